@@ -1,0 +1,96 @@
+/**
+ * What phases need from a cloud. A phase talks only to these interfaces; each cloud's adapter
+ * (src/providers/<cloud>/) implements them over that cloud's official SDK. An adapter never knows
+ * which phase called it and never retries: the engine does (see src/engine/retry.ts), and an
+ * adapter only throws errors that the engine can classify (src/engine/errors.ts).
+ */
+import type { SiteName } from '../plan/types.js';
+
+/** A long-running operation started by an adapter; `poll` reports whether it has finished. */
+export interface Operation {
+  /** Provider's id for it (RDS event time, Route 53 change id, ARM operation URL, GCP operation name). */
+  id: string;
+  /** Human description for the journal. */
+  description: string;
+}
+
+export interface OperationStatus {
+  done: boolean;
+  /** Set when the operation finished in error. */
+  error?: string;
+  /** Raw provider status, for the journal. */
+  status?: string;
+}
+
+export interface DatabaseState {
+  /** Which site holds the writable primary, as far as the cloud says. */
+  writer: SiteName | 'unknown';
+  /** Provider status of the instance / group (available, rebooting, failing-over, ...). */
+  status: string;
+  /** True while an operation (failover, promotion, reboot) is under way. */
+  busy: boolean;
+  /** Replication health by the cloud's own status (RDS StatusInfos, failover group replicationState, Cloud SQL replica state). */
+  replication: { healthy: boolean; detail: string };
+  /** Availability zone / location of the writer, when the cloud tells it (in-region failover moves it). */
+  writerZone?: string;
+  /** Whether the primary-region side answered at all. */
+  primaryReachable: boolean;
+  /** Newest successful backup, when the cloud tells it. */
+  lastBackup?: Date;
+  /** Counters of failovers this adapter can see (informational). */
+  raw?: Record<string, unknown>;
+}
+
+export interface DatabaseProvider {
+  describe(): Promise<DatabaseState>;
+  /** Newest successful backup time of the primary. */
+  lastBackup(): Promise<Date | undefined>;
+  /**
+   * Start a failover that makes `target` the writer.
+   * mode in-region keeps the writer in the primary region (Multi-AZ / HA standby);
+   * cross-region promotes the DR replica; planned / forced are Azure failover-group flavours.
+   */
+  failover(target: SiteName, mode: 'in-region' | 'cross-region' | 'planned' | 'forced'): Promise<Operation>;
+  poll(op: Operation): Promise<OperationStatus>;
+}
+
+export interface TrafficState {
+  /** Which site the record / profile sends traffic to. */
+  active: SiteName | 'unknown' | 'both';
+  /** Value(s) currently served. */
+  values: string[];
+  ttl?: number;
+  /** Primary health check / endpoint status, when the service has one. */
+  detail?: Record<string, unknown>;
+}
+
+export interface TrafficProvider {
+  describe(): Promise<TrafficState>;
+  /** Point the traffic at `target` (UPSERT, endpoint status, record patch). Health-check changes included. */
+  switchTo(target: SiteName, ttlSeconds: number): Promise<Operation>;
+  poll(op: Operation): Promise<OperationStatus>;
+  /** The DNS name and the value it must resolve to for `target`, for the DNS confirmation. */
+  expectation(target: SiteName): { name: string; type: string; value: string };
+  /** Authoritative TTL of the record as the traffic service stores it. */
+}
+
+export interface NodePoolState {
+  desired: number;
+  min: number;
+  max: number;
+  status: string;
+  busy: boolean;
+}
+
+export interface NodePoolProvider {
+  describe(site: SiteName): Promise<NodePoolState>;
+  resize(site: SiteName, size: { min: number; max: number; desired: number }): Promise<Operation>;
+  poll(site: SiteName, op: Operation): Promise<OperationStatus>;
+}
+
+/** Everything a phase can ask of one stack's cloud. */
+export interface CloudProviders {
+  database: DatabaseProvider;
+  traffic: TrafficProvider;
+  nodePool: NodePoolProvider;
+}

@@ -1,0 +1,212 @@
+/**
+ * The default sandbox estate: the runbook's Cloud Aegis topology on all three clouds, with names
+ * under the reserved `.test` domain so nothing in it can be mistaken for a real host.
+ */
+import type { SiteName } from '../plan/types.js';
+import {
+  type ClusterState,
+  type CloudKind,
+  type DeploymentState,
+  type SiteWorld,
+  type StackWorld,
+  type World,
+  SITES,
+} from './world.js';
+
+export const SANDBOX_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+export const SANDBOX_PROJECT = 'aegis-sandbox';
+export const NAMESPACE = 'aegis';
+export const CONFIGMAP = 'aegis-config';
+
+/** Names of every resource, per stack; the sandbox plan and the emulators both read these. */
+export const TOPOLOGY = {
+  aws: {
+    regions: { primary: 'us-east-1', dr: 'us-west-2' },
+    zones: { primary: ['us-east-1a', 'us-east-1b'], dr: ['us-west-2a', 'us-west-2b'] },
+    clusters: { primary: 'aegis', dr: 'aegis-dr' },
+    contexts: { primary: 'aws-primary', dr: 'aws-dr' },
+    nodegroup: 'primary',
+    db: { instance: 'aegis-db', replica: 'aegis-db-replica' },
+    zone: { id: 'Z0SANDBOX0AWS', name: 'aegis.test' },
+    record: 'api.aegis.test',
+    targets: { primary: 'primary-nlb.us-east-1.aws.aegis.test', dr: 'dr-nlb.us-west-2.aws.aegis.test' },
+    healthCheckId: 'hc-0000sandbox0001',
+  },
+  azure: {
+    regions: { primary: 'eastus', dr: 'westus2' },
+    zones: { primary: ['1', '2'], dr: ['1', '2'] },
+    clusters: { primary: 'aegis-aks', dr: 'aegis-dr-aks' },
+    contexts: { primary: 'azure-primary', dr: 'azure-dr' },
+    resourceGroups: { primary: 'aegis-rg', dr: 'aegis-dr-rg' },
+    pool: 'agentpool',
+    sql: {
+      failoverGroup: 'aegis-fog',
+      servers: { primary: 'aegis-sql', dr: 'aegis-dr-sql' },
+      database: 'aegis',
+    },
+    trafficManager: {
+      resourceGroup: 'aegis-rg',
+      profile: 'aegis-tm',
+      endpoints: { primary: 'primary-endpoint', dr: 'dr-endpoint' },
+      fqdn: 'aegis-tm.trafficmanager.aegis.test',
+    },
+    zone: { name: 'trafficmanager.aegis.test' },
+    record: 'aegis-tm.trafficmanager.aegis.test',
+    targets: { primary: 'primary-lb.eastus.azure.aegis.test', dr: 'dr-lb.westus2.azure.aegis.test' },
+  },
+  gcp: {
+    regions: { primary: 'us-east1', dr: 'us-central1' },
+    zones: { primary: ['us-east1-b', 'us-east1-c'], dr: ['us-central1-a', 'us-central1-b'] },
+    clusters: { primary: 'aegis', dr: 'aegis-dr' },
+    contexts: { primary: 'gcp-primary', dr: 'gcp-dr' },
+    pool: 'primary-pool',
+    sql: { instance: 'aegis-db', failoverReplica: 'aegis-db-failover', replica: 'aegis-db-dr-replica' },
+    zone: { name: 'aegis-zone', dnsName: 'gcp.aegis.test' },
+    record: 'api.gcp.aegis.test',
+    targets: { primary: 'primary-lb.us-east1.gcp.aegis.test', dr: 'dr-lb.us-central1.gcp.aegis.test' },
+  },
+} as const;
+
+export const STANDBY_REPLICAS = 2;
+export const PRODUCTION_REPLICAS = 6;
+export const POOL = { min: 3, max: 10, active: 6, standby: 3 };
+
+function deployment(name: string, replicas: number): DeploymentState {
+  return {
+    name,
+    replicas,
+    readyReplicas: 0,
+    updatedReplicas: replicas,
+    generation: 1,
+    observedGeneration: 1,
+    annotations: {},
+    labels: { app: name },
+    readyAt: 0,
+  };
+}
+
+function cluster(name: string, site: SiteName, region: string): ClusterState {
+  const replicas = site === 'primary' ? PRODUCTION_REPLICAS : STANDBY_REPLICAS;
+  const c: ClusterState = {
+    name,
+    nodes: [],
+    deployments: new Map([['aegis-api', deployment('aegis-api', replicas)]]),
+    pods: new Map(),
+    configMaps: new Map([
+      [
+        CONFIGMAP,
+        {
+          'feature.flags': 'scans=on,policies=on',
+          'db.pool.size': '40',
+          'opa.bundle': 'policies-2026.11.1',
+          'log.level': 'info',
+          region: site,
+          'cloud.region': region,
+        },
+      ],
+    ]),
+    jobs: new Map(),
+    namespace: NAMESPACE,
+    resourceVersion: 1,
+  };
+  return c;
+}
+
+/** Keys of the configmap that legitimately differ between sites and are ignored by the drift check. */
+export const SITE_SPECIFIC_CONFIG_KEYS = ['region', 'cloud.region'];
+
+function siteWorld(cloud: CloudKind, site: SiteName): SiteWorld {
+  const t = TOPOLOGY[cloud];
+  const clusterName = t.clusters[site];
+  const poolName = cloud === 'aws' ? TOPOLOGY.aws.nodegroup : cloud === 'azure' ? TOPOLOGY.azure.pool : TOPOLOGY.gcp.pool;
+  const desired = site === 'primary' ? POOL.active : POOL.standby;
+  const c = cluster(clusterName, site, t.regions[site]);
+  // nodes of the initial pool start Ready
+  for (let i = 0; i < desired; i++) {
+    c.nodes.push({ name: `${clusterName}-${poolName}-${i}`, ready: true, createdAt: Date.now() });
+  }
+  return {
+    name: site,
+    region: t.regions[site],
+    zones: [...t.zones[site]],
+    up: true,
+    cluster: c,
+    pool: { name: poolName, cluster: clusterName, min: POOL.min, max: POOL.max, desired, busyUntil: 0, updates: [] },
+    target: t.targets[site],
+    connections: site === 'primary' ? 120 : 0,
+    healthy: true,
+    requests: { ok: 0, error: 0 },
+    healthFailures: 0,
+    writesWhileServing: 0,
+  };
+}
+
+function stackWorld(cloud: CloudKind): StackWorld {
+  const t = TOPOLOGY[cloud];
+  const sites = { primary: siteWorld(cloud, 'primary'), dr: siteWorld(cloud, 'dr') };
+  const kind = cloud === 'aws' ? 'rds' : cloud === 'azure' ? 'azure-sql' : 'cloud-sql';
+  const zoneName = cloud === 'aws' ? TOPOLOGY.aws.zone.name : cloud === 'azure' ? TOPOLOGY.azure.zone.name : TOPOLOGY.gcp.zone.dnsName;
+  return {
+    name: cloud,
+    cloud,
+    sites,
+    database: {
+      kind,
+      writer: 'primary',
+      writable: { primary: true, dr: false },
+      writerZone: t.zones.primary[0],
+      lagSeconds: 1.5,
+      replicationHealthy: true,
+      replicating: true,
+      status: 'available',
+      busyUntil: 0,
+      failovers: 0,
+      lastBackupAt: Date.now() - 2 * 3600 * 1000,
+      corrupted: false,
+      events: [],
+    },
+    traffic: {
+      kind: cloud === 'aws' ? 'route53' : cloud === 'azure' ? 'traffic-manager' : 'cloud-dns',
+      record: { zone: zoneName, name: t.record, type: 'CNAME', ttl: 60, values: [t.targets.primary] },
+      endpointEnabled: { primary: true, dr: cloud === 'azure' },
+      healthCheckDisabled: false,
+      changes: new Map(),
+    },
+  };
+}
+
+/** Fill a world with the Cloud Aegis estate (all three stacks unless `clouds` says otherwise). */
+export function createEstate(world: World, clouds: CloudKind[] = ['aws', 'azure', 'gcp']): World {
+  for (const cloud of clouds) world.stacks.set(cloud, stackWorld(cloud));
+  for (const stack of world.stacks.values()) {
+    for (const site of SITES) {
+      // existing pods start ready
+      const c = stack.sites[site].cluster;
+      for (const d of c.deployments.values()) {
+        for (let i = 0; i < d.replicas; i++) {
+          const name = `${d.name}-${site}-${i}`;
+          c.pods.set(name, {
+            name,
+            deployment: d.name,
+            node: c.nodes[i % c.nodes.length].name,
+            phase: 'Running',
+            ready: true,
+            labels: { ...d.labels },
+            createdAt: Date.now(),
+          });
+        }
+        d.readyReplicas = d.replicas;
+      }
+    }
+  }
+  world.settle();
+  return world;
+}
+
+/** The site a Traffic record currently points at, by its values. */
+export function activeSite(stack: StackWorld): SiteName | 'unknown' | 'both' {
+  const v = stack.traffic.record.values;
+  const p = v.includes(stack.sites.primary.target);
+  const d = v.includes(stack.sites.dr.target);
+  return p && d ? 'both' : p ? 'primary' : d ? 'dr' : 'unknown';
+}

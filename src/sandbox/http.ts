@@ -1,0 +1,137 @@
+/**
+ * The common frame of every emulated HTTP service: a server on 127.0.0.1, the request body read
+ * whole, the world settled before each request, and the generic faults (reset, timeout, slow)
+ * applied. Throttling and server errors are rendered by each service in its own wire format.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { FaultHit, FaultRegistry } from './faults.js';
+import type { World } from './world.js';
+
+export interface ServiceRequest {
+  method: string;
+  url: URL;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  text(): string;
+  json<T = any>(): T;
+  raw: http.IncomingMessage;
+}
+
+export interface ServiceContext {
+  world: World;
+  faults: FaultRegistry;
+}
+
+export interface ServiceDef {
+  /** Fault key and name in endpoints.json (rds, route53, eks, arm, sqladmin, clouddns, container, app, kubernetes). */
+  name: string;
+  /** Operation name of a request, for faults and the mutation log. */
+  operation(req: ServiceRequest): string;
+  handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceContext): Promise<void> | void;
+  /** Render the service's own throttling error (status 429/400/503 and body as the real service). */
+  renderThrottle(req: ServiceRequest, res: http.ServerResponse, hit: FaultHit): void;
+  /** Render a server error in the service's own format. */
+  renderError(req: ServiceRequest, res: http.ServerResponse, hit: FaultHit): void;
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  port: number;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+export function send(
+  res: http.ServerResponse,
+  status: number,
+  body: string | Buffer | object,
+  contentType?: string,
+  headers: Record<string, string> = {},
+): void {
+  const isObj = typeof body === 'object' && !Buffer.isBuffer(body);
+  const payload = isObj ? JSON.stringify(body) : body;
+  res.writeHead(status, {
+    'content-type': contentType ?? (isObj ? 'application/json' : 'text/plain'),
+    'content-length': String(Buffer.byteLength(payload)),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+export async function startService(
+  def: ServiceDef,
+  ctx: ServiceContext,
+  opts: { port?: number; host?: string } = {},
+): Promise<RunningService> {
+  const sockets = new Set<Socket>();
+  const server = http.createServer((raw, res) => {
+    const chunks: Buffer[] = [];
+    raw.on('data', (c: Buffer) => chunks.push(c));
+    raw.on('end', () => {
+      void dispatch(raw, Buffer.concat(chunks), res);
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  async function dispatch(raw: http.IncomingMessage, body: Buffer, res: http.ServerResponse) {
+    const url = new URL(raw.url ?? '/', 'http://127.0.0.1');
+    const req: ServiceRequest = {
+      method: raw.method ?? 'GET',
+      url,
+      path: url.pathname,
+      headers: raw.headers,
+      body,
+      text: () => body.toString('utf8'),
+      json: () => (body.length ? JSON.parse(body.toString('utf8')) : {}),
+      raw,
+    };
+    try {
+      ctx.world.settle();
+      const op = def.operation(req);
+      const hit = ctx.faults.check(def.name, op);
+      if (hit) {
+        switch (hit.kind) {
+          case 'reset':
+            raw.socket.destroy();
+            return;
+          case 'timeout':
+            return; // never answer; the client's timeout fires
+          case 'slow':
+            await new Promise((r) => setTimeout(r, hit.spec.delayMs ?? 2000));
+            break;
+          case 'throttle':
+            def.renderThrottle(req, res, hit);
+            return;
+          case 'error':
+            def.renderError(req, res, hit);
+            return;
+        }
+      }
+      await def.handle(req, res, ctx);
+      ctx.world.settle();
+    } catch (err) {
+      if (!res.headersSent) send(res, 500, { error: (err as Error).message });
+      else res.end();
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    name: def.name,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,410 @@
+/**
+ * The sandbox world: one consistent, in-memory Cloud Aegis estate that every emulated service
+ * (Kubernetes, AWS, Azure, GCP, the Aegis app, DNS, metrics) reads and changes.
+ *
+ * Time: durations are written in "cloud seconds" (what the real service takes) and divided by the
+ * speed factor. Transitions are scheduled with `schedule()` and applied by `settle()`, which every
+ * emulator calls at the start of each request (and a background tick calls every few ms), so the
+ * world is consistent whatever order requests arrive in.
+ *
+ * Invariants: `monitor` records every data-changing call, every failover per database, and whether
+ * both sites of a stack ever accepted writes at the same time (split brain).
+ */
+import type { SiteName } from '../plan/types.js';
+
+export type CloudKind = 'aws' | 'azure' | 'gcp';
+export const SITES: SiteName[] = ['primary', 'dr'];
+
+export interface NodeState {
+  name: string;
+  ready: boolean;
+  createdAt: number;
+}
+
+export interface DeploymentState {
+  name: string;
+  replicas: number;
+  /** Pods ready and available (computed by `reconcileDeployments`). */
+  readyReplicas: number;
+  updatedReplicas: number;
+  generation: number;
+  observedGeneration: number;
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  /** Real ms time at which pending pods become ready. */
+  readyAt: number;
+}
+
+export interface PodState {
+  name: string;
+  deployment?: string;
+  job?: string;
+  node?: string;
+  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+  ready: boolean;
+  labels: Record<string, string>;
+  createdAt: number;
+}
+
+export interface JobState {
+  name: string;
+  spec: unknown;
+  labels: Record<string, string>;
+  status: 'running' | 'succeeded' | 'failed';
+  logs: string;
+  createdAt: number;
+  pod: string;
+}
+
+export interface ClusterState {
+  name: string;
+  nodes: NodeState[];
+  deployments: Map<string, DeploymentState>;
+  pods: Map<string, PodState>;
+  configMaps: Map<string, Record<string, string>>;
+  jobs: Map<string, JobState>;
+  namespace: string;
+  resourceVersion: number;
+}
+
+export interface NodePoolWorld {
+  name: string;
+  cluster: string;
+  min: number;
+  max: number;
+  desired: number;
+  /** Real ms time until which a resize is in progress. */
+  busyUntil: number;
+  updates: { id: string; status: 'InProgress' | 'Successful' | 'Failed'; at: number }[];
+}
+
+export interface SiteWorld {
+  name: SiteName;
+  region: string;
+  zones: string[];
+  /** Region reachable (false during a region outage or partition of this site). */
+  up: boolean;
+  cluster: ClusterState;
+  pool: NodePoolWorld;
+  /** The app's target name (load balancer DNS name) that traffic records point at. */
+  target: string;
+  /** Open client connections (drains to zero after the drain annotation). */
+  connections: number;
+  healthy: boolean;
+  /** Counters for /metrics. */
+  requests: { ok: number; error: number };
+  healthFailures: number;
+  /** Data written while this site served (rows), used by the sync job to report conflicts. */
+  writesWhileServing: number;
+  /** Real ms time when the drain annotation was set on this site's deployments (connections decay from then). */
+  drainStartedAt?: number;
+  /** Connections open when the drain started. */
+  connectionsAtDrain?: number;
+}
+
+export interface DatabaseWorld {
+  kind: 'rds' | 'azure-sql' | 'cloud-sql';
+  /** Site whose database accepts writes; the other site's copy is a read replica / secondary. */
+  writer: SiteName;
+  /** Whether each site's copy accepts writes. Normally only the writer's; after a promotion of a replica while the old primary is up, both. */
+  writable: Record<SiteName, boolean>;
+  /** Zone of the writer in the primary region (Multi-AZ / HA failover flips it). */
+  writerZone: string;
+  /** Seconds the replica is behind the writer. */
+  lagSeconds: number;
+  replicationHealthy: boolean;
+  /** Whether the replica link still exists (a promotion breaks it). */
+  replicating: boolean;
+  status: 'available' | 'rebooting' | 'failing-over' | 'promoting' | 'unavailable';
+  busyUntil: number;
+  failovers: number;
+  lastBackupAt: number;
+  corrupted: boolean;
+  events: { at: number; message: string }[];
+}
+
+export interface RecordWorld {
+  zone: string;
+  name: string;
+  type: string;
+  ttl: number;
+  values: string[];
+}
+
+export interface TrafficWorld {
+  kind: 'route53' | 'traffic-manager' | 'cloud-dns';
+  /** The record that users resolve; its values follow the traffic service's state. */
+  record: RecordWorld;
+  /** Endpoint / health-check status by site (Traffic Manager endpoints, Route 53 health check). */
+  endpointEnabled: Record<SiteName, boolean>;
+  healthCheckDisabled: boolean;
+  /** Changes that are still propagating: id -> real ms time when INSYNC / done. */
+  changes: Map<string, { doneAt: number; submittedAt: number }>;
+}
+
+export interface StackWorld {
+  name: string;
+  cloud: CloudKind;
+  sites: Record<SiteName, SiteWorld>;
+  database: DatabaseWorld;
+  traffic: TrafficWorld;
+}
+
+export interface MutationRecord {
+  at: string;
+  service: string;
+  operation: string;
+  target: string;
+}
+
+export interface SplitBrainRecord {
+  at: string;
+  stack: string;
+}
+
+/** Sim durations (cloud seconds) of the real services, before the speed factor. */
+export const DURATIONS = {
+  rdsFailover: [60, 120],
+  rdsPromote: [60, 120],
+  azureFailover: [30, 90],
+  cloudSqlFailover: [30, 60],
+  route53Insync: [20, 60],
+  trafficManager: [5, 30],
+  cloudDnsChange: [5, 30],
+  nodeReady: [60, 180],
+  podReady: [5, 15],
+  drain: [10, 30],
+  job: [5, 20],
+} as const satisfies Record<string, readonly [number, number]>;
+
+export class InvariantMonitor {
+  readonly mutations: MutationRecord[] = [];
+  readonly splitBrain: SplitBrainRecord[] = [];
+  readonly failovers = new Map<string, number>();
+
+  mutation(service: string, operation: string, target: string): void {
+    this.mutations.push({ at: new Date().toISOString(), service, operation, target });
+  }
+
+  failover(database: string): void {
+    this.failovers.set(database, (this.failovers.get(database) ?? 0) + 1);
+  }
+
+  toJSON() {
+    return {
+      mutations: this.mutations,
+      mutationCount: this.mutations.length,
+      splitBrain: this.splitBrain,
+      splitBrainEver: this.splitBrain.length > 0,
+      failovers: Object.fromEntries(this.failovers),
+    };
+  }
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so a seeded sandbox repeats itself. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Scheduled {
+  at: number;
+  fn: () => void;
+}
+
+export interface WorldOptions {
+  /** Divides every cloud duration; 600 makes a 120 s failover take 200 ms. */
+  speed?: number;
+  seed?: number;
+}
+
+export class World {
+  readonly speed: number;
+  readonly stacks = new Map<string, StackWorld>();
+  readonly monitor = new InvariantMonitor();
+  readonly random: () => number;
+  private queue: Scheduled[] = [];
+  private listeners: (() => void)[] = [];
+  private ticker?: NodeJS.Timeout;
+
+  constructor(opts: WorldOptions = {}) {
+    this.speed = opts.speed ?? 600;
+    this.random = rng(opts.seed ?? 42);
+  }
+
+  /** Real ms now. */
+  now(): number {
+    return Date.now();
+  }
+
+  /** Real ms that `cloudSeconds` of the emulated service takes at this speed. */
+  realMs(cloudSeconds: number): number {
+    return (cloudSeconds * 1000) / this.speed;
+  }
+
+  /** A random duration within a service's range, in real ms. */
+  duration(range: readonly [number, number]): number {
+    const [lo, hi] = range;
+    return this.realMs(lo + (hi - lo) * this.random());
+  }
+
+  /** Run `fn` after `realMs` (applied on the next settle). */
+  schedule(realMs: number, fn: () => void): void {
+    this.queue.push({ at: this.now() + realMs, fn });
+    this.queue.sort((x, y) => x.at - y.at);
+  }
+
+  /** Apply every transition that is due, then recompute derived state. */
+  settle(): void {
+    const now = this.now();
+    while (this.queue.length > 0 && this.queue[0].at <= now) {
+      const item = this.queue.shift()!;
+      item.fn();
+    }
+    for (const stack of this.stacks.values()) {
+      for (const site of SITES) reconcileCluster(this, stack.sites[site]);
+    }
+    this.checkSplitBrain();
+    for (const l of this.listeners) l();
+  }
+
+  /** Called after each settle (watch streams use it). */
+  onChange(fn: () => void): () => void {
+    this.listeners.push(fn);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== fn);
+    };
+  }
+
+  /** Start a background tick so time-based transitions happen without requests. */
+  start(intervalMs = 20): void {
+    if (this.ticker) return;
+    this.ticker = setInterval(() => this.settle(), intervalMs);
+    this.ticker.unref();
+  }
+
+  stop(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  stack(name: string): StackWorld {
+    const s = this.stacks.get(name);
+    if (!s) throw new Error(`sandbox has no stack named ${name}`);
+    return s;
+  }
+
+  /** Whether a site of a stack accepts writes right now. */
+  acceptsWrites(stack: StackWorld, site: SiteName): boolean {
+    const s = stack.sites[site];
+    const drained = stack.sites[site].cluster.deployments.get('aegis-api')?.annotations['aegis.io/drain'] === 'true';
+    const serving = readyPods(s.cluster, 'aegis-api') > 0;
+    return s.up && !drained && serving && stack.database.writable[site] && stack.database.status !== 'unavailable';
+  }
+
+  private checkSplitBrain(): void {
+    for (const stack of this.stacks.values()) {
+      if (this.acceptsWrites(stack, 'primary') && this.acceptsWrites(stack, 'dr')) {
+        const last = this.monitor.splitBrain.at(-1);
+        if (!last || last.stack !== stack.name || Date.parse(last.at) < this.now() - 1000) {
+          this.monitor.splitBrain.push({ at: new Date().toISOString(), stack: stack.name });
+        }
+      }
+    }
+  }
+}
+
+export function readyPods(cluster: ClusterState, deployment: string): number {
+  let n = 0;
+  for (const p of cluster.pods.values()) if (p.deployment === deployment && p.ready) n++;
+  return n;
+}
+
+/** Pods per ready node the scheduler will place. */
+export const PODS_PER_NODE = 2;
+
+/**
+ * Bring a cluster's pods in line with its deployments and nodes: pods exist for every replica,
+ * become ready only on Ready nodes after their start-up time, and vanish when scaled down.
+ */
+export function reconcileCluster(world: World, site: SiteWorld): void {
+  const c = site.cluster;
+  const now = world.now();
+  const readyNodes = site.up ? c.nodes.filter((n) => n.ready) : [];
+  let capacity = readyNodes.length * PODS_PER_NODE;
+  // existing Running job pods take capacity too
+  let changed = false;
+  for (const d of c.deployments.values()) {
+    const mine = [...c.pods.values()].filter((p) => p.deployment === d.name);
+    // scale down: remove newest first
+    for (let i = mine.length - 1; i >= d.replicas; i--) {
+      c.pods.delete(mine[i].name);
+      changed = true;
+    }
+    for (let i = mine.length; i < d.replicas; i++) {
+      const name = `${d.name}-${Math.floor(world.random() * 0xfffff).toString(36)}-${i}`;
+      c.pods.set(name, {
+        name,
+        deployment: d.name,
+        phase: 'Pending',
+        ready: false,
+        labels: { ...d.labels },
+        createdAt: now,
+      });
+      changed = true;
+    }
+    let ready = 0;
+    for (const p of [...c.pods.values()].filter((x) => x.deployment === d.name)) {
+      if (capacity > 0) {
+        capacity--;
+        if (!p.node) {
+          p.node = readyNodes[capacity % readyNodes.length].name;
+          (p as PodState & { readyAt?: number }).readyAt = now + world.duration(DURATIONS.podReady);
+        }
+        const readyAt = (p as PodState & { readyAt?: number }).readyAt ?? now;
+        const isReady = now >= readyAt;
+        if (isReady !== p.ready || p.phase !== (isReady ? 'Running' : 'Pending')) changed = true;
+        p.phase = isReady ? 'Running' : 'Pending';
+        p.ready = isReady;
+      } else {
+        if (p.ready) changed = true;
+        p.node = undefined;
+        p.phase = 'Pending';
+        p.ready = false;
+      }
+      if (p.ready) ready++;
+    }
+    if (d.readyReplicas !== ready || d.updatedReplicas !== d.replicas || d.observedGeneration !== d.generation) {
+      changed = true;
+    }
+    d.readyReplicas = ready;
+    d.updatedReplicas = d.replicas;
+    d.observedGeneration = d.generation;
+  }
+  // node pool: nodes follow the pool's desired size, each Ready after its boot time
+  const pool = site.pool;
+  while (c.nodes.length < pool.desired) {
+    const node: NodeState = {
+      name: `${pool.cluster}-${pool.name}-${c.nodes.length}`,
+      ready: false,
+      createdAt: now,
+    };
+    c.nodes.push(node);
+    const bootMs = world.duration(DURATIONS.nodeReady);
+    world.schedule(bootMs, () => {
+      node.ready = true;
+    });
+    changed = true;
+  }
+  while (c.nodes.length > pool.desired) {
+    c.nodes.pop();
+    changed = true;
+  }
+  if (changed) c.resourceVersion++;
+}
