@@ -1,0 +1,224 @@
+/**
+ * The step engine. A step observes live state, acts only when the state is not yet what it
+ * wants, then awaits the wanted state under a deadline, polling at an interval that adapts to how
+ * long the operation has taken so far. Dry-run turns every act into a "would do" record. Every
+ * step appends one journal record, whatever its outcome.
+ */
+import { classify, DeadlineError, messageOf, UserError } from './errors.js';
+import type { Journal, JournalRecord, Outcome } from './journal.js';
+import { DEFAULT_RETRY, sleep as realSleep, withRetry, type RetryPolicy, type Sleep } from './retry.js';
+
+export type ProgressEvent =
+  | { type: 'step-start'; phase: string; step: string; stack?: string; target: string }
+  | { type: 'step-end'; record: JournalRecord }
+  | { type: 'retry'; phase: string; step: string; stack?: string; attempt: number; delayMs: number; reason: string }
+  | { type: 'info'; message: string; stack?: string };
+
+export interface RunContext {
+  dryRun: boolean;
+  journal: Journal;
+  retry: RetryPolicy;
+  /** Poll intervals: the engine polls every `fraction` of the time elapsed so far, within [minMs, maxMs]. */
+  poll: { minMs: number; maxMs: number; fraction: number };
+  sleep: Sleep;
+  signal?: AbortSignal;
+  progress(e: ProgressEvent): void;
+  /** Operator override of a safety refusal, recorded in the journal. */
+  force?: { by: string; reason: string };
+}
+
+export function createContext(journal: Journal, opts: Partial<Omit<RunContext, 'journal'>> = {}): RunContext {
+  return {
+    dryRun: opts.dryRun ?? false,
+    journal,
+    retry: opts.retry ?? DEFAULT_RETRY,
+    poll: opts.poll ?? { minMs: 25, maxMs: 15_000, fraction: 0.08 },
+    sleep: opts.sleep ?? realSleep,
+    signal: opts.signal,
+    progress: opts.progress ?? (() => undefined),
+    force: opts.force,
+  };
+}
+
+export interface StepSpec<S> {
+  phase: string;
+  step: string;
+  stack?: string;
+  /** The resource the step works on, for the journal ("rds:aegis-db"). */
+  target: string;
+  /** Read live state. Retried on transient errors. */
+  observe(): Promise<S>;
+  /** Is the state what the step wants? */
+  satisfied(state: S): boolean;
+  /** The change, in words, for the journal and for dry-run ("force failover of aegis-db"). */
+  action: string | ((state: S) => string);
+  /** Make the change. Omitted for steps that only wait. Called only when not satisfied and not in dry-run. */
+  act?(state: S): Promise<unknown>;
+  /** An operation already under way that will lead to the wanted state: do not act again, just wait. */
+  inProgress?(state: S): boolean;
+  /** Refuse to act in this state (unsafe move): return the reason; `force` overrides it. */
+  refuse?(state: S): string | undefined;
+  /** Maximum time to reach the wanted state, ms. */
+  deadlineMs: number;
+  /** Custom wait (e.g. poll an operation, then observe); default: observe until satisfied. */
+  wait?: (state: S) => Promise<S>;
+  /** Minimum poll interval for this step (e.g. 200 ms for Route 53). */
+  minPollMs?: number;
+  /** Summarise state for the journal (default: the state itself). */
+  summarise?(state: S): unknown;
+  /** Extra facts for the journal record. */
+  data?(before: S, after: S | undefined): Record<string, unknown> | undefined;
+}
+
+export interface StepResult<S> {
+  outcome: Outcome;
+  before: S;
+  after?: S;
+  record: JournalRecord;
+}
+
+export class StepFailed extends Error {
+  constructor(
+    message: string,
+    readonly record: JournalRecord,
+  ) {
+    super(message);
+    this.name = 'StepFailed';
+  }
+}
+
+/** Wait until `check` returns a value, polling adaptively; DeadlineError after `deadlineMs`. */
+export async function pollUntil<T>(
+  ctx: RunContext,
+  what: string,
+  check: () => Promise<T | undefined>,
+  deadlineMs: number,
+  minPollMs = ctx.poll.minMs,
+): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    const elapsed = Date.now() - start;
+    if (elapsed >= deadlineMs) {
+      throw new DeadlineError(`${what} did not happen within ${formatMs(deadlineMs)}.`);
+    }
+    const interval = Math.max(minPollMs, Math.min(ctx.poll.maxMs, elapsed * ctx.poll.fraction));
+    await ctx.sleep(Math.min(interval, Math.max(1, deadlineMs - elapsed)), ctx.signal);
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+export async function runStep<S>(ctx: RunContext, spec: StepSpec<S>): Promise<StepResult<S>> {
+  const started = Date.now();
+  let attempts = 0;
+  const where = { phase: spec.phase, step: spec.step, stack: spec.stack };
+  ctx.progress({ type: 'step-start', ...where, target: spec.target });
+  const retrying = async <T>(fn: () => Promise<T>, deadline: number): Promise<T> => {
+    const r = await withRetry(fn, { ...ctx.retry, deadline }, {
+      sleep: ctx.sleep,
+      signal: ctx.signal,
+      onRetry: (e) =>
+        ctx.progress({ type: 'retry', ...where, attempt: e.attempt, delayMs: e.delayMs, reason: e.classification.reason }),
+    });
+    attempts += r.attempts;
+    return r.value;
+  };
+  const summarise = (s: S | undefined) => (s === undefined ? undefined : spec.summarise ? spec.summarise(s) : s);
+  const finish = (outcome: Outcome, before: S | undefined, after: S | undefined, action?: string, error?: string) => {
+    const ended = Date.now();
+    const record = ctx.journal.append({
+      ...where,
+      target: spec.target,
+      outcome,
+      action,
+      before: summarise(before),
+      after: summarise(after),
+      startedAt: new Date(started).toISOString(),
+      endedAt: new Date(ended).toISOString(),
+      durationMs: ended - started,
+      attempts,
+      error,
+      dryRun: ctx.dryRun,
+      data:
+        before !== undefined || overridden
+          ? {
+              ...(before !== undefined ? spec.data?.(before, after) : undefined),
+              ...(overridden && ctx.force
+                ? { forcedBy: ctx.force.by, forceReason: ctx.force.reason, overrodeRefusal: overridden }
+                : undefined),
+            }
+          : undefined,
+    });
+    ctx.progress({ type: 'step-end', record });
+    return record;
+  };
+
+  const deadline = started + spec.deadlineMs;
+  let before: S | undefined;
+  let overridden: string | undefined;
+  try {
+    before = await retrying(() => spec.observe(), deadline);
+    if (spec.satisfied(before)) {
+      const record = finish('skipped', before, before, 'already in the wanted state');
+      return { outcome: 'skipped', before, after: before, record };
+    }
+    const action = typeof spec.action === 'function' ? spec.action(before) : spec.action;
+    const underway = spec.inProgress?.(before) ?? false;
+    if (!underway) {
+      const refusal = spec.refuse?.(before);
+      if (refusal && !ctx.force) {
+        const record = finish('refused', before, undefined, action, refusal);
+        throw new StepFailed(refusal, record);
+      }
+      overridden = refusal;
+      if (ctx.dryRun) {
+        const record = finish('would-do', before, undefined, action);
+        return { outcome: 'would-do', before, record };
+      }
+      if (spec.act) {
+        const act = spec.act.bind(spec);
+        await retrying(async () => {
+          try {
+            return await act(before as S);
+          } catch (err) {
+            // The call may have landed before the failure: re-observe before any retry.
+            if (classify(err).kind !== 'permanent') {
+              const now = await spec.observe().catch(() => undefined);
+              if (now !== undefined && (spec.satisfied(now) || spec.inProgress?.(now))) return undefined;
+            }
+            throw err;
+          }
+        }, deadline);
+      }
+    } else if (ctx.dryRun) {
+      const record = finish('would-do', before, undefined, `wait: ${action} is already under way`);
+      return { outcome: 'would-do', before, record };
+    }
+    const remaining = Math.max(0, deadline - Date.now());
+    const after = spec.wait
+      ? await spec.wait(before)
+      : await pollUntil(
+          ctx,
+          `${spec.target}: ${action}`,
+          async () => {
+            const s = await retrying(() => spec.observe(), deadline + 1);
+            return spec.satisfied(s) ? s : undefined;
+          },
+          remaining,
+          spec.minPollMs,
+        );
+    const record = finish('done', before, after, underway ? `waited for ${action} (already under way)` : action);
+    return { outcome: 'done', before, after, record };
+  } catch (err) {
+    if (err instanceof StepFailed) throw err;
+    const msg = err instanceof DeadlineError || err instanceof UserError ? err.message : messageOf(err);
+    const record = finish('failed', before, undefined, typeof spec.action === 'string' ? spec.action : undefined, msg);
+    throw new StepFailed(`${spec.phase}/${spec.step} on ${spec.target} failed: ${msg}`, record);
+  }
+}

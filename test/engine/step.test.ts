@@ -1,0 +1,135 @@
+import { Journal } from '../../src/engine/journal.js';
+import { createContext, runStep, StepFailed } from '../../src/engine/step.js';
+
+/** A tiny stateful resource: a database whose writer is flipped by an operation taking 3 polls. */
+function fakeDb() {
+  const calls = { observe: 0, act: 0 };
+  let writer = 'primary';
+  let pending = 0;
+  return {
+    calls,
+    get writer() {
+      return writer;
+    },
+    async observe() {
+      calls.observe++;
+      if (pending > 0 && --pending === 0) writer = 'dr';
+      return { writer, busy: pending > 0 };
+    },
+    async act() {
+      calls.act++;
+      pending = 3;
+    },
+  };
+}
+
+const fast = { minMs: 1, maxMs: 5, fraction: 0.1 };
+
+function spec(db: ReturnType<typeof fakeDb>) {
+  return {
+    phase: 'database',
+    step: 'failover',
+    stack: 'aws',
+    target: 'rds:aegis-db',
+    observe: () => db.observe(),
+    satisfied: (s: { writer: string }) => s.writer === 'dr',
+    inProgress: (s: { busy: boolean }) => s.busy,
+    action: 'promote the DR replica',
+    act: () => db.act(),
+    deadlineMs: 5000,
+  };
+}
+
+describe('runStep', () => {
+  it('observes, acts once, awaits, and journals before and after', async () => {
+    const db = fakeDb();
+    const journal = new Journal();
+    const r = await runStep(createContext(journal, { poll: fast }), spec(db));
+    expect(r.outcome).toBe('done');
+    expect(db.calls.act).toBe(1);
+    expect(r.record).toMatchObject({ outcome: 'done', before: { writer: 'primary' }, after: { writer: 'dr' }, phase: 'database' });
+  });
+
+  it('skips when the state is already as wanted (re-run)', async () => {
+    const db = fakeDb();
+    const ctx = createContext(new Journal(), { poll: fast });
+    await runStep(ctx, spec(db));
+    const again = await runStep(ctx, spec(db));
+    expect(again.outcome).toBe('skipped');
+    expect(db.calls.act).toBe(1);
+  });
+
+  it('does not act again while an operation is already under way (resumed after a crash)', async () => {
+    const db = fakeDb();
+    await db.act(); // a previous run started it, then died
+    const r = await runStep(createContext(new Journal(), { poll: fast }), spec(db));
+    expect(r.outcome).toBe('done');
+    expect(db.calls.act).toBe(1);
+  });
+
+  it('dry-run records what it would do and calls nothing mutating', async () => {
+    const db = fakeDb();
+    const r = await runStep(createContext(new Journal(), { dryRun: true, poll: fast }), spec(db));
+    expect(r.outcome).toBe('would-do');
+    expect(r.record).toMatchObject({ action: 'promote the DR replica', dryRun: true });
+    expect(db.calls.act).toBe(0);
+  });
+
+  it('refuses an unsafe move unless forced, and records who forced it', async () => {
+    const unsafe = { ...spec(fakeDb()), refuse: () => 'the old primary still accepts writes' };
+    const journal = new Journal();
+    await expect(runStep(createContext(journal, { poll: fast }), unsafe)).rejects.toBeInstanceOf(StepFailed);
+    expect(journal.records.at(-1)).toMatchObject({ outcome: 'refused', error: 'the old primary still accepts writes' });
+
+    const forced = await runStep(
+      createContext(journal, { poll: fast, force: { by: 'octocat', reason: 'primary region is gone' } }),
+      { ...spec(fakeDb()), refuse: () => 'the old primary still accepts writes' },
+    );
+    expect(forced.record.data).toMatchObject({ forcedBy: 'octocat', forceReason: 'primary region is gone' });
+  });
+
+  it('fails with a deadline error naming the target when the state never arrives', async () => {
+    const journal = new Journal();
+    const never = { ...spec(fakeDb()), satisfied: () => false, inProgress: () => false, deadlineMs: 50 };
+    await expect(runStep(createContext(journal, { poll: fast }), never)).rejects.toThrow(/rds:aegis-db.*did not happen within/);
+    expect(journal.records.at(-1)).toMatchObject({ outcome: 'failed' });
+  });
+
+  it('retries a throttled observe and counts the attempts', async () => {
+    const db = fakeDb();
+    let n = 0;
+    const flaky = {
+      ...spec(db),
+      observe: async () => {
+        if (++n === 1) throw { statusCode: 429 };
+        return db.observe();
+      },
+    };
+    const retries: string[] = [];
+    const r = await runStep(
+      createContext(new Journal(), {
+        poll: fast,
+        retry: { maxAttempts: 3, baseMs: 1, capMs: 2 },
+        progress: (e) => e.type === 'retry' && retries.push(e.reason),
+      }),
+      flaky,
+    );
+    expect(r.outcome).toBe('done');
+    expect(retries[0]).toMatch(/throttled/);
+    expect(r.record.attempts).toBeGreaterThan(1);
+  });
+
+  it('re-observes after a transient failure of the act instead of acting twice', async () => {
+    const db = fakeDb();
+    const landedThenReset = {
+      ...spec(db),
+      act: async () => {
+        await db.act();
+        throw { code: 'ECONNRESET', message: 'socket hang up' };
+      },
+    };
+    const r = await runStep(createContext(new Journal(), { poll: fast, retry: { maxAttempts: 3, baseMs: 1, capMs: 1 } }), landedThenReset);
+    expect(r.outcome).toBe('done');
+    expect(db.calls.act).toBe(1);
+  });
+});
