@@ -236,6 +236,13 @@ export const Stack = Type.Object(
     database: Type.Union([RdsDatabase, AzureSqlDatabase, CloudSqlDatabase]),
     traffic: Type.Union([Route53Traffic, TrafficManagerTraffic, CloudDnsTraffic]),
     nodePool: Type.Union([EksPool, AksPool, GkePool]),
+    publicUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description:
+          "The public API URL served through this stack's traffic switch (verify reads /health there); default: application.url.",
+      }),
+    ),
     endpoints: Type.Optional(Endpoints),
   },
   Strict,
@@ -245,22 +252,32 @@ export type Stack = Static<typeof Stack>;
 const IncidentClass = Type.Object(
   {
     description: Type.Optional(Type.String()),
-    phases: Type.Array(PhaseName, { minItems: 1 }),
-    rto: Duration,
-    rpo: Duration,
+    phases: Type.Optional(
+      Type.Array(PhaseName, { minItems: 1, description: 'The phases this class runs, in order; default: the runbook\'s.' }),
+    ),
+    rto: Type.Optional({ ...Duration, description: 'Recovery time objective; default: the runbook\'s.' }),
+    rpo: Type.Optional({ ...Duration, description: 'Recovery point objective; default: the runbook\'s.' }),
     databaseMode: Type.Optional(DatabaseMode),
   },
-  Strict,
+  { ...Strict, description: 'Overrides of one runbook incident class; what is not written keeps the runbook default.' },
 );
 
 const Thresholds = Type.Object(
   {
     replicationLagSeconds: Type.Number({ minimum: 0, default: 30 }),
-    backupMaxAge: Type.Optional(Duration),
+    backupMaxAge: Type.String({ ...Duration, default: '6h', description: 'The newest backup must be younger than this.' }),
     dnsTtlSeconds: Type.Integer({ minimum: 0, default: 60 }),
     errorRate: Type.Number({ minimum: 0, maximum: 1, default: 0.01 }),
-    errorRateWindow: Type.Optional(Duration),
-    failbackHealthyFor: Type.Optional(Duration),
+    errorRateWindow: Type.String({
+      ...Duration,
+      default: '5m',
+      description: 'The error rate must stay below errorRate for this long after failover.',
+    }),
+    failbackHealthyFor: Type.String({
+      ...Duration,
+      default: '2h',
+      description: 'The primary must be healthy this long before failback.',
+    }),
     replicas: Type.Object(
       {
         standby: Type.Integer({ minimum: 0, default: 2 }),
@@ -270,11 +287,11 @@ const Thresholds = Type.Object(
     ),
     deadlines: Type.Object(
       {
-        drain: Type.Optional(Duration),
-        database: Type.Optional(Duration),
-        traffic: Type.Optional(Duration),
-        scale: Type.Optional(Duration),
-        verify: Type.Optional(Duration),
+        drain: Type.String({ ...Duration, default: '5m' }),
+        database: Type.String({ ...Duration, default: '15m' }),
+        traffic: Type.String({ ...Duration, default: '10m' }),
+        scale: Type.String({ ...Duration, default: '15m' }),
+        verify: Type.String({ ...Duration, default: '10m' }),
       },
       { ...Strict, default: {} },
     ),
@@ -286,15 +303,19 @@ const Triggers = Type.Object(
   {
     healthScoreBelow: Type.Number({ minimum: 0, maximum: 1, default: 0.3 }),
     healthCheckFailuresAbove: Type.Integer({ minimum: 0, default: 5 }),
-    failureWindow: Type.Optional(Duration),
+    failureWindow: Type.String({ ...Duration, default: '5m', description: 'Window of the health-check failure count.' }),
     replicationLagAbove: Type.Number({ minimum: 0, default: 120 }),
     consecutive: Type.Integer({
       minimum: 1,
       default: 3,
       description: 'A condition fires only after holding for this many consecutive evaluations.',
     }),
-    holdFor: Type.Optional(Duration),
-    interval: Type.Optional(Duration),
+    holdFor: Type.String({
+      ...Duration,
+      default: '0s',
+      description: 'Extra time a condition must hold after the consecutive evaluations; default none.',
+    }),
+    interval: Type.String({ ...Duration, default: '30s', description: 'Time between two evaluations.' }),
   },
   { ...Strict, default: {} },
 );
@@ -336,6 +357,16 @@ const Application = Type.Object(
       {
         image: Type.String({ default: 'ghcr.io/cloud-aegis/aegis:stable' }),
         command: Type.Array(Type.String(), { default: ['./aegis', 'dr', 'sync-from-dr'] }),
+      },
+      { ...Strict, default: {} },
+    ),
+    configMap: Type.Object(
+      {
+        name: Type.String({ default: 'aegis-config' }),
+        ignoreKeys: Type.Array(Type.String(), {
+          default: ['region', 'cloud.region'],
+          description: 'Keys that legitimately differ between the sites and are left out of the drift check.',
+        }),
       },
       { ...Strict, default: {} },
     ),
@@ -391,6 +422,7 @@ export const Plan = Type.Object(
     ),
     stacks: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9-]*$' }), Stack, {
       minProperties: 1,
+      additionalProperties: false,
       description: 'One entry per cloud stack; the key is the stack name (aws, azure, gcp, ...).',
     }),
     notifications: Type.Optional(
