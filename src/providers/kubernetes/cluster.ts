@@ -1,0 +1,331 @@
+/**
+ * One Kubernetes cluster (one site's `kubernetes` block of the plan) over the official
+ * @kubernetes/client-node 2.x client. A thin adapter: it reads, starts changes and polls; it never
+ * retries or sleeps, and every error it throws is a ProviderError from `wrapSdkError`, so the engine
+ * can tell throttling (429 + Retry-After) and unreachable API servers from permanent failures.
+ */
+import {
+  ApiException,
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Job,
+} from '@kubernetes/client-node';
+import { ProviderError, UserError, wrapSdkError } from '../../engine/errors.js';
+import type { Cluster, DeploymentStatus, JobSpec, JobStatus } from './types.js';
+
+export type { Cluster, DeploymentStatus, JobSpec, JobStatus } from './types.js';
+
+/** How to reach a cluster: the plan's `sites.<site>.kubernetes` block. */
+export interface KubernetesClusterOptions {
+  /** Kubeconfig file; absent = $KUBECONFIG, ~/.kube/config or the in-cluster service account. */
+  kubeconfig?: string;
+  /** Context of the kubeconfig; absent = its current context. */
+  context?: string;
+  namespace: string;
+}
+
+/** A pod as phases see it. */
+export interface PodSummary {
+  name: string;
+  phase: string;
+  ready: boolean;
+  labels: Record<string, string>;
+  node?: string;
+}
+
+/**
+ * Whether a deployment's rollout is complete, as `kubectl rollout status` decides it: the
+ * controller has observed the newest generation, and every desired replica is updated, ready and
+ * available (no old or surplus pods left).
+ */
+export function rolloutComplete(status: DeploymentStatus): boolean {
+  return (
+    status.observedGeneration >= status.generation &&
+    status.updatedReplicas === status.replicas &&
+    status.availableReplicas === status.replicas &&
+    status.readyReplicas === status.replicas
+  );
+}
+
+interface Apis {
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  batch: BatchV1Api;
+}
+
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+function httpStatus(err: unknown): number | undefined {
+  return err instanceof ApiException ? (err.code as number) : undefined;
+}
+
+/** The `message` of the Kubernetes Status object an ApiException carries, when there is one. */
+function statusMessage(err: unknown): { message?: string; reason?: string } {
+  if (!(err instanceof ApiException)) return {};
+  let body: unknown = err.body;
+  if (typeof body === 'string') {
+    const text = body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { message: text.trim().slice(0, 300) || undefined };
+    }
+  }
+  if (body && typeof body === 'object') {
+    const b = body as { message?: unknown; reason?: unknown };
+    return {
+      message: typeof b.message === 'string' ? b.message : undefined,
+      reason: typeof b.reason === 'string' && b.reason ? b.reason : undefined,
+    };
+  }
+  return {};
+}
+
+/** wrapSdkError, with the Status message and reason of the API server in the sentence. */
+function wrap(operation: string, err: unknown, target: string): ProviderError {
+  if (err instanceof ProviderError) return err;
+  const base = wrapSdkError('kubernetes', operation, err);
+  const { message, reason } = statusMessage(err);
+  let text: string;
+  if (base.status !== undefined) {
+    const what = reason ? `${base.status} ${reason}` : `HTTP ${base.status}`;
+    text = `kubernetes ${operation} of ${target} failed with ${what}: ${message ?? 'no message'}.`;
+  } else {
+    const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+    const detail = [base.message.replace(/^kubernetes \S+ failed: /, ''), cause?.code ?? cause?.message].filter(Boolean).join(': ');
+    text = `kubernetes ${operation} of ${target} failed before the API server answered (${detail}); check that the cluster is reachable.`;
+  }
+  const netCode = base.status === undefined && base.code === 'TypeError' ? networkCode(err) : undefined;
+  return new ProviderError({
+    service: 'kubernetes',
+    operation,
+    status: base.status,
+    code: reason ?? netCode ?? base.code,
+    retryAfterMs: base.retryAfterMs,
+    message: text,
+    cause: err,
+  });
+}
+
+function networkCode(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== 'object' || depth > 5) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+  return networkCode((err as { cause?: unknown }).cause, depth + 1);
+}
+
+function labelsToSelector(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** One cluster's API, for phases (implements `Cluster`). */
+export class KubernetesCluster implements Cluster {
+  readonly namespace: string;
+  private readonly opts: KubernetesClusterOptions;
+  private apisCache?: Apis;
+
+  constructor(opts: KubernetesClusterOptions) {
+    this.opts = opts;
+    this.namespace = opts.namespace;
+  }
+
+  /** A readable name of this cluster for messages: the context (or "current context") and namespace. */
+  get label(): string {
+    return `${this.opts.context ?? 'current context'}/${this.namespace}`;
+  }
+
+  private apis(): Apis {
+    if (this.apisCache) return this.apisCache;
+    const kc = new KubeConfig();
+    try {
+      if (this.opts.kubeconfig) kc.loadFromFile(this.opts.kubeconfig);
+      else kc.loadFromDefault();
+    } catch (err) {
+      throw new UserError(
+        `kubernetes.kubeconfig ${JSON.stringify(this.opts.kubeconfig ?? '$KUBECONFIG or ~/.kube/config')} could not be read (${(err as Error).message}); point it at a readable kubeconfig file.`,
+      );
+    }
+    if (this.opts.context) {
+      const names = kc.getContexts().map((c) => c.name);
+      if (!names.includes(this.opts.context)) {
+        throw new UserError(
+          `kubernetes.context ${JSON.stringify(this.opts.context)} is not in the kubeconfig ${this.opts.kubeconfig ?? '(default)'}: expected one of ${names.join(', ') || '(none)'}.`,
+        );
+      }
+      kc.setCurrentContext(this.opts.context);
+    }
+    if (!kc.getCurrentCluster()) {
+      throw new UserError(
+        `the kubeconfig ${this.opts.kubeconfig ?? '(default)'} has no current cluster: set kubernetes.context in the plan to one of its contexts.`,
+      );
+    }
+    this.apisCache = { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), batch: kc.makeApiClient(BatchV1Api) };
+    return this.apisCache;
+  }
+
+  private async call<T>(operation: string, target: string, fn: (apis: Apis) => Promise<T>): Promise<T> {
+    const apis = this.apis();
+    try {
+      return await fn(apis);
+    } catch (err) {
+      throw wrap(operation, err, `${target} in ${this.label}`);
+    }
+  }
+
+  /** Like `call`, but a 404 answers `undefined`. */
+  private async find<T>(operation: string, target: string, fn: (apis: Apis) => Promise<T>): Promise<T | undefined> {
+    const apis = this.apis();
+    try {
+      return await fn(apis);
+    } catch (err) {
+      if (httpStatus(err) === 404) return undefined;
+      throw wrap(operation, err, `${target} in ${this.label}`);
+    }
+  }
+
+  /** Every node and whether its Ready condition is True. */
+  async nodes(): Promise<{ name: string; ready: boolean }[]> {
+    const list = await this.call('listNode', 'nodes', (a) => a.core.listNode());
+    return list.items.map((n) => ({
+      name: n.metadata?.name ?? '',
+      ready: (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+    }));
+  }
+
+  /** Pods of the namespace, optionally filtered by a label selector (`app=aegis-api`). */
+  async pods(selector?: string): Promise<PodSummary[]> {
+    const list = await this.call('listNamespacedPod', `pods${selector ? ` (${selector})` : ''}`, (a) =>
+      a.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector }),
+    );
+    return list.items.map((p) => ({
+      name: p.metadata?.name ?? '',
+      phase: p.status?.phase ?? 'Unknown',
+      ready: (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+      labels: { ...(p.metadata?.labels ?? {}) },
+      ...(p.spec?.nodeName ? { node: p.spec.nodeName } : {}),
+    }));
+  }
+
+  /** A deployment's generation, replica counts and annotations; undefined when it does not exist. */
+  async deployment(name: string): Promise<DeploymentStatus | undefined> {
+    const d = await this.find('readNamespacedDeployment', `deployment ${name}`, (a) =>
+      a.apps.readNamespacedDeployment({ name, namespace: this.namespace }),
+    );
+    if (!d) return undefined;
+    return {
+      name,
+      replicas: d.spec?.replicas ?? 1,
+      readyReplicas: d.status?.readyReplicas ?? 0,
+      availableReplicas: d.status?.availableReplicas ?? 0,
+      updatedReplicas: d.status?.updatedReplicas ?? 0,
+      observedGeneration: d.status?.observedGeneration ?? 0,
+      generation: d.metadata?.generation ?? 0,
+      annotations: { ...(d.metadata?.annotations ?? {}) },
+    };
+  }
+
+  /** Set a deployment's replicas (merge patch of the scale subresource, as `kubectl scale`). */
+  async scale(name: string, replicas: number): Promise<void> {
+    await this.call('patchNamespacedDeploymentScale', `deployment ${name}`, (a) =>
+      a.apps.patchNamespacedDeploymentScale({ name, namespace: this.namespace, body: { spec: { replicas } } }, MERGE_PATCH),
+    );
+  }
+
+  /** Set (string) or remove (null) annotations of a deployment with a merge patch. */
+  async annotate(name: string, annotations: Record<string, string | null>): Promise<void> {
+    await this.call('patchNamespacedDeployment', `deployment ${name}`, (a) =>
+      a.apps.patchNamespacedDeployment({ name, namespace: this.namespace, body: { metadata: { annotations } } }, MERGE_PATCH),
+    );
+  }
+
+  /** A configmap's data; undefined when it does not exist. */
+  async configMap(name: string): Promise<Record<string, string> | undefined> {
+    const cm = await this.find('readNamespacedConfigMap', `configmap ${name}`, (a) =>
+      a.core.readNamespacedConfigMap({ name, namespace: this.namespace }),
+    );
+    return cm ? { ...(cm.data ?? {}) } : undefined;
+  }
+
+  /** GET `path` on a pod's port through the API server's pod proxy; the response body as text. */
+  async podProxyGet(pod: string, port: number, path: string): Promise<string> {
+    const body: unknown = await this.call('connectGetNamespacedPodProxyWithPath', `pod ${pod}:${port}${path}`, (a) =>
+      a.core.connectGetNamespacedPodProxyWithPath({ name: `${pod}:${port}`, namespace: this.namespace, path: path.replace(/^\/+/, '') }),
+    );
+    return typeof body === 'string' ? body : JSON.stringify(body);
+  }
+
+  /** Create a run-once job; a job of that name that already exists is left alone (idempotent). */
+  async runJob(spec: JobSpec): Promise<void> {
+    const labels = { 'app.kubernetes.io/managed-by': 'aegis-dr', ...(spec.labels ?? {}) };
+    const job: V1Job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: spec.name, namespace: this.namespace, labels },
+      spec: {
+        backoffLimit: 0,
+        ttlSecondsAfterFinished: 86400,
+        template: {
+          metadata: { labels },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: spec.name.slice(0, 63),
+                image: spec.image,
+                command: spec.command,
+                env: Object.entries(spec.env ?? {}).map(([name, value]) => ({ name, value })),
+              },
+            ],
+          },
+        },
+      },
+    };
+    const apis = this.apis();
+    try {
+      await apis.batch.createNamespacedJob({ namespace: this.namespace, body: job });
+    } catch (err) {
+      if (httpStatus(err) === 409) return;
+      throw wrap('createNamespacedJob', err, `job ${spec.name} in ${this.label}`);
+    }
+  }
+
+  /** A job's outcome; once it is done, the logs of its newest pod. Undefined when there is no such job. */
+  async job(name: string): Promise<JobStatus | undefined> {
+    const j = await this.find('readNamespacedJob', `job ${name}`, (a) => a.batch.readNamespacedJob({ name, namespace: this.namespace }));
+    if (!j) return undefined;
+    const cond = (type: string) => (j.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+    const succeeded = cond('Complete') || (!cond('Failed') && (j.status?.succeeded ?? 0) > 0 && !j.status?.active);
+    const failed = cond('Failed');
+    const done = succeeded || failed;
+    if (!done) return { done: false, succeeded: false };
+    return { done: true, succeeded, logs: await this.jobLogs(name) };
+  }
+
+  private async jobLogs(name: string): Promise<string | undefined> {
+    const pods = await this.call('listNamespacedPod', `pods of job ${name}`, (a) =>
+      a.core.listNamespacedPod({ namespace: this.namespace, labelSelector: labelsToSelector({ 'job-name': name }) }),
+    );
+    const newest = [...pods.items].sort(
+      (x, y) => (y.metadata?.creationTimestamp?.getTime?.() ?? 0) - (x.metadata?.creationTimestamp?.getTime?.() ?? 0),
+    )[0];
+    const podName = newest?.metadata?.name;
+    if (!podName) return undefined;
+    const logs = await this.find('readNamespacedPodLog', `logs of pod ${podName}`, (a) =>
+      a.core.readNamespacedPodLog({ name: podName, namespace: this.namespace }),
+    );
+    return logs === undefined ? undefined : String(logs);
+  }
+
+  /** Delete a job and its pods (background propagation); a job that is already gone is fine. */
+  async deleteJob(name: string): Promise<void> {
+    await this.find('deleteNamespacedJob', `job ${name}`, (a) =>
+      a.batch.deleteNamespacedJob({ name, namespace: this.namespace, propagationPolicy: 'Background' }),
+    );
+  }
+}
