@@ -52,7 +52,7 @@ describe('sandbox app', () => {
     world.stack('azure').sites.dr.cluster.deployments.get('aegis-api')!.replicas = 0;
     const res = await get('/sites/azure/dr/health');
     expect(res.status).toBe(503);
-    expect((await res.json()).readyPods).toBe(0);
+    expect(((await res.json()) as { readyPods: number }).readyPods).toBe(0);
   });
 
   test('a region outage drops the connection and leaves the other region answering', async () => {
