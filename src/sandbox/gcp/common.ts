@@ -1,0 +1,133 @@
+/**
+ * Pieces shared by the emulated Google Cloud services: the Google JSON error shape
+ * (`{"error":{"code","message","status","errors":[{reason,domain,message}]}}`), the throttling and
+ * server-error renderers every GCP ServiceDef uses, and the lookup of the GCP stack in the world.
+ */
+import type http from 'node:http';
+import type { SiteName } from '../../plan/types.js';
+import { TOPOLOGY } from '../estate.js';
+import type { FaultHit } from '../faults.js';
+import { send, type ServiceRequest } from '../http.js';
+import type { SiteWorld, StackWorld, World } from '../world.js';
+
+/** Canonical Google status name of an HTTP status (google.rpc.Code as the REST APIs render it). */
+export function statusName(httpStatus: number): string {
+  switch (httpStatus) {
+    case 400:
+      return 'INVALID_ARGUMENT';
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'PERMISSION_DENIED';
+    case 404:
+      return 'NOT_FOUND';
+    case 409:
+      return 'ALREADY_EXISTS';
+    case 412:
+      return 'FAILED_PRECONDITION';
+    case 429:
+      return 'RESOURCE_EXHAUSTED';
+    case 501:
+      return 'UNIMPLEMENTED';
+    case 503:
+      return 'UNAVAILABLE';
+    case 504:
+      return 'DEADLINE_EXCEEDED';
+    default:
+      return httpStatus >= 500 ? 'INTERNAL' : 'UNKNOWN';
+  }
+}
+
+/** Legacy `errors[].reason` that Google APIs put beside the status. */
+function reasonOf(httpStatus: number): string {
+  switch (httpStatus) {
+    case 400:
+      return 'invalid';
+    case 404:
+      return 'notFound';
+    case 409:
+      return 'conflict';
+    case 412:
+      return 'conditionNotMet';
+    case 429:
+      return 'rateLimitExceeded';
+    case 503:
+      return 'backendError';
+    default:
+      return httpStatus >= 500 ? 'backendError' : 'invalid';
+  }
+}
+
+/** Send a Google API error in its JSON shape. */
+export function googleError(
+  res: http.ServerResponse,
+  httpStatus: number,
+  message: string,
+  opts: { status?: string; reason?: string; headers?: Record<string, string> } = {},
+): void {
+  const status = opts.status ?? statusName(httpStatus);
+  send(
+    res,
+    httpStatus,
+    {
+      error: {
+        code: httpStatus,
+        message,
+        status,
+        errors: [{ message, domain: httpStatus === 429 ? 'usageLimits' : 'global', reason: opts.reason ?? reasonOf(httpStatus) }],
+      },
+    },
+    'application/json; charset=UTF-8',
+    opts.headers ?? {},
+  );
+}
+
+/** Render an injected throttle as Google does: 429 RESOURCE_EXHAUSTED (with Retry-After when the fault advertises one). */
+export function renderGoogleThrottle(_req: ServiceRequest, res: http.ServerResponse, hit: FaultHit, api: string): void {
+  const headers: Record<string, string> = {};
+  if (hit.spec.retryAfterSeconds !== undefined) headers['retry-after'] = String(hit.spec.retryAfterSeconds);
+  googleError(res, 429, `Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service '${api}'.`, {
+    headers,
+  });
+}
+
+/** Render an injected server error (default 503 UNAVAILABLE) in the Google JSON shape. */
+export function renderGoogleError(_req: ServiceRequest, res: http.ServerResponse, hit: FaultHit): void {
+  const code = hit.spec.status ?? 503;
+  googleError(res, code, code === 503 ? 'The service is currently unavailable.' : 'Internal error encountered.');
+}
+
+/** The region-outage answer of a regional Google API: 503 UNAVAILABLE. */
+export function regionDown(res: http.ServerResponse, region: string): void {
+  googleError(res, 503, `The service is currently unavailable in region ${region}.`);
+}
+
+/** The GCP stack of the world (the estate's `gcp` stack, or the only cloud-sql stack). */
+export function gcpStack(world: World): StackWorld {
+  const s = world.stacks.get('gcp') ?? [...world.stacks.values()].find((x) => x.cloud === 'gcp');
+  if (!s) throw new Error('the sandbox world has no gcp stack: create the estate with the gcp cloud.');
+  return s;
+}
+
+/** The site of a GKE cluster name, by TOPOLOGY.gcp.clusters. */
+export function siteOfCluster(cluster: string): SiteName | undefined {
+  const c = TOPOLOGY.gcp.clusters;
+  return cluster === c.primary ? 'primary' : cluster === c.dr ? 'dr' : undefined;
+}
+
+/** Whether a location (region or zone) belongs to a site. */
+export function locationOfSite(site: SiteWorld, location: string): boolean {
+  return location === site.region || site.zones.includes(location);
+}
+
+/** RFC 3339 time of a real ms time. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** A hex id from the world's deterministic random source. */
+export function hexId(world: World, length = 8): string {
+  let s = '';
+  while (s.length < length) s += Math.floor(world.random() * 0x100000000).toString(16).padStart(8, '0');
+  return s.slice(0, length);
+}

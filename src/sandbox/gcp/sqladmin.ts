@@ -1,0 +1,401 @@
+/**
+ * Emulated Cloud SQL Admin API v1, in the HTTP/1.1 JSON form that `@google-cloud/sql` speaks with
+ * `{ fallback: true, apiEndpoint: '127.0.0.1', port, protocol: 'http' }`.
+ *
+ * Instances (names from TOPOLOGY.gcp.sql, project SANDBOX_PROJECT):
+ * - `aegis-db` in the primary region: REGIONAL (HA), `gceZone` = `database.writerZone`,
+ *   `secondaryGceZone` = the other primary zone, `failoverReplica {name, available}`, `replicaNames`.
+ * - `aegis-db-dr-replica` in the DR region: `instanceType` READ_REPLICA_INSTANCE with
+ *   `masterInstanceName` and `replicaConfiguration` while replicating, CLOUD_SQL_INSTANCE after
+ *   promotion. Replication health is rendered in `settings.databaseReplicationEnabled` (the real
+ *   field that says whether a read replica replicates), false when `database.replicationHealthy`
+ *   is false.
+ *
+ * Routes: GET instances/{i}, POST instances/{i}/failover (requires the current `settingsVersion`
+ * in `failoverContext`), POST instances/{i}/promoteReplica, GET instances/{i}/backupRuns,
+ * GET operations/{op}, GET operations?instance=I. Fault operation names: instances.get,
+ * instances.failover, instances.promoteReplica, backupRuns.list, operations.get, operations.list.
+ *
+ * Operations go PENDING -> RUNNING -> DONE; the effect lands when DONE, after
+ * `world.duration(DURATIONS.cloudSqlFailover)`. If the instance's region goes down before then,
+ * the operation ends DONE with an `error`. Every call about an instance whose region is down
+ * answers 503 UNAVAILABLE. Enum fields are rendered as names (the client decodes names and numbers).
+ */
+import type http from 'node:http';
+import type { SiteName } from '../../plan/types.js';
+import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
+import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
+import { DURATIONS, type StackWorld, type World } from '../world.js';
+import { gcpStack, googleError, hexId, regionDown, renderGoogleError, renderGoogleThrottle, rfc3339 } from './common.js';
+
+type SqlOpType = 'FAILOVER' | 'PROMOTE_REPLICA';
+
+interface SqlOperation {
+  name: string;
+  instance: string;
+  site: SiteName;
+  type: SqlOpType;
+  status: 'PENDING' | 'RUNNING' | 'DONE';
+  insertTime: number;
+  startTime?: number;
+  endTime?: number;
+  error?: { code: string; message: string };
+}
+
+interface SqlState {
+  settingsVersion: Record<string, number>;
+  operations: Map<string, SqlOperation>;
+}
+
+const states = new WeakMap<World, SqlState>();
+
+function stateOf(world: World): SqlState {
+  let s = states.get(world);
+  if (!s) {
+    s = {
+      settingsVersion: { [TOPOLOGY.gcp.sql.instance]: 12, [TOPOLOGY.gcp.sql.replica]: 5 },
+      operations: new Map(),
+    };
+    states.set(world, s);
+  }
+  return s;
+}
+
+/** The site an instance name lives in, or undefined for an unknown instance. */
+function siteOfInstance(name: string): SiteName | undefined {
+  if (name === TOPOLOGY.gcp.sql.instance) return 'primary';
+  if (name === TOPOLOGY.gcp.sql.replica) return 'dr';
+  return undefined;
+}
+
+const BASE = '/v1/projects/';
+
+/** Split a path into its Cloud SQL parts. */
+function route(path: string): { project: string; kind: string; id?: string; action?: string } | undefined {
+  if (!path.startsWith(BASE)) return undefined;
+  const parts = path.slice(BASE.length).split('/').map(decodeURIComponent);
+  const [project, kind, id, action, extra] = parts;
+  if (!project || !kind || extra !== undefined) return undefined;
+  return { project, kind, id, action };
+}
+
+function opName(req: ServiceRequest): string {
+  const r = route(req.path);
+  if (!r) return 'unknown';
+  if (r.kind === 'instances' && r.id) {
+    if (!r.action) return req.method === 'GET' ? 'instances.get' : 'instances.unsupported';
+    if (r.action === 'failover' && req.method === 'POST') return 'instances.failover';
+    if (r.action === 'promoteReplica' && req.method === 'POST') return 'instances.promoteReplica';
+    if (r.action === 'backupRuns' && req.method === 'GET') return 'backupRuns.list';
+    return 'instances.unsupported';
+  }
+  if (r.kind === 'operations' && req.method === 'GET') return r.id ? 'operations.get' : 'operations.list';
+  return 'unknown';
+}
+
+function renderOperation(op: SqlOperation): Record<string, unknown> {
+  const link = `https://sqladmin.googleapis.com/v1/projects/${SANDBOX_PROJECT}`;
+  return {
+    kind: 'sql#operation',
+    name: op.name,
+    targetLink: `${link}/instances/${op.instance}`,
+    selfLink: `${link}/operations/${op.name}`,
+    status: op.status,
+    user: 'aegis-dr@aegis-sandbox.iam.gserviceaccount.test',
+    insertTime: rfc3339(op.insertTime),
+    ...(op.startTime !== undefined ? { startTime: rfc3339(op.startTime) } : {}),
+    ...(op.endTime !== undefined ? { endTime: rfc3339(op.endTime) } : {}),
+    ...(op.error ? { error: { kind: 'sql#operationErrors', errors: [{ kind: 'sql#operationError', ...op.error }] } } : {}),
+    operationType: op.type,
+    targetId: op.instance,
+    targetProject: SANDBOX_PROJECT,
+  };
+}
+
+function busyOp(state: SqlState, instance: string): SqlOperation | undefined {
+  for (const op of state.operations.values()) if (op.instance === instance && op.status !== 'DONE') return op;
+  return undefined;
+}
+
+function renderInstance(world: World, stack: StackWorld, name: string): Record<string, unknown> {
+  const state = stateOf(world);
+  const db = stack.database;
+  const site: SiteName = siteOfInstance(name)!;
+  const s = stack.sites[site];
+  const settingsVersion = String(state.settingsVersion[name]);
+  const common = {
+    kind: 'sql#instance',
+    name,
+    project: SANDBOX_PROJECT,
+    connectionName: `${SANDBOX_PROJECT}:${s.region}:${name}`,
+    selfLink: `https://sqladmin.googleapis.com/v1/projects/${SANDBOX_PROJECT}/instances/${name}`,
+    databaseVersion: 'POSTGRES_16',
+    backendType: 'SECOND_GEN',
+    region: s.region,
+    state: 'RUNNABLE',
+    etag: `${name}-${settingsVersion}`,
+  };
+  const backupConfiguration = {
+    kind: 'sql#backupConfiguration',
+    enabled: site === 'primary',
+    pointInTimeRecoveryEnabled: site === 'primary',
+    startTime: '03:00',
+  };
+  if (site === 'primary') {
+    const other = s.zones.find((z) => z !== db.writerZone) ?? s.zones[0];
+    return {
+      ...common,
+      instanceType: 'CLOUD_SQL_INSTANCE',
+      gceZone: db.writerZone,
+      secondaryGceZone: other,
+      settings: {
+        kind: 'sql#settings',
+        settingsVersion,
+        tier: 'db-custom-4-16384',
+        availabilityType: 'REGIONAL',
+        activationPolicy: 'ALWAYS',
+        dataDiskSizeGb: '100',
+        backupConfiguration,
+      },
+      failoverReplica: {
+        name: TOPOLOGY.gcp.sql.failoverReplica,
+        available: busyOp(state, name)?.type !== 'FAILOVER' && db.status !== 'failing-over',
+      },
+      replicaNames: db.replicating ? [TOPOLOGY.gcp.sql.replica] : [],
+    };
+  }
+  const replica = db.replicating;
+  return {
+    ...common,
+    instanceType: replica ? 'READ_REPLICA_INSTANCE' : 'CLOUD_SQL_INSTANCE',
+    gceZone: s.zones[0],
+    ...(replica
+      ? {
+          masterInstanceName: TOPOLOGY.gcp.sql.instance,
+          replicaConfiguration: { kind: 'sql#replicaConfiguration', failoverTarget: false, cascadableReplica: false },
+        }
+      : {}),
+    settings: {
+      kind: 'sql#settings',
+      settingsVersion,
+      tier: 'db-custom-4-16384',
+      availabilityType: 'ZONAL',
+      activationPolicy: 'ALWAYS',
+      dataDiskSizeGb: '100',
+      backupConfiguration,
+      ...(replica ? { databaseReplicationEnabled: db.replicationHealthy } : {}),
+    },
+    replicaNames: [],
+  };
+}
+
+function startOperation(
+  ctx: ServiceContext,
+  stack: StackWorld,
+  instance: string,
+  type: SqlOpType,
+  apply: () => void,
+): SqlOperation {
+  const { world } = ctx;
+  const state = stateOf(world);
+  const site = siteOfInstance(instance)!;
+  const now = world.now();
+  const op: SqlOperation = {
+    name: `${hexId(world, 8)}-${hexId(world, 4)}-${hexId(world, 4)}-${hexId(world, 4)}-${hexId(world, 12)}`,
+    instance,
+    site,
+    type,
+    status: 'PENDING',
+    insertTime: now,
+  };
+  state.operations.set(op.name, op);
+  const total = world.duration(DURATIONS.cloudSqlFailover);
+  const db = stack.database;
+  db.status = type === 'FAILOVER' ? 'failing-over' : 'promoting';
+  db.busyUntil = now + total;
+  db.events.push({ at: now, message: `${type} of ${instance} started (operation ${op.name})` });
+  world.schedule(Math.min(total / 10, world.realMs(2)), () => {
+    if (op.status === 'PENDING') {
+      op.status = 'RUNNING';
+      op.startTime = world.now();
+    }
+  });
+  world.schedule(total, () => {
+    op.startTime ??= world.now();
+    op.status = 'DONE';
+    op.endTime = world.now();
+    db.status = 'available';
+    db.busyUntil = 0;
+    if (!stack.sites[site].up) {
+      op.error = {
+        code: 'INTERNAL_ERROR',
+        message: `The ${type} operation of ${instance} failed because region ${stack.sites[site].region} became unavailable.`,
+      };
+      db.events.push({ at: world.now(), message: `${type} of ${instance} failed: region down` });
+      return;
+    }
+    apply();
+    db.events.push({ at: world.now(), message: `${type} of ${instance} done` });
+  });
+  return op;
+}
+
+function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceContext): void {
+  const { world } = ctx;
+  const r = route(req.path);
+  const name = opName(req);
+  if (!r || name === 'unknown' || name === 'instances.unsupported') {
+    googleError(res, 404, `The requested URL ${req.path} was not found on this server (method ${req.method}).`);
+    return;
+  }
+  if (r.project !== SANDBOX_PROJECT) {
+    googleError(res, 404, `The project ${r.project} does not exist; the sandbox project is ${SANDBOX_PROJECT}.`, {
+      reason: 'projectDoesNotExist',
+    });
+    return;
+  }
+  const stack = gcpStack(world);
+  const state = stateOf(world);
+
+  if (r.kind === 'operations') {
+    if (r.id) {
+      const op = state.operations.get(r.id);
+      if (!op) {
+        googleError(res, 404, `The Cloud SQL operation ${r.id} does not exist.`, { reason: 'operationDoesNotExist' });
+        return;
+      }
+      if (!stack.sites[op.site].up) return regionDown(res, stack.sites[op.site].region);
+      send(res, 200, renderOperation(op));
+      return;
+    }
+    const instance = req.url.searchParams.get('instance') ?? undefined;
+    const items = [...state.operations.values()]
+      .filter((op) => !instance || op.instance === instance)
+      .filter((op) => stack.sites[op.site].up)
+      .sort((a, b) => b.insertTime - a.insertTime)
+      .map(renderOperation);
+    send(res, 200, { kind: 'sql#operationsList', items });
+    return;
+  }
+
+  const instance = r.id!;
+  const site = siteOfInstance(instance);
+  if (!site) {
+    googleError(res, 404, `The Cloud SQL instance ${instance} does not exist in project ${SANDBOX_PROJECT}.`, {
+      reason: 'instanceDoesNotExist',
+    });
+    return;
+  }
+  const siteWorld = stack.sites[site];
+  if (!siteWorld.up) return regionDown(res, siteWorld.region);
+  const db = stack.database;
+
+  switch (name) {
+    case 'instances.get':
+      send(res, 200, renderInstance(world, stack, instance));
+      return;
+    case 'backupRuns.list': {
+      if (site !== 'primary') {
+        send(res, 200, { kind: 'sql#backupRunsList', items: [] });
+        return;
+      }
+      const items = [0, 1, 2].map((i) => {
+        const end = db.lastBackupAt - i * 24 * 3600 * 1000;
+        const start = end - 4 * 60 * 1000;
+        return {
+          kind: 'sql#backupRun',
+          id: String(1700000000000 + Math.floor(end / 1000)),
+          status: 'SUCCESSFUL',
+          type: 'AUTOMATED',
+          backupKind: 'SNAPSHOT',
+          instance,
+          location: 'us',
+          enqueuedTime: rfc3339(start),
+          startTime: rfc3339(start),
+          endTime: rfc3339(end),
+          windowStartTime: rfc3339(start),
+          selfLink: `https://sqladmin.googleapis.com/v1/projects/${SANDBOX_PROJECT}/instances/${instance}/backupRuns/${i}`,
+        };
+      });
+      send(res, 200, { kind: 'sql#backupRunsList', items });
+      return;
+    }
+    case 'instances.failover': {
+      if (site !== 'primary') {
+        googleError(res, 400, `The instance ${instance} is not a high-availability (REGIONAL) instance, so it cannot fail over.`, {
+          reason: 'invalidOperation',
+        });
+        return;
+      }
+      let body: { failoverContext?: { settingsVersion?: string | number } };
+      try {
+        body = req.json();
+      } catch {
+        googleError(res, 400, 'The request body is not valid JSON: expected {"failoverContext":{"settingsVersion":N}}.');
+        return;
+      }
+      const given = body.failoverContext?.settingsVersion;
+      const current = state.settingsVersion[instance];
+      if (given === undefined || Number(given) !== current) {
+        googleError(
+          res,
+          412,
+          `The settings version ${given === undefined ? '(missing)' : String(given)} in failoverContext does not match the current settings version ${current} of ${instance}: read the instance again and retry with its settingsVersion.`,
+          { reason: 'staleData' },
+        );
+        return;
+      }
+      if (busyOp(state, instance) || db.status === 'promoting') {
+        googleError(res, 409, 'Operation failed because another operation was already in progress.', {
+          reason: 'operationInProgress',
+        });
+        return;
+      }
+      world.monitor.mutation('sqladmin', 'instances.failover', instance);
+      world.monitor.failover(instance);
+      const op = startOperation(ctx, stack, instance, 'FAILOVER', () => {
+        const zones = stack.sites.primary.zones;
+        db.writerZone = zones.find((z) => z !== db.writerZone) ?? db.writerZone;
+        db.failovers++;
+      });
+      send(res, 200, renderOperation(op));
+      return;
+    }
+    case 'instances.promoteReplica': {
+      if (site !== 'dr' || !db.replicating) {
+        googleError(res, 400, `The instance ${instance} is not a read replica, so it cannot be promoted.`, {
+          reason: 'instanceNotReplica',
+        });
+        return;
+      }
+      if (busyOp(state, instance)) {
+        googleError(res, 409, 'Operation failed because another operation was already in progress.', {
+          reason: 'operationInProgress',
+        });
+        return;
+      }
+      world.monitor.mutation('sqladmin', 'instances.promoteReplica', instance);
+      world.monitor.failover(instance);
+      const op = startOperation(ctx, stack, instance, 'PROMOTE_REPLICA', () => {
+        db.writer = 'dr';
+        db.writable.dr = true;
+        db.replicating = false;
+        db.failovers++;
+        state.settingsVersion[instance]++;
+      });
+      send(res, 200, renderOperation(op));
+      return;
+    }
+  }
+}
+
+/** The Cloud SQL Admin v1 emulator (service key and fault key `sqladmin`). */
+export function sqladminService(): ServiceDef {
+  return {
+    name: 'sqladmin',
+    operation: opName,
+    handle,
+    renderThrottle: (req, res, hit) => renderGoogleThrottle(req, res, hit, 'sqladmin.googleapis.com'),
+    renderError: renderGoogleError,
+  };
+}
