@@ -49,7 +49,9 @@ export const DEFAULT_CLASSES: Readonly<Record<IncidentClassName, Readonly<Incide
 export const INCIDENT_CLASS_NAMES = Object.keys(DEFAULT_CLASSES) as IncidentClassName[];
 
 /** The database, traffic and node-pool `type` each cloud uses. */
-export const CLOUD_TYPES: Readonly<Record<CloudName, { database: string; traffic: string; nodePool: string }>> = {
+export const CLOUD_TYPES: Readonly<
+  Record<CloudName, { database: string; traffic: string; nodePool: string }>
+> = {
   aws: { database: 'rds', traffic: 'route53', nodePool: 'eks' },
   azure: { database: 'azure-sql', traffic: 'traffic-manager', nodePool: 'aks' },
   gcp: { database: 'cloud-sql', traffic: 'cloud-dns', nodePool: 'gke' },

@@ -23,7 +23,8 @@ export function durationProblem(text: string): string | undefined {
  * @throws Error with one sentence naming the text and what was expected.
  */
 export function parseDuration(text: string): number {
-  const expected = 'expected a whole number followed by ms, s, m or h, largest unit first, such as 90s, 5m, 2h or 1h30m';
+  const expected =
+    'expected a whole number followed by ms, s, m or h, largest unit first, such as 90s, 5m, 2h or 1h30m';
   if (typeof text !== 'string' || text.length === 0) {
     throw new Error(`The duration is empty; ${expected}.`);
   }
@@ -38,21 +39,26 @@ export function parseDuration(text: string): number {
     const unit = m[2] as Unit;
     const rank = ORDER.indexOf(unit);
     if (rank <= last) {
-      throw new Error(`\`${text}\` is not a duration: the unit \`${unit}\` is repeated or out of order; ${expected}.`);
+      throw new Error(
+        `\`${text}\` is not a duration: the unit \`${unit}\` is repeated or out of order; ${expected}.`,
+      );
     }
     last = rank;
     total += Number(m[1]) * UNIT_MS[unit];
     pos = PART.lastIndex;
   }
   if (!Number.isSafeInteger(total)) {
-    throw new Error(`\`${text}\` is too long a duration; expected at most ${formatDuration(Number.MAX_SAFE_INTEGER)}.`);
+    throw new Error(
+      `\`${text}\` is too long a duration; expected at most ${formatDuration(Number.MAX_SAFE_INTEGER)}.`,
+    );
   }
   return total;
 }
 
 /** Format milliseconds as the shortest plan duration: `formatDuration(5_400_000) === '1h30m'`. */
 export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) throw new Error(`Cannot format ${ms} as a duration; expected a non-negative number of milliseconds.`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new Error(`Cannot format ${ms} as a duration; expected a non-negative number of milliseconds.`);
   let rest = Math.round(ms);
   if (rest === 0) return '0s';
   let out = '';

@@ -35,7 +35,11 @@ function tidy(node: unknown, discriminate: boolean): unknown {
     }
     // A union of objects told apart by a `type` literal.
     const tagged = anyOf.every(
-      (m) => isObject(m) && isObject(m.properties) && isObject((m.properties as Json).type) && 'const' in ((m.properties as Json).type as Json),
+      (m) =>
+        isObject(m) &&
+        isObject(m.properties) &&
+        isObject((m.properties as Json).type) &&
+        'const' in ((m.properties as Json).type as Json),
     );
     if (tagged && discriminate) {
       const { anyOf: _drop, ...rest } = out;
@@ -46,7 +50,9 @@ function tidy(node: unknown, discriminate: boolean): unknown {
   // ask for it (the loader fills it in).
   if (Array.isArray(out.required) && isObject(out.properties)) {
     const props = out.properties as Json;
-    const required = (out.required as string[]).filter((name) => !(isObject(props[name]) && 'default' in (props[name] as Json)));
+    const required = (out.required as string[]).filter(
+      (name) => !(isObject(props[name]) && 'default' in (props[name] as Json)),
+    );
     if (required.length > 0) out.required = required;
     else delete out.required;
   }

@@ -16,7 +16,16 @@ import { UserError } from '../engine/errors.js';
 import { CLOUD_TYPES, DEFAULT_CLASSES, INCIDENT_CLASS_NAMES, REPLICA_DATABASE_TYPES } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { validationSchema } from './json-schema.js';
-import type { CloudName, IncidentClassName, Limits, Plan, PlanInput, PlanProblem, ResolvedIncidentClass, Stack } from './types.js';
+import type {
+  CloudName,
+  IncidentClassName,
+  Limits,
+  Plan,
+  PlanInput,
+  PlanProblem,
+  ResolvedIncidentClass,
+  Stack,
+} from './types.js';
 
 /** The file name used for plans that do not come from a file. */
 export const INLINE = '<inline>';
@@ -126,7 +135,13 @@ function pointerToSegs(pointer: string, data: unknown): Segment[] {
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, discriminator: true, verbose: true });
+    const ajv = new Ajv({
+      allErrors: true,
+      useDefaults: true,
+      strict: true,
+      discriminator: true,
+      verbose: true,
+    });
     compiled = ajv.compile(validationSchema());
   }
   return compiled;
@@ -141,7 +156,8 @@ function schemaHint(schema: unknown): string {
   if (schema.pattern === DURATION_PATTERN) return ' (a duration such as 5m)';
   if (schema.pattern === URL_PATTERN) return ' (an http:// or https:// URL)';
   if (Array.isArray(schema.enum)) return ` (one of ${list(schema.enum)})`;
-  if (isObj(schema.discriminator) && Array.isArray(schema.oneOf)) return ` (with a \`type\` of ${list(tags(schema))})`;
+  if (isObj(schema.discriminator) && Array.isArray(schema.oneOf))
+    return ` (with a \`type\` of ${list(tags(schema))})`;
   if (typeof schema.const === 'string') return ` (\`${schema.const}\`)`;
   if (typeof schema.type === 'string' && TYPE_NAMES[schema.type]) return ` (${TYPE_NAMES[schema.type]})`;
   return '';
@@ -190,7 +206,11 @@ function schemaError(e: ErrorObject, data: unknown): Raw {
         .split(',')
         .map((t) => TYPE_NAMES[t] ?? t)
         .join(' or ');
-      return { segs, where: 'value', message: `Found ${describeValue(value)}, expected ${expected}${schemaHint(parent).replace(/^ \((a|an) [^)]*\)$/, '')}.` };
+      const hint =
+        typeof parent.type === 'string' && schemaHint(parent) === ` (${TYPE_NAMES[parent.type]})`
+          ? ''
+          : schemaHint(parent);
+      return { segs, where: 'value', message: `Found ${describeValue(value)}, expected ${expected}${hint}.` };
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]) ?? [];
@@ -202,7 +222,11 @@ function schemaError(e: ErrorObject, data: unknown): Raw {
       };
     }
     case 'const':
-      return { segs, where: 'value', message: `Found ${code(value)}, expected \`${String(params.allowedValue)}\`.` };
+      return {
+        segs,
+        where: 'value',
+        message: `Found ${code(value)}, expected \`${String(params.allowedValue)}\`.`,
+      };
     case 'pattern': {
       const pattern = String(params.pattern);
       if (pattern === DURATION_PATTERN) {
@@ -213,12 +237,24 @@ function schemaError(e: ErrorObject, data: unknown): Raw {
         };
       }
       if (pattern === URL_PATTERN) {
-        return { segs, where: 'value', message: `${code(value)} is not a URL; expected an http:// or https:// URL such as https://api.aegis.io.` };
+        return {
+          segs,
+          where: 'value',
+          message: `${code(value)} is not a URL; expected an http:// or https:// URL such as https://api.aegis.io.`,
+        };
       }
       if (pattern === HOSTPORT_PATTERN) {
-        return { segs, where: 'value', message: `${code(value)} is not a host:port address; expected a host and a port such as 127.0.0.1:53.` };
+        return {
+          segs,
+          where: 'value',
+          message: `${code(value)} is not a host:port address; expected a host and a port such as 127.0.0.1:53.`,
+        };
       }
-      return { segs, where: 'value', message: `${code(value)} does not match the expected pattern ${pattern}.` };
+      return {
+        segs,
+        where: 'value',
+        message: `${code(value)} does not match the expected pattern ${pattern}.`,
+      };
     }
     case 'minLength':
       return { segs, where: 'value', message: 'The value is empty; expected a non-empty string.' };
@@ -242,10 +278,15 @@ function schemaError(e: ErrorObject, data: unknown): Raw {
         return {
           segs,
           where: 'key',
-          message: 'No stacks are defined; expected at least one stack, such as `aws:` with its cloud, sites, database, traffic and nodePool.',
+          message:
+            'No stacks are defined; expected at least one stack, such as `aws:` with its cloud, sites, database, traffic and nodePool.',
         };
       }
-      return { segs, where: 'key', message: `The mapping is empty; expected at least ${String(params.limit)} entry.` };
+      return {
+        segs,
+        where: 'key',
+        message: `The mapping is empty; expected at least ${String(params.limit)} entry.`,
+      };
     case 'discriminator': {
       const kinds = tags(parent);
       const what = String(segs[segs.length - 1] ?? 'value');
@@ -311,11 +352,19 @@ function checkUrl(raw: Raw[], segs: Segment[], value: unknown): void {
   try {
     url = new URL(value);
   } catch {
-    raw.push({ segs, where: 'value', message: `${code(value)} is not a well-formed URL; expected scheme://host[:port][/path].` });
+    raw.push({
+      segs,
+      where: 'value',
+      message: `${code(value)} is not a well-formed URL; expected scheme://host[:port][/path].`,
+    });
     return;
   }
   if (!url.hostname) {
-    raw.push({ segs, where: 'value', message: `${code(value)} has no host name; expected scheme://host[:port][/path].` });
+    raw.push({
+      segs,
+      where: 'value',
+      message: `${code(value)} has no host name; expected scheme://host[:port][/path].`,
+    });
   } else if (url.username || url.password) {
     raw.push({
       segs,
@@ -330,7 +379,11 @@ function checkDuration(raw: Raw[], segs: Segment[], value: unknown, positive: bo
   try {
     const ms = parseDuration(value);
     if (positive && ms === 0) {
-      raw.push({ segs, where: 'value', message: `Found a zero duration ${code(value)}, expected a duration longer than 0s.` });
+      raw.push({
+        segs,
+        where: 'value',
+        message: `Found a zero duration ${code(value)}, expected a duration longer than 0s.`,
+      });
     }
     return ms;
   } catch (err) {
@@ -339,15 +392,18 @@ function checkDuration(raw: Raw[], segs: Segment[], value: unknown, positive: bo
   }
 }
 
-const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+const int = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isInteger(v) ? v : undefined;
 
-function semanticProblems(doc: Json, file: string, written: Json): Raw[] {
+function semanticProblems(doc: Json, written: Json): Raw[] {
   const raw: Raw[] = [];
   for (const segs of URL_FIELDS) checkUrl(raw, segs, getAt(doc, segs));
   for (const segs of POSITIVE_DURATIONS) checkDuration(raw, segs, getAt(doc, segs), true);
   for (const segs of OTHER_DURATIONS) checkDuration(raw, segs, getAt(doc, segs), false);
 
-  const replicas = isObj(getAt(doc, ['thresholds', 'replicas'])) ? (getAt(doc, ['thresholds', 'replicas']) as Json) : {};
+  const replicas = isObj(getAt(doc, ['thresholds', 'replicas']))
+    ? (getAt(doc, ['thresholds', 'replicas']) as Json)
+    : {};
   const standbyDefault = int(replicas.standby);
   const productionDefault = int(replicas.production);
   if (standbyDefault !== undefined && productionDefault !== undefined && standbyDefault > productionDefault) {
@@ -408,7 +464,8 @@ function semanticProblems(doc: Json, file: string, written: Json): Raw[] {
         names[site].push(d.name);
         const active = int(d.active) ?? productionDefault;
         const standby = int(d.standby) ?? standbyDefault;
-        if (active !== undefined && standby !== undefined && standby > active) {
+        const explicit = int(d.active) !== undefined || int(d.standby) !== undefined;
+        if (explicit && active !== undefined && standby !== undefined && active >= 0 && standby > active) {
           raw.push({
             segs: at(site, 'deployments', i, int(d.standby) !== undefined ? 'standby' : 'active'),
             where: 'value',
@@ -440,16 +497,25 @@ function semanticProblems(doc: Json, file: string, written: Json): Raw[] {
         raw.push({
           segs: at(site, 'kubernetes', 'kubeconfig'),
           where: 'value',
-          message: 'The kubeconfig path is empty; expected a path relative to the plan file, or omit it to use $KUBECONFIG.',
+          message:
+            'The kubeconfig path is empty; expected a path relative to the plan file, or omit it to use $KUBECONFIG.',
         });
       }
       const app = isObj(siteValue.app) ? siteValue.app : {};
       checkUrl(raw, at(site, 'app', 'url'), app.url);
     }
+    checkUrl(raw, at('publicUrl'), stackValue.publicUrl);
 
     // Node pool sizes.
     const pool = isObj(stackValue.nodePool) ? stackValue.nodePool : {};
-    const [min, max, active, standby] = [int(pool.min), int(pool.max), int(pool.active), int(pool.standby)];
+    const count = (v: unknown): number | undefined =>
+      int(v) !== undefined && (v as number) >= 0 ? (v as number) : undefined;
+    const [min, max, active, standby] = [
+      count(pool.min),
+      count(pool.max),
+      count(pool.active),
+      count(pool.standby),
+    ];
     if (min !== undefined && max !== undefined) {
       if (min > max) {
         raw.push({
@@ -483,7 +549,9 @@ function semanticProblems(doc: Json, file: string, written: Json): Raw[] {
     // Cross-region database failover promotes a named read replica.
     const db = isObj(stackValue.database) ? stackValue.database : {};
     if ((REPLICA_DATABASE_TYPES as readonly unknown[]).includes(db.type) && !db.replica) {
-      const needing = Object.values(classes).filter((c) => c.databaseMode === 'cross-region' && c.phases.includes('database'));
+      const needing = Object.values(classes).filter(
+        (c) => c.databaseMode === 'cross-region' && c.phases.includes('database'),
+      );
       if (needing.length > 0) {
         raw.push({
           segs: at('database'),
@@ -517,9 +585,12 @@ function semanticProblems(doc: Json, file: string, written: Json): Raw[] {
     const thresholds = isObj(written.thresholds) ? written.thresholds : {};
     let reason: { segs: Segment[]; what: string } | undefined;
     if ('triggers' in written) reason = { segs: ['triggers'], what: 'The `triggers` section' };
-    else if (usesTriggersPhase) reason = { segs: ['incidentClasses'], what: 'An incident class that runs the `triggers` phase' };
-    else if ('errorRate' in thresholds) reason = { segs: ['thresholds', 'errorRate'], what: 'The verify error-rate threshold' };
-    else if ('errorRateWindow' in thresholds) reason = { segs: ['thresholds', 'errorRateWindow'], what: 'The verify error-rate window' };
+    else if (usesTriggersPhase)
+      reason = { segs: ['incidentClasses'], what: 'An incident class that runs the `triggers` phase' };
+    else if ('errorRate' in thresholds)
+      reason = { segs: ['thresholds', 'errorRate'], what: 'The verify error-rate threshold' };
+    else if ('errorRateWindow' in thresholds)
+      reason = { segs: ['thresholds', 'errorRateWindow'], what: 'The verify error-rate window' };
     if (reason) {
       raw.push({
         segs: reason.segs,
@@ -530,7 +601,9 @@ function semanticProblems(doc: Json, file: string, written: Json): Raw[] {
   }
 
   // Notifications and escalation.
-  const channels = isObj(getAt(doc, ['notifications', 'channels'])) ? (getAt(doc, ['notifications', 'channels']) as Json) : {};
+  const channels = isObj(getAt(doc, ['notifications', 'channels']))
+    ? (getAt(doc, ['notifications', 'channels']) as Json)
+    : {};
   for (const [name, ch] of Object.entries(channels)) {
     if (!isObj(ch)) continue;
     checkUrl(raw, ['notifications', 'channels', name, 'url'], ch.url);
@@ -556,7 +629,6 @@ function semanticProblems(doc: Json, file: string, written: Json): Raw[] {
       });
     });
   });
-  void file;
   return raw;
 }
 
@@ -566,7 +638,9 @@ function resolveClasses(doc: Json, raw: Raw[]): Record<IncidentClassName, Resolv
   for (const name of INCIDENT_CLASS_NAMES) {
     const base = DEFAULT_CLASSES[name];
     const over = isObj(written[name]) ? (written[name] as Json) : {};
-    const phases = Array.isArray(over.phases) ? (over.phases as ResolvedIncidentClass['phases']) : [...base.phases];
+    const phases = Array.isArray(over.phases)
+      ? (over.phases as ResolvedIncidentClass['phases'])
+      : [...base.phases];
     phases.forEach((p, i) => {
       if (phases.indexOf(p) !== i) {
         raw.push({
@@ -576,8 +650,10 @@ function resolveClasses(doc: Json, raw: Raw[]): Record<IncidentClassName, Resolv
         });
       }
     });
-    const rtoMs = checkDuration(raw, ['incidentClasses', name, 'rto'], over.rto, true) ?? parseDuration(base.rto);
-    const rpoMs = checkDuration(raw, ['incidentClasses', name, 'rpo'], over.rpo, false) ?? parseDuration(base.rpo);
+    const rtoMs =
+      checkDuration(raw, ['incidentClasses', name, 'rto'], over.rto, true) ?? parseDuration(base.rto);
+    const rpoMs =
+      checkDuration(raw, ['incidentClasses', name, 'rpo'], over.rpo, false) ?? parseDuration(base.rpo);
     out[name] = {
       name,
       description: typeof over.description === 'string' ? over.description : base.description,
@@ -625,6 +701,11 @@ class SourceMap {
     return { line, column: col };
   }
 
+  /** Where the document's content starts (after leading comments), or 1:1. */
+  contentStart(): Position {
+    return this.pos(SourceMap.start(this.doc.contents) ?? 0);
+  }
+
   /** Walk `segs` through the YAML tree: the deepest key and value nodes found. */
   private walk(segs: readonly Segment[]): { key?: unknown; value?: unknown; found: number } {
     let cur: unknown = this.doc.contents;
@@ -634,7 +715,9 @@ class SourceMap {
     for (const seg of segs) {
       if (isAlias(cur)) cur = cur.resolve(this.doc);
       if (isMap(cur)) {
-        const pair = cur.items.findLast((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+        const pair = cur.items.findLast(
+          (p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg),
+        );
         if (!pair) break;
         key = pair.key;
         value = pair.value;
@@ -662,7 +745,8 @@ class SourceMap {
     const rootStart = SourceMap.start(this.doc.contents) ?? 0;
     if (found === 0) return this.pos(rootStart);
     if (found < target.length || where !== 'value') return this.pos(SourceMap.start(key) ?? rootStart);
-    const hasValue = value !== null && value !== undefined && !(isScalar(value) && value.value === null && !value.source);
+    const hasValue =
+      value !== null && value !== undefined && !(isScalar(value) && value.value === null && !value.source);
     return this.pos((hasValue ? SourceMap.start(value) : undefined) ?? SourceMap.start(key) ?? rootStart);
   }
 
@@ -673,7 +757,8 @@ class SourceMap {
       if (found !== undefined) return;
       if (isMap(node)) {
         for (const p of node.items) {
-          if (SourceMap.start(p.key) === offset) found = isScalar(p.key) ? String(p.key.value) : String(p.key);
+          if (SourceMap.start(p.key) === offset)
+            found = isScalar(p.key) ? String(p.key.value) : String(p.key);
           visit(p.value);
         }
       } else if (isSeq(node)) node.items.forEach(visit);
@@ -690,7 +775,11 @@ function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? resolve(homedir(), p.slice(2)) : p;
 }
 
-function resolvePlan(doc: PlanInput, file: string, classes: Record<IncidentClassName, ResolvedIncidentClass>): Plan {
+function resolvePlan(
+  doc: PlanInput,
+  file: string,
+  classes: Record<IncidentClassName, ResolvedIncidentClass>,
+): Plan {
   const base = file === INLINE ? process.cwd() : dirname(resolve(file));
   const t = doc.thresholds;
   for (const stack of Object.values(doc.stacks)) {
@@ -757,7 +846,10 @@ function resolvePlan(doc: PlanInput, file: string, classes: Record<IncidentClass
  * Validate plan text and, when it is valid, resolve it. Never throws for a bad plan: every problem
  * is returned, in file order.
  */
-export function validatePlanText(text: string, file: string = INLINE): { plan?: Plan; problems: PlanProblem[] } {
+export function validatePlanText(
+  text: string,
+  file: string = INLINE,
+): { plan?: Plan; problems: PlanProblem[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const map = new SourceMap(doc, lines);
@@ -767,17 +859,23 @@ export function validatePlanText(text: string, file: string = INLINE): { plan?: 
   };
   const sorted = (): PlanProblem[] => problems.sort((a, b) => a.line - b.line || a.column - b.column);
 
+  // Report every repeated key and tab; of other syntax errors only the first, since what
+  // follows a syntax error is mostly its echo.
   let fatal = false;
+  const duplicates = new Set<string>();
   for (const err of doc.errors) {
-    if (err.code !== 'DUPLICATE_KEY') fatal = true;
-    add(map.pos(err.pos[0]), '', yamlProblemMessage(err.code, err.message, map.keyAt(err.pos[0])));
+    const pos = map.pos(err.pos[0]);
+    if (err.code === 'DUPLICATE_KEY') duplicates.add(`${pos.line}:${pos.column}`);
+    else if (err.code !== 'TAB_AS_INDENT' && fatal) continue;
+    else fatal = true;
+    add(pos, '', yamlProblemMessage(err.code, err.message, map.keyAt(err.pos[0])));
   }
   if (fatal) return { problems: sorted() };
 
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (!isObj(data)) {
     add(
-      map.pos(0),
+      map.contentStart(),
       '',
       data === null || data === undefined
         ? 'The plan file is empty; expected a mapping that starts with `apiVersion: aegis.io/v1` and `kind: DRPlan`.'
@@ -788,13 +886,21 @@ export function validatePlanText(text: string, file: string = INLINE): { plan?: 
   const written = structuredClone(data);
 
   const validate = validator();
-  const raw: Raw[] = [];
-  if (!validate(data)) raw.push(...schemaProblems(validate.errors ?? [], data));
-  raw.push(...semanticProblems(data, file, written));
+  const raw: Raw[] = validate(data) ? [] : schemaProblems(validate.errors ?? [], data);
+  // A rule about a part of the plan that already breaks the schema would only add noise.
+  const broken = raw.map((r) => formatPath(r.segs));
+  const related = (a: string, b: string): boolean =>
+    a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  for (const r of semanticProblems(data, written)) {
+    const path = formatPath(r.segs);
+    if (!broken.some((b) => related(b, path) || related(path, b))) raw.push(r);
+  }
 
   const seen = new Set<string>();
   for (const r of raw) {
     const pos = map.locate(r.segs, r.where);
+    // the value of a repeated key is reported as such, not as whatever it lacks
+    if (duplicates.has(`${pos.line}:${pos.column}`)) continue;
     const path = formatPath(r.segs);
     const id = `${pos.line}:${pos.column}:${path}:${r.message}`;
     if (seen.has(id)) continue;
@@ -820,7 +926,8 @@ export async function loadPlan(file: string): Promise<Plan> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (err as Error).message;
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (err as Error).message;
     throw new PlanError([
       {
         file,
