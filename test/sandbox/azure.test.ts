@@ -18,7 +18,20 @@ const AZ = TOPOLOGY.azure;
 const FOG = AZ.sql.failoverGroup;
 const POLL = { updateIntervalInMs: 10 };
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+/** Freeze the world's clock (no transition becomes due) until the returned function releases it, so "pending" is observed deterministically. */
+function holdClock(world: World): () => void {
+  const t0 = Date.now();
+  world.now = () => t0;
+  return () => {
+    world.now = () => Date.now() + 3_600_000;
+  };
+}
+
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -74,16 +87,21 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
   });
 
   test('unknown failover group is a ResourceNotFound error', async () => {
-    const err = await sql.failoverGroups.get(AZ.resourceGroups.dr, AZ.sql.servers.dr, 'nope').catch((e: unknown) => e);
+    const err = await sql.failoverGroups
+      .get(AZ.resourceGroups.dr, AZ.sql.servers.dr, 'nope')
+      .catch((e: unknown) => e);
     expect((err as { statusCode: number }).statusCode).toBe(404);
     expect((err as { code: string }).code).toBe('ResourceNotFound');
   });
 
   test('planned failover: beginFailover poller is pending, then done; writer flips and the old primary is fenced', async () => {
+    const release = holdClock(world);
     const poller = await sql.failoverGroups.beginFailover(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG, POLL);
+    await poller.poll();
     expect(poller.isDone()).toBe(false);
     expect(world.stack('azure').database.status).toBe('failing-over');
     expect(world.stack('azure').database.writer).toBe('primary');
+    release();
     const result = await poller.pollUntilDone();
     expect(result.replicationRole).toBe('Primary');
     const db = world.stack('azure').database;
@@ -92,7 +110,12 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
     expect(world.monitor.failovers.get(FOG)).toBe(1);
     expect(world.monitor.mutations.map((m) => m.operation)).toEqual(['FailoverGroups_Failover']);
     // failing over to the server that is already primary is a no-op success
-    const again = await sql.failoverGroups.beginFailoverAndWait(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG, POLL);
+    const again = await sql.failoverGroups.beginFailoverAndWait(
+      AZ.resourceGroups.dr,
+      AZ.sql.servers.dr,
+      FOG,
+      POLL,
+    );
     expect(again.replicationRole).toBe('Primary');
     expect(world.monitor.failovers.get(FOG)).toBe(1);
   });
@@ -100,12 +123,20 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
   test('beginFailoverAndWait and a poller resumed from its serialized state both work', async () => {
     const poller = await sql.failoverGroups.beginFailover(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG, POLL);
     const saved = poller.toString();
-    const resumed = await sql.failoverGroups.beginFailover(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG, { ...POLL, resumeFrom: saved });
+    const resumed = await sql.failoverGroups.beginFailover(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG, {
+      ...POLL,
+      resumeFrom: saved,
+    });
     await resumed.pollUntilDone();
     expect(world.stack('azure').database.writer).toBe('dr');
     expect(world.monitor.failovers.get(FOG)).toBe(1);
     // and back again with the AndWait form from the primary server
-    const back = await sql.failoverGroups.beginFailoverAndWait(AZ.resourceGroups.primary, AZ.sql.servers.primary, FOG, POLL);
+    const back = await sql.failoverGroups.beginFailoverAndWait(
+      AZ.resourceGroups.primary,
+      AZ.sql.servers.primary,
+      FOG,
+      POLL,
+    );
     expect(back.replicationRole).toBe('Primary');
     expect(world.stack('azure').database.writer).toBe('primary');
     expect(world.monitor.failovers.get(FOG)).toBe(2);
@@ -113,21 +144,32 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
 
   test('primary region outage: reads of the primary fail 503, the DR server answers, planned failover is refused, forced works', async () => {
     world.stack('azure').sites.primary.up = false;
-    const primaryRead = await sql.failoverGroups.get(AZ.resourceGroups.primary, AZ.sql.servers.primary, FOG).catch((e: unknown) => e);
+    const primaryRead = await sql.failoverGroups
+      .get(AZ.resourceGroups.primary, AZ.sql.servers.primary, FOG)
+      .catch((e: unknown) => e);
     expect((primaryRead as { statusCode: number }).statusCode).toBe(503);
     expect(classify(wrapSdkError('arm', 'FailoverGroups_Get', primaryRead)).kind).toBe('transient');
     const fromDr = await sql.failoverGroups.get(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG);
     expect(fromDr.replicationRole).toBe('Secondary');
     expect(fromDr.replicationState).toBe('SUSPENDED');
 
-    const planned = await sql.failoverGroups.beginFailoverAndWait(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG, POLL).catch((e: unknown) => e);
+    const planned = await sql.failoverGroups
+      .beginFailoverAndWait(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG, POLL)
+      .catch((e: unknown) => e);
     expect((planned as { statusCode: number }).statusCode).toBe(409);
     expect((planned as Error).message).toMatch(/forceFailoverAllowDataLoss/);
     expect(classify(wrapSdkError('arm', 'FailoverGroups_Failover', planned)).kind).toBe('permanent');
     expect(world.stack('azure').database.writer).toBe('primary');
 
-    const forced = await sql.failoverGroups.beginForceFailoverAllowDataLoss(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG, POLL);
+    const release = holdClock(world);
+    const forced = await sql.failoverGroups.beginForceFailoverAllowDataLoss(
+      AZ.resourceGroups.dr,
+      AZ.sql.servers.dr,
+      FOG,
+      POLL,
+    );
     expect(forced.isDone()).toBe(false);
+    release();
     await forced.pollUntilDone();
     expect(world.stack('azure').database.writer).toBe('dr');
     expect(world.stack('azure').database.writable.primary).toBe(false);
@@ -135,8 +177,12 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
   });
 
   test('a planned failover whose primary goes down before it completes fails with a clear message', async () => {
+    // hold the world's clock so the failover cannot finish before the primary goes down
+    const release = holdClock(world);
     const poller = await sql.failoverGroups.beginFailover(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG, POLL);
+    expect(poller.isDone()).toBe(false);
     world.stack('azure').sites.primary.up = false;
+    release();
     const err = await poller.pollUntilDone().catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/FailoverGroupPrimaryUnreachable/);
     expect(world.stack('azure').database.writer).toBe('primary');
@@ -145,15 +191,28 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
 
   test('restore points list the automated backup', async () => {
     const points = [];
-    for await (const p of sql.restorePoints.listByDatabase(AZ.resourceGroups.primary, AZ.sql.servers.primary, AZ.sql.database)) points.push(p);
+    for await (const p of sql.restorePoints.listByDatabase(
+      AZ.resourceGroups.primary,
+      AZ.sql.servers.primary,
+      AZ.sql.database,
+    ))
+      points.push(p);
     const discrete = points.find((p) => p.restorePointType === 'DISCRETE');
     expect(discrete?.restorePointCreationDate?.getTime()).toBe(world.stack('azure').database.lastBackupAt);
     expect(points.find((p) => p.restorePointType === 'CONTINUOUS')?.earliestRestoreDate).toBeInstanceOf(Date);
   });
 
   test('throttling is a 429 TooManyRequests with Retry-After, classified throttled through the SDK', async () => {
-    faults.add({ service: 'arm', operation: 'FailoverGroups_Get', kind: 'throttle', nth: 1, retryAfterSeconds: 7 });
-    const err = await sql.failoverGroups.get(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG).catch((e: unknown) => e);
+    faults.add({
+      service: 'arm',
+      operation: 'FailoverGroups_Get',
+      kind: 'throttle',
+      nth: 1,
+      retryAfterSeconds: 7,
+    });
+    const err = await sql.failoverGroups
+      .get(AZ.resourceGroups.dr, AZ.sql.servers.dr, FOG)
+      .catch((e: unknown) => e);
     const wrapped = wrapSdkError('arm', 'FailoverGroups_Get', err);
     expect(wrapped.status).toBe(429);
     expect(wrapped.code).toBe('TooManyRequests');
@@ -165,8 +224,16 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
   });
 
   test('throttling through the modular container service client is classified throttled too', async () => {
-    faults.add({ service: 'arm', operation: 'AgentPools_Get', kind: 'throttle', nth: 1, retryAfterSeconds: 3 });
-    const err = await aks.agentPools.get(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool).catch((e: unknown) => e);
+    faults.add({
+      service: 'arm',
+      operation: 'AgentPools_Get',
+      kind: 'throttle',
+      nth: 1,
+      retryAfterSeconds: 3,
+    });
+    const err = await aks.agentPools
+      .get(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool)
+      .catch((e: unknown) => e);
     const c = classify(wrapSdkError('arm', 'AgentPools_Get', err));
     expect(c.kind).toBe('throttled');
     expect(c.retryAfterMs).toBe(3000);
@@ -194,27 +261,52 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
     expect(updated.endpointStatus).toBe('Disabled');
     const after = await tm.profiles.get(AZ.trafficManager.resourceGroup, AZ.trafficManager.profile);
     expect(after.endpoints?.find((e) => e.name === 'primary-endpoint')?.endpointStatus).toBe('Disabled');
-    await until(() => stack.traffic.record.values[0] === AZ.targets.dr, 'the served answer to follow the profile');
+    await until(
+      () => stack.traffic.record.values[0] === AZ.targets.dr,
+      'the served answer to follow the profile',
+    );
     expect(world.monitor.mutations.map((m) => m.operation)).toEqual(['Endpoints_Update']);
 
-    const ep = await tm.endpoints.get(AZ.trafficManager.resourceGroup, AZ.trafficManager.profile, 'AzureEndpoints', 'primary-endpoint');
+    const ep = await tm.endpoints.get(
+      AZ.trafficManager.resourceGroup,
+      AZ.trafficManager.profile,
+      'AzureEndpoints',
+      'primary-endpoint',
+    );
     expect(ep.endpointStatus).toBe('Disabled');
     // createOrUpdate (PUT) enables it again; the answer goes back to the primary
-    await tm.endpoints.createOrUpdate(AZ.trafficManager.resourceGroup, AZ.trafficManager.profile, 'AzureEndpoints', 'primary-endpoint', {
-      target: AZ.targets.primary,
-      endpointStatus: 'Enabled',
-      priority: 1,
-    });
-    await until(() => stack.traffic.record.values[0] === AZ.targets.primary, 'the answer to return to the primary');
+    await tm.endpoints.createOrUpdate(
+      AZ.trafficManager.resourceGroup,
+      AZ.trafficManager.profile,
+      'AzureEndpoints',
+      'primary-endpoint',
+      {
+        target: AZ.targets.primary,
+        endpointStatus: 'Enabled',
+        priority: 1,
+      },
+    );
+    await until(
+      () => stack.traffic.record.values[0] === AZ.targets.primary,
+      'the answer to return to the primary',
+    );
   });
 
   test('Traffic Manager rejects a bad endpoint status and an unknown endpoint', async () => {
     const bad = await tm.endpoints
-      .update(AZ.trafficManager.resourceGroup, AZ.trafficManager.profile, 'AzureEndpoints', 'primary-endpoint', { endpointStatus: 'Off' })
+      .update(
+        AZ.trafficManager.resourceGroup,
+        AZ.trafficManager.profile,
+        'AzureEndpoints',
+        'primary-endpoint',
+        { endpointStatus: 'Off' },
+      )
       .catch((e: unknown) => e);
     expect((bad as { statusCode: number }).statusCode).toBe(400);
     expect((bad as Error).message).toMatch(/endpointStatus/);
-    const missing = await tm.endpoints.get(AZ.trafficManager.resourceGroup, AZ.trafficManager.profile, 'AzureEndpoints', 'nope').catch((e: unknown) => e);
+    const missing = await tm.endpoints
+      .get(AZ.trafficManager.resourceGroup, AZ.trafficManager.profile, 'AzureEndpoints', 'nope')
+      .catch((e: unknown) => e);
     expect((missing as { statusCode: number }).statusCode).toBe(404);
     expect(world.monitor.mutations).toHaveLength(0);
   });
@@ -227,12 +319,21 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
     expect(pool.maxCount).toBe(10);
     expect(pool.provisioningState).toBe('Succeeded');
 
-    const poller = aks.agentPools.createOrUpdate(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool, { count: 6, enableAutoScaling: false }, POLL);
+    const release = holdClock(world);
+    const poller = aks.agentPools.createOrUpdate(
+      AZ.resourceGroups.dr,
+      AZ.clusters.dr,
+      AZ.pool,
+      { count: 6, enableAutoScaling: false },
+      POLL,
+    );
     await poller.submitted();
     const during = await aks.agentPools.get(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool);
     expect(during.provisioningState).toBe('Scaling');
     expect(during.count).toBe(6);
+    await poller.poll();
     expect(poller.isDone).toBe(false);
+    release();
     await poller.pollUntilDone();
     const site = world.stack('azure').sites.dr;
     expect(site.cluster.nodes.filter((n) => n.ready)).toHaveLength(6);
@@ -242,11 +343,19 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
   });
 
   test('AKS: the deprecated beginCreateOrUpdateAndWait works too, and a down region fails the cluster calls', async () => {
-    const result = await aks.agentPools.beginCreateOrUpdateAndWait(AZ.resourceGroups.primary, AZ.clusters.primary, AZ.pool, { count: 4 }, POLL);
+    const result = await aks.agentPools.beginCreateOrUpdateAndWait(
+      AZ.resourceGroups.primary,
+      AZ.clusters.primary,
+      AZ.pool,
+      { count: 4 },
+      POLL,
+    );
     expect(result).toBeDefined();
     expect(world.stack('azure').sites.primary.pool.desired).toBe(4);
     world.stack('azure').sites.primary.up = false;
-    const err = await aks.agentPools.get(AZ.resourceGroups.primary, AZ.clusters.primary, AZ.pool).catch((e: unknown) => e);
+    const err = await aks.agentPools
+      .get(AZ.resourceGroups.primary, AZ.clusters.primary, AZ.pool)
+      .catch((e: unknown) => e);
     expect((err as { statusCode: number }).statusCode).toBe(503);
     // the other region keeps working
     await expect(aks.agentPools.get(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool)).resolves.toBeDefined();

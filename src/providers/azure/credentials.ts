@@ -38,7 +38,10 @@ export function headerBearerPolicy(credential: TokenCredential, scope: string): 
     name: SANDBOX_AUTH_POLICY,
     async sendRequest(request, next) {
       const token = await credential.getToken(scope);
-      if (!token) throw new Error(`The Azure credential returned no token for scope ${scope}; check the sandbox credential.`);
+      if (!token)
+        throw new Error(
+          `The Azure credential returned no token for scope ${scope}; check the sandbox credential.`,
+        );
       request.headers.set('Authorization', `Bearer ${token.token}`);
       request.allowInsecureConnection = true;
       return next(request);

@@ -55,58 +55,88 @@ interface Route {
 const SEG = '([^/]+)';
 const ROUTES: { re: RegExp; op: ArmOperation; keys: string[]; method?: string }[] = [
   {
-    re: new RegExp(`^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}/failoverGroups/${SEG}/failover$`, 'i'),
+    re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}/failoverGroups/${SEG}/failover$`,
+      'i',
+    ),
     op: 'FailoverGroups_Failover',
     keys: ['sub', 'rg', 'server', 'fog'],
     method: 'POST',
   },
   {
-    re: new RegExp(`^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}/failoverGroups/${SEG}/forceFailoverAllowDataLoss$`, 'i'),
+    re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}/failoverGroups/${SEG}/forceFailoverAllowDataLoss$`,
+      'i',
+    ),
     op: 'FailoverGroups_ForceFailoverAllowDataLoss',
     keys: ['sub', 'rg', 'server', 'fog'],
     method: 'POST',
   },
   {
-    re: new RegExp(`^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}/failoverGroups/${SEG}$`, 'i'),
+    re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}/failoverGroups/${SEG}$`,
+      'i',
+    ),
     op: 'FailoverGroups_Get',
     keys: ['sub', 'rg', 'server', 'fog'],
     method: 'GET',
   },
   {
-    re: new RegExp(`^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}/databases/${SEG}/restorePoints$`, 'i'),
+    re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}/databases/${SEG}/restorePoints$`,
+      'i',
+    ),
     op: 'RestorePoints_ListByDatabase',
     keys: ['sub', 'rg', 'server', 'db'],
     method: 'GET',
   },
   {
-    re: new RegExp(`^/subscriptions/${SEG}/providers/Microsoft\\.Sql/locations/${SEG}/failoverGroupAzureAsyncOperation/${SEG}$`, 'i'),
+    re: new RegExp(
+      `^/subscriptions/${SEG}/providers/Microsoft\\.Sql/locations/${SEG}/failoverGroupAzureAsyncOperation/${SEG}$`,
+      'i',
+    ),
     op: 'FailoverGroups_AsyncOperation',
     keys: ['sub', 'location', 'id'],
     method: 'GET',
   },
   {
-    re: new RegExp(`^/subscriptions/${SEG}/providers/Microsoft\\.Sql/locations/${SEG}/failoverGroupOperationResults/${SEG}$`, 'i'),
+    re: new RegExp(
+      `^/subscriptions/${SEG}/providers/Microsoft\\.Sql/locations/${SEG}/failoverGroupOperationResults/${SEG}$`,
+      'i',
+    ),
     op: 'FailoverGroups_OperationResult',
     keys: ['sub', 'location', 'id'],
     method: 'GET',
   },
   {
-    re: new RegExp(`^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Network/trafficmanagerprofiles/${SEG}$`, 'i'),
+    re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Network/trafficmanagerprofiles/${SEG}$`,
+      'i',
+    ),
     op: 'Profiles_Get',
     keys: ['sub', 'rg', 'profile'],
   },
   {
-    re: new RegExp(`^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Network/trafficmanagerprofiles/${SEG}/${SEG}/${SEG}$`, 'i'),
+    re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Network/trafficmanagerprofiles/${SEG}/${SEG}/${SEG}$`,
+      'i',
+    ),
     op: 'Endpoints_Get',
     keys: ['sub', 'rg', 'profile', 'type', 'endpoint'],
   },
   {
-    re: new RegExp(`^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.ContainerService/managedClusters/${SEG}/agentPools/${SEG}$`, 'i'),
+    re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.ContainerService/managedClusters/${SEG}/agentPools/${SEG}$`,
+      'i',
+    ),
     op: 'AgentPools_Get',
     keys: ['sub', 'rg', 'cluster', 'pool'],
   },
   {
-    re: new RegExp(`^/subscriptions/${SEG}/providers/Microsoft\\.ContainerService/locations/${SEG}/operations/${SEG}$`, 'i'),
+    re: new RegExp(
+      `^/subscriptions/${SEG}/providers/Microsoft\\.ContainerService/locations/${SEG}/operations/${SEG}$`,
+      'i',
+    ),
     op: 'AgentPools_AsyncOperation',
     keys: ['sub', 'location', 'id'],
     method: 'GET',
@@ -161,7 +191,13 @@ class ArmError extends Error {
 
 const eq = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
-function renderArmError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+function renderArmError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   send(res, status, { error: { code, message } }, 'application/json; charset=utf-8', {
     'x-ms-request-id': randomUUID(),
     'x-ms-failure-cause': status >= 500 ? 'service' : 'gateway',
@@ -207,13 +243,22 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
 
   function stackOf(world: World): StackWorld {
     const s = world.stacks.get(stackName);
-    if (!s) throw new ArmError(404, 'SubscriptionNotFound', `The sandbox has no Azure stack named '${stackName}'; create the estate with the azure cloud.`);
+    if (!s)
+      throw new ArmError(
+        404,
+        'SubscriptionNotFound',
+        `The sandbox has no Azure stack named '${stackName}'; create the estate with the azure cloud.`,
+      );
     return s;
   }
 
   function checkSubscription(sub: string): void {
     if (!eq(sub, SANDBOX_SUBSCRIPTION)) {
-      throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found; the sandbox subscription is '${SANDBOX_SUBSCRIPTION}'.`);
+      throw new ArmError(
+        404,
+        'SubscriptionNotFound',
+        `The subscription '${sub}' could not be found; the sandbox subscription is '${SANDBOX_SUBSCRIPTION}'.`,
+      );
     }
   }
 
@@ -230,7 +275,11 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
         return s;
       }
     }
-    throw new ArmError(404, 'ResourceNotFound', `The Resource 'Microsoft.Sql/servers/${server}' under resource group '${rg}' was not found.`);
+    throw new ArmError(
+      404,
+      'ResourceNotFound',
+      `The Resource 'Microsoft.Sql/servers/${server}' under resource group '${rg}' was not found.`,
+    );
   }
 
   function serverId(site: SiteName): string {
@@ -258,7 +307,9 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
         readOnlyEndpoint: { failoverPolicy: 'Disabled' },
         replicationRole: role(site),
         replicationState: replicationState(stack),
-        partnerServers: [{ id: serverId(other), location: stack.sites[other].region, replicationRole: role(other) }],
+        partnerServers: [
+          { id: serverId(other), location: stack.sites[other].region, replicationRole: role(other) },
+        ],
         databases: [`${serverId(site)}/databases/${AZ.sql.database}`],
       },
     };
@@ -266,11 +317,21 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
 
   function checkFog(fog: string, server: string): void {
     if (!eq(fog, AZ.sql.failoverGroup)) {
-      throw new ArmError(404, 'ResourceNotFound', `The failover group '${fog}' does not exist on server '${server}'.`);
+      throw new ArmError(
+        404,
+        'ResourceNotFound',
+        `The failover group '${fog}' does not exist on server '${server}'.`,
+      );
     }
   }
 
-  function startFailover(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceContext, r: Route, forced: boolean): void {
+  function startFailover(
+    req: ServiceRequest,
+    res: http.ServerResponse,
+    ctx: ServiceContext,
+    r: Route,
+    forced: boolean,
+  ): void {
     const stack = stackOf(ctx.world);
     const site = sqlSite(r.p.rg, r.p.server);
     checkFog(r.p.fog, r.p.server);
@@ -312,7 +373,10 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
     lros.set(lro.id, lro);
     db.status = 'failing-over';
     db.busyUntil = ctx.world.now() + ms;
-    db.events.push({ at: ctx.world.now(), message: `${forced ? 'Forced' : 'Planned'} failover of ${AZ.sql.failoverGroup} to ${AZ.sql.servers[site]} started` });
+    db.events.push({
+      at: ctx.world.now(),
+      message: `${forced ? 'Forced' : 'Planned'} failover of ${AZ.sql.failoverGroup} to ${AZ.sql.servers[site]} started`,
+    });
     const world = ctx.world;
     world.schedule(ms, () => {
       db.busyUntil = 0;
@@ -324,7 +388,10 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
           code: 'FailoverGroupPrimaryUnreachable',
           message: `Planned failover of failover group '${AZ.sql.failoverGroup}' failed because the primary server '${AZ.sql.servers[oldWriter]}' became unreachable; use forceFailoverAllowDataLoss to fail over with possible data loss.`,
         };
-        db.events.push({ at: world.now(), message: `Planned failover of ${AZ.sql.failoverGroup} failed: primary unreachable` });
+        db.events.push({
+          at: world.now(),
+          message: `Planned failover of ${AZ.sql.failoverGroup} failed: primary unreachable`,
+        });
         return;
       }
       db.writer = site;
@@ -333,7 +400,10 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
       db.writerZone = stack.sites[site].zones[0];
       db.failovers++;
       world.monitor.failover(AZ.sql.failoverGroup);
-      db.events.push({ at: world.now(), message: `${forced ? 'Forced' : 'Planned'} failover of ${AZ.sql.failoverGroup} to ${AZ.sql.servers[site]} completed` });
+      db.events.push({
+        at: world.now(),
+        message: `${forced ? 'Forced' : 'Planned'} failover of ${AZ.sql.failoverGroup} to ${AZ.sql.servers[site]} completed`,
+      });
       lro.status = 'Succeeded';
     });
     const base = baseUrl(req);
@@ -347,7 +417,11 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
   function findLro(r: Route, kind: ArmLro['kind'], world: World): ArmLro {
     const lro = lros.get(r.p.id);
     if (!lro || lro.kind !== kind || !eq(lro.location, r.p.location)) {
-      throw new ArmError(404, 'ResourceNotFound', `The operation '${r.p.id}' was not found in location '${r.p.location}'.`);
+      throw new ArmError(
+        404,
+        'ResourceNotFound',
+        `The operation '${r.p.id}' was not found in location '${r.p.location}'.`,
+      );
     }
     const site = stackOf(world).sites[lro.site];
     if (!site.up) throw regionDown(site, `operation '${lro.id}'`);
@@ -369,7 +443,11 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
     const stack = stackOf(ctx.world);
     const site = sqlSite(r.p.rg, r.p.server);
     if (!eq(r.p.db, AZ.sql.database)) {
-      throw new ArmError(404, 'ResourceNotFound', `The database '${r.p.db}' does not exist on server '${r.p.server}'.`);
+      throw new ArmError(
+        404,
+        'ResourceNotFound',
+        `The database '${r.p.db}' does not exist on server '${r.p.server}'.`,
+      );
     }
     const s = stack.sites[site];
     if (!s.up) throw regionDown(s, `server '${r.p.server}'`);
@@ -419,7 +497,11 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
     if (eq(type, 'azureEndpoints')) {
       for (const s of SITES) if (eq(AZ.trafficManager.endpoints[s], name)) return s;
     }
-    throw new ArmError(404, 'NotFound', `The endpoint '${type}/${name}' does not exist in Traffic Manager profile '${AZ.trafficManager.profile}'.`);
+    throw new ArmError(
+      404,
+      'NotFound',
+      `The endpoint '${type}/${name}' does not exist in Traffic Manager profile '${AZ.trafficManager.profile}'.`,
+    );
   }
 
   function endpointBody(stack: StackWorld, site: SiteName): object {
@@ -498,7 +580,11 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
       );
     }
     if (r.op === 'Endpoints_CreateOrUpdate' && status === undefined) {
-      throw new ArmError(400, 'BadRequest', `properties.endpointStatus is missing for endpoint '${r.p.endpoint}': expected Enabled or Disabled.`);
+      throw new ArmError(
+        400,
+        'BadRequest',
+        `properties.endpointStatus is missing for endpoint '${r.p.endpoint}': expected Enabled or Disabled.`,
+      );
     }
     ctx.world.monitor.mutation('arm', r.op, `${AZ.trafficManager.profile}/${r.p.endpoint}`);
     if (status !== undefined) stack.traffic.endpointEnabled[site] = status === 'Enabled';
@@ -510,9 +596,19 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
     const stack = stackOf(ctx.world);
     checkProfile(r.p.rg, r.p.profile);
     const body = parseBody(req);
-    const ttl = ((body.properties as Record<string, unknown> | undefined)?.dnsConfig as Record<string, unknown> | undefined)?.ttl;
-    if (ttl !== undefined && !(Number.isInteger(ttl) && (ttl as number) >= 0 && (ttl as number) <= 2147483647)) {
-      throw new ArmError(400, 'BadRequest', `properties.dnsConfig.ttl is ${JSON.stringify(ttl)}: expected a whole number of seconds from 0.`);
+    const ttl = (
+      (body.properties as Record<string, unknown> | undefined)?.dnsConfig as
+        Record<string, unknown> | undefined
+    )?.ttl;
+    if (
+      ttl !== undefined &&
+      !(Number.isInteger(ttl) && (ttl as number) >= 0 && (ttl as number) <= 2147483647)
+    ) {
+      throw new ArmError(
+        400,
+        'BadRequest',
+        `properties.dnsConfig.ttl is ${JSON.stringify(ttl)}: expected a whole number of seconds from 0.`,
+      );
     }
     ctx.world.monitor.mutation('arm', r.op, AZ.trafficManager.profile);
     if (typeof ttl === 'number') stack.traffic.record.ttl = ttl;
@@ -526,7 +622,11 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
     for (const s of SITES) {
       if (eq(AZ.resourceGroups[s], rg) && eq(AZ.clusters[s], cluster)) {
         if (!eq(pool, AZ.pool)) {
-          throw new ArmError(404, 'NotFound', `The agent pool '${pool}' was not found in managed cluster '${cluster}'.`);
+          throw new ArmError(
+            404,
+            'NotFound',
+            `The agent pool '${pool}' was not found in managed cluster '${cluster}'.`,
+          );
         }
         const site = stack.sites[s];
         if (!site.up) throw regionDown(site, `managed cluster '${cluster}'`);
@@ -669,11 +769,19 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
           );
         }
         if (!req.url.searchParams.get('api-version')) {
-          throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+          throw new ArmError(
+            400,
+            'MissingApiVersionParameter',
+            'The api-version query parameter (?api-version=) is required for all requests.',
+          );
         }
         const auth = req.headers.authorization;
         if (!auth || !/^Bearer \S+/.test(auth)) {
-          throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or is not a Bearer token.");
+          throw new ArmError(
+            401,
+            'AuthenticationFailed',
+            "Authentication failed. The 'Authorization' header is missing or is not a Bearer token.",
+          );
         }
         checkSubscription(r.p.sub);
         const stack = stackOf(ctx.world);
@@ -692,7 +800,10 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
             return send(res, 200, operationBody(findLro(r, 'sql', ctx.world)));
           case 'FailoverGroups_OperationResult': {
             const lro = findLro(r, 'sql', ctx.world);
-            if (lro.status === 'InProgress') return send(res, 202, '', 'application/json', { Location: `${baseUrl(req)}${req.url.pathname}${req.url.search}` });
+            if (lro.status === 'InProgress')
+              return send(res, 202, '', 'application/json', {
+                Location: `${baseUrl(req)}${req.url.pathname}${req.url.search}`,
+              });
             if (lro.status === 'Failed') return renderArmError(res, 409, lro.error!.code, lro.error!.message);
             return send(res, 200, failoverGroupBody(stack, lro.site));
           }
@@ -718,7 +829,8 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
             return send(res, 200, aksOperation(ctx, r));
         }
       } catch (err) {
-        if (err instanceof ArmError) return renderArmError(res, err.status, err.code, err.message, err.headers);
+        if (err instanceof ArmError)
+          return renderArmError(res, err.status, err.code, err.message, err.headers);
         throw err;
       }
     },
@@ -750,6 +862,10 @@ function parseBody(req: ServiceRequest): Record<string, unknown> {
     if (!b || typeof b !== 'object' || Array.isArray(b)) throw new Error('not an object');
     return b as Record<string, unknown>;
   } catch {
-    throw new ArmError(400, 'InvalidRequestContent', 'The request body is not a JSON object; send the resource as JSON.');
+    throw new ArmError(
+      400,
+      'InvalidRequestContent',
+      'The request body is not a JSON object; send the resource as JSON.',
+    );
   }
 }

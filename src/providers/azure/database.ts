@@ -1,0 +1,277 @@
+/**
+ * Azure SQL failover groups (`az sql failover-group show / set-primary`) over @azure/arm-sql.
+ *
+ * `describe` reads the group from the DR server first (it answers during a primary-region outage)
+ * and maps the replication roles to the writer site. `failover` starts `failover` (planned) or
+ * `forceFailoverAllowDataLoss` (forced) on the server that must become primary and returns at once;
+ * `poll` advances the SDK's poller, kept per operation id (the Azure-AsyncOperation URL) and
+ * resumable from that URL alone (a new process rebuilds the poller state from it).
+ */
+import { SqlManagementClient, type FailoverGroup } from '@azure/arm-sql';
+import type { TokenCredential } from '@azure/core-auth';
+import { isRestError } from '@azure/core-rest-pipeline';
+import { UserError, wrapSdkError } from '../../engine/errors.js';
+import type { SiteName, Stack } from '../../plan/types.js';
+import type { DatabaseProvider, DatabaseState, Operation, OperationStatus } from '../types.js';
+import { armClientOptions, armConnection, secureClient } from './credentials.js';
+
+/** The plan's `stack.database` for Azure SQL. */
+export type AzureSqlSpec = Extract<Stack['database'], { type: 'azure-sql' }>;
+
+/** The subset of the SDK poller this adapter uses (core-lro 2 SimplePollerLike). */
+interface SqlPoller {
+  poll(): Promise<void>;
+  isDone(): boolean;
+  getOperationState(): { status: string; error?: Error };
+  toString(): string;
+}
+
+interface Tracked {
+  poller?: SqlPoller;
+  /** Serialized poller state after the last good poll, to resume from after a transient error. */
+  saved: string;
+  target: SiteName;
+  forced: boolean;
+  done?: OperationStatus;
+}
+
+/** Pollers by operation id, shared by every instance in this process (a re-created provider resumes them). */
+const tracked = new Map<string, Tracked>();
+
+const SITES: SiteName[] = ['primary', 'dr'];
+
+function other(site: SiteName): SiteName {
+  return site === 'primary' ? 'dr' : 'primary';
+}
+
+/** Serialized core-lro state for an operation known only by its Azure-AsyncOperation URL. */
+function stateFromUrl(url: string): string {
+  return JSON.stringify({
+    state: { status: 'running', config: { metadata: { mode: 'OperationLocation' }, operationLocation: url } },
+  });
+}
+
+/** DatabaseProvider for an Azure SQL failover group. */
+export class AzureDatabase implements DatabaseProvider {
+  readonly client: SqlManagementClient;
+
+  /**
+   * @param spec The plan's `stack.database` (type azure-sql).
+   * @param endpoint The plan's `endpoints.arm` override (absent: public ARM, DefaultAzureCredential).
+   * @param credential Optional credential instead of the default chain.
+   */
+  constructor(
+    private readonly spec: AzureSqlSpec,
+    endpoint?: string,
+    credential?: TokenCredential,
+  ) {
+    const conn = armConnection(endpoint, credential);
+    this.client = secureClient(
+      new SqlManagementClient(conn.credential, spec.subscriptionId, armClientOptions(conn)),
+      conn,
+    );
+  }
+
+  private async read(site: SiteName): Promise<FailoverGroup> {
+    const s = this.spec[site];
+    try {
+      return await this.client.failoverGroups.get(s.resourceGroup, s.server, this.spec.failoverGroup);
+    } catch (err) {
+      throw wrapSdkError('arm', 'FailoverGroups_Get', err);
+    }
+  }
+
+  /** Writer site from a group as read from `site`'s server. */
+  private writerFrom(site: SiteName, fog: FailoverGroup): SiteName | 'unknown' {
+    if (fog.replicationRole === 'Primary') return site;
+    const partner = fog.partnerServers?.find((p) =>
+      p.id.toLowerCase().endsWith(`/servers/${this.spec[other(site)].server.toLowerCase()}`),
+    );
+    if (
+      fog.replicationRole === 'Secondary' &&
+      (partner?.replicationRole === 'Primary' || partner === undefined)
+    )
+      return other(site);
+    return 'unknown';
+  }
+
+  async describe(): Promise<DatabaseState> {
+    let dr: FailoverGroup | undefined;
+    let drError: unknown;
+    try {
+      dr = await this.read('dr');
+    } catch (err) {
+      drError = err;
+    }
+    let primary: FailoverGroup | undefined;
+    try {
+      primary = await this.read('primary');
+    } catch {
+      if (!dr) throw drError;
+    }
+    const [fog, from] = dr ? [dr, 'dr' as SiteName] : [primary!, 'primary' as SiteName];
+    let writer = this.writerFrom(from, fog);
+    if (dr && primary) {
+      const w2 = this.writerFrom('primary', primary);
+      if (w2 !== writer) writer = 'unknown';
+    }
+    const state = fog.replicationState ?? 'unknown';
+    const busy = [...tracked.values()].some((t) => !t.done && t.poller !== undefined && !t.poller.isDone());
+    const writerServer =
+      fog.replicationRole === 'Primary'
+        ? fog
+        : fog.partnerServers?.find((p) => p.replicationRole === 'Primary');
+    return {
+      writer,
+      status: busy ? 'failing-over' : 'available',
+      busy,
+      replication: {
+        healthy: state === 'CATCH_UP',
+        detail: `failover group ${this.spec.failoverGroup} replicationState ${state}; ${this.spec.dr.server} is ${dr?.replicationRole ?? 'unreachable'}, ${this.spec.primary.server} is ${primary?.replicationRole ?? 'unreachable'}`,
+      },
+      writerZone: writerServer?.location,
+      primaryReachable: primary !== undefined,
+      raw: {
+        replicationRole: fog.replicationRole,
+        replicationState: fog.replicationState,
+        readFrom: this.spec[from].server,
+        failoverPolicy: fog.readWriteEndpoint?.failoverPolicy,
+        databases: fog.databases,
+      },
+    };
+  }
+
+  /** Newest DISCRETE restore point of the writer's first database (Azure SQL automated backups), if any. */
+  async lastBackup(): Promise<Date | undefined> {
+    const state = await this.describe();
+    const site: SiteName = state.writer === 'unknown' ? 'primary' : state.writer;
+    const dbId = (state.raw?.databases as string[] | undefined)?.[0];
+    if (!dbId) return undefined;
+    const database = dbId.split('/').pop()!;
+    const s = this.spec[site];
+    let newest: Date | undefined;
+    try {
+      for await (const p of this.client.restorePoints.listByDatabase(s.resourceGroup, s.server, database)) {
+        const at = p.restorePointCreationDate;
+        if (at && (!newest || at > newest)) newest = at;
+      }
+    } catch (err) {
+      throw wrapSdkError('arm', 'RestorePoints_ListByDatabase', err);
+    }
+    return newest;
+  }
+
+  async failover(
+    target: SiteName,
+    mode: 'in-region' | 'cross-region' | 'planned' | 'forced',
+  ): Promise<Operation> {
+    if (mode === 'in-region') {
+      throw new UserError(
+        `databaseMode is in-region for Azure SQL failover group ${this.spec.failoverGroup}, which has no in-region failover: use planned (or cross-region) or forced.`,
+      );
+    }
+    if (!SITES.includes(target))
+      throw new UserError(`failover target is ${String(target)}: expected primary or dr.`);
+    const forced = mode === 'forced';
+    const s = this.spec[target];
+    const operation = forced ? 'FailoverGroups_ForceFailoverAllowDataLoss' : 'FailoverGroups_Failover';
+    let asyncUrl: string | undefined;
+    const options = {
+      onResponse: (raw: { headers: { get(name: string): string | undefined } }) => {
+        asyncUrl ??= raw.headers.get('azure-asyncoperation') ?? raw.headers.get('location') ?? '';
+      },
+    };
+    let poller: SqlPoller;
+    try {
+      poller = forced
+        ? await this.client.failoverGroups.beginForceFailoverAllowDataLoss(
+            s.resourceGroup,
+            s.server,
+            this.spec.failoverGroup,
+            options,
+          )
+        : await this.client.failoverGroups.beginFailover(
+            s.resourceGroup,
+            s.server,
+            this.spec.failoverGroup,
+            options,
+          );
+    } catch (err) {
+      // The operation was accepted but its first status poll failed: hand back an operation to resume.
+      if (asyncUrl) {
+        const id = asyncUrl;
+        tracked.set(id, { saved: stateFromUrl(id), target, forced });
+        return { id, description: this.describeOp(target, forced) };
+      }
+      throw wrapSdkError('arm', operation, err);
+    }
+    const config = (JSON.parse(poller.toString()) as { state: { config?: { operationLocation?: string } } })
+      .state.config;
+    const id =
+      config?.operationLocation ?? asyncUrl ?? `${this.spec.failoverGroup}/${s.server}/noop/${Date.now()}`;
+    const entry: Tracked = { poller, saved: poller.toString(), target, forced };
+    tracked.set(id, entry);
+    if (poller.isDone()) entry.done = this.statusOf(poller);
+    return { id, description: this.describeOp(target, forced) };
+  }
+
+  private describeOp(target: SiteName, forced: boolean): string {
+    return `${forced ? 'forced failover (allow data loss)' : 'planned failover'} of failover group ${this.spec.failoverGroup} to ${this.spec[target].server}`;
+  }
+
+  private statusOf(poller: SqlPoller): OperationStatus {
+    const st = poller.getOperationState();
+    if (st.status === 'succeeded') return { done: true, status: 'Succeeded' };
+    if (st.status === 'failed' || st.status === 'canceled') {
+      return {
+        done: true,
+        status: st.status === 'failed' ? 'Failed' : 'Canceled',
+        error: st.error?.message ?? `the failover ended ${st.status}`,
+      };
+    }
+    return { done: false, status: 'InProgress' };
+  }
+
+  async poll(op: Operation): Promise<OperationStatus> {
+    let entry = tracked.get(op.id);
+    if (entry?.done) return entry.done;
+    if (!entry) {
+      if (!/^https?:\/\//.test(op.id))
+        throw new UserError(
+          `operation id ${op.id} is not an Azure-AsyncOperation URL of a failover group failover; start the failover again to get one.`,
+        );
+      entry = { saved: stateFromUrl(op.id), target: 'dr', forced: false };
+      tracked.set(op.id, entry);
+    }
+    const s = this.spec[entry.target];
+    try {
+      if (!entry.poller) {
+        // resuming polls once; either begin method polls the same URL
+        entry.poller = await this.client.failoverGroups.beginFailover(
+          s.resourceGroup,
+          s.server,
+          this.spec.failoverGroup,
+          {
+            resumeFrom: entry.saved,
+          },
+        );
+      } else {
+        await entry.poller.poll();
+      }
+    } catch (err) {
+      if (!isRestError(err)) {
+        // the SDK throws the operation's own failure (status Failed) as a plain Error
+        entry.done = { done: true, status: 'Failed', error: (err as Error).message };
+        entry.poller = undefined;
+        return entry.done;
+      }
+      // a transient failure of the status request marks the SDK poller failed: resume a fresh one next time
+      entry.poller = undefined;
+      throw wrapSdkError('arm', 'FailoverGroups_AsyncOperation', err);
+    }
+    const status = this.statusOf(entry.poller);
+    if (status.done) entry.done = status;
+    else entry.saved = entry.poller.toString();
+    return status;
+  }
+}

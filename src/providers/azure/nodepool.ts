@@ -1,0 +1,167 @@
+/**
+ * AKS agent pools (`az aks nodepool scale`) over @azure/arm-containerservice. `resize` reads the
+ * pool, sends it back with the new count (and, when the cluster autoscaler is on, the new bounds)
+ * as the SDK's long-running createOrUpdate, and returns once ARM accepted it. `poll` advances the
+ * SDK poller when this process holds it, and otherwise reads the pool: done when provisioningState
+ * is Succeeded and the count is the one asked for.
+ */
+import { type AgentPool, ContainerServiceClient } from '@azure/arm-containerservice';
+import type { TokenCredential } from '@azure/core-auth';
+import { isRestError } from '@azure/core-rest-pipeline';
+import { UserError, wrapSdkError } from '../../engine/errors.js';
+import type { SiteName, Stack } from '../../plan/types.js';
+import type { NodePoolProvider, NodePoolState, Operation, OperationStatus } from '../types.js';
+import { armClientOptions, armConnection, secureClient } from './credentials.js';
+
+/** The plan's `stack.nodePool` for AKS. */
+export type AksPoolSpec = Extract<Stack['nodePool'], { type: 'aks' }>;
+
+/** The subset of the core-lro 3 PollerLike this adapter uses. */
+interface PoolPoller {
+  poll(): Promise<unknown>;
+  readonly isDone: boolean;
+  readonly operationState?: { status: string; error?: Error };
+}
+
+const pollers = new Map<string, PoolPoller>();
+let seq = 0;
+
+const BUSY_STATES = [
+  'Creating',
+  'Updating',
+  'Scaling',
+  'Upgrading',
+  'Deleting',
+  'Starting',
+  'Stopping',
+  'Canceling',
+];
+
+/** NodePoolProvider for one AKS agent pool per site. */
+export class AzureNodePool implements NodePoolProvider {
+  readonly client: ContainerServiceClient;
+
+  /**
+   * @param spec The plan's `stack.nodePool` (type aks).
+   * @param endpoint The plan's `endpoints.arm` override.
+   * @param credential Optional credential instead of the default chain.
+   */
+  constructor(
+    private readonly spec: AksPoolSpec,
+    endpoint?: string,
+    credential?: TokenCredential,
+  ) {
+    const conn = armConnection(endpoint, credential);
+    this.client = secureClient(
+      new ContainerServiceClient(conn.credential, spec.subscriptionId, armClientOptions(conn)),
+      conn,
+    );
+  }
+
+  private async get(site: SiteName): Promise<AgentPool> {
+    try {
+      return await this.client.agentPools.get(
+        this.spec.resourceGroup[site],
+        this.spec.cluster[site],
+        this.spec.pool,
+      );
+    } catch (err) {
+      throw wrapSdkError('arm', 'AgentPools_Get', err);
+    }
+  }
+
+  async describe(site: SiteName): Promise<NodePoolState> {
+    const p = await this.get(site);
+    const status = p.provisioningState ?? 'Unknown';
+    return {
+      desired: p.count ?? 0,
+      min: p.minCount ?? this.spec.min,
+      max: p.maxCount ?? this.spec.max,
+      status,
+      busy: BUSY_STATES.includes(status),
+    };
+  }
+
+  async resize(site: SiteName, size: { min: number; max: number; desired: number }): Promise<Operation> {
+    if (!(
+      Number.isInteger(size.desired) &&
+      size.desired >= 0 &&
+      size.min <= size.desired &&
+      size.desired <= size.max
+    )) {
+      throw new UserError(
+        `node pool size for ${this.spec.cluster[site]}/${this.spec.pool} is desired ${size.desired} with min ${size.min} and max ${size.max}: expected a whole number with min <= desired <= max.`,
+      );
+    }
+    const current = await this.get(site);
+    const body: AgentPool = {
+      count: size.desired,
+      vmSize: current.vmSize,
+      osType: current.osType,
+      mode: current.mode,
+      type: current.type,
+      orchestratorVersion: current.orchestratorVersion,
+      availabilityZones: current.availabilityZones,
+      enableAutoScaling: current.enableAutoScaling ?? false,
+      ...(current.enableAutoScaling ? { minCount: size.min, maxCount: size.max } : {}),
+    };
+    const poller = this.client.agentPools.createOrUpdate(
+      this.spec.resourceGroup[site],
+      this.spec.cluster[site],
+      this.spec.pool,
+      body,
+    );
+    try {
+      await poller.submitted();
+    } catch (err) {
+      throw wrapSdkError('arm', 'AgentPools_CreateOrUpdate', err);
+    }
+    const id = `aks/${this.spec.cluster[site]}/${this.spec.pool}/count=${size.desired}/${Date.now()}-${++seq}`;
+    pollers.set(id, poller as unknown as PoolPoller);
+    return {
+      id,
+      description: `scale AKS agent pool ${this.spec.cluster[site]}/${this.spec.pool} from ${current.count ?? '?'} to ${size.desired} nodes`,
+    };
+  }
+
+  async poll(site: SiteName, op: Operation): Promise<OperationStatus> {
+    const m = /\/count=([0-9]+)\//.exec(op.id);
+    if (!m)
+      throw new UserError(
+        `operation id ${op.id} is not an AKS agent pool scale of this adapter; resize again to get one.`,
+      );
+    const want = Number(m[1]);
+    const poller = pollers.get(op.id);
+    if (poller && !poller.isDone) {
+      try {
+        await poller.poll();
+      } catch (err) {
+        pollers.delete(op.id);
+        if (!isRestError(err)) return { done: true, status: 'Failed', error: (err as Error).message };
+        throw wrapSdkError('arm', 'AgentPools_AsyncOperation', err);
+      }
+      const st = poller.operationState?.status;
+      if (st === 'failed' || st === 'canceled') {
+        pollers.delete(op.id);
+        return {
+          done: true,
+          status: st,
+          error: poller.operationState?.error?.message ?? `the scale ended ${st}`,
+        };
+      }
+      if (!poller.isDone) return { done: false, status: 'InProgress' };
+    }
+    // confirm from the pool itself (also the path after a restart, when no poller is held)
+    const p = await this.get(site);
+    const state = p.provisioningState ?? 'Unknown';
+    if (state === 'Failed')
+      return {
+        done: true,
+        status: state,
+        error: `agent pool ${this.spec.cluster[site]}/${this.spec.pool} is in provisioningState Failed`,
+      };
+    const done = state === 'Succeeded' && p.count === want;
+    if (done) pollers.delete(op.id);
+    return { done, status: `${state}, count ${p.count ?? '?'}` };
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * The Azure adapters (AzureDatabase, AzureTraffic, AzureNodePool) through the official SDKs over
+ * HTTP on loopback against the emulated ARM: observe, start, poll to done; outages; throttling.
+ */
+import { classify } from '../../src/engine/errors.js';
+import type { Stack } from '../../src/plan/types.js';
+import { createAzureProviders, endpointType } from '../../src/providers/azure/index.js';
+import type { CloudProviders, Operation, OperationStatus } from '../../src/providers/types.js';
+import { armService } from '../../src/sandbox/azure/arm.js';
+import { SANDBOX_SUBSCRIPTION, TOPOLOGY, createEstate } from '../../src/sandbox/estate.js';
+import { FaultRegistry } from '../../src/sandbox/faults.js';
+import { type RunningService, startService } from '../../src/sandbox/http.js';
+import { World } from '../../src/sandbox/world.js';
+
+const AZ = TOPOLOGY.azure;
+const sub = SANDBOX_SUBSCRIPTION;
+
+/** Freeze the world's clock (no transition becomes due) until the returned function releases it, so "pending" is observed deterministically. */
+function holdClock(world: World): () => void {
+  const t0 = Date.now();
+  world.now = () => t0;
+  return () => {
+    world.now = () => Date.now() + 3_600_000;
+  };
+}
+
+function azureStack(arm: string): Stack {
+  const site = (name: 'primary' | 'dr') => ({
+    region: AZ.regions[name],
+    kubernetes: { context: AZ.contexts[name], namespace: 'aegis' },
+    deployments: [{ name: 'aegis-api' }],
+    app: { connectionsPort: 8080, connectionsPath: '/debug/connections' },
+  });
+  return {
+    cloud: 'azure',
+    primary: site('primary'),
+    dr: site('dr'),
+    database: {
+      type: 'azure-sql',
+      subscriptionId: sub,
+      failoverGroup: AZ.sql.failoverGroup,
+      primary: { resourceGroup: AZ.resourceGroups.primary, server: AZ.sql.servers.primary },
+      dr: { resourceGroup: AZ.resourceGroups.dr, server: AZ.sql.servers.dr },
+      allowDataLoss: false,
+    },
+    traffic: {
+      type: 'traffic-manager',
+      subscriptionId: sub,
+      resourceGroup: AZ.trafficManager.resourceGroup,
+      profile: AZ.trafficManager.profile,
+      endpointType: 'azureEndpoints',
+      endpoints: { ...AZ.trafficManager.endpoints },
+      record: AZ.record,
+      targets: { ...AZ.targets },
+    },
+    nodePool: {
+      type: 'aks',
+      subscriptionId: sub,
+      resourceGroup: { ...AZ.resourceGroups },
+      cluster: { ...AZ.clusters },
+      pool: AZ.pool,
+      min: 3,
+      max: 10,
+      active: 6,
+      standby: 3,
+    },
+    endpoints: { arm },
+  };
+}
+
+async function pollUntilDone(
+  poll: () => Promise<OperationStatus>,
+  timeoutMs = 30_000,
+): Promise<{ last: OperationStatus; pending: number }> {
+  const end = Date.now() + timeoutMs;
+  let pending = 0;
+  for (;;) {
+    const s = await poll();
+    if (s.done) return { last: s, pending };
+    pending++;
+    if (Date.now() > end) throw new Error(`operation still pending: ${s.status}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('Azure providers against the emulated ARM', () => {
+  let world: World;
+  let faults: FaultRegistry;
+  let svc: RunningService;
+  let p: CloudProviders;
+
+  beforeEach(async () => {
+    world = createEstate(new World({ speed: 2000, seed: 11 }), ['azure']);
+    world.start(5);
+    faults = new FaultRegistry();
+    svc = await startService(armService(), { world, faults });
+    p = createAzureProviders(azureStack(svc.url));
+  });
+
+  afterEach(async () => {
+    world.stop();
+    await svc.close();
+  });
+
+  test('database describe maps the failover group roles to the writer', async () => {
+    const s = await p.database.describe();
+    expect(s.writer).toBe('primary');
+    expect(s.busy).toBe(false);
+    expect(s.primaryReachable).toBe(true);
+    expect(s.replication.healthy).toBe(true);
+    expect(s.replication.detail).toMatch(/CATCH_UP/);
+    expect(s.writerZone).toBe(AZ.regions.primary);
+    expect(world.monitor.mutations).toHaveLength(0);
+  });
+
+  test('planned failover: pending, then done; the writer is DR and a second failover is a no-op', async () => {
+    const release = holdClock(world);
+    const op = await p.database.failover('dr', 'planned');
+    expect(op.id).toMatch(/^http:\/\/127\.0\.0\.1:[0-9]+\/.*failoverGroupAzureAsyncOperation/);
+    const first = await p.database.poll(op);
+    expect(first.done).toBe(false);
+    expect((await p.database.describe()).busy).toBe(true);
+    release();
+    const { last } = await pollUntilDone(() => p.database.poll(op));
+    expect(last.error).toBeUndefined();
+    expect(last.status).toBe('Succeeded');
+    const s = await p.database.describe();
+    expect(s.writer).toBe('dr');
+    expect(s.busy).toBe(false);
+    expect(world.stack('azure').database.writable).toEqual({ primary: false, dr: true });
+    expect(world.monitor.failovers.get(AZ.sql.failoverGroup)).toBe(1);
+
+    const again = await p.database.failover('dr', 'planned');
+    expect((await p.database.poll(again)).done).toBe(true);
+    expect(world.monitor.failovers.get(AZ.sql.failoverGroup)).toBe(1);
+  });
+
+  test('a poll survives a throttled status request and a new provider resumes from the operation id alone', async () => {
+    const release = holdClock(world);
+    const op = await p.database.failover('dr', 'planned');
+    faults.add({
+      service: 'arm',
+      operation: 'FailoverGroups_AsyncOperation',
+      kind: 'throttle',
+      nth: 1,
+      retryAfterSeconds: 2,
+    });
+    const err = await p.database.poll(op).catch((e: unknown) => e);
+    const c = classify(err);
+    expect(c.kind).toBe('throttled');
+    expect(c.retryAfterMs).toBe(2000);
+    release();
+    // a fresh provider (e.g. the CLI re-run after a crash) resumes from the id
+    const fresh = createAzureProviders(azureStack(svc.url));
+    const { last } = await pollUntilDone(() =>
+      fresh.database.poll({ id: op.id, description: op.description }),
+    );
+    expect(last.status).toBe('Succeeded');
+    expect(world.stack('azure').database.writer).toBe('dr');
+    expect(world.monitor.failovers.get(AZ.sql.failoverGroup)).toBe(1);
+  });
+
+  test('primary outage: describe still works from the DR server; planned is refused, forced succeeds', async () => {
+    world.stack('azure').sites.primary.up = false;
+    const s = await p.database.describe();
+    expect(s.primaryReachable).toBe(false);
+    expect(s.writer).toBe('primary');
+    expect(s.replication.healthy).toBe(false);
+
+    const planned = await p.database.failover('dr', 'planned').catch((e: unknown) => e);
+    const c = classify(planned);
+    expect(c.kind).toBe('permanent');
+    expect((planned as Error).message).toMatch(/forceFailoverAllowDataLoss/);
+
+    const release = holdClock(world);
+    const op = await p.database.failover('dr', 'forced');
+    expect(op.description).toMatch(/forced/);
+    expect((await p.database.poll(op)).done).toBe(false);
+    release();
+    const { last } = await pollUntilDone(() => p.database.poll(op));
+    expect(last.status).toBe('Succeeded');
+    expect((await p.database.describe()).writer).toBe('dr');
+    expect(world.monitor.failovers.get(AZ.sql.failoverGroup)).toBe(1);
+  });
+
+  test('an operation that fails is reported done with the error', async () => {
+    // hold the world's clock so the failover cannot finish before the primary goes down
+    const release = holdClock(world);
+    const op = await p.database.failover('dr', 'planned');
+    expect((await p.database.poll(op)).done).toBe(false);
+    world.stack('azure').sites.primary.up = false;
+    release();
+    const { last } = await pollUntilDone(() => p.database.poll(op));
+    expect(last.status).toBe('Failed');
+    expect(last.error).toMatch(/FailoverGroupPrimaryUnreachable/);
+  });
+
+  test('in-region mode is refused with a clear sentence and no call', async () => {
+    await expect(p.database.failover('dr', 'in-region')).rejects.toThrow(/no in-region failover/);
+    expect(world.monitor.mutations).toHaveLength(0);
+  });
+
+  test('lastBackup reads the newest restore point', async () => {
+    const at = await p.database.lastBackup();
+    expect(at?.getTime()).toBe(world.stack('azure').database.lastBackupAt);
+  });
+
+  test('traffic: describe, switch to DR (endpoint changes visible in the profile and in the served answer), re-run changes nothing', async () => {
+    const stack = world.stack('azure');
+    const before = await p.traffic.describe();
+    expect(before.active).toBe('primary');
+    expect(before.values).toEqual([AZ.targets.primary]);
+    expect(before.ttl).toBe(60);
+
+    const op = await p.traffic.switchTo('dr', 30);
+    expect(op.description).toMatch(/primary-endpoint Disabled/);
+    const { last } = await pollUntilDone(() => p.traffic.poll(op));
+    expect(last.done).toBe(true);
+    const after = await p.traffic.describe();
+    expect(after.active).toBe('dr');
+    expect(after.ttl).toBe(30);
+    const eps = (after.detail?.endpoints as { name: string; status: string }[]).map(
+      (e) => `${e.name}=${e.status}`,
+    );
+    expect(eps).toEqual(['primary-endpoint=Disabled', 'dr-endpoint=Enabled']);
+    await pollUntilDone(async () => ({ done: stack.traffic.record.values[0] === AZ.targets.dr }));
+    expect(stack.traffic.record.values).toEqual([AZ.targets.dr]);
+
+    const mutations = world.monitor.mutations.length;
+    const again = await p.traffic.switchTo('dr', 30);
+    expect(again.description).toMatch(/nothing changed/);
+    expect(world.monitor.mutations.length).toBe(mutations);
+    expect(p.traffic.expectation('dr')).toEqual({ name: AZ.record, type: 'CNAME', value: AZ.targets.dr });
+
+    // and back to the primary: enable it first, then disable DR
+    const back = await p.traffic.switchTo('primary', 30);
+    await pollUntilDone(() => p.traffic.poll(back));
+    const ops = world.monitor.mutations.slice(mutations).map((m) => m.target);
+    expect(ops).toEqual([
+      `${AZ.trafficManager.profile}/primary-endpoint`,
+      `${AZ.trafficManager.profile}/dr-endpoint`,
+    ]);
+  });
+
+  test('traffic: a throttled endpoint update is classified throttled', async () => {
+    faults.add({
+      service: 'arm',
+      operation: 'Endpoints_Update',
+      kind: 'throttle',
+      nth: 1,
+      retryAfterSeconds: 5,
+    });
+    const err = await p.traffic.switchTo('dr', 60).catch((e: unknown) => e);
+    const c = classify(err);
+    expect(c.kind).toBe('throttled');
+    expect(c.retryAfterMs).toBe(5000);
+  });
+
+  test('endpointType accepts any case and refuses unknown types', () => {
+    expect(endpointType('azureEndpoints')).toBe('AzureEndpoints');
+    expect(() => endpointType('cdnEndpoints')).toThrow(/traffic.endpointType/);
+  });
+
+  test('node pool: describe, resize to active, pending while nodes boot, then done', async () => {
+    const d = await p.nodePool.describe('dr');
+    expect(d).toEqual({ desired: 3, min: 3, max: 10, status: 'Succeeded', busy: false });
+    const release = holdClock(world);
+    const op: Operation = await p.nodePool.resize('dr', { min: 3, max: 10, desired: 6 });
+    const during = await p.nodePool.describe('dr');
+    expect(during.busy).toBe(true);
+    expect(during.status).toBe('Scaling');
+    expect((await p.nodePool.poll('dr', op)).done).toBe(false);
+    release();
+    const { last } = await pollUntilDone(() => p.nodePool.poll('dr', op));
+    expect(last.done).toBe(true);
+    expect(world.stack('azure').sites.dr.cluster.nodes.filter((n) => n.ready)).toHaveLength(6);
+    // a fresh provider confirms from the pool itself
+    const fresh = createAzureProviders(azureStack(svc.url));
+    expect((await fresh.nodePool.poll('dr', op)).done).toBe(true);
+  });
+
+  test('node pool: a down region fails transiently, a bad size is refused without a call', async () => {
+    await expect(p.nodePool.resize('dr', { min: 3, max: 10, desired: 11 })).rejects.toThrow(
+      /min <= desired <= max/,
+    );
+    world.stack('azure').sites.dr.up = false;
+    const err = await p.nodePool.describe('dr').catch((e: unknown) => e);
+    expect(classify(err).kind).toBe('transient');
+    expect(world.monitor.mutations).toHaveLength(0);
+  });
+});
