@@ -4,7 +4,12 @@
  */
 import { classify } from '../../src/engine/errors.js';
 import type { Stack } from '../../src/plan/types.js';
-import { createAzureProviders, endpointType } from '../../src/providers/azure/index.js';
+import {
+  AzureDatabase,
+  armConnection,
+  createAzureProviders,
+  endpointType,
+} from '../../src/providers/azure/index.js';
 import type { CloudProviders, Operation, OperationStatus } from '../../src/providers/types.js';
 import { armService } from '../../src/sandbox/azure/arm.js';
 import { SANDBOX_SUBSCRIPTION, TOPOLOGY, createEstate } from '../../src/sandbox/estate.js';
@@ -254,6 +259,23 @@ describe('Azure providers against the emulated ARM', () => {
     const c = classify(err);
     expect(c.kind).toBe('throttled');
     expect(c.retryAfterMs).toBe(5000);
+  });
+
+  test('without an endpoint override the adapters use the public ARM endpoint and the stock bearer policy (DefaultAzureCredential)', () => {
+    const stack = azureStack(svc.url);
+    delete stack.endpoints;
+    const conn = armConnection(undefined);
+    expect(conn.endpoint).toBe('https://management.azure.com');
+    expect(conn.insecure).toBe(false);
+    expect(conn.credential.constructor.name).toBe('DefaultAzureCredential');
+    const providers = createAzureProviders(stack);
+    const policies = (providers.database as AzureDatabase).client.pipeline
+      .getOrderedPolicies()
+      .map((x) => x.name);
+    expect(policies).toContain('bearerTokenAuthenticationPolicy');
+    const sandbox = (p.database as AzureDatabase).client.pipeline.getOrderedPolicies().map((x) => x.name);
+    expect(sandbox).not.toContain('bearerTokenAuthenticationPolicy');
+    expect(sandbox).toContain('aegisSandboxBearerPolicy');
   });
 
   test('endpointType accepts any case and refuses unknown types', () => {
