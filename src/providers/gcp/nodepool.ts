@@ -1,0 +1,77 @@
+/**
+ * GKE node pools over @google-cloud/container (ClusterManagerClient, v1): the plan's `nodePool`
+ * block of type `gke`. A resize is `nodePools.setSize` (what `gcloud container clusters resize
+ * --node-pool P --num-nodes N` does); its Operation runs until the new nodes are Ready and is
+ * polled with `operations.get`. The autoscaling limits are read, not changed: setSize leaves them
+ * as they are, like the runbook's command. The current size is read from the pool's
+ * `initialNodeCount` (the sandbox keeps it equal to the last setSize; see
+ * src/sandbox/gcp/container.ts). A thin adapter: no retries, errors wrapped with
+ * `wrapSdkError('container', ...)`.
+ */
+import type { ClusterManagerClient } from '@google-cloud/container';
+import type { NodePool, SiteName } from '../../plan/types.js';
+import { UserError, wrapSdkError } from '../../engine/errors.js';
+import type { NodePoolProvider, NodePoolState, Operation, OperationStatus } from '../types.js';
+import { NO_RETRY } from './clients.js';
+
+/** The `gke` variant of the plan's nodePool block. */
+export type GkePoolConfig = Extract<NodePool, { type: 'gke' }>;
+
+/** The GKE node-pool adapter of one stack. */
+export class GcpNodePool implements NodePoolProvider {
+  constructor(
+    private readonly config: GkePoolConfig,
+    /** Location (region) of each site's cluster: the plan's `primary.region` / `dr.region`. */
+    private readonly regions: Record<SiteName, string>,
+    private readonly client: ClusterManagerClient,
+  ) {}
+
+  /** Resource name of a site's node pool. */
+  poolName(site: SiteName): string {
+    const { project, cluster, pool } = this.config;
+    return `projects/${project}/locations/${this.regions[site]}/clusters/${cluster[site]}/nodePools/${pool}`;
+  }
+
+  async describe(site: SiteName): Promise<NodePoolState> {
+    try {
+      const [np] = await this.client.getNodePool({ name: this.poolName(site) }, NO_RETRY);
+      const status = String(np.status ?? 'STATUS_UNSPECIFIED');
+      return {
+        desired: Number(np.initialNodeCount ?? 0),
+        min: Number(np.autoscaling?.minNodeCount ?? this.config.min),
+        max: Number(np.autoscaling?.maxNodeCount ?? this.config.max),
+        status,
+        busy: status === 'RECONCILING' || status === 'PROVISIONING' || status === 'STOPPING',
+      };
+    } catch (err) {
+      throw wrapSdkError('container', 'nodePools.get', err);
+    }
+  }
+
+  async resize(site: SiteName, size: { min: number; max: number; desired: number }): Promise<Operation> {
+    if (!Number.isInteger(size.desired) || size.desired < 0) {
+      throw new UserError(`The node count ${size.desired} for GKE pool ${this.config.pool} of ${this.config.cluster[site]} is not a whole number >= 0: check nodePool.active / standby.`);
+    }
+    try {
+      const [op] = await this.client.setNodePoolSize({ name: this.poolName(site), nodeCount: size.desired }, NO_RETRY);
+      const location = op.location || this.regions[site];
+      return {
+        id: `projects/${this.config.project}/locations/${location}/operations/${String(op.name)}`,
+        description: `GKE resize of ${this.config.cluster[site]}/${this.config.pool} to ${size.desired} nodes`,
+      };
+    } catch (err) {
+      throw wrapSdkError('container', 'nodePools.setSize', err);
+    }
+  }
+
+  async poll(_site: SiteName, op: Operation): Promise<OperationStatus> {
+    try {
+      const [o] = await this.client.getOperation({ name: op.id }, NO_RETRY);
+      const status = String(o.status ?? 'STATUS_UNSPECIFIED');
+      const error = o.error?.message || undefined;
+      return { done: status === 'DONE', status, ...(error ? { error } : {}) };
+    } catch (err) {
+      throw wrapSdkError('container', 'operations.get', err);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Cloud DNS over @google-cloud/dns: the plan's `traffic` block of type `cloud-dns`. Switching is
+ * one change that deletes the record set as it is now and adds it back with the target's value and
+ * the plan's TTL (what `gcloud dns record-sets update` does); the change is `pending` until Cloud
+ * DNS has published it, then `done`. A thin adapter: no retries, every SDK error wrapped with
+ * `wrapSdkError('clouddns', ...)`.
+ */
+import type { DNS, Zone } from '@google-cloud/dns';
+import type { SiteName, Traffic } from '../../plan/types.js';
+import { UserError, wrapSdkError } from '../../engine/errors.js';
+import type { Operation, OperationStatus, TrafficProvider, TrafficState } from '../types.js';
+
+/** The `cloud-dns` variant of the plan's traffic block. */
+export type CloudDnsConfig = Extract<Traffic, { type: 'cloud-dns' }>;
+
+const abs = (name: string): string => (name.endsWith('.') ? name : `${name}.`);
+const rel = (name: string): string => (name.endsWith('.') ? name.slice(0, -1) : name);
+
+/** Whether a record type's values are domain names (written absolute, with the trailing dot). */
+function nameValued(type: string): boolean {
+  return ['CNAME', 'NS', 'PTR', 'MX', 'SRV'].includes(type.toUpperCase());
+}
+
+interface RecordSet {
+  name: string;
+  type: string;
+  ttl?: number;
+  rrdatas: string[];
+}
+
+/** The Cloud DNS adapter of one stack. */
+export class GcpTraffic implements TrafficProvider {
+  private readonly zone: Zone;
+  private readonly type: string;
+
+  constructor(
+    private readonly config: CloudDnsConfig,
+    dns: DNS,
+  ) {
+    this.zone = dns.zone(config.zone);
+    this.type = (config.recordType ?? 'CNAME').toUpperCase();
+  }
+
+  private async current(): Promise<RecordSet | undefined> {
+    try {
+      const [records] = await this.zone.getRecords({ name: abs(this.config.record), type: this.type });
+      const r = records.find((x) => abs(String(x.metadata.name)) === abs(this.config.record) && x.type === this.type);
+      if (!r) return undefined;
+      const meta = r.metadata as { name: string; ttl?: number; rrdatas?: string[] };
+      return { name: meta.name, type: r.type, ttl: meta.ttl, rrdatas: meta.rrdatas ?? r.data ?? [] };
+    } catch (err) {
+      throw wrapSdkError('clouddns', 'resourceRecordSets.list', err);
+    }
+  }
+
+  private value(target: SiteName): string {
+    const v = this.config.targets[target];
+    return nameValued(this.type) ? abs(v) : v;
+  }
+
+  async describe(): Promise<TrafficState> {
+    const r = await this.current();
+    const values = (r?.rrdatas ?? []).map(rel);
+    const p = values.includes(rel(this.config.targets.primary));
+    const d = values.includes(rel(this.config.targets.dr));
+    return {
+      active: p && d ? 'both' : p ? 'primary' : d ? 'dr' : 'unknown',
+      values,
+      ttl: r?.ttl,
+      detail: { zone: this.config.zone, record: abs(this.config.record), type: this.type, exists: r !== undefined },
+    };
+  }
+
+  async switchTo(target: SiteName, ttlSeconds: number): Promise<Operation> {
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
+      throw new UserError(`The DNS TTL ${ttlSeconds} for ${this.config.record} is not a whole number of seconds >= 0: set thresholds.dnsTtlSeconds.`);
+    }
+    const old = await this.current();
+    const add = this.zone.record(this.type.toLowerCase(), {
+      name: abs(this.config.record),
+      ttl: ttlSeconds,
+      data: this.value(target),
+    });
+    const del = old
+      ? [this.zone.record(old.type.toLowerCase(), { name: old.name, ttl: old.ttl ?? 300, data: old.rrdatas })]
+      : [];
+    try {
+      const [change] = await this.zone.createChange({ add, delete: del });
+      return {
+        id: String(change.id),
+        description: `Cloud DNS change in ${this.config.zone}: ${abs(this.config.record)} ${this.type} ${(old?.rrdatas ?? []).join(',') || '(none)'} -> ${this.value(target)} (TTL ${ttlSeconds} s)`,
+      };
+    } catch (err) {
+      throw wrapSdkError('clouddns', 'changes.create', err);
+    }
+  }
+
+  async poll(op: Operation): Promise<OperationStatus> {
+    try {
+      const [meta] = await this.zone.change(op.id).getMetadata();
+      const status = String((meta as { status?: string }).status);
+      return { done: status === 'done', status };
+    } catch (err) {
+      throw wrapSdkError('clouddns', 'changes.get', err);
+    }
+  }
+
+  expectation(target: SiteName): { name: string; type: string; value: string } {
+    return { name: rel(this.config.record), type: this.type, value: rel(this.config.targets[target]) };
+  }
+}
