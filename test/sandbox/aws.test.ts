@@ -20,7 +20,12 @@ import {
   Route53Client,
   UpdateHealthCheckCommand,
 } from '@aws-sdk/client-route-53';
-import { DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, UpdateNodegroupConfigCommand } from '@aws-sdk/client-eks';
+import {
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  EKSClient,
+  UpdateNodegroupConfigCommand,
+} from '@aws-sdk/client-eks';
 import { classify, wrapSdkError } from '../../src/engine/errors.js';
 import { createEstate, TOPOLOGY } from '../../src/sandbox/estate.js';
 import { FaultRegistry } from '../../src/sandbox/faults.js';
@@ -89,14 +94,23 @@ describe('RDS emulator', () => {
     expect(i.MultiAZ).toBe(true);
     expect(i.AvailabilityZone).toBe('us-east-1a');
     expect(i.SecondaryAvailabilityZone).toBe('us-east-1b');
-    expect(i.ReadReplicaDBInstanceIdentifiers).toEqual([`arn:aws:rds:us-west-2:000000000000:db:${T.db.replica}`]);
-    const r = (await dr.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.replica }))).DBInstances![0];
-    expect(r.ReadReplicaSourceDBInstanceIdentifier).toBe(`arn:aws:rds:us-east-1:000000000000:db:${T.db.instance}`);
-    expect(r.StatusInfos).toEqual([expect.objectContaining({ StatusType: 'read replication', Normal: true, Status: 'replicating' })]);
+    expect(i.ReadReplicaDBInstanceIdentifiers).toEqual([
+      `arn:aws:rds:us-west-2:000000000000:db:${T.db.replica}`,
+    ]);
+    const r = (await dr.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.replica })))
+      .DBInstances![0];
+    expect(r.ReadReplicaSourceDBInstanceIdentifier).toBe(
+      `arn:aws:rds:us-east-1:000000000000:db:${T.db.instance}`,
+    );
+    expect(r.StatusInfos).toEqual([
+      expect.objectContaining({ StatusType: 'read replication', Normal: true, Status: 'replicating' }),
+    ]);
   });
 
   it('answers DBInstanceNotFound for an instance of another region, classified permanent', async () => {
-    const err = await caught(dr.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.instance })));
+    const err = await caught(
+      dr.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.instance })),
+    );
     expect(err.name).toBe('DBInstanceNotFoundFault');
     expect(err.$metadata.httpStatusCode).toBe(404);
     expect(classify(wrapSdkError('rds', 'DescribeDBInstances', err)).kind).toBe('permanent');
@@ -110,9 +124,13 @@ describe('RDS emulator', () => {
   });
 
   it('force failover reboots, then flips the writer zone and logs events', async () => {
-    const out = await primary.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: T.db.instance, ForceFailover: true }));
+    const out = await primary.send(
+      new RebootDBInstanceCommand({ DBInstanceIdentifier: T.db.instance, ForceFailover: true }),
+    );
     expect(out.DBInstance!.DBInstanceStatus).toBe('rebooting');
-    const again = await caught(primary.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: T.db.instance, ForceFailover: true })));
+    const again = await caught(
+      primary.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: T.db.instance, ForceFailover: true })),
+    );
     expect(again.name).toBe('InvalidDBInstanceStateFault');
     const done = await until(
       () => primary.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.instance })),
@@ -126,7 +144,10 @@ describe('RDS emulator', () => {
       new DescribeEventsCommand({ SourceIdentifier: T.db.instance, SourceType: 'db-instance', Duration: 60 }),
     );
     expect(ev.Events!.map((e) => e.Message)).toEqual(
-      expect.arrayContaining(['Multi-AZ instance failover started.', 'Multi-AZ instance failover completed.']),
+      expect.arrayContaining([
+        'Multi-AZ instance failover started.',
+        'Multi-AZ instance failover completed.',
+      ]),
     );
     expect(ev.Events![0].SourceIdentifier).toBe(T.db.instance);
   });
@@ -136,23 +157,30 @@ describe('RDS emulator', () => {
     expect(out.DBInstance!.DBInstanceStatus).toBe('modifying');
     const r = await until(
       () => dr.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.replica })),
-      (o) => o.DBInstances![0].DBInstanceStatus === 'available' && !o.DBInstances![0].ReadReplicaSourceDBInstanceIdentifier,
+      (o) =>
+        o.DBInstances![0].DBInstanceStatus === 'available' &&
+        !o.DBInstances![0].ReadReplicaSourceDBInstanceIdentifier,
     );
     expect(r.DBInstances![0].StatusInfos ?? []).toEqual([]);
     const db = world.stack('aws').database;
     expect(db.writer).toBe('dr');
     expect(db.writable).toEqual({ primary: true, dr: true });
     expect(world.monitor.failovers.get(T.db.replica)).toBe(1);
-    const again = await caught(dr.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: T.db.replica })));
+    const again = await caught(
+      dr.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: T.db.replica })),
+    );
     expect(again.name).toBe('InvalidDBInstanceStateFault');
     expect(again.message).toMatch(/not a read replica/);
   });
 
   it('drops the connection when the region is down and keeps the other region readable', async () => {
     world.stack('aws').sites.primary.up = false;
-    const err = await caught(primary.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.instance })));
+    const err = await caught(
+      primary.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.instance })),
+    );
     expect(classify(wrapSdkError('rds', 'DescribeDBInstances', err)).kind).toBe('transient');
-    const r = (await dr.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.replica }))).DBInstances![0];
+    const r = (await dr.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.replica })))
+      .DBInstances![0];
     expect(r.StatusInfos![0]).toEqual(expect.objectContaining({ Normal: false, Status: 'error' }));
   });
 
@@ -182,7 +210,12 @@ describe('Route 53 emulator', () => {
         Changes: [
           {
             Action: 'UPSERT',
-            ResourceRecordSet: { Name: T.record, Type: 'CNAME', TTL: ttl, ResourceRecords: [{ Value: value }] },
+            ResourceRecordSet: {
+              Name: T.record,
+              Type: 'CNAME',
+              TTL: ttl,
+              ResourceRecords: [{ Value: value }],
+            },
           },
         ],
       },
@@ -190,10 +223,20 @@ describe('Route 53 emulator', () => {
 
   it('lists the record set from a start name and type', async () => {
     const out = await r53.send(
-      new ListResourceRecordSetsCommand({ HostedZoneId: T.zone.id, StartRecordName: T.record, StartRecordType: 'CNAME', MaxItems: 1 }),
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: T.zone.id,
+        StartRecordName: T.record,
+        StartRecordType: 'CNAME',
+        MaxItems: 1,
+      }),
     );
     expect(out.ResourceRecordSets).toEqual([
-      expect.objectContaining({ Name: `${T.record}.`, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: T.targets.primary }] }),
+      expect.objectContaining({
+        Name: `${T.record}.`,
+        Type: 'CNAME',
+        TTL: 60,
+        ResourceRecords: [{ Value: T.targets.primary }],
+      }),
     ]);
     const all = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: T.zone.id }));
     expect(all.ResourceRecordSets!.map((r) => r.Type)).toEqual(['NS', 'SOA', 'CNAME']);
@@ -211,7 +254,9 @@ describe('Route 53 emulator', () => {
       (c) => c.ChangeInfo!.Status === 'INSYNC',
     );
     expect(done.ChangeInfo!.Comment).toBe('aegis failover');
-    expect(world.monitor.mutations).toEqual([expect.objectContaining({ service: 'route53', operation: 'ChangeResourceRecordSets' })]);
+    expect(world.monitor.mutations).toEqual([
+      expect.objectContaining({ service: 'route53', operation: 'ChangeResourceRecordSets' }),
+    ]);
   });
 
   it('refuses a CREATE of an existing record as InvalidChangeBatch, permanent, changing nothing', async () => {
@@ -220,7 +265,17 @@ describe('Route 53 emulator', () => {
         new ChangeResourceRecordSetsCommand({
           HostedZoneId: T.zone.id,
           ChangeBatch: {
-            Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: T.record, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: T.targets.dr }] } }],
+            Changes: [
+              {
+                Action: 'CREATE',
+                ResourceRecordSet: {
+                  Name: T.record,
+                  Type: 'CNAME',
+                  TTL: 60,
+                  ResourceRecords: [{ Value: T.targets.dr }],
+                },
+              },
+            ],
           },
         }),
       ),
@@ -235,7 +290,9 @@ describe('Route 53 emulator', () => {
   it('disables the health check and reports its status', async () => {
     const ok = await r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: T.healthCheckId }));
     expect(ok.HealthCheckObservations![0].StatusReport!.Status).toMatch(/^Success: HTTP Status Code 200/);
-    const up = await r53.send(new UpdateHealthCheckCommand({ HealthCheckId: T.healthCheckId, Disabled: true }));
+    const up = await r53.send(
+      new UpdateHealthCheckCommand({ HealthCheckId: T.healthCheckId, Disabled: true }),
+    );
     expect(up.HealthCheck!.HealthCheckConfig!.Disabled).toBe(true);
     expect(world.stack('aws').traffic.healthCheckDisabled).toBe(true);
     const got = await r53.send(new GetHealthCheckCommand({ HealthCheckId: T.healthCheckId }));
@@ -273,7 +330,9 @@ describe('EKS emulator', () => {
   });
 
   it('scales the DR node group: InProgress, then Successful once the nodes are Ready', async () => {
-    const before = await eksDr.send(new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup }));
+    const before = await eksDr.send(
+      new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup }),
+    );
     expect(before.nodegroup!.status).toBe('ACTIVE');
     expect(before.nodegroup!.scalingConfig).toEqual({ minSize: 3, maxSize: 10, desiredSize: 3 });
     const out = await eksDr.send(
@@ -284,22 +343,39 @@ describe('EKS emulator', () => {
       }),
     );
     expect(out.update!.status).toBe('InProgress');
-    const during = await eksDr.send(new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup }));
+    const during = await eksDr.send(
+      new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup }),
+    );
     expect(during.nodegroup!.status).toBe('UPDATING');
     expect(during.nodegroup!.scalingConfig!.desiredSize).toBe(6);
     const busy = await caught(
-      eksDr.send(new UpdateNodegroupConfigCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup, scalingConfig: { desiredSize: 5 } })),
+      eksDr.send(
+        new UpdateNodegroupConfigCommand({
+          clusterName: T.clusters.dr,
+          nodegroupName: T.nodegroup,
+          scalingConfig: { desiredSize: 5 },
+        }),
+      ),
     );
     expect(busy.name).toBe('ResourceInUseException');
     const done = await until(
-      () => eksDr.send(new DescribeUpdateCommand({ name: T.clusters.dr, nodegroupName: T.nodegroup, updateId: out.update!.id })),
+      () =>
+        eksDr.send(
+          new DescribeUpdateCommand({
+            name: T.clusters.dr,
+            nodegroupName: T.nodegroup,
+            updateId: out.update!.id,
+          }),
+        ),
       (u) => u.update!.status !== 'InProgress',
     );
     expect(done.update!.status).toBe('Successful');
     const nodes = world.stack('aws').sites.dr.cluster.nodes;
     expect(nodes).toHaveLength(6);
     expect(nodes.every((n) => n.ready)).toBe(true);
-    const after = await eksDr.send(new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup }));
+    const after = await eksDr.send(
+      new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup }),
+    );
     expect(after.nodegroup!.status).toBe('ACTIVE');
     expect(world.monitor.mutations.map((m) => m.operation)).toEqual(['UpdateNodegroupConfig']);
   });
@@ -321,18 +397,30 @@ describe('EKS emulator', () => {
   });
 
   it('does not find the DR cluster in the primary region, and drops calls to a region that is down', async () => {
-    const nf = await caught(eksPrimary.send(new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup })));
+    const nf = await caught(
+      eksPrimary.send(
+        new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup }),
+      ),
+    );
     expect(nf.name).toBe('ResourceNotFoundException');
     world.stack('aws').sites.primary.up = false;
-    const down = await caught(eksPrimary.send(new DescribeNodegroupCommand({ clusterName: T.clusters.primary, nodegroupName: T.nodegroup })));
+    const down = await caught(
+      eksPrimary.send(
+        new DescribeNodegroupCommand({ clusterName: T.clusters.primary, nodegroupName: T.nodegroup }),
+      ),
+    );
     expect(classify(wrapSdkError('eks', 'DescribeNodegroup', down)).kind).toBe('transient');
-    const dr = await eksDr.send(new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup }));
+    const dr = await eksDr.send(
+      new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup }),
+    );
     expect(dr.nodegroup!.status).toBe('ACTIVE');
   });
 
   it('renders 429 ThrottlingException that classify() calls throttled', async () => {
     faults.add({ service: 'eks', kind: 'throttle', nth: 1, retryAfterSeconds: 2 });
-    const err = await caught(eksDr.send(new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup })));
+    const err = await caught(
+      eksDr.send(new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup })),
+    );
     expect(err.name).toBe('ThrottlingException');
     const c = classify(wrapSdkError('eks', 'DescribeNodegroup', err));
     expect(c.kind).toBe('throttled');

@@ -134,7 +134,8 @@ export function awsId(prefix: string): string {
 /** The region of a SigV4-signed request (credential scope), or undefined when unsigned. */
 export function signedRegion(req: ServiceRequest): string | undefined {
   const auth = req.headers.authorization;
-  const m = typeof auth === 'string' ? /Credential=[^/]+\/[0-9]{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth) : null;
+  const m =
+    typeof auth === 'string' ? /Credential=[^/]+\/[0-9]{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth) : null;
   return m ? m[1] : undefined;
 }
 
@@ -145,7 +146,10 @@ export function awsStack(world: World): StackWorld {
 }
 
 /** The site of the AWS stack in `region`, if any. */
-export function siteOfRegion(world: World, region: string | undefined): { name: SiteName; site: SiteWorld } | undefined {
+export function siteOfRegion(
+  world: World,
+  region: string | undefined,
+): { name: SiteName; site: SiteWorld } | undefined {
   if (!region) return undefined;
   const stack = awsStack(world);
   for (const name of SITES) if (stack.sites[name].region === region) return { name, site: stack.sites[name] };

@@ -85,7 +85,11 @@ function sendError(res: http.ServerResponse, e: EksError): void {
 }
 
 const ROUTES: { method: string; re: RegExp; op: string }[] = [
-  { method: 'POST', re: /^\/clusters\/([^/]+)\/node-groups\/([^/]+)\/update-config$/, op: 'UpdateNodegroupConfig' },
+  {
+    method: 'POST',
+    re: /^\/clusters\/([^/]+)\/node-groups\/([^/]+)\/update-config$/,
+    op: 'UpdateNodegroupConfig',
+  },
   { method: 'GET', re: /^\/clusters\/([^/]+)\/node-groups\/([^/]+)$/, op: 'DescribeNodegroup' },
   { method: 'GET', re: /^\/clusters\/([^/]+)\/updates\/([^/]+)$/, op: 'DescribeUpdate' },
 ];
@@ -172,7 +176,11 @@ function nodegroupJson(world: World, name: SiteName, site: SiteWorld) {
 function int(v: unknown, field: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new EksError(400, 'InvalidParameterException', `scalingConfig.${field} is ${JSON.stringify(v)}: expected a whole number from 0.`);
+    throw new EksError(
+      400,
+      'InvalidParameterException',
+      `scalingConfig.${field} is ${JSON.stringify(v)}: expected a whole number from 0.`,
+    );
   }
   return v;
 }
@@ -183,11 +191,19 @@ function updateConfig(world: World, req: ServiceRequest, cluster: string, nodegr
   try {
     body = req.json();
   } catch {
-    throw new EksError(400, 'InvalidParameterException', 'The request body is not valid JSON: expected {"scalingConfig": {...}}.');
+    throw new EksError(
+      400,
+      'InvalidParameterException',
+      'The request body is not valid JSON: expected {"scalingConfig": {...}}.',
+    );
   }
   const sc = body.scalingConfig;
   if (!sc || typeof sc !== 'object') {
-    throw new EksError(400, 'InvalidParameterException', 'No changes were requested: give scalingConfig (minSize, maxSize, desiredSize).');
+    throw new EksError(
+      400,
+      'InvalidParameterException',
+      'No changes were requested: give scalingConfig (minSize, maxSize, desiredSize).',
+    );
   }
   if (pendingUpdate(world, name)) {
     throw new EksError(
@@ -202,17 +218,41 @@ function updateConfig(world: World, req: ServiceRequest, cluster: string, nodegr
     maxSize: int(sc.maxSize, 'maxSize') ?? cur.maxSize,
     desiredSize: int(sc.desiredSize, 'desiredSize') ?? cur.desiredSize,
   };
-  if (next.maxSize < 1) throw new EksError(400, 'InvalidParameterException', `Maximum capacity ${next.maxSize} must be at least 1.`);
+  if (next.maxSize < 1)
+    throw new EksError(
+      400,
+      'InvalidParameterException',
+      `Maximum capacity ${next.maxSize} must be at least 1.`,
+    );
   if (next.minSize > next.maxSize) {
-    throw new EksError(400, 'InvalidParameterException', `Minimum capacity ${next.minSize} can't be greater than maximum capacity ${next.maxSize}.`);
+    throw new EksError(
+      400,
+      'InvalidParameterException',
+      `Minimum capacity ${next.minSize} can't be greater than maximum capacity ${next.maxSize}.`,
+    );
   }
   if (next.desiredSize > next.maxSize) {
-    throw new EksError(400, 'InvalidParameterException', `Desired capacity ${next.desiredSize} can't be greater than max size ${next.maxSize}.`);
+    throw new EksError(
+      400,
+      'InvalidParameterException',
+      `Desired capacity ${next.desiredSize} can't be greater than max size ${next.maxSize}.`,
+    );
   }
   if (next.desiredSize < next.minSize) {
-    throw new EksError(400, 'InvalidParameterException', `Minimum capacity ${next.minSize} can't be greater than desired size ${next.desiredSize}.`);
+    throw new EksError(
+      400,
+      'InvalidParameterException',
+      `Minimum capacity ${next.minSize} can't be greater than desired size ${next.desiredSize}.`,
+    );
   }
-  const u: UpdateRecord = { id: randomUUID(), site: name, scaling: next, applied: false, createdAt: Date.now(), status: 'InProgress' };
+  const u: UpdateRecord = {
+    id: randomUUID(),
+    site: name,
+    scaling: next,
+    applied: false,
+    createdAt: Date.now(),
+    status: 'InProgress',
+  };
   const s = side(world);
   s.updates.set(u.id, u);
   site.pool.updates.push({ id: u.id, status: 'InProgress', at: u.createdAt });
@@ -234,7 +274,8 @@ function describeUpdate(world: World, req: ServiceRequest, cluster: string, id: 
     throw new EksError(404, 'ResourceNotFoundException', `No node group found for name: ${ng}.`);
   }
   const u = side(world).updates.get(id);
-  if (!u || u.site !== name) throw new EksError(404, 'ResourceNotFoundException', `No update found for ID: ${id}.`);
+  if (!u || u.site !== name)
+    throw new EksError(404, 'ResourceNotFoundException', `No update found for ID: ${id}.`);
   return { update: updateJson(u) };
 }
 
@@ -254,7 +295,12 @@ export function eksService(): ServiceDef {
       side(world);
       try {
         const r = route(req);
-        if (!r) throw new EksError(404, 'UnknownOperationException', `No operation matches ${req.method} ${req.path}.`);
+        if (!r)
+          throw new EksError(
+            404,
+            'UnknownOperationException',
+            `No operation matches ${req.method} ${req.path}.`,
+          );
         switch (r.op) {
           case 'UpdateNodegroupConfig':
             return send(res, 200, updateConfig(world, req, r.a, r.b));
@@ -272,7 +318,8 @@ export function eksService(): ServiceDef {
     },
     renderThrottle(_req, res, hit: FaultHit) {
       const headers: Record<string, string> = { 'x-amzn-errortype': 'ThrottlingException' };
-      if (hit.spec.retryAfterSeconds !== undefined) headers['retry-after'] = String(hit.spec.retryAfterSeconds);
+      if (hit.spec.retryAfterSeconds !== undefined)
+        headers['retry-after'] = String(hit.spec.retryAfterSeconds);
       send(res, 429, { message: 'Rate exceeded' }, 'application/json', headers);
     },
     renderError(_req, res, hit: FaultHit) {
@@ -280,7 +327,11 @@ export function eksService(): ServiceDef {
       sendError(
         res,
         status === 503
-          ? new EksError(503, 'ServiceUnavailableException', 'Service is unavailable, please try again later.')
+          ? new EksError(
+              503,
+              'ServiceUnavailableException',
+              'Service is unavailable, please try again later.',
+            )
           : new EksError(status, 'ServerException', 'An internal error occurred.'),
       );
     },

@@ -38,7 +38,11 @@ const sides = new WeakMap<World, RdsSide>();
 function side(world: World): RdsSide {
   let s = sides.get(world);
   if (!s) {
-    s = { replicaStatus: 'available', eventSources: new WeakMap(), createdAt: new Date(Date.now() - 400 * 86400_000) };
+    s = {
+      replicaStatus: 'available',
+      eventSources: new WeakMap(),
+      createdAt: new Date(Date.now() - 400 * 86400_000),
+    };
     sides.set(world, s);
   }
   return s;
@@ -163,7 +167,9 @@ function instanceXml(world: World, stack: StackWorld, id: string): XmlNode {
         StatusType: 'read replication',
         Normal: healthy,
         Status: healthy ? 'replicating' : 'error',
-        Message: healthy ? undefined : `Replication from ${T.db.instance} has stopped: the source cannot be reached or replication failed.`,
+        Message: healthy
+          ? undefined
+          : `Replication from ${T.db.instance} has stopped: the source cannot be reached or replication failed.`,
       },
     ]);
   }
@@ -178,7 +184,12 @@ function regionOf(world: World, req: ServiceRequest): string {
 
 /** Resolve an instance id in the request's region, or throw DBInstanceNotFound. */
 function findInstance(stack: StackWorld, region: string, id: string | null): SiteName {
-  if (!id) throw new RdsError(400, 'MissingParameter', 'The request must contain the parameter DBInstanceIdentifier.');
+  if (!id)
+    throw new RdsError(
+      400,
+      'MissingParameter',
+      'The request must contain the parameter DBInstanceIdentifier.',
+    );
   const site = instanceSite(id);
   if (!site || stack.sites[site].region !== region) {
     throw new RdsError(404, 'DBInstanceNotFound', `DBInstance ${id} not found.`);
@@ -201,7 +212,12 @@ function describeDBInstances(world: World, stack: StackWorld, region: string, p:
   } else {
     ids = [T.db.instance, T.db.replica].filter((x) => stack.sites[instanceSite(x)!].region === region);
   }
-  return { DBInstances: list('DBInstance', ids.map((x) => instanceXml(world, stack, x))) };
+  return {
+    DBInstances: list(
+      'DBInstance',
+      ids.map((x) => instanceXml(world, stack, x)),
+    ),
+  };
 }
 
 function describeDBSnapshots(stack: StackWorld, region: string, p: URLSearchParams): XmlNode {
@@ -209,7 +225,11 @@ function describeDBSnapshots(stack: StackWorld, region: string, p: URLSearchPara
   const type = p.get('SnapshotType');
   const snapId = p.get('DBSnapshotIdentifier');
   const snaps: XmlNode[] = [];
-  if (stack.sites.primary.region === region && (!id || id === T.db.instance) && (!type || type === 'automated')) {
+  if (
+    stack.sites.primary.region === region &&
+    (!id || id === T.db.instance) &&
+    (!type || type === 'automated')
+  ) {
     for (let i = 0; i < 3; i++) {
       const at = new Date(stack.database.lastBackupAt - i * 86400_000);
       const stamp = at.toISOString().slice(0, 16).replace(/[T:]/g, '-');
@@ -339,7 +359,11 @@ function describeEvents(world: World, stack: StackWorld, region: string, p: URLS
   const now = Date.now();
   const durationMin = p.get('Duration') ? Number(p.get('Duration')) : 60;
   if (!Number.isFinite(durationMin) || durationMin < 0) {
-    throw new RdsError(400, 'InvalidParameterValue', `Duration is ${p.get('Duration')}: expected a number of minutes.`);
+    throw new RdsError(
+      400,
+      'InvalidParameterValue',
+      `Duration is ${p.get('Duration')}: expected a number of minutes.`,
+    );
   }
   const start = p.get('StartTime') ? Date.parse(p.get('StartTime')!) : now - durationMin * 60_000;
   const end = p.get('EndTime') ? Date.parse(p.get('EndTime')!) : now;
@@ -399,7 +423,11 @@ export function rdsService(): ServiceDef {
             result = describeEvents(world, stack, region, p);
             break;
           default:
-            throw new RdsError(400, 'InvalidAction', `The action ${action || '(none)'} is not valid for this web service.`);
+            throw new RdsError(
+              400,
+              'InvalidAction',
+              `The action ${action || '(none)'} is not valid for this web service.`,
+            );
         }
         sendResult(res, action, result);
       } catch (err) {
@@ -414,7 +442,9 @@ export function rdsService(): ServiceDef {
       const status = hit.spec.status ?? 503;
       const code = status === 503 ? 'ServiceUnavailable' : 'InternalFailure';
       const message =
-        status === 503 ? 'The request has failed due to a temporary failure of the server.' : 'An internal error has occurred.';
+        status === 503
+          ? 'The request has failed due to a temporary failure of the server.'
+          : 'An internal error has occurred.';
       sendRdsError(res, new RdsError(status, code, message, 'Receiver'));
     },
   };

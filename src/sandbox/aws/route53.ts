@@ -98,7 +98,8 @@ function route(req: ServiceRequest): { op: string; id: string } | undefined {
 
 function zoneOf(stack: StackWorld, id: string): void {
   const zoneId = id.replace(/^\/?hostedzone\//, '');
-  if (zoneId !== T.zone.id) throw new Route53Error(404, 'NoSuchHostedZone', `No hosted zone found with ID: ${zoneId}`);
+  if (zoneId !== T.zone.id)
+    throw new Route53Error(404, 'NoSuchHostedZone', `No hosted zone found with ID: ${zoneId}`);
   if (stack.traffic.kind !== 'route53') {
     throw new Route53Error(404, 'NoSuchHostedZone', `No hosted zone found with ID: ${zoneId}`);
   }
@@ -146,14 +147,26 @@ function listRecordSets(stack: StackWorld, req: ServiceRequest): XmlNode {
   const name = q.get('name');
   const type = q.get('type');
   if (type && !name) {
-    throw new Route53Error(400, 'InvalidInput', 'The type parameter was given without the name parameter: give both or neither.');
+    throw new Route53Error(
+      400,
+      'InvalidInput',
+      'The type parameter was given without the name parameter: give both or neither.',
+    );
   }
   const max = q.get('maxitems') ? Number(q.get('maxitems')) : 300;
   if (!Number.isInteger(max) || max < 1) {
-    throw new Route53Error(400, 'InvalidInput', `maxitems is ${q.get('maxitems')}: expected a whole number from 1.`);
+    throw new Route53Error(
+      400,
+      'InvalidInput',
+      `maxitems is ${q.get('maxitems')}: expected a whole number from 1.`,
+    );
   }
   const all = [...apexRecords(stack), ...(recordNode(stack) ? [recordNode(stack)!] : [])];
-  all.sort((a, b) => sortKey(String(a.Name)).localeCompare(sortKey(String(b.Name))) || String(a.Type).localeCompare(String(b.Type)));
+  all.sort(
+    (a, b) =>
+      sortKey(String(a.Name)).localeCompare(sortKey(String(b.Name))) ||
+      String(a.Type).localeCompare(String(b.Type)),
+  );
   const from = all.filter((r) => {
     if (!name) return true;
     const c = sortKey(String(r.Name)).localeCompare(sortKey(name));
@@ -181,7 +194,12 @@ interface ChangeSpec {
 
 function parseChanges(body: XmlElement): { changes: ChangeSpec[]; comment?: string } {
   const batch = child(body, 'ChangeBatch');
-  if (!batch) throw new Route53Error(400, 'InvalidInput', 'The request has no ChangeBatch: expected ChangeBatch with Changes.');
+  if (!batch)
+    throw new Route53Error(
+      400,
+      'InvalidInput',
+      'The request has no ChangeBatch: expected ChangeBatch with Changes.',
+    );
   const changes = (child(batch, 'Changes')?.children ?? []).map((c) => {
     const set = child(c, 'ResourceRecordSet');
     const ttl = textAt(set, 'TTL');
@@ -194,7 +212,11 @@ function parseChanges(body: XmlElement): { changes: ChangeSpec[]; comment?: stri
     };
   });
   if (changes.length === 0) {
-    throw new Route53Error(400, 'InvalidInput', 'ChangeBatch.Changes is empty: expected at least one Change.');
+    throw new Route53Error(
+      400,
+      'InvalidInput',
+      'ChangeBatch.Changes is empty: expected at least one Change.',
+    );
   }
   return { changes, comment: textAt(batch, 'Comment') };
 }
@@ -209,7 +231,11 @@ function changeRecordSets(world: World, stack: StackWorld, zoneId: string, req: 
   try {
     body = parseXml(req.text());
   } catch (err) {
-    throw new Route53Error(400, 'InvalidInput', `The request body is not valid XML: ${(err as Error).message}.`);
+    throw new Route53Error(
+      400,
+      'InvalidInput',
+      `The request body is not valid XML: ${(err as Error).message}.`,
+    );
   }
   const { changes, comment } = parseChanges(body);
   const rec = stack.traffic.record;
@@ -220,21 +246,34 @@ function changeRecordSets(world: World, stack: StackWorld, zoneId: string, req: 
   for (const c of changes) {
     const desc = `name='${fqdn(c.name)}', type='${c.type}'`;
     if (!['CREATE', 'UPSERT', 'DELETE'].includes(c.action)) {
-      throw new Route53Error(400, 'InvalidInput', `Change.Action is '${c.action}': expected CREATE, UPSERT or DELETE.`);
+      throw new Route53Error(
+        400,
+        'InvalidInput',
+        `Change.Action is '${c.action}': expected CREATE, UPSERT or DELETE.`,
+      );
     }
     if (!bare(c.name).endsWith(bare(rec.zone))) {
       throw invalidBatch(`RRSet with DNS name ${fqdn(c.name)} is not permitted in zone ${fqdn(rec.zone)}`);
     }
     if (bare(c.name) !== bare(rec.name)) {
-      throw invalidBatch(`The sandbox zone ${fqdn(rec.zone)} holds only the record ${fqdn(rec.name)}; ${desc} cannot be changed`);
+      throw invalidBatch(
+        `The sandbox zone ${fqdn(rec.zone)} holds only the record ${fqdn(rec.name)}; ${desc} cannot be changed`,
+      );
     }
     if (c.action !== 'DELETE') {
-      if (c.values.length === 0) throw invalidBatch(`ResourceRecordSet ${desc} has no ResourceRecords: give at least one Value`);
+      if (c.values.length === 0)
+        throw invalidBatch(`ResourceRecordSet ${desc} has no ResourceRecords: give at least one Value`);
       if (c.ttl === undefined || !Number.isInteger(c.ttl) || c.ttl < 0) {
-        throw new Route53Error(400, 'InvalidInput', `ResourceRecordSet ${desc} has TTL ${c.ttl}: expected a whole number of seconds.`);
+        throw new Route53Error(
+          400,
+          'InvalidInput',
+          `ResourceRecordSet ${desc} has TTL ${c.ttl}: expected a whole number of seconds.`,
+        );
       }
       if (c.type === 'CNAME' && c.values.length > 1) {
-        throw invalidBatch(`RRSet of type CNAME with DNS name ${fqdn(c.name)} has ${c.values.length} values: a CNAME takes exactly one`);
+        throw invalidBatch(
+          `RRSet of type CNAME with DNS name ${fqdn(c.name)} has ${c.values.length} values: a CNAME takes exactly one`,
+        );
       }
     }
     if (c.action === 'CREATE' && exists) {
@@ -247,7 +286,9 @@ function changeRecordSets(world: World, stack: StackWorld, zoneId: string, req: 
         (c.ttl === undefined || c.ttl === rec.ttl) &&
         c.values.map(bare).sort().join(',') === rec.values.map(bare).sort().join(',');
       if (!same) {
-        throw invalidBatch(`Tried to delete resource record set [${desc}] but it was not found or its values do not match`);
+        throw invalidBatch(
+          `Tried to delete resource record set [${desc}] but it was not found or its values do not match`,
+        );
       }
       exists = false;
     } else {
@@ -281,7 +322,12 @@ function changeRecordSets(world: World, stack: StackWorld, zoneId: string, req: 
 function changeInfo(world: World, stack: StackWorld, id: string): XmlNode {
   const bareId = id.replace(/^\/?change\//, '');
   const c = stack.traffic.changes.get(bareId);
-  if (!c) throw new Route53Error(404, 'NoSuchChange', `A change with the specified change ID ${bareId} does not exist.`);
+  if (!c)
+    throw new Route53Error(
+      404,
+      'NoSuchChange',
+      `A change with the specified change ID ${bareId} does not exist.`,
+    );
   return {
     Id: `/change/${bareId}`,
     Status: Date.now() >= c.doneAt ? 'INSYNC' : 'PENDING',
@@ -323,7 +369,11 @@ function updateHealthCheck(world: World, stack: StackWorld, id: string, req: Ser
   try {
     body = parseXml(req.text());
   } catch (err) {
-    throw new Route53Error(400, 'InvalidInput', `The request body is not valid XML: ${(err as Error).message}.`);
+    throw new Route53Error(
+      400,
+      'InvalidInput',
+      `The request body is not valid XML: ${(err as Error).message}.`,
+    );
   }
   const s = side(world);
   const version = textAt(body, 'HealthCheckVersion');
@@ -351,7 +401,8 @@ function healthCheckStatus(world: World, stack: StackWorld, id: string): XmlNode
   else if (!primary.up) {
     status =
       'Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall.';
-  } else if (!primary.healthy) status = 'Failure: HTTP Status Code 503, Service Unavailable. Resolved IP: 192.0.2.10';
+  } else if (!primary.healthy)
+    status = 'Failure: HTTP Status Code 503, Service Unavailable. Resolved IP: 192.0.2.10';
   else status = 'Success: HTTP Status Code 200, OK';
   const checkers: [string, string][] = [
     ['us-east-1', '192.0.2.11'],
@@ -362,7 +413,11 @@ function healthCheckStatus(world: World, stack: StackWorld, id: string): XmlNode
   return {
     HealthCheckObservations: list(
       'HealthCheckObservation',
-      checkers.map(([region, ip]) => ({ Region: region, IPAddress: ip, StatusReport: { Status: status, CheckedTime: at } })),
+      checkers.map(([region, ip]) => ({
+        Region: region,
+        IPAddress: ip,
+        StatusReport: { Status: status, CheckedTime: at },
+      })),
     ),
   };
 }
@@ -379,10 +434,19 @@ export function route53Service(): ServiceDef {
       const stack = awsStack(world);
       try {
         const r = route(req);
-        if (!r) throw new Route53Error(404, 'UnknownOperationException', `No operation matches ${req.method} ${req.path}.`);
+        if (!r)
+          throw new Route53Error(
+            404,
+            'UnknownOperationException',
+            `No operation matches ${req.method} ${req.path}.`,
+          );
         switch (r.op) {
           case 'ChangeResourceRecordSets':
-            return sendXml(res, 'ChangeResourceRecordSetsResponse', changeRecordSets(world, stack, r.id, req));
+            return sendXml(
+              res,
+              'ChangeResourceRecordSetsResponse',
+              changeRecordSets(world, stack, r.id, req),
+            );
           case 'ListResourceRecordSets':
             zoneOf(stack, r.id);
             return sendXml(res, 'ListResourceRecordSetsResponse', listRecordSets(stack, req));
@@ -405,7 +469,11 @@ export function route53Service(): ServiceDef {
       if (route(req)?.op === 'ChangeResourceRecordSets') {
         sendError(
           res,
-          new Route53Error(400, 'PriorRequestNotComplete', 'The request was rejected because Route 53 was still processing a prior request.'),
+          new Route53Error(
+            400,
+            'PriorRequestNotComplete',
+            'The request was rejected because Route 53 was still processing a prior request.',
+          ),
         );
       } else {
         sendError(res, new Route53Error(400, 'Throttling', 'Rate exceeded'));
@@ -416,7 +484,12 @@ export function route53Service(): ServiceDef {
       sendError(
         res,
         status === 503
-          ? new Route53Error(503, 'ServiceUnavailable', 'Service is unavailable, please try again later.', 'Receiver')
+          ? new Route53Error(
+              503,
+              'ServiceUnavailable',
+              'Service is unavailable, please try again later.',
+              'Receiver',
+            )
           : new Route53Error(status, 'InternalFailure', 'An internal error occurred.', 'Receiver'),
       );
     },

@@ -1,0 +1,52 @@
+/**
+ * Client settings shared by the AWS adapters: the plan's endpoint override (absent = the SDK's
+ * default endpoint and credential chain), no SDK retries (the engine retries), and a request
+ * timeout so a call to a black-holed region fails instead of hanging.
+ */
+import type { RDSClientConfig } from '@aws-sdk/client-rds';
+import { UserError } from '../../engine/errors.js';
+import type { Stack } from '../../plan/types.js';
+
+/** Options of the AWS adapters. */
+export interface AwsProviderOptions {
+  /** Static credentials or a provider; absent = the SDK's default chain (env, OIDC web identity, profile, IMDS). */
+  credentials?: RDSClientConfig['credentials'];
+  /** Per-request socket timeout in ms (default 30000). */
+  requestTimeoutMs?: number;
+}
+
+/** The SDK client configuration for one region and one service endpoint override. */
+export function clientConfig(region: string, endpoint: string | undefined, opts: AwsProviderOptions) {
+  return {
+    region,
+    maxAttempts: 1,
+    ...(endpoint ? { endpoint } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    requestHandler: {
+      requestTimeout: opts.requestTimeoutMs ?? 30_000,
+      connectionTimeout: 10_000,
+      throwOnRequestTimeout: true,
+    },
+  };
+}
+
+/** Assert the stack's section is of the AWS kind an adapter needs. */
+export function expectKind<T extends { type: string }, K extends T['type']>(
+  section: T,
+  kind: K,
+  field: string,
+): Extract<T, { type: K }> {
+  if (section.type !== kind) {
+    throw new UserError(
+      `${field}.type is ${JSON.stringify(section.type)} but the AWS adapter needs ${JSON.stringify(kind)}: use an AWS stack (cloud: aws) with ${kind}.`,
+    );
+  }
+  return section as Extract<T, { type: K }>;
+}
+
+/** DNS name without the trailing dot, lower case, for comparisons. */
+export function bareName(name: string): string {
+  return name.trim().replace(/\.$/, '').toLowerCase();
+}
+
+export type { Stack };

@@ -1,0 +1,262 @@
+/**
+ * RDS adapter: the Multi-AZ primary instance in the primary region and its cross-region read
+ * replica in the DR region. In-region failover = RebootDBInstance with ForceFailover; cross-region
+ * = PromoteReadReplica. The adapter observes, starts and polls; it never retries nor decides.
+ */
+import {
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  DescribeEventsCommand,
+  PromoteReadReplicaCommand,
+  RDSClient,
+  RebootDBInstanceCommand,
+  type DBInstance,
+} from '@aws-sdk/client-rds';
+import { classify, UserError, wrapSdkError } from '../../engine/errors.js';
+import type { SiteName } from '../../plan/types.js';
+import type { DatabaseProvider, DatabaseState, Operation, OperationStatus } from '../types.js';
+import { clientConfig, expectKind, type AwsProviderOptions, type Stack } from './common.js';
+
+/** RDS statuses during which the instance is changing (an operation is under way). */
+const BUSY = new Set([
+  'rebooting',
+  'modifying',
+  'upgrading',
+  'renaming',
+  'maintenance',
+  'starting',
+  'stopping',
+  'creating',
+  'deleting',
+  'resetting-master-credentials',
+  'moving-to-vpc',
+  'converting-to-vpc',
+]);
+
+const FAILED = new Set([
+  'failed',
+  'incompatible-parameters',
+  'incompatible-restore',
+  'incompatible-network',
+  'storage-full',
+]);
+
+async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw wrapSdkError('rds', operation, err);
+  }
+}
+
+/** True when the error means "the region did not answer" (network failure, no HTTP status). */
+function unreachable(err: unknown): boolean {
+  const c = classify(err);
+  const status = (err as { status?: number }).status;
+  return c.kind === 'transient' && (status === undefined || status === 0);
+}
+
+/** `DatabaseProvider` over Amazon RDS. */
+export class AwsDatabase implements DatabaseProvider {
+  private readonly instance: string;
+  private readonly replica?: string;
+  private readonly clients: Record<SiteName, RDSClient>;
+  private readonly regions: Record<SiteName, string>;
+
+  constructor(stack: Stack, opts: AwsProviderOptions = {}) {
+    const db = expectKind(stack.database, 'rds', 'database');
+    this.instance = db.instance;
+    this.replica = db.replica || undefined;
+    this.regions = { primary: stack.primary.region, dr: stack.dr.region };
+    const endpoint = stack.endpoints?.rds;
+    this.clients = {
+      primary: new RDSClient(clientConfig(this.regions.primary, endpoint, opts)),
+      dr: new RDSClient(clientConfig(this.regions.dr, endpoint, opts)),
+    };
+  }
+
+  private async instanceIn(site: SiteName, id: string): Promise<DBInstance> {
+    const out = await call('DescribeDBInstances', () =>
+      this.clients[site].send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
+    );
+    const found = out.DBInstances?.[0];
+    if (!found) {
+      throw new UserError(
+        `RDS instance ${id} was not returned by DescribeDBInstances in ${this.regions[site]}: check database.instance / database.replica and the region.`,
+      );
+    }
+    return found;
+  }
+
+  async describe(): Promise<DatabaseState> {
+    const [p, r] = await Promise.allSettled([
+      this.instanceIn('primary', this.instance),
+      this.replica ? this.instanceIn('dr', this.replica) : Promise.resolve(undefined),
+    ]);
+    let primary: DBInstance | undefined;
+    if (p.status === 'fulfilled') primary = p.value;
+    else if (!unreachable(p.reason)) throw p.reason;
+    if (r.status === 'rejected') throw r.reason;
+    const replica = r.value;
+    const primaryReachable = primary !== undefined;
+    const promoted = replica !== undefined && !replica.ReadReplicaSourceDBInstanceIdentifier;
+
+    const writer: DatabaseState['writer'] = promoted
+      ? 'dr'
+      : primaryReachable || replica
+        ? 'primary'
+        : 'unknown';
+    const statuses = [primary?.DBInstanceStatus, replica?.DBInstanceStatus].filter((s): s is string => !!s);
+    const busyStatus = statuses.find((s) => BUSY.has(s));
+    const writerInstance = writer === 'dr' ? replica : primary;
+    const status = busyStatus ?? writerInstance?.DBInstanceStatus ?? 'unreachable';
+
+    let replication: DatabaseState['replication'];
+    if (!this.replica) {
+      replication = {
+        healthy: false,
+        detail: 'no cross-region read replica is configured (database.replica)',
+      };
+    } else if (promoted) {
+      replication = {
+        healthy: false,
+        detail: `${this.replica} is a standalone instance (promoted): it no longer replicates`,
+      };
+    } else {
+      const info = replica?.StatusInfos?.find((s) => s.StatusType === 'read replication');
+      replication = info
+        ? {
+            healthy: info.Normal === true && info.Status === 'replicating',
+            detail: `read replication ${info.Status ?? 'unknown'}${info.Message ? `: ${info.Message}` : ''}`,
+          }
+        : { healthy: false, detail: `${this.replica} reports no read replication status` };
+    }
+
+    const lastBackup = primaryReachable ? await this.lastBackup() : undefined;
+    return {
+      writer,
+      status,
+      busy: busyStatus !== undefined,
+      replication,
+      writerZone: writerInstance?.AvailabilityZone,
+      primaryReachable,
+      lastBackup,
+      raw: {
+        primary: primary
+          ? {
+              id: primary.DBInstanceIdentifier,
+              status: primary.DBInstanceStatus,
+              multiAZ: primary.MultiAZ,
+              zone: primary.AvailabilityZone,
+              secondaryZone: primary.SecondaryAvailabilityZone,
+            }
+          : { id: this.instance, reachable: false },
+        replica: replica
+          ? {
+              id: replica.DBInstanceIdentifier,
+              status: replica.DBInstanceStatus,
+              source: replica.ReadReplicaSourceDBInstanceIdentifier,
+              zone: replica.AvailabilityZone,
+            }
+          : undefined,
+      },
+    };
+  }
+
+  async lastBackup(): Promise<Date | undefined> {
+    const out = await call('DescribeDBSnapshots', () =>
+      this.clients.primary.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: this.instance })),
+    );
+    let newest: Date | undefined;
+    for (const s of out.DBSnapshots ?? []) {
+      if (s.Status !== 'available' || !s.SnapshotCreateTime) continue;
+      if (!newest || s.SnapshotCreateTime > newest) newest = s.SnapshotCreateTime;
+    }
+    return newest;
+  }
+
+  async failover(
+    target: SiteName,
+    mode: 'in-region' | 'cross-region' | 'planned' | 'forced',
+  ): Promise<Operation> {
+    if (mode === 'planned' || mode === 'forced') {
+      throw new UserError(
+        `databaseMode ${mode} is an Azure SQL failover-group mode; an RDS database takes in-region (Multi-AZ force failover) or cross-region (promote the read replica).`,
+      );
+    }
+    const started = Date.now();
+    if (mode === 'in-region') {
+      const id = target === 'primary' ? this.instance : this.replica;
+      if (!id)
+        throw new UserError(
+          'database.replica is not set: an in-region failover on the DR site needs its instance identifier.',
+        );
+      await call('RebootDBInstance', () =>
+        this.clients[target].send(
+          new RebootDBInstanceCommand({ DBInstanceIdentifier: id, ForceFailover: true }),
+        ),
+      );
+      return {
+        id: `rds:reboot:${target}:${id}:${started}`,
+        description: `RDS Multi-AZ force failover of ${id} in ${this.regions[target]} (RebootDBInstance --force-failover)`,
+      };
+    }
+    if (target !== 'dr') {
+      throw new UserError(
+        `A cross-region failover to the primary site is not an RDS operation: after a promotion, re-create a read replica of the DR writer in ${this.regions.primary} and fail back from it.`,
+      );
+    }
+    const replica = this.replica;
+    if (!replica) {
+      throw new UserError(
+        'database.replica is not set: a cross-region failover needs the DR read replica identifier (e.g. aegis-db-replica).',
+      );
+    }
+    await call('PromoteReadReplica', () =>
+      this.clients.dr.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: replica })),
+    );
+    return {
+      id: `rds:promote:dr:${replica}:${started}`,
+      description: `RDS PromoteReadReplica of ${replica} in ${this.regions.dr}`,
+    };
+  }
+
+  async poll(op: Operation): Promise<OperationStatus> {
+    const m = /^rds:(reboot|promote):(primary|dr):([^:]+):([0-9]+)$/.exec(op.id);
+    if (!m)
+      throw new UserError(
+        `Operation id ${op.id} is not an RDS operation id of this adapter (rds:reboot|promote:site:instance:ms).`,
+      );
+    const [, kind, site, id, startedRaw] = m as unknown as [
+      string,
+      'reboot' | 'promote',
+      SiteName,
+      string,
+      string,
+    ];
+    const inst = await this.instanceIn(site, id);
+    const status = inst.DBInstanceStatus ?? 'unknown';
+    if (FAILED.has(status)) return { done: true, error: `RDS instance ${id} is ${status}`, status };
+    if (kind === 'promote') {
+      const done = status === 'available' && !inst.ReadReplicaSourceDBInstanceIdentifier;
+      return { done, status: done ? 'promoted' : status };
+    }
+    if (status !== 'available') return { done: false, status };
+    // available again: done once the failover-completed event follows the started event
+    const since = new Date(Number(startedRaw) - 60_000);
+    const out = await call('DescribeEvents', () =>
+      this.clients[site].send(
+        new DescribeEventsCommand({ SourceIdentifier: id, SourceType: 'db-instance', StartTime: since }),
+      ),
+    );
+    const events = (out.Events ?? []).filter((e) => e.Date && e.Message);
+    const startedAt = events
+      .filter((e) => /failover started/i.test(e.Message!))
+      .map((e) => e.Date!.getTime())
+      .sort((a, b) => b - a)[0];
+    const completed =
+      startedAt !== undefined &&
+      events.some((e) => /failover completed/i.test(e.Message!) && e.Date!.getTime() >= startedAt);
+    return { done: completed, status: completed ? 'failover completed' : status };
+  }
+}

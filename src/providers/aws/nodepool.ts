@@ -1,0 +1,100 @@
+/**
+ * EKS adapter: the managed node group of each site's cluster (UpdateNodegroupConfig,
+ * DescribeNodegroup, DescribeUpdate), one client per region.
+ */
+import {
+  DescribeNodegroupCommand,
+  DescribeUpdateCommand,
+  EKSClient,
+  UpdateNodegroupConfigCommand,
+} from '@aws-sdk/client-eks';
+import { wrapSdkError } from '../../engine/errors.js';
+import type { SiteName } from '../../plan/types.js';
+import type { NodePoolProvider, NodePoolState, Operation, OperationStatus } from '../types.js';
+import { clientConfig, expectKind, type AwsProviderOptions, type Stack } from './common.js';
+
+async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw wrapSdkError('eks', operation, err);
+  }
+}
+
+const BUSY = new Set(['UPDATING', 'CREATING', 'DELETING']);
+
+/** `NodePoolProvider` over Amazon EKS managed node groups. */
+export class AwsNodePool implements NodePoolProvider {
+  private readonly clients: Record<SiteName, EKSClient>;
+  private readonly clusters: Record<SiteName, string>;
+  private readonly nodegroup: string;
+
+  constructor(stack: Stack, opts: AwsProviderOptions = {}) {
+    const np = expectKind(stack.nodePool, 'eks', 'nodePool');
+    this.clusters = { primary: np.cluster.primary, dr: np.cluster.dr };
+    this.nodegroup = np.nodegroup;
+    const endpoint = stack.endpoints?.eks;
+    this.clients = {
+      primary: new EKSClient(clientConfig(stack.primary.region, endpoint, opts)),
+      dr: new EKSClient(clientConfig(stack.dr.region, endpoint, opts)),
+    };
+  }
+
+  async describe(site: SiteName): Promise<NodePoolState> {
+    const out = await call('DescribeNodegroup', () =>
+      this.clients[site].send(
+        new DescribeNodegroupCommand({ clusterName: this.clusters[site], nodegroupName: this.nodegroup }),
+      ),
+    );
+    const ng = out.nodegroup;
+    const status = ng?.status ?? 'unknown';
+    return {
+      desired: ng?.scalingConfig?.desiredSize ?? 0,
+      min: ng?.scalingConfig?.minSize ?? 0,
+      max: ng?.scalingConfig?.maxSize ?? 0,
+      status,
+      busy: BUSY.has(status),
+    };
+  }
+
+  async resize(site: SiteName, size: { min: number; max: number; desired: number }): Promise<Operation> {
+    const cluster = this.clusters[site];
+    const out = await call('UpdateNodegroupConfig', () =>
+      this.clients[site].send(
+        new UpdateNodegroupConfigCommand({
+          clusterName: cluster,
+          nodegroupName: this.nodegroup,
+          scalingConfig: { minSize: size.min, maxSize: size.max, desiredSize: size.desired },
+        }),
+      ),
+    );
+    return {
+      id: out.update?.id ?? '',
+      description: `EKS UpdateNodegroupConfig ${cluster}/${this.nodegroup} minSize=${size.min},maxSize=${size.max},desiredSize=${size.desired}`,
+    };
+  }
+
+  async poll(site: SiteName, op: Operation): Promise<OperationStatus> {
+    const out = await call('DescribeUpdate', () =>
+      this.clients[site].send(
+        new DescribeUpdateCommand({
+          name: this.clusters[site],
+          nodegroupName: this.nodegroup,
+          updateId: op.id,
+        }),
+      ),
+    );
+    const status = out.update?.status ?? 'unknown';
+    if (status === 'Failed' || status === 'Cancelled') {
+      const why = (out.update?.errors ?? [])
+        .map((e) => `${e.errorCode ?? ''} ${e.errorMessage ?? ''}`.trim())
+        .join('; ');
+      return {
+        done: true,
+        status,
+        error: `EKS update ${op.id} ${status.toLowerCase()}${why ? `: ${why}` : ''}`,
+      };
+    }
+    return { done: status === 'Successful', status };
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * Integration tests of the AWS adapters: the real AWS SDK v3 clients over HTTP on loopback
+ * against the sandbox's emulated RDS, Route 53 and EKS.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { classify, ProviderError, UserError } from '../../src/engine/errors.js';
+import type { Stack } from '../../src/plan/types.js';
+import { createAwsProviders } from '../../src/providers/aws/index.js';
+import type { CloudProviders, OperationStatus } from '../../src/providers/types.js';
+import { eksService } from '../../src/sandbox/aws/eks.js';
+import { rdsService } from '../../src/sandbox/aws/rds.js';
+import { route53Service } from '../../src/sandbox/aws/route53.js';
+import { createEstate, TOPOLOGY } from '../../src/sandbox/estate.js';
+import { FaultRegistry } from '../../src/sandbox/faults.js';
+import { startService, type RunningService } from '../../src/sandbox/http.js';
+import { World } from '../../src/sandbox/world.js';
+
+const T = TOPOLOGY.aws;
+const credentials = { accessKeyId: 'AKIASANDBOX0000000000', secretAccessKey: 'sandbox-secret' };
+
+function awsStack(endpoints: { rds: string; route53: string; eks: string }): Stack {
+  const site = (s: 'primary' | 'dr') => ({
+    region: T.regions[s],
+    kubernetes: { context: T.contexts[s], namespace: 'aegis' },
+    deployments: [{ name: 'aegis-api' }],
+    app: { connectionsPort: 8080, connectionsPath: '/debug/connections' },
+  });
+  return {
+    cloud: 'aws',
+    primary: site('primary'),
+    dr: site('dr'),
+    database: { type: 'rds', instance: T.db.instance, replica: T.db.replica },
+    traffic: {
+      type: 'route53',
+      hostedZoneId: T.zone.id,
+      record: T.record,
+      recordType: 'CNAME',
+      targets: { primary: T.targets.primary, dr: T.targets.dr },
+      healthCheckId: T.healthCheckId,
+    },
+    nodePool: {
+      type: 'eks',
+      cluster: { ...T.clusters },
+      nodegroup: T.nodegroup,
+      min: 3,
+      max: 10,
+      active: 6,
+      standby: 3,
+    },
+    endpoints,
+  } as Stack;
+}
+
+async function pollUntilDone(
+  poll: () => Promise<OperationStatus>,
+  timeoutMs = 20000,
+): Promise<OperationStatus[]> {
+  const seen: OperationStatus[] = [];
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await poll();
+    seen.push(s);
+    if (s.done) return seen;
+    if (Date.now() > end) throw new Error(`operation not done; last ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function caught(p: Promise<unknown>): Promise<any> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+let world: World;
+let faults: FaultRegistry;
+let services: RunningService[];
+let aws: CloudProviders;
+
+beforeEach(async () => {
+  world = createEstate(new World({ speed: 2000 }), ['aws']);
+  world.start(5);
+  faults = new FaultRegistry();
+  services = await Promise.all(
+    [rdsService(), route53Service(), eksService()].map((d) => startService(d, { world, faults })),
+  );
+  const [rds, route53, eks] = services.map((s) => s.url);
+  aws = createAwsProviders(awsStack({ rds, route53, eks }), { credentials });
+});
+
+afterEach(async () => {
+  world.stop();
+  await Promise.all(services.map((s) => s.close()));
+});
+
+describe('AwsDatabase', () => {
+  it('describes the healthy estate', async () => {
+    const s = await aws.database.describe();
+    expect(s).toEqual(
+      expect.objectContaining({
+        writer: 'primary',
+        status: 'available',
+        busy: false,
+        writerZone: 'us-east-1a',
+        primaryReachable: true,
+        replication: { healthy: true, detail: 'read replication replicating' },
+      }),
+    );
+    expect(s.lastBackup!.getTime()).toBe(world.stack('aws').database.lastBackupAt);
+  });
+
+  it('runs an in-region force failover to completion: busy while rebooting, then the zone flipped', async () => {
+    const op = await aws.database.failover('primary', 'in-region');
+    expect(op.description).toMatch(/force failover of aegis-db/);
+    const during = await aws.database.describe();
+    expect(during.busy).toBe(true);
+    expect(during.status).toBe('rebooting');
+    const seen = await pollUntilDone(() => aws.database.poll(op));
+    expect(seen.at(-1)).toEqual({ done: true, status: 'failover completed' });
+    const after = await aws.database.describe();
+    expect(after.writerZone).toBe('us-east-1b');
+    expect(after.busy).toBe(false);
+    expect(world.monitor.failovers.get(T.db.instance)).toBe(1);
+  });
+
+  it('promotes the DR replica cross-region; the writer becomes dr', async () => {
+    const op = await aws.database.failover('dr', 'cross-region');
+    const seen = await pollUntilDone(() => aws.database.poll(op));
+    expect(seen[0]).toEqual({ done: false, status: 'modifying' });
+    expect(seen.at(-1)).toEqual({ done: true, status: 'promoted' });
+    const s = await aws.database.describe();
+    expect(s.writer).toBe('dr');
+    expect(s.replication.healthy).toBe(false);
+    expect(world.stack('aws').database.writable).toEqual({ primary: true, dr: true });
+  });
+
+  it('reports primaryReachable false during a primary region outage while the replica stays readable', async () => {
+    world.stack('aws').sites.primary.up = false;
+    const s = await aws.database.describe();
+    expect(s.primaryReachable).toBe(false);
+    expect(s.writer).toBe('primary');
+    expect(s.replication.healthy).toBe(false);
+    expect(s.lastBackup).toBeUndefined();
+    expect((s.raw!.replica as { id: string }).id).toBe(T.db.replica);
+    // the promotion in the DR region still works
+    const op = await aws.database.failover('dr', 'cross-region');
+    await pollUntilDone(() => aws.database.poll(op));
+    expect((await aws.database.describe()).writer).toBe('dr');
+  });
+
+  it('wraps RDS throttling as a throttled ProviderError', async () => {
+    faults.add({ service: 'rds', operation: 'DescribeDBInstances', kind: 'throttle', nth: 1 });
+    const err = await caught(aws.database.describe());
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(err.code).toBe('Throttling');
+    expect(classify(err).kind).toBe('throttled');
+  });
+
+  it('refuses a second promotion (permanent) and modes RDS does not have (UserError)', async () => {
+    const op = await aws.database.failover('dr', 'cross-region');
+    await pollUntilDone(() => aws.database.poll(op));
+    const again = await caught(aws.database.failover('dr', 'cross-region'));
+    expect(again).toBeInstanceOf(ProviderError);
+    expect(again.code).toBe('InvalidDBInstanceState');
+    expect(classify(again).kind).toBe('permanent');
+    await expect(aws.database.failover('dr', 'planned')).rejects.toBeInstanceOf(UserError);
+    await expect(aws.database.failover('primary', 'cross-region')).rejects.toBeInstanceOf(UserError);
+    expect(world.monitor.failovers.get(T.db.replica)).toBe(1);
+  });
+});
+
+describe('request timeout', () => {
+  it('turns a call that never answers into a transient error instead of hanging', async () => {
+    faults.add({ service: 'rds', kind: 'timeout', nth: 1 });
+    const stack = awsStack({ rds: services[0].url, route53: services[1].url, eks: services[2].url });
+    const quick = createAwsProviders(stack, { credentials, requestTimeoutMs: 300 });
+    const err = await caught(quick.database.lastBackup());
+    expect(err).toBeInstanceOf(ProviderError);
+    expect(classify(err).kind).toBe('transient');
+  });
+});
+
+describe('AwsTraffic', () => {
+  it('switches the record to dr with the TTL, disables the health check, and polls to INSYNC', async () => {
+    const before = await aws.traffic.describe();
+    expect(before).toEqual(
+      expect.objectContaining({ active: 'primary', values: [T.targets.primary], ttl: 60 }),
+    );
+    expect(before.detail!.healthCheck).toEqual(expect.objectContaining({ disabled: false, healthy: true }));
+    const op = await aws.traffic.switchTo('dr', 60);
+    expect(op.id).toMatch(/^\/change\/C/);
+    const seen = await pollUntilDone(() => aws.traffic.poll(op));
+    expect(seen[0]).toEqual({ done: false, status: 'PENDING' });
+    expect(seen.at(-1)).toEqual({ done: true, status: 'INSYNC' });
+    const after = await aws.traffic.describe();
+    expect(after.active).toBe('dr');
+    expect(after.detail!.healthCheck).toEqual(expect.objectContaining({ disabled: true }));
+    expect(world.stack('aws').traffic.healthCheckDisabled).toBe(true);
+    expect(aws.traffic.expectation('dr')).toEqual({ name: T.record, type: 'CNAME', value: T.targets.dr });
+    // failback enables the health check again
+    const back = await aws.traffic.switchTo('primary', 60);
+    await pollUntilDone(() => aws.traffic.poll(back));
+    expect((await aws.traffic.describe()).active).toBe('primary');
+    expect(world.stack('aws').traffic.healthCheckDisabled).toBe(false);
+  });
+
+  it('wraps PriorRequestNotComplete as throttled and leaves the record unchanged', async () => {
+    faults.add({ service: 'route53', operation: 'ChangeResourceRecordSets', kind: 'throttle', nth: 1 });
+    const err = await caught(aws.traffic.switchTo('dr', 60));
+    expect(classify(err).kind).toBe('throttled');
+    expect((await aws.traffic.describe()).active).toBe('primary');
+  });
+});
+
+describe('AwsNodePool', () => {
+  it('resizes the DR node group and polls the update to Successful', async () => {
+    expect(await aws.nodePool.describe('dr')).toEqual({
+      desired: 3,
+      min: 3,
+      max: 10,
+      status: 'ACTIVE',
+      busy: false,
+    });
+    const op = await aws.nodePool.resize('dr', { min: 3, max: 10, desired: 6 });
+    expect((await aws.nodePool.describe('dr')).busy).toBe(true);
+    const seen = await pollUntilDone(() => aws.nodePool.poll('dr', op));
+    expect(seen.at(-1)).toEqual({ done: true, status: 'Successful' });
+    expect(await aws.nodePool.describe('dr')).toEqual({
+      desired: 6,
+      min: 3,
+      max: 10,
+      status: 'ACTIVE',
+      busy: false,
+    });
+    expect(world.stack('aws').sites.dr.cluster.nodes.filter((n) => n.ready)).toHaveLength(6);
+  });
+
+  it('classifies invalid sizes as permanent and throttling as throttled', async () => {
+    const bad = await caught(aws.nodePool.resize('dr', { min: 3, max: 10, desired: 12 }));
+    expect(bad).toBeInstanceOf(ProviderError);
+    expect(classify(bad).kind).toBe('permanent');
+    expect(bad.message).toMatch(/Desired capacity 12/);
+    faults.add({ service: 'eks', kind: 'throttle', nth: 1 });
+    expect(classify(await caught(aws.nodePool.describe('dr'))).kind).toBe('throttled');
+  });
+
+  it('fails with a transient network error for a site whose region is down', async () => {
+    world.stack('aws').sites.primary.up = false;
+    const err = await caught(aws.nodePool.describe('primary'));
+    expect(classify(err).kind).toBe('transient');
+    expect((await aws.nodePool.describe('dr')).status).toBe('ACTIVE');
+  });
+});
