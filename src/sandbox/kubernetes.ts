@@ -120,7 +120,10 @@ export function writeKubeconfig(baseUrl: string, world: World): string {
   for (const stack of world.stacks.values()) {
     for (const site of SITES) {
       const name = `${stack.name}-${site}`;
-      clusters.push({ name, cluster: { server: `${base}${clusterPath(stack.name, site)}`, 'insecure-skip-tls-verify': true } });
+      clusters.push({
+        name,
+        cluster: { server: `${base}${clusterPath(stack.name, site)}`, 'insecure-skip-tls-verify': true },
+      });
       contexts.push({
         name,
         context: { cluster: name, user: 'aegis-sandbox', namespace: stack.sites[site].cluster.namespace },
@@ -178,22 +181,36 @@ function route(req: ServiceRequest): Route {
   const verb = (list: string, kind: string) => (watch ? `watch${kind}` : list);
   const p = parts;
   if (p.length === 1 && p[0] === 'version') return { ...r, op: 'getCode' };
+  if (
+    method === 'GET' &&
+    (['api', 'apis', 'api/v1', 'apis/apps/v1', 'apis/batch/v1', 'apis/autoscaling/v1'].includes(
+      p.join('/'),
+    ) ||
+      (p[0] === 'apis' && p.length === 2))
+  ) {
+    return { ...r, op: 'discovery' };
+  }
   // core v1
   if (p[0] === 'api' && p[1] === 'v1') {
     if (p[2] === 'nodes') {
       if (p.length === 3) return { ...r, kind: 'nodes', op: verb('listNode', 'Node') };
       if (p.length === 4) return { ...r, kind: 'nodes', name: p[3], op: 'readNode' };
     }
-    if (p[2] === 'pods' && p.length === 3) return { ...r, kind: 'pods', op: verb('listPodForAllNamespaces', 'Pod') };
+    if (p[2] === 'namespaces' && p.length === 4)
+      return { ...r, kind: 'namespaces', name: p[3], op: 'readNamespace' };
+    if (p[2] === 'pods' && p.length === 3)
+      return { ...r, kind: 'pods', op: verb('listPodForAllNamespaces', 'Pod') };
     if (p[2] === 'namespaces' && p.length >= 5) {
       const ns = p[3];
       const res = p[4];
       const name = p[5];
       const sub = p[6];
       if (res === 'pods') {
-        if (p.length === 5) return { ...r, kind: 'pods', namespace: ns, op: verb('listNamespacedPod', 'Pod') };
+        if (p.length === 5)
+          return { ...r, kind: 'pods', namespace: ns, op: verb('listNamespacedPod', 'Pod') };
         if (p.length === 6) return { ...r, kind: 'pods', namespace: ns, name, op: 'readNamespacedPod' };
-        if (sub === 'log' && p.length === 7) return { ...r, kind: 'pods', namespace: ns, name, sub, op: 'readNamespacedPodLog' };
+        if (sub === 'log' && p.length === 7)
+          return { ...r, kind: 'pods', namespace: ns, name, sub, op: 'readNamespacedPodLog' };
         if (sub === 'proxy') {
           // keep the rest as sent: the client encodes "/" in the path as %2F
           const restRaw = raw.slice(7).map((s) => {
@@ -204,12 +221,27 @@ function route(req: ServiceRequest): Route {
             }
           });
           const rest = '/' + restRaw.join('/').replace(/^\/+/, '');
-          return { ...r, kind: 'pods', namespace: ns, name, sub, rest, op: 'connectGetNamespacedPodProxyWithPath' };
+          return {
+            ...r,
+            kind: 'pods',
+            namespace: ns,
+            name,
+            sub,
+            rest,
+            op: 'connectGetNamespacedPodProxyWithPath',
+          };
         }
       }
       if (res === 'configmaps') {
-        if (p.length === 5) return { ...r, kind: 'configmaps', namespace: ns, op: verb('listNamespacedConfigMap', 'ConfigMap') };
-        if (p.length === 6) return { ...r, kind: 'configmaps', namespace: ns, name, op: 'readNamespacedConfigMap' };
+        if (p.length === 5)
+          return {
+            ...r,
+            kind: 'configmaps',
+            namespace: ns,
+            op: verb('listNamespacedConfigMap', 'ConfigMap'),
+          };
+        if (p.length === 6)
+          return { ...r, kind: 'configmaps', namespace: ns, name, op: 'readNamespacedConfigMap' };
       }
     }
   }
@@ -221,9 +253,20 @@ function route(req: ServiceRequest): Route {
       const ns = p[4];
       const name = p[6];
       const sub = p[7];
-      if (p.length === 6) return { ...r, kind: 'deployments', namespace: ns, op: verb('listNamespacedDeployment', 'Deployment') };
+      if (p.length === 6)
+        return {
+          ...r,
+          kind: 'deployments',
+          namespace: ns,
+          op: verb('listNamespacedDeployment', 'Deployment'),
+        };
       if (p.length === 7) {
-        const op = method === 'PATCH' ? 'patchNamespacedDeployment' : method === 'GET' ? 'readNamespacedDeployment' : `${method} deployment`;
+        const op =
+          method === 'PATCH'
+            ? 'patchNamespacedDeployment'
+            : method === 'GET'
+              ? 'readNamespacedDeployment'
+              : `${method} deployment`;
         return { ...r, kind: 'deployments', namespace: ns, name, op };
       }
       if (p.length === 8 && sub === 'scale') {
@@ -243,22 +286,124 @@ function route(req: ServiceRequest): Route {
     }
   }
   if (p[0] === 'apis' && p[1] === 'batch' && p[2] === 'v1') {
-    if (p[3] === 'jobs' && p.length === 4) return { ...r, kind: 'jobs', op: verb('listJobForAllNamespaces', 'Job') };
+    if (p[3] === 'jobs' && p.length === 4)
+      return { ...r, kind: 'jobs', op: verb('listJobForAllNamespaces', 'Job') };
     if (p[3] === 'namespaces' && p[5] === 'jobs') {
       const ns = p[4];
       const name = p[6];
       if (p.length === 6) {
-        const op = method === 'POST' ? 'createNamespacedJob' : method === 'GET' ? verb('listNamespacedJob', 'Job') : `${method} jobs`;
+        const op =
+          method === 'POST'
+            ? 'createNamespacedJob'
+            : method === 'GET'
+              ? verb('listNamespacedJob', 'Job')
+              : `${method} jobs`;
         return { ...r, kind: 'jobs', namespace: ns, op };
       }
       if (p.length === 7) {
-        const op = method === 'DELETE' ? 'deleteNamespacedJob' : method === 'GET' ? 'readNamespacedJob' : `${method} job`;
+        const op =
+          method === 'DELETE'
+            ? 'deleteNamespacedJob'
+            : method === 'GET'
+              ? 'readNamespacedJob'
+              : `${method} job`;
         return { ...r, kind: 'jobs', namespace: ns, name, op };
       }
-      if (p.length === 8 && p[7] === 'status') return { ...r, kind: 'jobs', namespace: ns, name, sub: 'status', op: 'readNamespacedJobStatus' };
+      if (p.length === 8 && p[7] === 'status')
+        return { ...r, kind: 'jobs', namespace: ns, name, sub: 'status', op: 'readNamespacedJobStatus' };
     }
   }
   return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery (kubectl reads it before anything else)
+
+function resource(name: string, kind: string, namespaced: boolean, verbs: string[], shortNames?: string[]) {
+  return {
+    name,
+    singularName: name.includes('/') ? '' : kind.toLowerCase(),
+    namespaced,
+    kind,
+    verbs,
+    ...(shortNames ? { shortNames } : {}),
+  };
+}
+
+function discovery(path: string): object | undefined {
+  const group = (name: string, version: string) => ({
+    name,
+    versions: [{ groupVersion: `${name}/${version}`, version }],
+    preferredVersion: { groupVersion: `${name}/${version}`, version },
+  });
+  switch (path) {
+    case 'api':
+      return {
+        kind: 'APIVersions',
+        versions: ['v1'],
+        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+      };
+    case 'apis':
+      return {
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: [group('apps', 'v1'), group('batch', 'v1'), group('autoscaling', 'v1')],
+      };
+    case 'apis/apps':
+      return { kind: 'APIGroup', apiVersion: 'v1', ...group('apps', 'v1') };
+    case 'apis/batch':
+      return { kind: 'APIGroup', apiVersion: 'v1', ...group('batch', 'v1') };
+    case 'apis/autoscaling':
+      return { kind: 'APIGroup', apiVersion: 'v1', ...group('autoscaling', 'v1') };
+    case 'api/v1':
+      return {
+        kind: 'APIResourceList',
+        groupVersion: 'v1',
+        resources: [
+          resource('nodes', 'Node', false, ['get', 'list', 'watch'], ['no']),
+          resource('namespaces', 'Namespace', false, ['get'], ['ns']),
+          resource('pods', 'Pod', true, ['get', 'list', 'watch'], ['po']),
+          resource('pods/log', 'Pod', true, ['get']),
+          resource('pods/proxy', 'PodProxyOptions', true, ['get']),
+          resource('configmaps', 'ConfigMap', true, ['get', 'list', 'watch'], ['cm']),
+        ],
+      };
+    case 'apis/apps/v1':
+      return {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: 'apps/v1',
+        resources: [
+          {
+            ...resource('deployments', 'Deployment', true, ['get', 'list', 'patch', 'watch'], ['deploy']),
+            categories: ['all'],
+          },
+          {
+            ...resource('deployments/scale', 'Scale', true, ['get', 'patch', 'update']),
+            group: 'autoscaling',
+            version: 'v1',
+          },
+          resource('deployments/status', 'Deployment', true, ['get']),
+        ],
+      };
+    case 'apis/batch/v1':
+      return {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: 'batch/v1',
+        resources: [
+          {
+            ...resource('jobs', 'Job', true, ['create', 'delete', 'get', 'list', 'watch']),
+            categories: ['all'],
+          },
+          resource('jobs/status', 'Job', true, ['get']),
+        ],
+      };
+    case 'apis/autoscaling/v1':
+      return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'autoscaling/v1', resources: [] };
+    default:
+      return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,7 +440,11 @@ function sendStatus(res: http.ServerResponse, e: StatusError): void {
 
 function notFound(group: string, kind: string, name: string): StatusError {
   const qualified = group ? `${kind}.${group}` : kind;
-  return new StatusError(404, 'NotFound', `${qualified} "${name}" not found`, { name, group: group || undefined, kind });
+  return new StatusError(404, 'NotFound', `${qualified} "${name}" not found`, {
+    name,
+    group: group || undefined,
+    kind,
+  });
 }
 
 function invalid(kind: string, name: string, message: string): StatusError {
@@ -361,7 +510,12 @@ function renderNode(w: Where, node: NodeState, index: number) {
           lastTransitionTime: at,
         },
       ],
-      nodeInfo: { kubeletVersion: 'v1.33.0', osImage: 'sandbox', architecture: 'amd64', operatingSystem: 'linux' },
+      nodeInfo: {
+        kubeletVersion: 'v1.33.0',
+        osImage: 'sandbox',
+        architecture: 'amd64',
+        operatingSystem: 'linux',
+      },
     },
   };
 }
@@ -374,12 +528,32 @@ function podIp(name: string): string {
 function renderPod(w: Where, pod: PodState) {
   const job = pod.job ? w.cluster.jobs.get(pod.job) : undefined;
   const ownerReferences = pod.job
-    ? [{ apiVersion: 'batch/v1', kind: 'Job', name: pod.job, uid: uid(`${w.key}/job/${pod.job}`), controller: true }]
+    ? [
+        {
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          name: pod.job,
+          uid: uid(`${w.key}/job/${pod.job}`),
+          controller: true,
+        },
+      ]
     : pod.deployment
-      ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${pod.deployment}-7d9f8c6b5`, uid: uid(`${w.key}/rs/${pod.deployment}`), controller: true }]
+      ? [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: `${pod.deployment}-7d9f8c6b5`,
+            uid: uid(`${w.key}/rs/${pod.deployment}`),
+            controller: true,
+          },
+        ]
       : undefined;
-  const container = pod.job ? (firstContainer(job ?? ({ spec: undefined } as JobState))?.name ?? pod.job) : 'api';
-  const image = pod.job ? (jobImage(job ?? ({ spec: undefined } as JobState)) ?? 'busybox') : 'registry.aegis.test/aegis-api:2026.11.1';
+  const container = pod.job
+    ? (firstContainer(job ?? ({ spec: undefined } as JobState))?.name ?? pod.job)
+    : 'api';
+  const image = pod.job
+    ? (jobImage(job ?? ({ spec: undefined } as JobState)) ?? 'busybox')
+    : 'registry.aegis.test/aegis-api:2026.11.1';
   const running = pod.phase === 'Running';
   return {
     metadata: {
@@ -394,7 +568,13 @@ function renderPod(w: Where, pod: PodState) {
     spec: {
       ...(pod.node ? { nodeName: pod.node } : {}),
       restartPolicy: pod.job ? 'Never' : 'Always',
-      containers: [{ name: container, image, ...(pod.deployment ? { ports: [{ containerPort: 8080, protocol: 'TCP' }] } : {}) }],
+      containers: [
+        {
+          name: container,
+          image,
+          ...(pod.deployment ? { ports: [{ containerPort: 8080, protocol: 'TCP' }] } : {}),
+        },
+      ],
     },
     status: {
       phase: pod.phase,
@@ -417,7 +597,12 @@ function renderPod(w: Where, pod: PodState) {
             ? { running: { startedAt: iso(pod.createdAt) } }
             : pod.phase === 'Pending'
               ? { waiting: { reason: 'ContainerCreating' } }
-              : { terminated: { exitCode: pod.phase === 'Succeeded' ? 0 : 1, reason: pod.phase === 'Succeeded' ? 'Completed' : 'Error' } },
+              : {
+                  terminated: {
+                    exitCode: pod.phase === 'Succeeded' ? 0 : 1,
+                    reason: pod.phase === 'Succeeded' ? 'Completed' : 'Error',
+                  },
+                },
         },
       ],
     },
@@ -460,7 +645,11 @@ function renderDeployment(w: Where, d: DeploymentState, createdAt: string) {
         metadata: { labels: { ...d.labels } },
         spec: {
           containers: [
-            { name: 'api', image: 'registry.aegis.test/aegis-api:2026.11.1', ports: [{ containerPort: 8080, protocol: 'TCP' }] },
+            {
+              name: 'api',
+              image: 'registry.aegis.test/aegis-api:2026.11.1',
+              ports: [{ containerPort: 8080, protocol: 'TCP' }],
+            },
           ],
         },
       },
@@ -480,7 +669,9 @@ function renderDeployment(w: Where, d: DeploymentState, createdAt: string) {
           type: 'Available',
           status: available ? 'True' : 'False',
           reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
-          message: available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
+          message: available
+            ? 'Deployment has minimum availability.'
+            : 'Deployment does not have minimum availability.',
           lastUpdateTime: now,
           lastTransitionTime: now,
         },
@@ -512,7 +703,12 @@ function renderScale(w: Where, d: DeploymentState, createdAt: string) {
       creationTimestamp: createdAt,
     },
     spec: { replicas: d.replicas },
-    status: { replicas: existing, selector: Object.entries(d.labels).map(([k, v]) => `${k}=${v}`).join(',') },
+    status: {
+      replicas: existing,
+      selector: Object.entries(d.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    },
   };
 }
 
@@ -536,7 +732,10 @@ interface JobExtra {
 const jobTimes = new WeakMap<JobState, JobExtra>();
 
 function renderJob(w: Where, job: JobState) {
-  const body = (job.spec ?? {}) as { metadata?: { annotations?: Record<string, string> }; spec?: Record<string, unknown> };
+  const body = (job.spec ?? {}) as {
+    metadata?: { annotations?: Record<string, string> };
+    spec?: Record<string, unknown>;
+  };
   const times = jobTimes.get(job) ?? { startedAt: job.createdAt };
   const finished = job.status !== 'running';
   const at = iso(times.completedAt ?? Date.now());
@@ -544,18 +743,53 @@ function renderJob(w: Where, job: JobState) {
     ? []
     : job.status === 'succeeded'
       ? [
-          { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: at, lastTransitionTime: at },
-          { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: at, lastTransitionTime: at },
+          {
+            type: 'SuccessCriteriaMet',
+            status: 'True',
+            reason: 'CompletionsReached',
+            message: 'Reached expected number of succeeded pods',
+            lastProbeTime: at,
+            lastTransitionTime: at,
+          },
+          {
+            type: 'Complete',
+            status: 'True',
+            reason: 'CompletionsReached',
+            message: 'Reached expected number of succeeded pods',
+            lastProbeTime: at,
+            lastTransitionTime: at,
+          },
         ]
       : [
-          { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: at, lastTransitionTime: at },
-          { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: at, lastTransitionTime: at },
+          {
+            type: 'FailureTarget',
+            status: 'True',
+            reason: 'BackoffLimitExceeded',
+            message: 'Job has reached the specified backoff limit',
+            lastProbeTime: at,
+            lastTransitionTime: at,
+          },
+          {
+            type: 'Failed',
+            status: 'True',
+            reason: 'BackoffLimitExceeded',
+            message: 'Job has reached the specified backoff limit',
+            lastProbeTime: at,
+            lastTransitionTime: at,
+          },
         ];
   const spec = { ...(body.spec ?? {}) };
   const template = (spec.template ?? {}) as { metadata?: { labels?: Record<string, string> } };
   spec.template = {
     ...template,
-    metadata: { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), 'job-name': job.name, 'batch.kubernetes.io/job-name': job.name } },
+    metadata: {
+      ...(template.metadata ?? {}),
+      labels: {
+        ...(template.metadata?.labels ?? {}),
+        'job-name': job.name,
+        'batch.kubernetes.io/job-name': job.name,
+      },
+    },
   };
   return {
     metadata: {
@@ -589,6 +823,125 @@ function renderJob(w: Where, job: JobState) {
 
 function list(kind: string, apiVersion: string, rv: number, items: unknown[]) {
   return { kind, apiVersion, metadata: { resourceVersion: String(rv) }, items };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server-side printing (kubectl get asks for meta.k8s.io/v1 Table)
+
+/** A list, or kubectl's Table of it when the request asks for one. */
+function listOrTable(
+  req: ServiceRequest,
+  world: World,
+  kind: string,
+  apiVersion: string,
+  rv: number,
+  items: unknown[],
+): object {
+  if (!wantsTable(req)) return list(`${kind}List`, apiVersion, rv, items);
+  return toTable(
+    kind,
+    items.map((o) => ({ kind, apiVersion, ...(o as object) })),
+    rv,
+    world,
+  );
+}
+
+/** One object, or kubectl's Table of it when the request asks for one. */
+function oneOrTable(
+  req: ServiceRequest,
+  world: World,
+  rv: number,
+  obj: { kind: string; apiVersion: string },
+): object {
+  return wantsTable(req) ? toTable(obj.kind, [obj], rv, world) : obj;
+}
+
+function wantsTable(req: ServiceRequest): boolean {
+  return /as=Table/.test(String(req.headers.accept ?? ''));
+}
+
+function age(fromIso: string | undefined, world: World): string {
+  const secs = Math.max(0, Math.floor((world.now() - Date.parse(fromIso ?? '')) / 1000)) || 0;
+  if (secs < 120) return `${secs}s`;
+  if (secs < 3600) return `${Math.floor(secs / 60)}m`;
+  if (secs < 48 * 3600) return `${Math.floor(secs / 3600)}h`;
+  return `${Math.floor(secs / 86400)}d`;
+}
+
+type Obj = Record<string, any>;
+
+const COLUMNS: Record<string, { names: string[]; cells: (o: Obj, world: World) => unknown[] }> = {
+  Node: {
+    names: ['Name', 'Status', 'Roles', 'Age', 'Version'],
+    cells: (o, world) => [
+      o.metadata.name,
+      o.status.conditions.some((c: Obj) => c.type === 'Ready' && c.status === 'True') ? 'Ready' : 'NotReady',
+      '<none>',
+      age(o.metadata.creationTimestamp, world),
+      o.status.nodeInfo.kubeletVersion,
+    ],
+  },
+  Pod: {
+    names: ['Name', 'Ready', 'Status', 'Restarts', 'Age'],
+    cells: (o, world) => [
+      o.metadata.name,
+      `${o.status.containerStatuses.filter((c: Obj) => c.ready).length}/${o.status.containerStatuses.length}`,
+      o.status.phase === 'Succeeded'
+        ? 'Completed'
+        : o.status.phase === 'Failed'
+          ? 'Error'
+          : o.status.phase === 'Pending'
+            ? 'ContainerCreating'
+            : o.status.phase,
+      0,
+      age(o.metadata.creationTimestamp, world),
+    ],
+  },
+  Deployment: {
+    names: ['Name', 'Ready', 'Up-to-date', 'Available', 'Age'],
+    cells: (o, world) => [
+      o.metadata.name,
+      `${o.status.readyReplicas ?? 0}/${o.spec.replicas}`,
+      o.status.updatedReplicas ?? 0,
+      o.status.availableReplicas ?? 0,
+      age(o.metadata.creationTimestamp, world),
+    ],
+  },
+  Job: {
+    names: ['Name', 'Status', 'Completions', 'Age'],
+    cells: (o, world) => [
+      o.metadata.name,
+      o.status.succeeded ? 'Complete' : o.status.failed ? 'Failed' : 'Running',
+      `${o.status.succeeded ?? 0}/1`,
+      age(o.metadata.creationTimestamp, world),
+    ],
+  },
+  ConfigMap: {
+    names: ['Name', 'Data', 'Age'],
+    cells: (o, world) => [
+      o.metadata.name,
+      Object.keys(o.data ?? {}).length,
+      age(o.metadata.creationTimestamp, world),
+    ],
+  },
+};
+
+function toTable(kind: string, items: unknown[], rv: number, world: World): object {
+  const cols = COLUMNS[kind];
+  if (!cols) return list(`${kind}List`, 'v1', rv, items);
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion: String(rv) },
+    columnDefinitions: cols.names.map((name, i) => ({
+      name,
+      type: 'string',
+      format: i === 0 ? 'name' : '',
+      description: '',
+      priority: 0,
+    })),
+    rows: items.map((o) => ({ cells: cols.cells(o as Obj, world), object: o })),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -633,7 +986,11 @@ export function parseLabelSelector(selector: string): Requirement[] {
       const key = m[1];
       reqs.push((l) => key in l);
     } else {
-      throw new StatusError(400, 'BadRequest', `unable to parse requirement: labelSelector term ${JSON.stringify(t)} is not a valid label selector`);
+      throw new StatusError(
+        400,
+        'BadRequest',
+        `unable to parse requirement: labelSelector term ${JSON.stringify(t)} is not a valid label selector`,
+      );
     }
   }
   return reqs;
@@ -647,7 +1004,8 @@ function selects(selector: string | null, labels: Record<string, string>): boole
 // ---------------------------------------------------------------------------------------------
 // Patches
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** RFC 7386 JSON merge patch. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
@@ -740,7 +1098,8 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
         add(segs, structuredClone(get(pointer(String(op.from ?? '')))));
         break;
       case 'test':
-        if (JSON.stringify(get(segs)) !== JSON.stringify(op.value)) throw new Error(`test failed at ${op.path}`);
+        if (JSON.stringify(get(segs)) !== JSON.stringify(op.value))
+          throw new Error(`test failed at ${op.path}`);
         break;
       default:
         throw new Error(`unknown JSON patch operation ${JSON.stringify(op.op)}`);
@@ -750,16 +1109,24 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
 }
 
 function applyPatch(req: ServiceRequest, kind: string, name: string, doc: unknown): Record<string, unknown> {
-  const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const ct = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   let body: unknown;
   try {
     body = req.json();
   } catch (err) {
-    throw new StatusError(400, 'BadRequest', `the body of the ${kind} "${name}" patch is not valid JSON: ${(err as Error).message}`);
+    throw new StatusError(
+      400,
+      'BadRequest',
+      `the body of the ${kind} "${name}" patch is not valid JSON: ${(err as Error).message}`,
+    );
   }
   let out: unknown;
   try {
-    if (ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json') out = mergePatch(doc, body);
+    if (ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json')
+      out = mergePatch(doc, body);
     else if (ct === 'application/json-patch+json') out = jsonPatch(doc, body);
     else {
       throw new StatusError(
@@ -780,7 +1147,11 @@ function readReplicas(kind: string, name: string, spec: unknown): number {
   const replicas = isObj(spec) ? spec.replicas : undefined;
   if (replicas === undefined) return NaN;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw invalid(kind, name, `spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be a whole number greater than or equal to 0`);
+    throw invalid(
+      kind,
+      name,
+      `spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be a whole number greater than or equal to 0`,
+    );
   }
   return replicas;
 }
@@ -789,7 +1160,8 @@ function readStringMap(kind: string, name: string, field: string, v: unknown): R
   if (v === undefined) return {};
   if (!isObj(v)) throw invalid(kind, name, `${field}: Invalid value: expected a map of strings`);
   for (const [k, x] of Object.entries(v)) {
-    if (typeof x !== 'string') throw invalid(kind, name, `${field}[${k}]: Invalid value: ${JSON.stringify(x)}: must be a string`);
+    if (typeof x !== 'string')
+      throw invalid(kind, name, `${field}[${k}]: Invalid value: ${JSON.stringify(x)}: must be a string`);
   }
   return { ...(v as Record<string, string>) };
 }
@@ -801,7 +1173,9 @@ const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)
 
 /** Start the drain clock of a site when a deployment carries the drain annotation; stop it when none does. */
 function syncDrain(world: World, site: SiteWorld): void {
-  const draining = [...site.cluster.deployments.values()].some((d) => d.annotations[DRAIN_ANNOTATION] === 'true');
+  const draining = [...site.cluster.deployments.values()].some(
+    (d) => d.annotations[DRAIN_ANNOTATION] === 'true',
+  );
   if (draining && site.drainStartedAt === undefined) {
     site.drainStartedAt = world.now();
     site.connectionsAtDrain = site.connections;
@@ -846,17 +1220,32 @@ function watchList(
   world: World,
   w: Where,
   items: () => { metadata: { name: string; resourceVersion?: string } }[],
+  kind: string,
+  apiVersion: string,
 ): void {
+  const table = wantsTable(req);
   const timeoutSeconds = Number(req.url.searchParams.get('timeoutSeconds') ?? '') || 300;
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
   const known = new Map<string, { key: string; obj: unknown }>();
   const fingerprint = (o: { metadata: { resourceVersion?: string } }) =>
     JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } }, (k, v) =>
-      k === 'lastHeartbeatTime' || k === 'lastUpdateTime' || k === 'lastTransitionTime' || k === 'lastProbeTime' ? undefined : v,
+      k === 'lastHeartbeatTime' ||
+      k === 'lastUpdateTime' ||
+      k === 'lastTransitionTime' ||
+      k === 'lastProbeTime'
+        ? undefined
+        : v,
     );
   let closed = false;
   const emit = (type: string, object: unknown) => {
-    if (!closed) res.write(JSON.stringify({ type, object }) + '\n');
+    if (closed) return;
+    const full = { kind, apiVersion, ...(object as object) };
+    res.write(
+      JSON.stringify({
+        type,
+        object: table ? toTable(kind, [full], w.cluster.resourceVersion, world) : full,
+      }) + '\n',
+    );
   };
   const diff = () => {
     if (closed) return;
@@ -882,6 +1271,11 @@ function watchList(
       }
     }
   };
+  // a watch that resumes from a list's resourceVersion only gets what changes after it
+  const since = req.url.searchParams.get('resourceVersion');
+  if (since && since !== '0') {
+    for (const item of items()) known.set(item.metadata.name, { key: fingerprint(item), obj: item });
+  }
   const off = world.onChange(diff);
   const timer = setTimeout(() => {
     cleanup();
@@ -907,7 +1301,13 @@ export function kubernetesService(): ServiceDef {
       const secs = hit.spec.retryAfterSeconds ?? 1;
       sendStatus(
         res,
-        new StatusError(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: secs }, { 'retry-after': String(secs) }),
+        new StatusError(
+          429,
+          'TooManyRequests',
+          'Too many requests, please try again later.',
+          { retryAfterSeconds: secs },
+          { 'retry-after': String(secs) },
+        ),
       );
     },
     renderError(_req, res, hit: FaultHit) {
@@ -919,14 +1319,31 @@ export function kubernetesService(): ServiceDef {
           : code === 504
             ? 'the server was unable to return a response in the time allotted, but may still be processing the request'
             : 'an error on the server ("sandbox fault") has prevented the request from succeeding';
-      sendStatus(res, new StatusError(code, reason, message, { retryAfterSeconds: 1 }, code === 503 ? { 'retry-after': '1' } : {}));
+      sendStatus(
+        res,
+        new StatusError(
+          code,
+          reason,
+          message,
+          { retryAfterSeconds: 1 },
+          code === 503 ? { 'retry-after': '1' } : {},
+        ),
+      );
     },
     handle(req, res, ctx) {
       try {
         handle(req, res, ctx, createdAt);
       } catch (err) {
         if (err instanceof StatusError) sendStatus(res, err);
-        else sendStatus(res, new StatusError(500, 'InternalError', `an error on the server ("${(err as Error).message}") has prevented the request from succeeding`));
+        else
+          sendStatus(
+            res,
+            new StatusError(
+              500,
+              'InternalError',
+              `an error on the server ("${(err as Error).message}") has prevented the request from succeeding`,
+            ),
+          );
       }
     },
   };
@@ -936,12 +1353,20 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   const { world } = ctx;
   const r = route(req);
   if (!r.stack || !r.site) {
-    throw new StatusError(404, 'NotFound', `the path ${req.path} is not served here: cluster URLs look like /clusters/<stack>-<primary|dr>/api/v1/...`);
+    throw new StatusError(
+      404,
+      'NotFound',
+      `the path ${req.path} is not served here: cluster URLs look like /clusters/<stack>-<primary|dr>/api/v1/...`,
+    );
   }
   const stack = world.stacks.get(r.stack);
   if (!stack) {
     const known = [...world.stacks.keys()].flatMap((s) => SITES.map((x) => `${s}-${x}`)).join(', ');
-    throw new StatusError(404, 'NotFound', `the sandbox has no cluster ${r.stack}-${r.site}: expected one of ${known}`);
+    throw new StatusError(
+      404,
+      'NotFound',
+      `the sandbox has no cluster ${r.stack}-${r.site}: expected one of ${known}`,
+    );
   }
   const siteWorld = stack.sites[r.site];
   if (!siteWorld.up) {
@@ -949,10 +1374,8 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     req.raw.socket.destroy();
     return;
   }
-  const auth = String(req.headers.authorization ?? '');
-  if (!/^Bearer\s+\S+/i.test(auth)) {
-    throw new StatusError(401, 'Unauthorized', 'Unauthorized: the request has no bearer token; use the sandbox kubeconfig user');
-  }
+  // Any caller is admitted: the sandbox kubeconfig carries a bearer token, but kubectl (client-go)
+  // does not send credentials over plain http, and the sandbox only listens on loopback.
   const cluster = siteWorld.cluster;
   const w: Where = { key: `${stack.name}-${r.site}`, stack, site: r.site, siteWorld, cluster };
   const method = req.method.toUpperCase();
@@ -960,10 +1383,22 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   const watching = r.op.startsWith('watch');
   const nsOk = (ns: string | undefined) => ns === undefined || ns === cluster.namespace;
   const ok = (body: unknown) => send(res, 200, body as object, 'application/json');
-  const mutation = (op: string, target: string) => world.monitor.mutation('kubernetes', op, `${w.key}/${target}`);
+  const mutation = (op: string, target: string) =>
+    world.monitor.mutation('kubernetes', op, `${w.key}/${target}`);
 
   if (r.op === 'getCode') {
     ok({ major: '1', minor: '33', gitVersion: 'v1.33.0-aegis-sandbox', platform: 'linux/amd64' });
+    return;
+  }
+  if (r.op === 'discovery') {
+    const doc = discovery(r.parts.join('/'));
+    if (!doc)
+      throw new StatusError(
+        404,
+        'NotFound',
+        `the server could not find the requested resource (GET /${r.parts.join('/')})`,
+      );
+    ok(doc);
     return;
   }
 
@@ -974,13 +1409,19 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       if (r.name) {
         const i = cluster.nodes.findIndex((n) => n.name === r.name);
         if (i < 0) throw notFound('', 'nodes', r.name);
-        ok(renderNode(w, cluster.nodes[i], i));
+        ok(
+          oneOrTable(req, world, cluster.resourceVersion, {
+            kind: 'Node',
+            apiVersion: 'v1',
+            ...renderNode(w, cluster.nodes[i], i),
+          }),
+        );
         return;
       }
       const sel = q.get('labelSelector');
       const filtered = () => nodes().filter((n) => selects(sel, n.metadata.labels));
-      if (watching) return watchList(req, res, world, w, filtered);
-      ok(list('NodeList', 'v1', cluster.resourceVersion, filtered()));
+      if (watching) return watchList(req, res, world, w, filtered, 'Node', 'v1');
+      ok(listOrTable(req, world, 'Node', 'v1', cluster.resourceVersion, filtered()));
       return;
     }
     case 'pods': {
@@ -988,9 +1429,11 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       if (!r.name) {
         const sel = q.get('labelSelector');
         const pods = () =>
-          nsOk(r.namespace) ? [...cluster.pods.values()].filter((p) => selects(sel, p.labels)).map((p) => renderPod(w, p)) : [];
-        if (watching) return watchList(req, res, world, w, pods);
-        ok(list('PodList', 'v1', cluster.resourceVersion, pods()));
+          nsOk(r.namespace)
+            ? [...cluster.pods.values()].filter((p) => selects(sel, p.labels)).map((p) => renderPod(w, p))
+            : [];
+        if (watching) return watchList(req, res, world, w, pods, 'Pod', 'v1');
+        ok(listOrTable(req, world, 'Pod', 'v1', cluster.resourceVersion, pods()));
         return;
       }
       if (r.sub === 'proxy') return podProxy(req, res, world, w, r);
@@ -999,14 +1442,24 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       if (r.sub === 'log') {
         if (pod.phase === 'Pending') {
           const container = pod.job ? (firstContainer(cluster.jobs.get(pod.job)!)?.name ?? pod.job) : 'api';
-          throw new StatusError(400, 'BadRequest', `container "${container}" in pod "${pod.name}" is waiting to start: ContainerCreating`);
+          throw new StatusError(
+            400,
+            'BadRequest',
+            `container "${container}" in pod "${pod.name}" is waiting to start: ContainerCreating`,
+          );
         }
         const job = pod.job ? cluster.jobs.get(pod.job) : undefined;
         const text = pod.job ? (job?.logs ?? '') : `aegis-api listening on :8080 (${w.key})\n`;
         send(res, 200, text, 'text/plain');
         return;
       }
-      ok({ kind: 'Pod', apiVersion: 'v1', ...renderPod(w, pod) });
+      ok(
+        oneOrTable(req, world, cluster.resourceVersion, {
+          kind: 'Pod',
+          apiVersion: 'v1',
+          ...renderPod(w, pod),
+        }),
+      );
       return;
     }
     case 'configmaps': {
@@ -1017,13 +1470,36 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
           nsOk(r.namespace) && !sel
             ? [...cluster.configMaps.entries()].map(([n, d]) => renderConfigMap(w, n, d, createdAt))
             : [];
-        if (watching) return watchList(req, res, world, w, items);
-        ok(list('ConfigMapList', 'v1', cluster.resourceVersion, items()));
+        if (watching) return watchList(req, res, world, w, items, 'ConfigMap', 'v1');
+        ok(listOrTable(req, world, 'ConfigMap', 'v1', cluster.resourceVersion, items()));
         return;
       }
       const data = nsOk(r.namespace) ? cluster.configMaps.get(r.name) : undefined;
       if (!data) throw notFound('', 'configmaps', r.name);
-      ok({ kind: 'ConfigMap', apiVersion: 'v1', ...renderConfigMap(w, r.name, data, createdAt) });
+      ok(
+        oneOrTable(req, world, cluster.resourceVersion, {
+          kind: 'ConfigMap',
+          apiVersion: 'v1',
+          ...renderConfigMap(w, r.name, data, createdAt),
+        }),
+      );
+      return;
+    }
+    case 'namespaces': {
+      if (method !== 'GET') break;
+      if (r.name !== cluster.namespace) throw notFound('', 'namespaces', r.name ?? '');
+      ok({
+        kind: 'Namespace',
+        apiVersion: 'v1',
+        metadata: {
+          name: r.name,
+          uid: uid(`${w.key}/ns/${r.name}`),
+          resourceVersion: String(cluster.resourceVersion),
+          creationTimestamp: createdAt,
+        },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      });
       return;
     }
     case 'deployments':
@@ -1031,28 +1507,38 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     case 'jobs':
       return jobs(req, res, world, w, r, mutation);
     default:
-      throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${method} ${r.parts.join('/')})`);
+      throw new StatusError(
+        404,
+        'NotFound',
+        `the server could not find the requested resource (${method} ${r.parts.join('/')})`,
+      );
   }
-  throw new StatusError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method} ${r.parts.join('/')})`);
+  throw new StatusError(
+    405,
+    'MethodNotAllowed',
+    `the server does not allow this method on the requested resource (${method} ${r.parts.join('/')})`,
+  );
 }
 
-function podProxy(
-  req: ServiceRequest,
-  res: http.ServerResponse,
-  world: World,
-  w: Where,
-  r: Route,
-): void {
+function podProxy(req: ServiceRequest, res: http.ServerResponse, world: World, w: Where, r: Route): void {
   // name may be "pod", "pod:port" or "scheme:pod:port"
   const bits = (r.name ?? '').split(':');
   const podName = bits.length === 3 ? bits[1] : bits[0];
   const pod = r.namespace === w.cluster.namespace ? w.cluster.pods.get(podName) : undefined;
   if (!pod) throw notFound('', 'pods', podName);
   if (req.method.toUpperCase() !== 'GET') {
-    throw new StatusError(405, 'MethodNotAllowed', `the sandbox pod proxy only serves GET (got ${req.method} ${r.rest})`);
+    throw new StatusError(
+      405,
+      'MethodNotAllowed',
+      `the sandbox pod proxy only serves GET (got ${req.method} ${r.rest})`,
+    );
   }
   if (!pod.ready || !pod.deployment) {
-    throw new StatusError(503, 'ServiceUnavailable', `error trying to reach service: pod "${pod.name}" is not running and ready`);
+    throw new StatusError(
+      503,
+      'ServiceUnavailable',
+      `error trying to reach service: pod "${pod.name}" is not running and ready`,
+    );
   }
   if (r.rest === '/debug/connections') {
     const peers = [...w.cluster.pods.values()]
@@ -1060,7 +1546,12 @@ function podProxy(
       .map((p) => p.name)
       .sort();
     const total = activeConnections(world, w.siteWorld);
-    send(res, 200, { active: connectionShare(total, peers.length, peers.indexOf(pod.name)) }, 'application/json');
+    send(
+      res,
+      200,
+      { active: connectionShare(total, peers.length, peers.indexOf(pod.name)) },
+      'application/json',
+    );
     return;
   }
   send(res, 404, '404 page not found\n', 'text/plain; charset=utf-8');
@@ -1080,12 +1571,17 @@ function deployments(
   const ok = (body: unknown) => send(res, 200, body as object, 'application/json');
   const nsOk = r.namespace === undefined || r.namespace === cluster.namespace;
   if (!r.name) {
-    if (method !== 'GET') throw new StatusError(405, 'MethodNotAllowed', `the sandbox does not allow ${method} on deployments`);
+    if (method !== 'GET')
+      throw new StatusError(405, 'MethodNotAllowed', `the sandbox does not allow ${method} on deployments`);
     const sel = req.url.searchParams.get('labelSelector');
     const items = () =>
-      nsOk ? [...cluster.deployments.values()].filter((d) => selects(sel, d.labels)).map((d) => renderDeployment(w, d, createdAt)) : [];
-    if (r.op.startsWith('watch')) return watchList(req, res, world, w, items);
-    ok(list('DeploymentList', 'apps/v1', cluster.resourceVersion, items()));
+      nsOk
+        ? [...cluster.deployments.values()]
+            .filter((d) => selects(sel, d.labels))
+            .map((d) => renderDeployment(w, d, createdAt))
+        : [];
+    if (r.op.startsWith('watch')) return watchList(req, res, world, w, items, 'Deployment', 'apps/v1');
+    ok(listOrTable(req, world, 'Deployment', 'apps/v1', cluster.resourceVersion, items()));
     return;
   }
   const d = nsOk ? cluster.deployments.get(r.name) : undefined;
@@ -1103,7 +1599,11 @@ function deployments(
       try {
         next = req.json();
       } catch {
-        throw new StatusError(400, 'BadRequest', `the body of the Scale "${d.name}" update is not valid JSON`);
+        throw new StatusError(
+          400,
+          'BadRequest',
+          `the body of the Scale "${d.name}" update is not valid JSON`,
+        );
       }
     } else throw new StatusError(405, 'MethodNotAllowed', `the scale subresource does not allow ${method}`);
     const n = readReplicas('Scale', d.name, next.spec);
@@ -1113,14 +1613,26 @@ function deployments(
     mutation(r.op, `deployments/${d.name}/scale`);
     return ok(renderScale(w, d, createdAt));
   }
-  if (r.sub === 'status') return ok({ kind: 'Deployment', apiVersion: 'apps/v1', ...renderDeployment(w, d, createdAt) });
-  if (method === 'GET') return ok({ kind: 'Deployment', apiVersion: 'apps/v1', ...renderDeployment(w, d, createdAt) });
+  if (r.sub === 'status')
+    return ok({ kind: 'Deployment', apiVersion: 'apps/v1', ...renderDeployment(w, d, createdAt) });
+  if (method === 'GET')
+    return ok(
+      oneOrTable(req, world, cluster.resourceVersion, {
+        kind: 'Deployment',
+        apiVersion: 'apps/v1',
+        ...renderDeployment(w, d, createdAt),
+      }),
+    );
   if (method === 'PATCH') {
     const before = { kind: 'Deployment', apiVersion: 'apps/v1', ...renderDeployment(w, d, createdAt) };
     const next = applyPatch(req, 'Deployment', d.name, before);
     const meta = isObj(next.metadata) ? next.metadata : {};
     if (meta.name !== undefined && meta.name !== d.name) {
-      throw new StatusError(400, 'BadRequest', `the name of the object (${String(meta.name)}) does not match the name on the URL (${d.name})`);
+      throw new StatusError(
+        400,
+        'BadRequest',
+        `the name of the object (${String(meta.name)}) does not match the name on the URL (${d.name})`,
+      );
     }
     const annotations = readStringMap('Deployment', d.name, 'metadata.annotations', meta.annotations);
     const labels = readStringMap('Deployment', d.name, 'metadata.labels', meta.labels);
@@ -1134,7 +1646,11 @@ function deployments(
     mutation(r.op, `deployments/${d.name}`);
     return ok({ kind: 'Deployment', apiVersion: 'apps/v1', ...renderDeployment(w, d, createdAt) });
   }
-  throw new StatusError(405, 'MethodNotAllowed', `the sandbox does not allow ${method} on deployment "${d.name}"; use PATCH`);
+  throw new StatusError(
+    405,
+    'MethodNotAllowed',
+    `the sandbox does not allow ${method} on deployment "${d.name}"; use PATCH`,
+  );
 }
 
 function jobs(
@@ -1153,49 +1669,99 @@ function jobs(
     if (method === 'GET') {
       const sel = req.url.searchParams.get('labelSelector');
       const items = () =>
-        nsOk ? [...cluster.jobs.values()].filter((j) => selects(sel, j.labels)).map((j) => renderJob(w, j)) : [];
-      if (r.op.startsWith('watch')) return watchList(req, res, world, w, items);
-      return ok(list('JobList', 'batch/v1', cluster.resourceVersion, items()));
+        nsOk
+          ? [...cluster.jobs.values()].filter((j) => selects(sel, j.labels)).map((j) => renderJob(w, j))
+          : [];
+      if (r.op.startsWith('watch')) return watchList(req, res, world, w, items, 'Job', 'batch/v1');
+      return ok(listOrTable(req, world, 'Job', 'batch/v1', cluster.resourceVersion, items()));
     }
-    if (method !== 'POST') throw new StatusError(405, 'MethodNotAllowed', `the sandbox does not allow ${method} on jobs`);
+    if (method !== 'POST')
+      throw new StatusError(405, 'MethodNotAllowed', `the sandbox does not allow ${method} on jobs`);
+    const ct = String(req.headers['content-type'] ?? 'application/json')
+      .split(';')[0]
+      .trim();
+    if (ct !== 'application/json') {
+      throw new StatusError(
+        415,
+        'UnsupportedMediaType',
+        `the sandbox accepts Job bodies as application/json only, not ${ct}`,
+      );
+    }
     let body: Record<string, unknown>;
     try {
       body = req.json();
     } catch {
       throw new StatusError(400, 'BadRequest', 'the Job body is not valid JSON');
     }
-    const meta = (isObj(body.metadata) ? body.metadata : {}) as { name?: unknown; labels?: unknown; namespace?: unknown };
+    const meta = (isObj(body.metadata) ? body.metadata : {}) as {
+      name?: unknown;
+      labels?: unknown;
+      namespace?: unknown;
+    };
     const name = typeof meta.name === 'string' ? meta.name : '';
     if (!name) throw invalid('Job', '', 'metadata.name: Required value: name is required');
     if (name.length > 63 || !NAME_RE.test(name)) {
-      throw invalid('Job', name, `metadata.name: Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain of at most 63 characters is expected`);
+      throw invalid(
+        'Job',
+        name,
+        `metadata.name: Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain of at most 63 characters is expected`,
+      );
     }
     if (!nsOk || (meta.namespace !== undefined && meta.namespace !== r.namespace)) {
-      throw new StatusError(404, 'NotFound', `namespaces "${String(meta.namespace ?? r.namespace)}" not found`);
+      throw new StatusError(
+        404,
+        'NotFound',
+        `namespaces "${String(meta.namespace ?? r.namespace)}" not found`,
+      );
     }
     const spec = isObj(body.spec) ? body.spec : {};
     const containers = (spec.template as { spec?: { containers?: unknown } } | undefined)?.spec?.containers;
     if (!Array.isArray(containers) || containers.length === 0) {
-      throw invalid('Job', name, 'spec.template.spec.containers: Required value: at least one container is expected');
+      throw invalid(
+        'Job',
+        name,
+        'spec.template.spec.containers: Required value: at least one container is expected',
+      );
     }
     if (cluster.jobs.has(name)) {
-      throw new StatusError(409, 'AlreadyExists', `jobs.batch "${name}" already exists`, { name, group: 'batch', kind: 'jobs' });
+      throw new StatusError(409, 'AlreadyExists', `jobs.batch "${name}" already exists`, {
+        name,
+        group: 'batch',
+        kind: 'jobs',
+      });
     }
     const labels = readStringMap('Job', name, 'metadata.labels', meta.labels);
     const now = world.now();
-    const podName = `${name}-${Math.floor(world.random() * 0xffffff).toString(36).padStart(5, '0').slice(0, 5)}`;
+    const podName = `${name}-${Math.floor(world.random() * 0xffffff)
+      .toString(36)
+      .padStart(5, '0')
+      .slice(0, 5)}`;
     const ready = cluster.nodes.filter((n) => n.ready);
-    const job: JobState = { name, spec: body, labels, status: 'running', logs: '', createdAt: now, pod: podName };
+    const job: JobState = {
+      name,
+      spec: body,
+      labels,
+      status: 'running',
+      logs: '',
+      createdAt: now,
+      pod: podName,
+    };
     jobTimes.set(job, { startedAt: now });
     cluster.jobs.set(name, job);
-    const templateLabels = ((spec.template as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {}) as Record<string, string>;
+    const templateLabels = ((spec.template as { metadata?: { labels?: Record<string, string> } }).metadata
+      ?.labels ?? {}) as Record<string, string>;
     cluster.pods.set(podName, {
       name: podName,
       job: name,
       node: ready.length ? ready[Math.floor(world.random() * ready.length)].name : undefined,
       phase: 'Running',
       ready: true,
-      labels: { ...templateLabels, 'job-name': name, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid(`${w.key}/job/${name}`) },
+      labels: {
+        ...templateLabels,
+        'job-name': name,
+        'batch.kubernetes.io/job-name': name,
+        'controller-uid': uid(`${w.key}/job/${name}`),
+      },
       createdAt: now,
     });
     cluster.resourceVersion++;
@@ -1205,7 +1771,14 @@ function jobs(
   }
   const job = nsOk ? cluster.jobs.get(r.name) : undefined;
   if (!job) throw notFound('batch', 'jobs', r.name);
-  if (method === 'GET') return ok({ kind: 'Job', apiVersion: 'batch/v1', ...renderJob(w, job) });
+  if (method === 'GET')
+    return ok(
+      oneOrTable(req, world, cluster.resourceVersion, {
+        kind: 'Job',
+        apiVersion: 'batch/v1',
+        ...renderJob(w, job),
+      }),
+    );
   if (method === 'DELETE') {
     let policy = req.url.searchParams.get('propagationPolicy') ?? undefined;
     if (req.body.length) {
@@ -1217,7 +1790,11 @@ function jobs(
       }
     }
     if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
-      throw new StatusError(400, 'BadRequest', `propagationPolicy ${JSON.stringify(policy)} is not valid: expected Orphan, Background or Foreground`);
+      throw new StatusError(
+        400,
+        'BadRequest',
+        `propagationPolicy ${JSON.stringify(policy)} is not valid: expected Orphan, Background or Foreground`,
+      );
     }
     const rendered = renderJob(w, job);
     cluster.jobs.delete(job.name);

@@ -11,7 +11,12 @@ import { KubernetesCluster, rolloutComplete } from '../../src/providers/kubernet
 import { CONFIGMAP, createEstate, NAMESPACE, TOPOLOGY } from '../../src/sandbox/estate.js';
 import { FaultRegistry } from '../../src/sandbox/faults.js';
 import { startService, type RunningService } from '../../src/sandbox/http.js';
-import { jobEnv, kubernetesService, registerJobHandler, writeKubeconfig } from '../../src/sandbox/kubernetes.js';
+import {
+  jobEnv,
+  kubernetesService,
+  registerJobHandler,
+  writeKubeconfig,
+} from '../../src/sandbox/kubernetes.js';
 import { World } from '../../src/sandbox/world.js';
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000): Promise<T> {
@@ -19,7 +24,8 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs =
   for (;;) {
     const v = await fn();
     if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
+    if (Date.now() > end)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -72,7 +78,13 @@ describe('KubernetesCluster', () => {
     expect(pods).toHaveLength(2);
     expect(pods[0]).toMatchObject({ phase: 'Running', ready: true, labels: { app: 'aegis-api' } });
     const d = await c.deployment('aegis-api');
-    expect(d).toMatchObject({ name: 'aegis-api', replicas: 2, readyReplicas: 2, availableReplicas: 2, updatedReplicas: 2 });
+    expect(d).toMatchObject({
+      name: 'aegis-api',
+      replicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 2,
+      updatedReplicas: 2,
+    });
     expect(rolloutComplete(d!)).toBe(true);
     expect(await c.deployment('missing')).toBeUndefined();
     expect(await c.configMap(CONFIGMAP)).toMatchObject({ 'cloud.region': 'westus2', region: 'dr' });
@@ -87,13 +99,22 @@ describe('KubernetesCluster', () => {
     expect(first?.replicas).toBe(8);
     expect(rolloutComplete(first!)).toBe(false);
     // 3 nodes x 2 pods: stuck at 6 until the pool grows
-    await until(() => c.deployment('aegis-api'), (d) => d?.readyReplicas === 6);
+    await until(
+      () => c.deployment('aegis-api'),
+      (d) => d?.readyReplicas === 6,
+    );
     expect(rolloutComplete((await c.deployment('aegis-api'))!)).toBe(false);
     world.stack('gcp').sites.dr.pool.desired = 4;
     const nodes = await c.nodes();
     expect(nodes).toHaveLength(4);
-    await until(() => c.nodes(), (n) => n.every((x) => x.ready));
-    const done = await until(() => c.deployment('aegis-api'), (d) => rolloutComplete(d!));
+    await until(
+      () => c.nodes(),
+      (n) => n.every((x) => x.ready),
+    );
+    const done = await until(
+      () => c.deployment('aegis-api'),
+      (d) => rolloutComplete(d!),
+    );
     expect(done).toMatchObject({ replicas: 8, readyReplicas: 8, availableReplicas: 8, updatedReplicas: 8 });
     expect(done!.observedGeneration).toBeGreaterThanOrEqual(done!.generation);
     // scaling to the same size again is a no-op for the generation
@@ -106,7 +127,9 @@ describe('KubernetesCluster', () => {
     const pods = await c.pods('app=aegis-api');
     const active = async () => {
       let sum = 0;
-      for (const p of pods) sum += (JSON.parse(await c.podProxyGet(p.name, 8080, '/debug/connections')) as { active: number }).active;
+      for (const p of pods)
+        sum += (JSON.parse(await c.podProxyGet(p.name, 8080, '/debug/connections')) as { active: number })
+          .active;
       return sum;
     };
     expect(await active()).toBe(120);
@@ -134,11 +157,19 @@ describe('KubernetesCluster', () => {
     try {
       const c = cluster(TOPOLOGY.aws.contexts.dr);
       expect(await c.job('aegis-sync-1')).toBeUndefined();
-      const spec = { name: 'aegis-sync-1', image: 'registry.aegis.test/sync:1', command: ['sync'], env: { FROM: 'primary' } };
+      const spec = {
+        name: 'aegis-sync-1',
+        image: 'registry.aegis.test/sync:1',
+        command: ['sync'],
+        env: { FROM: 'primary' },
+      };
       await c.runJob(spec);
       await c.runJob(spec); // already there: left alone
       expect(world.monitor.mutations.filter((m) => m.operation === 'createNamespacedJob')).toHaveLength(1);
-      const status = await until(() => c.job('aegis-sync-1'), (j) => j?.done === true);
+      const status = await until(
+        () => c.job('aegis-sync-1'),
+        (j) => j?.done === true,
+      );
       expect(status).toEqual({ done: true, succeeded: true, logs: 'synced rows=10 conflicts=0' });
       expect(envs).toEqual([{ FROM: 'primary' }]);
       await c.deleteJob('aegis-sync-1');
@@ -158,7 +189,10 @@ describe('KubernetesCluster', () => {
     try {
       const c = cluster(TOPOLOGY.gcp.contexts.primary);
       await c.runJob({ name: 'integrity-x', image: 'busybox', command: ['false'] });
-      const s = await until(() => c.job('integrity-x'), (j) => j?.done === true);
+      const s = await until(
+        () => c.job('integrity-x'),
+        (j) => j?.done === true,
+      );
       expect(s).toEqual({ done: true, succeeded: false, logs: 'checksum mismatch' });
     } finally {
       off();
@@ -177,7 +211,13 @@ describe('KubernetesCluster', () => {
   });
 
   it('a 429 is classified throttled with the advertised Retry-After', async () => {
-    faults.add({ service: 'kubernetes', operation: 'patchNamespacedDeploymentScale', kind: 'throttle', nth: 1, retryAfterSeconds: 2 });
+    faults.add({
+      service: 'kubernetes',
+      operation: 'patchNamespacedDeploymentScale',
+      kind: 'throttle',
+      nth: 1,
+      retryAfterSeconds: 2,
+    });
     const c = cluster(TOPOLOGY.aws.contexts.dr);
     const err = await caught(c.scale('aegis-api', 4));
     expect(err).toBeInstanceOf(ProviderError);
@@ -195,7 +235,9 @@ describe('KubernetesCluster', () => {
     const bad = await caught(cluster('nowhere').nodes());
     expect(bad).toBeInstanceOf(UserError);
     expect((bad as Error).message).toMatch(/kubernetes\.context "nowhere".*aws-primary/);
-    const missing = await caught(new KubernetesCluster({ kubeconfig: path.join(dir, 'absent'), namespace: NAMESPACE }).nodes());
+    const missing = await caught(
+      new KubernetesCluster({ kubeconfig: path.join(dir, 'absent'), namespace: NAMESPACE }).nodes(),
+    );
     expect(missing).toBeInstanceOf(UserError);
     expect((missing as Error).message).toMatch(/kubernetes\.kubeconfig/);
   });

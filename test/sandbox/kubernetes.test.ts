@@ -44,7 +44,8 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs =
   for (;;) {
     const v = await fn();
     if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
+    if (Date.now() > end)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -73,7 +74,12 @@ function clients(context: string) {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   kc.setCurrentContext(context);
-  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), batch: kc.makeApiClient(BatchV1Api), kc };
+  return {
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    batch: kc.makeApiClient(BatchV1Api),
+    kc,
+  };
 }
 
 beforeAll(() => {
@@ -131,16 +137,24 @@ describe('nodes and pods', () => {
       '/api/v1/nodes',
       {},
       (type, obj: V1Node) =>
-        events.push({ type, name: obj.metadata!.name!, ready: obj.status!.conditions!.find((c) => c.type === 'Ready')!.status }),
+        events.push({
+          type,
+          name: obj.metadata!.name!,
+          ready: obj.status!.conditions!.find((c) => c.type === 'Ready')!.status,
+        }),
       () => undefined,
     );
     try {
-      await until(async () => events.length, (n) => n >= 3);
+      await until(
+        async () => events.length,
+        (n) => n >= 3,
+      );
       world.stack('aws').sites.dr.pool.desired = 4;
       world.settle();
       const added = await until(
         async () => events.filter((e) => e.name.endsWith('-3')),
-        (e) => e.some((x) => x.type === 'ADDED') && e.some((x) => x.type === 'MODIFIED' && x.ready === 'True'),
+        (e) =>
+          e.some((x) => x.type === 'ADDED') && e.some((x) => x.type === 'MODIFIED' && x.ready === 'True'),
       );
       expect(added[0]).toMatchObject({ type: 'ADDED', ready: 'False' });
     } finally {
@@ -154,7 +168,9 @@ describe('nodes and pods', () => {
     const api = await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=aegis-api' });
     expect(api.items).toHaveLength(6);
     expect(all.items.length).toBeGreaterThanOrEqual(6);
-    expect((await core.listNamespacedPod({ namespace: ns, labelSelector: 'app in (other)' })).items).toHaveLength(0);
+    expect(
+      (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app in (other)' })).items,
+    ).toHaveLength(0);
     const pod = await core.readNamespacedPod({ namespace: ns, name: api.items[0].metadata!.name! });
     expect(pod.status?.phase).toBe('Running');
     expect(pod.metadata?.creationTimestamp).toBeInstanceOf(Date);
@@ -178,7 +194,12 @@ describe('deployments', () => {
   it('scales through the scale subresource; readyReplicas follow only as far as Ready nodes allow', async () => {
     const { apps } = clients('aws-dr');
     const before = await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns });
-    expect(before.status).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2, updatedReplicas: 2 });
+    expect(before.status).toMatchObject({
+      replicas: 2,
+      readyReplicas: 2,
+      availableReplicas: 2,
+      updatedReplicas: 2,
+    });
     const gen = before.metadata!.generation!;
     const scale = await apps.patchNamespacedDeploymentScale(
       { name: 'aegis-api', namespace: ns, body: { spec: { replicas: 10 } } },
@@ -196,7 +217,9 @@ describe('deployments', () => {
     expect(capped.status?.observedGeneration).toBe(gen + 1);
     expect(capped.status?.conditions?.find((c) => c.type === 'Available')?.status).toBe('False');
     await new Promise((r) => setTimeout(r, 100));
-    expect((await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns })).status?.readyReplicas).toBe(6);
+    expect(
+      (await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns })).status?.readyReplicas,
+    ).toBe(6);
     // grow the node pool: new nodes come Ready over time and the rest of the pods follow
     world.stack('aws').sites.dr.pool.desired = 5;
     const full = await until(
@@ -204,9 +227,14 @@ describe('deployments', () => {
       (d) => d.status?.readyReplicas === 10,
     );
     expect(full.status?.conditions?.find((c) => c.type === 'Available')?.status).toBe('True');
-    expect(full.status?.conditions?.find((c) => c.type === 'Progressing')?.reason).toBe('NewReplicaSetAvailable');
+    expect(full.status?.conditions?.find((c) => c.type === 'Progressing')?.reason).toBe(
+      'NewReplicaSetAvailable',
+    );
     expect(world.monitor.mutations.filter((m) => m.service === 'kubernetes')).toEqual([
-      expect.objectContaining({ operation: 'patchNamespacedDeploymentScale', target: 'aws-dr/deployments/aegis-api/scale' }),
+      expect.objectContaining({
+        operation: 'patchNamespacedDeploymentScale',
+        target: 'aws-dr/deployments/aegis-api/scale',
+      }),
     ]);
   });
 
@@ -214,11 +242,24 @@ describe('deployments', () => {
     const { apps } = clients('azure-dr');
     const s = await apps.readNamespacedDeploymentScale({ name: 'aegis-api', namespace: ns });
     expect(s.spec?.replicas).toBe(2);
-    const gen = (await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns })).metadata!.generation!;
-    await apps.replaceNamespacedDeploymentScale({ name: 'aegis-api', namespace: ns, body: { ...s, spec: { replicas: 2 } } });
-    expect((await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns })).metadata!.generation).toBe(gen);
-    await apps.replaceNamespacedDeploymentScale({ name: 'aegis-api', namespace: ns, body: { ...s, spec: { replicas: 4 } } });
-    expect((await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns })).spec?.replicas).toBe(4);
+    const gen = (await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns })).metadata!
+      .generation!;
+    await apps.replaceNamespacedDeploymentScale({
+      name: 'aegis-api',
+      namespace: ns,
+      body: { ...s, spec: { replicas: 2 } },
+    });
+    expect(
+      (await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns })).metadata!.generation,
+    ).toBe(gen);
+    await apps.replaceNamespacedDeploymentScale({
+      name: 'aegis-api',
+      namespace: ns,
+      body: { ...s, spec: { replicas: 4 } },
+    });
+    expect((await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns })).spec?.replicas).toBe(
+      4,
+    );
   });
 
   it('patches with JSON patch (the default) and strategic merge patch', async () => {
@@ -240,7 +281,10 @@ describe('deployments', () => {
     expect(d.spec?.replicas).toBe(3);
     expect(d.metadata?.annotations).toMatchObject({ 'aegis.io/owner': 'sre', 'aegis.io/note': 'drill' });
     const bad = await caught(
-      apps.patchNamespacedDeployment({ name: 'aegis-api', namespace: ns, body: { spec: { replicas: -1 } } }, merge),
+      apps.patchNamespacedDeployment(
+        { name: 'aegis-api', namespace: ns, body: { spec: { replicas: -1 } } },
+        merge,
+      ),
     );
     expect(statusOf(bad)).toMatchObject({ reason: 'Invalid', code: 422 });
   });
@@ -248,11 +292,17 @@ describe('deployments', () => {
   it('the drain annotation drains connections to zero through the pod proxy; removing it restores them', async () => {
     const { apps, core } = clients('aws-primary');
     const site = world.stack('aws').sites.primary;
-    const pods = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=aegis-api' })).items.map((p) => p.metadata!.name!);
+    const pods = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=aegis-api' })).items.map(
+      (p) => p.metadata!.name!,
+    );
     const total = async () => {
       let sum = 0;
       for (const p of pods) {
-        const body: unknown = await core.connectGetNamespacedPodProxyWithPath({ name: `${p}:8080`, namespace: ns, path: 'debug/connections' });
+        const body: unknown = await core.connectGetNamespacedPodProxyWithPath({
+          name: `${p}:8080`,
+          namespace: ns,
+          path: 'debug/connections',
+        });
         sum += (typeof body === 'string' ? JSON.parse(body) : (body as { active: number })).active;
       }
       return sum;
@@ -279,7 +329,9 @@ describe('deployments', () => {
     );
     expect(site.drainStartedAt).toBeUndefined();
     expect(await total()).toBe(120);
-    const other = await caught(core.connectGetNamespacedPodProxyWithPath({ name: `${pods[0]}:8080`, namespace: ns, path: 'admin' }));
+    const other = await caught(
+      core.connectGetNamespacedPodProxyWithPath({ name: `${pods[0]}:8080`, namespace: ns, path: 'admin' }),
+    );
     expect((other as ApiException<string>).code).toBe(404);
   });
 
@@ -299,7 +351,10 @@ describe('configmaps', () => {
     expect(cm.data).toMatchObject({ 'db.pool.size': '40', region: 'primary', 'cloud.region': 'eastus' });
     const list = await core.listNamespacedConfigMap({ namespace: ns });
     expect(list.items.map((c) => c.metadata?.name)).toEqual([CONFIGMAP]);
-    expect((await caught(core.readNamespacedConfigMap({ name: 'nope', namespace: ns })) as ApiException<string>).code).toBe(404);
+    expect(
+      ((await caught(core.readNamespacedConfigMap({ name: 'nope', namespace: ns }))) as ApiException<string>)
+        .code,
+    ).toBe(404);
   });
 });
 
@@ -323,7 +378,14 @@ describe('jobs', () => {
         template: {
           spec: {
             restartPolicy: 'Never',
-            containers: [{ name: 'check', image: 'registry.aegis.test/tools:1', command: ['check', '--all'], env: [{ name: 'MODE', value: 'full' }] }],
+            containers: [
+              {
+                name: 'check',
+                image: 'registry.aegis.test/tools:1',
+                command: ['check', '--all'],
+                env: [{ name: 'MODE', value: 'full' }],
+              },
+            ],
           },
         },
       },
@@ -343,9 +405,21 @@ describe('jobs', () => {
     const logs = await core.readNamespacedPodLog({ name: pods.items[0].metadata!.name!, namespace: ns });
     expect(logs).toBe('rows=42 checksum=ok\n');
     expect((await batch.listNamespacedJob({ namespace: ns })).items).toHaveLength(1);
-    await batch.deleteNamespacedJob({ name: 'integrity-check-1', namespace: ns, propagationPolicy: 'Background' });
-    expect((await caught(batch.readNamespacedJob({ name: 'integrity-check-1', namespace: ns })) as ApiException<string>).code).toBe(404);
-    expect((await core.listNamespacedPod({ namespace: ns, labelSelector: 'job-name=integrity-check-1' })).items).toHaveLength(0);
+    await batch.deleteNamespacedJob({
+      name: 'integrity-check-1',
+      namespace: ns,
+      propagationPolicy: 'Background',
+    });
+    expect(
+      (
+        (await caught(
+          batch.readNamespacedJob({ name: 'integrity-check-1', namespace: ns }),
+        )) as ApiException<string>
+      ).code,
+    ).toBe(404);
+    expect(
+      (await core.listNamespacedPod({ namespace: ns, labelSelector: 'job-name=integrity-check-1' })).items,
+    ).toHaveLength(0);
     const ops = world.monitor.mutations.map((m) => m.operation);
     expect(ops).toEqual(['createNamespacedJob', 'deleteNamespacedJob']);
   });
@@ -356,12 +430,20 @@ describe('jobs', () => {
       () => ({ succeeded: false, logs: 'conflicts=3' }),
     );
     const { batch } = clients('gcp-dr');
-    const spec = { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } };
+    const spec = {
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+    };
     await batch.createNamespacedJob({ namespace: ns, body: { metadata: { name: 'sync-bad' }, spec } });
     await batch.createNamespacedJob({ namespace: ns, body: { metadata: { name: 'plain' }, spec } });
-    const bad = await until(() => batch.readNamespacedJob({ name: 'sync-bad', namespace: ns }), (j) => (j.status?.failed ?? 0) > 0);
+    const bad = await until(
+      () => batch.readNamespacedJob({ name: 'sync-bad', namespace: ns }),
+      (j) => (j.status?.failed ?? 0) > 0,
+    );
     expect(bad.status?.conditions?.find((c) => c.type === 'Failed')?.status).toBe('True');
-    const plain = await until(() => batch.readNamespacedJob({ name: 'plain', namespace: ns }), (j) => (j.status?.succeeded ?? 0) > 0);
+    const plain = await until(
+      () => batch.readNamespacedJob({ name: 'plain', namespace: ns }),
+      (j) => (j.status?.succeeded ?? 0) > 0,
+    );
     expect(plain.status?.active).toBeUndefined();
     expect(world.stack('gcp').sites.dr.cluster.jobs.get('plain')?.logs).toBe('ok');
   });
@@ -369,7 +451,13 @@ describe('jobs', () => {
   it('refuses an invalid job name', async () => {
     const { batch } = clients('aws-primary');
     const err = await caught(
-      batch.createNamespacedJob({ namespace: ns, body: { metadata: { name: 'Bad_Name' }, spec: { template: { spec: { containers: [{ name: 'c' }] } } } } }),
+      batch.createNamespacedJob({
+        namespace: ns,
+        body: {
+          metadata: { name: 'Bad_Name' },
+          spec: { template: { spec: { containers: [{ name: 'c' }] } } },
+        },
+      }),
     );
     expect(statusOf(err)).toMatchObject({ reason: 'Invalid', code: 422 });
     expect(world.monitor.mutations).toHaveLength(0);
@@ -387,14 +475,22 @@ describe('failures', () => {
   });
 
   it('a throttling fault answers 429 TooManyRequests with Retry-After, classified throttled', async () => {
-    faults.add({ service: 'kubernetes', operation: 'readNamespacedDeployment', kind: 'throttle', nth: 1, retryAfterSeconds: 3 });
+    faults.add({
+      service: 'kubernetes',
+      operation: 'readNamespacedDeployment',
+      kind: 'throttle',
+      nth: 1,
+      retryAfterSeconds: 3,
+    });
     const { apps } = clients('azure-primary');
     const err = await caught(apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns }));
     expect(statusOf(err)).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', code: 429 });
     const c = classify(wrapSdkError('kubernetes', 'readNamespacedDeployment', err));
     expect(c).toMatchObject({ kind: 'throttled', retryAfterMs: 3000 });
     // the next call goes through
-    expect((await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns })).spec?.replicas).toBe(6);
+    expect((await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns })).spec?.replicas).toBe(
+      6,
+    );
   });
 
   it('a server error fault is a 503 Status, classified transient', async () => {
@@ -404,16 +500,36 @@ describe('failures', () => {
     expect(classify(wrapSdkError('kubernetes', 'listNode', err)).kind).toBe('transient');
   });
 
-  it('a request without a bearer token is refused with 401', async () => {
-    const res = await fetch(`${svc.url}/clusters/aws-primary/api/v1/nodes`);
-    expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized' });
+  it('an unknown cluster is a 404 Status naming the clusters there are', async () => {
+    const res = await fetch(`${svc.url}/clusters/oci-primary/api/v1/nodes`);
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { message: string };
+    expect(body).toMatchObject({ kind: 'Status', reason: 'NotFound' });
+    expect(body.message).toMatch(/aws-primary/);
+  });
+});
+
+describe('kubectl support', () => {
+  it('serves discovery and meta.k8s.io Table output, as kubectl get asks', async () => {
+    const api = (await (await fetch(`${svc.url}/clusters/aws-dr/apis/apps/v1`)).json()) as {
+      resources: { name: string }[];
+    };
+    expect(api.resources.map((r) => r.name)).toContain('deployments/scale');
+    const res = await fetch(`${svc.url}/clusters/aws-dr/api/v1/nodes`, {
+      headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' },
+    });
+    const table = (await res.json()) as { kind: string; rows: { cells: unknown[] }[] };
+    expect(table.kind).toBe('Table');
+    expect(table.rows.map((r) => r.cells[1])).toEqual(['Ready', 'Ready', 'Ready']);
   });
 });
 
 describe('patch helpers', () => {
   it('merge patch removes nulls and merges maps', () => {
-    expect(mergePatch({ a: { b: 1, c: 2 }, d: 1 }, { a: { b: null, e: 3 }, d: [1] })).toEqual({ a: { c: 2, e: 3 }, d: [1] });
+    expect(mergePatch({ a: { b: 1, c: 2 }, d: 1 }, { a: { b: null, e: 3 }, d: [1] })).toEqual({
+      a: { c: 2, e: 3 },
+      d: [1],
+    });
   });
   it('JSON patch add/remove/replace/test', () => {
     const doc = { metadata: { annotations: { x: '1' } }, spec: { replicas: 1 } };

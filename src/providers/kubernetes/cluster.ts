@@ -96,7 +96,9 @@ function wrap(operation: string, err: unknown, target: string): ProviderError {
     text = `kubernetes ${operation} of ${target} failed with ${what}: ${message ?? 'no message'}.`;
   } else {
     const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-    const detail = [base.message.replace(/^kubernetes \S+ failed: /, ''), cause?.code ?? cause?.message].filter(Boolean).join(': ');
+    const detail = [base.message.replace(/^kubernetes \S+ failed: /, ''), cause?.code ?? cause?.message]
+      .filter(Boolean)
+      .join(': ');
     text = `kubernetes ${operation} of ${target} failed before the API server answered (${detail}); check that the cluster is reachable.`;
   }
   const netCode = base.status === undefined && base.code === 'TypeError' ? networkCode(err) : undefined;
@@ -165,7 +167,11 @@ export class KubernetesCluster implements Cluster {
         `the kubeconfig ${this.opts.kubeconfig ?? '(default)'} has no current cluster: set kubernetes.context in the plan to one of its contexts.`,
       );
     }
-    this.apisCache = { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), batch: kc.makeApiClient(BatchV1Api) };
+    this.apisCache = {
+      core: kc.makeApiClient(CoreV1Api),
+      apps: kc.makeApiClient(AppsV1Api),
+      batch: kc.makeApiClient(BatchV1Api),
+    };
     return this.apisCache;
   }
 
@@ -179,7 +185,11 @@ export class KubernetesCluster implements Cluster {
   }
 
   /** Like `call`, but a 404 answers `undefined`. */
-  private async find<T>(operation: string, target: string, fn: (apis: Apis) => Promise<T>): Promise<T | undefined> {
+  private async find<T>(
+    operation: string,
+    target: string,
+    fn: (apis: Apis) => Promise<T>,
+  ): Promise<T | undefined> {
     const apis = this.apis();
     try {
       return await fn(apis);
@@ -233,14 +243,20 @@ export class KubernetesCluster implements Cluster {
   /** Set a deployment's replicas (merge patch of the scale subresource, as `kubectl scale`). */
   async scale(name: string, replicas: number): Promise<void> {
     await this.call('patchNamespacedDeploymentScale', `deployment ${name}`, (a) =>
-      a.apps.patchNamespacedDeploymentScale({ name, namespace: this.namespace, body: { spec: { replicas } } }, MERGE_PATCH),
+      a.apps.patchNamespacedDeploymentScale(
+        { name, namespace: this.namespace, body: { spec: { replicas } } },
+        MERGE_PATCH,
+      ),
     );
   }
 
   /** Set (string) or remove (null) annotations of a deployment with a merge patch. */
   async annotate(name: string, annotations: Record<string, string | null>): Promise<void> {
     await this.call('patchNamespacedDeployment', `deployment ${name}`, (a) =>
-      a.apps.patchNamespacedDeployment({ name, namespace: this.namespace, body: { metadata: { annotations } } }, MERGE_PATCH),
+      a.apps.patchNamespacedDeployment(
+        { name, namespace: this.namespace, body: { metadata: { annotations } } },
+        MERGE_PATCH,
+      ),
     );
   }
 
@@ -254,8 +270,15 @@ export class KubernetesCluster implements Cluster {
 
   /** GET `path` on a pod's port through the API server's pod proxy; the response body as text. */
   async podProxyGet(pod: string, port: number, path: string): Promise<string> {
-    const body: unknown = await this.call('connectGetNamespacedPodProxyWithPath', `pod ${pod}:${port}${path}`, (a) =>
-      a.core.connectGetNamespacedPodProxyWithPath({ name: `${pod}:${port}`, namespace: this.namespace, path: path.replace(/^\/+/, '') }),
+    const body: unknown = await this.call(
+      'connectGetNamespacedPodProxyWithPath',
+      `pod ${pod}:${port}${path}`,
+      (a) =>
+        a.core.connectGetNamespacedPodProxyWithPath({
+          name: `${pod}:${port}`,
+          namespace: this.namespace,
+          path: path.replace(/^\/+/, ''),
+        }),
     );
     return typeof body === 'string' ? body : JSON.stringify(body);
   }
@@ -297,10 +320,14 @@ export class KubernetesCluster implements Cluster {
 
   /** A job's outcome; once it is done, the logs of its newest pod. Undefined when there is no such job. */
   async job(name: string): Promise<JobStatus | undefined> {
-    const j = await this.find('readNamespacedJob', `job ${name}`, (a) => a.batch.readNamespacedJob({ name, namespace: this.namespace }));
+    const j = await this.find('readNamespacedJob', `job ${name}`, (a) =>
+      a.batch.readNamespacedJob({ name, namespace: this.namespace }),
+    );
     if (!j) return undefined;
-    const cond = (type: string) => (j.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
-    const succeeded = cond('Complete') || (!cond('Failed') && (j.status?.succeeded ?? 0) > 0 && !j.status?.active);
+    const cond = (type: string) =>
+      (j.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+    const succeeded =
+      cond('Complete') || (!cond('Failed') && (j.status?.succeeded ?? 0) > 0 && !j.status?.active);
     const failed = cond('Failed');
     const done = succeeded || failed;
     if (!done) return { done: false, succeeded: false };
@@ -309,10 +336,14 @@ export class KubernetesCluster implements Cluster {
 
   private async jobLogs(name: string): Promise<string | undefined> {
     const pods = await this.call('listNamespacedPod', `pods of job ${name}`, (a) =>
-      a.core.listNamespacedPod({ namespace: this.namespace, labelSelector: labelsToSelector({ 'job-name': name }) }),
+      a.core.listNamespacedPod({
+        namespace: this.namespace,
+        labelSelector: labelsToSelector({ 'job-name': name }),
+      }),
     );
     const newest = [...pods.items].sort(
-      (x, y) => (y.metadata?.creationTimestamp?.getTime?.() ?? 0) - (x.metadata?.creationTimestamp?.getTime?.() ?? 0),
+      (x, y) =>
+        (y.metadata?.creationTimestamp?.getTime?.() ?? 0) - (x.metadata?.creationTimestamp?.getTime?.() ?? 0),
     )[0];
     const podName = newest?.metadata?.name;
     if (!podName) return undefined;
