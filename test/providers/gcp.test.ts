@@ -6,7 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { classify, ProviderError, UserError } from '../../src/engine/errors.js';
 import type { Stack } from '../../src/plan/types.js';
-import { createGcpProviders, parseEndpoint, timestampToDate } from '../../src/providers/gcp/index.js';
+import { createGcpProviders, dnsClient, parseEndpoint, timestampToDate } from '../../src/providers/gcp/index.js';
+import { gaxOptions } from '../../src/providers/gcp/clients.js';
 import type { CloudProviders, Operation } from '../../src/providers/types.js';
 import { createEstate, SANDBOX_PROJECT, TOPOLOGY } from '../../src/sandbox/estate.js';
 import { FaultRegistry } from '../../src/sandbox/faults.js';
@@ -232,6 +233,21 @@ describe('createGcpProviders and helpers', () => {
     const s = gcpStack({ sqladmin: 'http://127.0.0.1:1', clouddns: 'http://127.0.0.1:1', container: 'http://127.0.0.1:1' });
     const bad = { ...s, database: { type: 'rds', instance: 'x' } } as Stack;
     expect(() => createGcpProviders(bad)).toThrow(/database.type cloud-sql/);
+  });
+
+  it('without endpoint overrides, builds the clients for the public endpoints and ADC without any network call', () => {
+    const s = gcpStack({ sqladmin: 'http://127.0.0.1:1', clouddns: 'http://127.0.0.1:1', container: 'http://127.0.0.1:1' });
+    const { endpoints: _e, ...noOverrides } = s;
+    const p = createGcpProviders(noOverrides as Stack);
+    expect(p.traffic.expectation('primary')).toEqual({ name: T.record, type: 'CNAME', value: T.targets.primary });
+    expect(gaxOptions(undefined)).toEqual({ fallback: true });
+    expect(dnsClient(P).baseUrl).toBe('https://dns.googleapis.com/dns/v1');
+    expect(gaxOptions(parseEndpoint('sqladmin', 'https://private.sqladmin.test:8443'))).toEqual({
+      fallback: true,
+      apiEndpoint: 'private.sqladmin.test',
+      port: 8443,
+      protocol: 'https',
+    });
   });
 
   it('parses endpoint overrides and rejects non-URLs', () => {
