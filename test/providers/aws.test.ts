@@ -77,11 +77,13 @@ async function caught(p: Promise<unknown>): Promise<any> {
 
 let world: World;
 let faults: FaultRegistry;
-let services: RunningService[];
+let services: RunningService[] = [];
 let aws: CloudProviders;
 
-beforeEach(async () => {
-  world = createEstate(new World({ speed: 2000 }), ['aws']);
+/** A fresh sandbox at `speed` with the three AWS services and the adapters pointed at them. */
+async function useWorld(speed: number): Promise<void> {
+  if (services.length) await teardown();
+  world = createEstate(new World({ speed }), ['aws']);
   world.start(5);
   faults = new FaultRegistry();
   services = await Promise.all(
@@ -89,11 +91,55 @@ beforeEach(async () => {
   );
   const [rds, route53, eks] = services.map((s) => s.url);
   aws = createAwsProviders(awsStack({ rds, route53, eks }), { credentials });
-});
+}
 
-afterEach(async () => {
+async function teardown(): Promise<void> {
   world.stop();
   await Promise.all(services.map((s) => s.close()));
+  services = [];
+}
+
+// fast world: a 120 s cloud operation takes 60 ms, so operations complete within a test
+beforeEach(() => useWorld(2000));
+afterEach(teardown);
+
+describe('operations under way (speed 1: nothing completes during these tests)', () => {
+  beforeEach(() => useWorld(1));
+
+  it('an in-region failover shows busy/rebooting, is not done, and is refused a second time', async () => {
+    const op = await aws.database.failover('primary', 'in-region');
+    const s = await aws.database.describe();
+    expect(s.busy).toBe(true);
+    expect(s.status).toBe('rebooting');
+    expect(await aws.database.poll(op)).toEqual({ done: false, status: 'rebooting' });
+    const again = await caught(aws.database.failover('primary', 'in-region'));
+    expect(classify(again).kind).toBe('permanent');
+    expect(world.monitor.failovers.get(T.db.instance)).toBe(1);
+  });
+
+  it('a promotion shows the replica modifying and is not done', async () => {
+    const op = await aws.database.failover('dr', 'cross-region');
+    expect(await aws.database.poll(op)).toEqual({ done: false, status: 'modifying' });
+    expect((await aws.database.describe()).busy).toBe(true);
+  });
+
+  it('a Route 53 change is PENDING while the record already points at dr', async () => {
+    const op = await aws.traffic.switchTo('dr', 60);
+    expect(await aws.traffic.poll(op)).toEqual({ done: false, status: 'PENDING' });
+    expect((await aws.traffic.describe()).active).toBe('dr');
+  });
+
+  it('a node group update is InProgress and the group UPDATING', async () => {
+    const op = await aws.nodePool.resize('dr', { min: 3, max: 10, desired: 6 });
+    expect(await aws.nodePool.poll('dr', op)).toEqual({ done: false, status: 'InProgress' });
+    expect(await aws.nodePool.describe('dr')).toEqual({
+      desired: 6,
+      min: 3,
+      max: 10,
+      status: 'UPDATING',
+      busy: true,
+    });
+  });
 });
 
 describe('AwsDatabase', () => {
@@ -115,9 +161,6 @@ describe('AwsDatabase', () => {
   it('runs an in-region force failover to completion: busy while rebooting, then the zone flipped', async () => {
     const op = await aws.database.failover('primary', 'in-region');
     expect(op.description).toMatch(/force failover of aegis-db/);
-    const during = await aws.database.describe();
-    expect(during.busy).toBe(true);
-    expect(during.status).toBe('rebooting');
     const seen = await pollUntilDone(() => aws.database.poll(op));
     expect(seen.at(-1)).toEqual({ done: true, status: 'failover completed' });
     const after = await aws.database.describe();
@@ -129,7 +172,6 @@ describe('AwsDatabase', () => {
   it('promotes the DR replica cross-region; the writer becomes dr', async () => {
     const op = await aws.database.failover('dr', 'cross-region');
     const seen = await pollUntilDone(() => aws.database.poll(op));
-    expect(seen[0]).toEqual({ done: false, status: 'modifying' });
     expect(seen.at(-1)).toEqual({ done: true, status: 'promoted' });
     const s = await aws.database.describe();
     expect(s.writer).toBe('dr');
@@ -193,7 +235,6 @@ describe('AwsTraffic', () => {
     const op = await aws.traffic.switchTo('dr', 60);
     expect(op.id).toMatch(/^\/change\/C/);
     const seen = await pollUntilDone(() => aws.traffic.poll(op));
-    expect(seen[0]).toEqual({ done: false, status: 'PENDING' });
     expect(seen.at(-1)).toEqual({ done: true, status: 'INSYNC' });
     const after = await aws.traffic.describe();
     expect(after.active).toBe('dr');
@@ -225,7 +266,6 @@ describe('AwsNodePool', () => {
       busy: false,
     });
     const op = await aws.nodePool.resize('dr', { min: 3, max: 10, desired: 6 });
-    expect((await aws.nodePool.describe('dr')).busy).toBe(true);
     const seen = await pollUntilDone(() => aws.nodePool.poll('dr', op));
     expect(seen.at(-1)).toEqual({ done: true, status: 'Successful' });
     expect(await aws.nodePool.describe('dr')).toEqual({
@@ -252,5 +292,31 @@ describe('AwsNodePool', () => {
     const err = await caught(aws.nodePool.describe('primary'));
     expect(classify(err).kind).toBe('transient');
     expect((await aws.nodePool.describe('dr')).status).toBe('ACTIVE');
+  });
+});
+
+describe('createAwsProviders without endpoint overrides', () => {
+  it('leaves the SDK default endpoints and credential chain, with SDK retries off', async () => {
+    const stack = awsStack({ rds: 'http://x.test', route53: 'http://x.test', eks: 'http://x.test' });
+    delete stack.endpoints;
+    const p = createAwsProviders(stack) as unknown as Record<string, any>;
+    for (const client of [
+      p.database.clients.primary,
+      p.database.clients.dr,
+      p.traffic.client,
+      p.nodePool.clients.dr,
+    ]) {
+      expect(client.config.endpoint).toBeUndefined();
+      expect(await client.config.maxAttempts()).toBe(1);
+    }
+    expect(await p.database.clients.dr.config.region()).toBe('us-west-2');
+  });
+
+  it('refuses a stack whose sections are not the AWS kinds', () => {
+    const stack = awsStack({ rds: 'http://x.test', route53: 'http://x.test', eks: 'http://x.test' });
+    (stack as any).database = { type: 'cloud-sql', project: 'p', instance: 'i' };
+    expect(() => createAwsProviders(stack)).toThrow(
+      /database.type is "cloud-sql" but the AWS adapter needs "rds"/,
+    );
   });
 });

@@ -128,10 +128,6 @@ describe('RDS emulator', () => {
       new RebootDBInstanceCommand({ DBInstanceIdentifier: T.db.instance, ForceFailover: true }),
     );
     expect(out.DBInstance!.DBInstanceStatus).toBe('rebooting');
-    const again = await caught(
-      primary.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: T.db.instance, ForceFailover: true })),
-    );
-    expect(again.name).toBe('InvalidDBInstanceStateFault');
     const done = await until(
       () => primary.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.instance })),
       (o) => o.DBInstances![0].DBInstanceStatus === 'available',
@@ -343,21 +339,6 @@ describe('EKS emulator', () => {
       }),
     );
     expect(out.update!.status).toBe('InProgress');
-    const during = await eksDr.send(
-      new DescribeNodegroupCommand({ clusterName: T.clusters.dr, nodegroupName: T.nodegroup }),
-    );
-    expect(during.nodegroup!.status).toBe('UPDATING');
-    expect(during.nodegroup!.scalingConfig!.desiredSize).toBe(6);
-    const busy = await caught(
-      eksDr.send(
-        new UpdateNodegroupConfigCommand({
-          clusterName: T.clusters.dr,
-          nodegroupName: T.nodegroup,
-          scalingConfig: { desiredSize: 5 },
-        }),
-      ),
-    );
-    expect(busy.name).toBe('ResourceInUseException');
     const done = await until(
       () =>
         eksDr.send(
@@ -425,5 +406,70 @@ describe('EKS emulator', () => {
     const c = classify(wrapSdkError('eks', 'DescribeNodegroup', err));
     expect(c.kind).toBe('throttled');
     expect(c.retryAfterMs).toBe(2000);
+  });
+});
+
+describe('operations under way (speed 1: nothing completes during these tests)', () => {
+  beforeEach(() => {
+    world.stop();
+    world = createEstate(new World({ speed: 1 }), ['aws']);
+  });
+
+  it('refuses a second force failover while the first is rebooting', async () => {
+    const endpoint = await start(rdsService());
+    const primary = new RDSClient({ region: T.regions.primary, endpoint, credentials, maxAttempts: 1 });
+    await primary.send(
+      new RebootDBInstanceCommand({ DBInstanceIdentifier: T.db.instance, ForceFailover: true }),
+    );
+    const again = await caught(
+      primary.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: T.db.instance, ForceFailover: true })),
+    );
+    expect(again.name).toBe('InvalidDBInstanceStateFault');
+    expect(again.$metadata.httpStatusCode).toBe(400);
+    const d = await primary.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: T.db.instance }));
+    expect(d.DBInstances![0].DBInstanceStatus).toBe('rebooting');
+    expect(world.monitor.failovers.get(T.db.instance)).toBe(1);
+  });
+
+  it('shows a node group UPDATING with the new size and refuses a second update', async () => {
+    const endpoint = await start(eksService());
+    const eksDr = new EKSClient({ region: T.regions.dr, endpoint, credentials, maxAttempts: 1 });
+    const ng = { clusterName: T.clusters.dr, nodegroupName: T.nodegroup };
+    await eksDr.send(
+      new UpdateNodegroupConfigCommand({ ...ng, scalingConfig: { minSize: 3, maxSize: 10, desiredSize: 6 } }),
+    );
+    const during = await eksDr.send(new DescribeNodegroupCommand(ng));
+    expect(during.nodegroup!.status).toBe('UPDATING');
+    expect(during.nodegroup!.scalingConfig!.desiredSize).toBe(6);
+    const busy = await caught(
+      eksDr.send(new UpdateNodegroupConfigCommand({ ...ng, scalingConfig: { desiredSize: 5 } })),
+    );
+    expect(busy.name).toBe('ResourceInUseException');
+    expect(classify(wrapSdkError('eks', 'UpdateNodegroupConfig', busy)).kind).toBe('permanent');
+  });
+
+  it('reports a fresh Route 53 change PENDING', async () => {
+    const endpoint = await start(route53Service());
+    const r53 = new Route53Client({ region: 'us-east-1', endpoint, credentials, maxAttempts: 1 });
+    const out = await r53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: T.zone.id,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: 'UPSERT',
+              ResourceRecordSet: {
+                Name: T.record,
+                Type: 'CNAME',
+                TTL: 60,
+                ResourceRecords: [{ Value: T.targets.dr }],
+              },
+            },
+          ],
+        },
+      }),
+    );
+    const got = await r53.send(new GetChangeCommand({ Id: out.ChangeInfo!.Id }));
+    expect(got.ChangeInfo!.Status).toBe('PENDING');
   });
 });
