@@ -60,6 +60,8 @@ export interface StepSpec<S> {
   refuse?(state: S): string | undefined;
   /** Maximum time to reach the wanted state, ms. */
   deadlineMs: number;
+  /** Override of the retry policy (e.g. fewer attempts for a probe of a site that may be down). */
+  retry?: Partial<RetryPolicy>;
   /** Custom wait (e.g. poll an operation, then observe); default: observe until satisfied. */
   wait?: (state: S) => Promise<S>;
   /** Minimum poll interval for this step (e.g. 200 ms for Route 53). */
@@ -81,8 +83,9 @@ export class StepFailed extends Error {
   constructor(
     message: string,
     readonly record: JournalRecord,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, { cause });
     this.name = 'StepFailed';
   }
 }
@@ -120,7 +123,7 @@ export async function runStep<S>(ctx: RunContext, spec: StepSpec<S>): Promise<St
   const where = { phase: spec.phase, step: spec.step, stack: spec.stack };
   ctx.progress({ type: 'step-start', ...where, target: spec.target });
   const retrying = async <T>(fn: () => Promise<T>, deadline: number): Promise<T> => {
-    const r = await withRetry(fn, { ...ctx.retry, deadline }, {
+    const r = await withRetry(fn, { ...ctx.retry, ...spec.retry, deadline }, {
       sleep: ctx.sleep,
       signal: ctx.signal,
       onRetry: (e) =>
@@ -219,6 +222,6 @@ export async function runStep<S>(ctx: RunContext, spec: StepSpec<S>): Promise<St
     if (err instanceof StepFailed) throw err;
     const msg = err instanceof DeadlineError || err instanceof UserError ? err.message : messageOf(err);
     const record = finish('failed', before, undefined, typeof spec.action === 'string' ? spec.action : undefined, msg);
-    throw new StepFailed(`${spec.phase}/${spec.step} on ${spec.target} failed: ${msg}`, record);
+    throw new StepFailed(`${spec.phase}/${spec.step} on ${spec.target} failed: ${msg}`, record, err);
   }
 }

@@ -300,17 +300,33 @@ export class World {
     return s;
   }
 
-  /** Whether a site of a stack accepts writes right now. */
+  /**
+   * Whether a site of a stack accepts writes right now: it is up, not drained, serving, and either
+   * its own database copy is writable or it reaches the writer in the other region.
+   */
   acceptsWrites(stack: StackWorld, site: SiteName): boolean {
     const s = stack.sites[site];
-    const drained = stack.sites[site].cluster.deployments.get('aegis-api')?.annotations['aegis.io/drain'] === 'true';
+    const drained = s.cluster.deployments.get('aegis-api')?.annotations['aegis.io/drain'] === 'true';
     const serving = readyPods(s.cluster, 'aegis-api') > 0;
-    return s.up && !drained && serving && stack.database.writable[site] && stack.database.status !== 'unavailable';
+    if (!s.up || drained || !serving || stack.database.status === 'unavailable') return false;
+    if (stack.database.writable[site]) return true;
+    const other: SiteName = site === 'primary' ? 'dr' : 'primary';
+    return stack.database.writable[other] && stack.sites[other].up;
+  }
+
+  /** Split brain: two writable database copies, each taking writes from its own site. */
+  splitBrainNow(stack: StackWorld): boolean {
+    return (
+      stack.database.writable.primary &&
+      stack.database.writable.dr &&
+      this.acceptsWrites(stack, 'primary') &&
+      this.acceptsWrites(stack, 'dr')
+    );
   }
 
   private checkSplitBrain(): void {
     for (const stack of this.stacks.values()) {
-      if (this.acceptsWrites(stack, 'primary') && this.acceptsWrites(stack, 'dr')) {
+      if (this.splitBrainNow(stack)) {
         const last = this.monitor.splitBrain.at(-1);
         if (!last || last.stack !== stack.name || Date.parse(last.at) < this.now() - 1000) {
           this.monitor.splitBrain.push({ at: new Date().toISOString(), stack: stack.name });

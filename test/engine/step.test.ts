@@ -32,7 +32,7 @@ function spec(db: ReturnType<typeof fakeDb>) {
     stack: 'aws',
     target: 'rds:aegis-db',
     observe: () => db.observe(),
-    satisfied: (s: { writer: string }) => s.writer === 'dr',
+    satisfied: (s: { writer: string; busy: boolean }) => s.writer === 'dr',
     inProgress: (s: { busy: boolean }) => s.busy,
     action: 'promote the DR replica',
     act: () => db.act(),

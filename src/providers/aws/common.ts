@@ -15,13 +15,27 @@ export interface AwsProviderOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * Credentials for a plain-http endpoint (the sandbox, a local emulator) when none are set: such an
+ * endpoint cannot be a real AWS one, and the default chain would fail looking for real ones.
+ */
+export const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIDSANDBOX0000000000', secretAccessKey: 'sandbox-secret' };
+
+function isPlainHttp(endpoint: string | undefined): boolean {
+  return endpoint !== undefined && endpoint.startsWith('http://');
+}
+
 /** The SDK client configuration for one region and one service endpoint override. */
 export function clientConfig(region: string, endpoint: string | undefined, opts: AwsProviderOptions) {
   return {
     region,
     maxAttempts: 1,
     ...(endpoint ? { endpoint } : {}),
-    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    ...(opts.credentials
+      ? { credentials: opts.credentials }
+      : isPlainHttp(endpoint) && !process.env.AWS_ACCESS_KEY_ID
+        ? { credentials: SANDBOX_CREDENTIALS }
+        : {}),
     requestHandler: {
       requestTimeout: opts.requestTimeoutMs ?? 30_000,
       connectionTimeout: 10_000,

@@ -210,7 +210,6 @@ function regionDown(site: SiteWorld, what: string): ArmError {
     503,
     'ServiceUnavailable',
     `The request for ${what} in region '${site.region}' could not be served because the region is unavailable; retry later or act on the resources of the other region.`,
-    { 'Retry-After': '10' },
   );
 }
 

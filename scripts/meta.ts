@@ -1,0 +1,3 @@
+// Build-time metadata: phases (for action.yml files) and the plan's JSON Schema.
+export { PHASES } from '../src/phases/registry.js';
+export { planJsonSchemaText } from '../src/plan/json-schema.js';

@@ -1,0 +1,102 @@
+/**
+ * The `sandbox` and `drill` commands. Both load the sandbox and drill modules lazily, so the
+ * other commands (and the actions, which share the bundle) never pay for them.
+ */
+import type { IncidentClassName } from '../plan/types.js';
+import { registerCommand } from './main.js';
+import { progressPrinter } from './progress.js';
+
+function speedOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0)) throw new Error(`--speed is "${v}": expected a number above 0 (600 makes a 120 s failover take 0.2 s).`);
+  return n;
+}
+
+registerCommand((program, io, setExit) => {
+  program
+    .command('sandbox')
+    .description('Start the embedded multi-cloud sandbox on 127.0.0.1 and serve until interrupted.')
+    .requiredOption('--out <dir>', 'where to write plan.yml, kubeconfig and endpoints.json')
+    .option('--scenario <name>', 'inject a scenario at start (region-outage, database-corruption, ...)')
+    .option('--speed <n>', 'divide every cloud duration by this', '600')
+    .option('--builtin-prometheus', 'answer the plan queries in-process even when Prometheus is installed')
+    .action(async (opts: { out: string; scenario?: string; speed?: string; builtinPrometheus?: boolean }) => {
+      const { startSandbox } = await import('../sandbox/index.js');
+      const { scenarioNames } = await import('../sandbox/scenarios.js');
+      const sb = await startSandbox({
+        outDir: opts.out,
+        scenario: opts.scenario,
+        speed: speedOf(opts.speed),
+        prometheus: opts.builtinPrometheus ? 'builtin' : 'auto',
+      });
+      for (const n of sb.notes) io.out(`note: ${n}`);
+      io.out(`plan:       ${sb.planFile}`);
+      io.out(`kubeconfig: ${sb.kubeconfigFile}`);
+      io.out(`endpoints:  ${opts.out.replace(/\/+$/, '')}/endpoints.json`);
+      for (const [k, v] of Object.entries(sb.endpoints)) io.out(`  ${k.padEnd(26)} ${v}`);
+      io.out(`scenarios: ${scenarioNames().join(', ')} (POST ${sb.endpoints.control}/_sandbox/scenario {"name":"..."})`);
+      io.out('serving; press Ctrl-C to stop');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await sb.close();
+      setExit(0);
+    });
+
+  program
+    .command('drill')
+    .description(
+      'Run a full DR drill: on the embedded sandbox (no cloud account) unless --plan is given: scenario, triggers, readiness, failover, verify, failback, verify; prints the timeline and RTO/RPO per stack.',
+    )
+    .option('--plan <file>', 'drill against the estate of this plan instead of the sandbox (use --dry-run for a rehearsal)')
+    .option('--scenario <name>', 'sandbox scenario to inject', 'region-outage')
+    .option('--class <class>', 'incident class (default: from the scenario)')
+    .option('--stack <name>', 'one stack (or a comma list); default: all')
+    .option('--dry-run', 'print what would change and make no mutating call')
+    .option('--speed <n>', 'sandbox speed factor', '600')
+    .option('--journal <file>', 'journal file (default: in the drill folder)')
+    .option('--out <dir>', 'drill folder for the journal, sandbox files and result (default: .aegis-dr/drill-<time>)')
+    .option('--builtin-prometheus', 'do not start a real Prometheus even when installed')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (opts: {
+        plan?: string;
+        scenario?: string;
+        class?: string;
+        stack?: string;
+        dryRun?: boolean;
+        speed?: string;
+        journal?: string;
+        out?: string;
+        builtinPrometheus?: boolean;
+        json?: boolean;
+      }) => {
+        const { runDrill, summaryText } = await import('../drill/drill.js');
+        const result = await runDrill({
+          plan: opts.plan,
+          scenario: opts.scenario,
+          incidentClass: opts.class as IncidentClassName | undefined,
+          stack: opts.stack,
+          dryRun: opts.dryRun,
+          speed: speedOf(opts.speed),
+          journalFile: opts.journal,
+          outDir: opts.out,
+          prometheus: opts.builtinPrometheus ? 'builtin' : 'auto',
+          progress: opts.json ? undefined : progressPrinter(io),
+          log: opts.json ? undefined : (l) => io.out(l),
+        });
+        if (opts.json) {
+          io.out(JSON.stringify(result, null, 2));
+        } else {
+          io.out('');
+          io.out('Timeline');
+          io.out(result.timeline);
+          io.out('');
+          io.out(summaryText(result));
+        }
+        setExit(result.ok ? 0 : 1);
+      },
+    );
+});

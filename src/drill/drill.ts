@@ -1,0 +1,238 @@
+/**
+ * `aegis-dr drill`: the main job. Without a plan it starts the embedded sandbox, injects the
+ * scenario (region outage by default), evaluates the triggers until they fire, then runs
+ * readiness, the failover for the incident class, verify, the data sync (dry-run, execute),
+ * failback and verify again. It prints live progress, then a timeline with the measured RTO and
+ * RPO of each stack against the class targets, and writes the journal.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../engine/errors.js';
+import { Journal, type JournalRecord } from '../engine/journal.js';
+import { createContext, formatMs, pollUntil, type ProgressEvent } from '../engine/step.js';
+import { loadPlan } from '../plan/load.js';
+import type { IncidentClassName, Plan } from '../plan/types.js';
+import { INCIDENT_CLASSES } from '../phases/common.js';
+import { createEnvironment } from '../phases/environment.js';
+import { failbackStack, syncStack } from '../phases/failover.js';
+import { readinessRows } from '../phases/readiness.js';
+import { selectStacks } from '../phases/runner.js';
+import { decide, evaluateStacks } from '../phases/triggers.js';
+import type { PhaseContext, ResultRow } from '../phases/types.js';
+import { forEachStack } from '../phases/common.js';
+import { runFailover, servingSite } from './pipeline.js';
+
+export interface DrillOptions {
+  plan?: string;
+  scenario?: string;
+  incidentClass?: IncidentClassName;
+  stack?: string;
+  dryRun?: boolean;
+  speed?: number;
+  journalFile?: string;
+  outDir?: string;
+  prometheus?: 'auto' | 'real' | 'builtin';
+  progress?: (e: ProgressEvent) => void;
+  log?: (line: string) => void;
+  /** Skip failback (e.g. a failover-only drill). */
+  noFailback?: boolean;
+}
+
+export interface StackOutcome {
+  stack: string;
+  rtoMs?: number;
+  rpoSeconds?: number;
+  rtoTargetMs: number;
+  rpoTargetMs: number;
+  rtoMet: boolean;
+  rpoMet: boolean;
+  verified: boolean;
+}
+
+export interface DrillResult {
+  ok: boolean;
+  incidentClass: IncidentClassName;
+  scenario?: string;
+  stacks: StackOutcome[];
+  rows: { stage: string; rows: ResultRow[] }[];
+  journalFile: string;
+  timeline: string;
+  sandbox?: { speed: number; prometheus: string; mutations: number; splitBrain: boolean; failovers: Record<string, number> };
+}
+
+const SCENARIO_CLASS: Record<string, IncidentClassName> = {
+  'region-outage': 'region-outage',
+  'database-corruption': 'database-corruption',
+  'network-partition': 'network-partition',
+  'compute-failure': 'compute-failure',
+};
+
+export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
+  const log = opts.log ?? (() => undefined);
+  const scenario = opts.plan ? opts.scenario : (opts.scenario ?? 'region-outage');
+  const cls: IncidentClassName = opts.incidentClass ?? (scenario ? SCENARIO_CLASS[scenario] : undefined) ?? 'region-outage';
+  if (!INCIDENT_CLASSES.includes(cls)) throw new UserError(`--class is "${cls}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
+  const outDir = path.resolve(opts.outDir ?? path.join('.aegis-dr', `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  fs.mkdirSync(outDir, { recursive: true });
+  const journalFile = path.resolve(opts.journalFile ?? path.join(outDir, 'journal.jsonl'));
+
+  let sandbox: Awaited<ReturnType<typeof import('../sandbox/index.js').startSandbox>> | undefined;
+  let plan: Plan;
+  if (opts.plan) {
+    plan = await loadPlan(opts.plan);
+  } else {
+    const { startSandbox } = await import('../sandbox/index.js');
+    sandbox = await startSandbox({ speed: opts.speed ?? 600, outDir, prometheus: opts.prometheus ?? 'auto' });
+    for (const n of sandbox.notes) log(`note: ${n}`);
+    log(`sandbox: ${Object.keys(sandbox.endpoints).length} endpoints on 127.0.0.1, speed ${sandbox.world.speed}x, Prometheus ${sandbox.prometheus.kind}; plan ${sandbox.planFile}`);
+    plan = await loadPlan(sandbox.planFile!);
+    process.env[plan.doc.application.tokenEnv] ??= 'sandbox-token';
+  }
+  try {
+    const journal = new Journal({ file: journalFile, actor: process.env.GITHUB_ACTOR ?? process.env.USER ?? 'drill' });
+    const run = createContext(journal, { dryRun: opts.dryRun ?? false, progress: opts.progress });
+    const stacks = selectStacks(plan, opts.stack);
+    const env = createEnvironment(plan);
+    const ctx = (inputs: Record<string, string | undefined> = {}): PhaseContext => ({ plan, stacks, run, env, inputs: { 'incident-class': cls, ...inputs } });
+    const stages: DrillResult['rows'] = [];
+    const stage = (name: string, rows: ResultRow[]) => {
+      stages.push({ stage: name, rows });
+      const bad = rows.filter((r) => r.status === 'fail');
+      log(`== ${name}: ${bad.length ? `${bad.length} failed` : 'ok'}`);
+      for (const r of bad) log(`   FAIL ${r.stack ?? ''} ${r.item}: ${r.detail}`);
+      return bad.length === 0;
+    };
+    const classDef = plan.classes[cls];
+
+    // 1. the incident
+    const started = Date.now();
+    if (sandbox && scenario) log(`scenario ${scenario}: ${sandbox.applyScenario(scenario, stacks)}`);
+
+    // 2. triggers: evaluate until they fire (the sandbox's Prometheus needs a few scrapes)
+    let triggerRows: ResultRow[] = [];
+    if (plan.doc.prometheus && sandbox && SCENARIO_CLASS[scenario ?? ''] && ['region-outage', 'database-corruption'].includes(cls)) {
+      const deadline = plan.limits.triggers.intervalMs * (plan.limits.triggers.consecutive + 2) + 30_000;
+      try {
+        const d = await pollUntil(run, 'failover triggers to fire', async () => {
+          const dec = decide(ctx(), await evaluateStacks(ctx()));
+          triggerRows = dec.rows;
+          return dec.fire ? dec : undefined;
+        }, deadline, 500);
+        log(`triggers fired: ${d.incidentClass} (${d.reasons.join('; ')})`);
+        journal.append({ phase: 'triggers', step: 'evaluate', target: 'prometheus', outcome: 'observed', startedAt: new Date(started).toISOString(), endedAt: new Date().toISOString(), durationMs: Date.now() - started, attempts: 1, dryRun: run.dryRun, data: { fire: true, incidentClass: d.incidentClass, reasons: d.reasons } });
+      } catch (err) {
+        log(`triggers did not fire: ${(err as Error).message}; the drill goes on as a manual failover`);
+      }
+      stage('triggers', triggerRows);
+    }
+
+    // 3. readiness
+    const ready = await forEachStack(ctx(), (s) => readinessRows(ctx(), s));
+    stage('readiness', ready.rows);
+
+    // 4. failover for the class (per stack, all stacks at once), including verify
+    const declaredAt = Date.now();
+    const failover = await runFailover(ctx({ reason: `drill: ${scenario ?? 'manual'}` }), classDef);
+    const failoverOk = stage(`failover (${cls})`, failover.rows);
+    const servedAt = new Map<string, number>();
+    for (const r of journal.thisRun()) {
+      if (r.phase === 'verify' && r.stack) servedAt.set(r.stack, Math.max(servedAt.get(r.stack) ?? 0, Date.parse(r.endedAt)));
+    }
+
+    // 5. failback: the primary recovers, data sync dry-run then execute, failback, verify
+    let failbackOk = true;
+    if (!opts.noFailback && !run.dryRun && servingSite(classDef) === 'dr' && failoverOk) {
+      if (sandbox) log(`scenario primary-recovered: ${sandbox.applyScenario('primary-recovered', stacks)}`);
+      const syncDry = await forEachStack(ctx(), (s) => syncStack(ctx(), s, 'dry-run'));
+      failbackOk = stage('sync (dry-run)', syncDry.rows) && failbackOk;
+      if (failbackOk) {
+        const syncExec = await forEachStack(ctx(), (s) => syncStack(ctx(), s, 'execute'));
+        failbackOk = stage('sync (execute)', syncExec.rows) && failbackOk;
+      }
+      if (failbackOk) {
+        const fb = await forEachStack(ctx({ 'skip-health-gate': sandbox ? 'true' : undefined }), (s) =>
+          failbackStack(ctx({ 'skip-health-gate': sandbox ? 'true' : undefined }), s),
+        );
+        failbackOk = stage('failback', fb.rows);
+      }
+    }
+
+    // 6. outcomes per stack
+    const outcomes: StackOutcome[] = stacks.map((s) => {
+      const rpoRec = journal.thisRun().find((r) => r.stack === s && r.phase === 'database' && r.step === 'failover' && r.data?.rpoSeconds !== undefined);
+      const rpoSeconds = (rpoRec?.data?.rpoSeconds as number | undefined) ?? (classDef.phases.includes('database') ? undefined : 0);
+      const verified = failover.rows.filter((r) => r.stack === s).every((r) => r.status !== 'fail');
+      const end = servedAt.get(s);
+      const rtoMs = end !== undefined ? end - started : undefined;
+      return {
+        stack: s,
+        rtoMs,
+        rpoSeconds,
+        rtoTargetMs: classDef.rtoMs,
+        rpoTargetMs: classDef.rpoMs,
+        rtoMet: verified && rtoMs !== undefined && rtoMs <= classDef.rtoMs,
+        rpoMet: rpoSeconds === undefined ? !classDef.phases.includes('database') : rpoSeconds * 1000 <= classDef.rpoMs,
+        verified,
+      };
+    });
+    const ok = failoverOk && failbackOk && outcomes.every((o) => o.verified && o.rtoMet && o.rpoMet);
+    const monitor = sandbox?.world.monitor.toJSON();
+    const result: DrillResult = {
+      ok: run.dryRun ? failover.rows.every((r) => r.status !== 'fail') : ok,
+      incidentClass: cls,
+      scenario,
+      stacks: outcomes,
+      rows: stages,
+      journalFile,
+      timeline: timeline(journal.thisRun(), started, declaredAt),
+      sandbox: sandbox
+        ? {
+            speed: sandbox.world.speed,
+            prometheus: sandbox.prometheus.kind,
+            mutations: monitor!.mutationCount,
+            splitBrain: monitor!.splitBrainEver,
+            failovers: Object.fromEntries([...sandbox.world.stacks.values()].map((s) => [s.name, s.database.failovers])),
+          }
+        : undefined,
+    };
+    if (result.sandbox?.splitBrain) result.ok = false;
+    fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
+    return result;
+  } finally {
+    await sandbox?.close();
+  }
+}
+
+/** A text timeline of the run's step records, relative to the incident start. */
+export function timeline(records: JournalRecord[], start: number, declaredAt: number): string {
+  const lines = [`T+0.0s incident injected; failover declared at T+${((declaredAt - start) / 1000).toFixed(1)}s`];
+  for (const r of records) {
+    if (r.outcome === 'observed' && r.phase === 'readiness') continue;
+    if (r.outcome === 'observed' && r.phase === 'verify') continue;
+    const t = ((Date.parse(r.endedAt) - start) / 1000).toFixed(1);
+    lines.push(
+      `T+${t}s  ${(r.stack ?? '-').padEnd(6)} ${`${r.phase}/${r.step}`.padEnd(26)} ${r.outcome.padEnd(8)} ${r.target}${r.durationMs ? ` (${formatMs(r.durationMs)})` : ''}${r.error ? ` :: ${r.error}` : ''}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function summaryText(r: DrillResult): string {
+  const lines: string[] = [];
+  lines.push(`Drill: ${r.incidentClass}${r.scenario ? ` (scenario ${r.scenario})` : ''}: ${r.ok ? 'PASSED' : 'FAILED'}`);
+  lines.push('');
+  lines.push('  stack   RTO measured   RTO target   RPO measured   RPO target   verified');
+  for (const s of r.stacks) {
+    lines.push(
+      `  ${s.stack.padEnd(7)} ${(s.rtoMs === undefined ? 'n/a' : formatMs(s.rtoMs)).padEnd(14)} ${formatMs(s.rtoTargetMs).padEnd(12)} ${(s.rpoSeconds === undefined ? 'n/a' : `${s.rpoSeconds.toFixed(1)} s`).padEnd(14)} ${formatMs(s.rpoTargetMs).padEnd(12)} ${s.verified ? 'yes' : 'NO'}${s.rtoMet ? '' : '  RTO MISSED'}${s.rpoMet ? '' : '  RPO MISSED'}`,
+    );
+  }
+  if (r.sandbox) {
+    lines.push('');
+    lines.push(
+      `  sandbox: speed ${r.sandbox.speed}x (cloud durations divided by it), Prometheus ${r.sandbox.prometheus}, ${r.sandbox.mutations} data-changing calls, failovers per database ${JSON.stringify(r.sandbox.failovers)}, split brain: ${r.sandbox.splitBrain ? 'YES' : 'never'}`,
+    );
+  }
+  lines.push(`  journal: ${r.journalFile}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,51 @@
+/**
+ * The failover pipeline for an incident class: per stack, and every stack at once,
+ *   declare (fence primary, start the DR node pool) ->
+ *     [drain -> database]  in parallel with  [scale: node pool Ready + deployments rolled out]
+ *   -> traffic (only after the database is promoted and the DR deployments are available)
+ *   -> verify.
+ * Database corruption stays in the primary region (in-region HA failover), so it verifies there.
+ */
+import type { ResolvedIncidentClass, SiteName } from '../plan/types.js';
+import { declareStack, scaleStack } from '../phases/failover.js';
+import { forEachStack, row } from '../phases/common.js';
+import { drainSite, failoverDatabase, switchTraffic } from '../phases/steps.js';
+import type { PhaseContext, ResultRow } from '../phases/types.js';
+import { verifyRows } from '../phases/verify.js';
+
+/** Where a class leaves the service: in the DR region, or still in the primary one. */
+export function servingSite(cls: ResolvedIncidentClass): SiteName {
+  const dbOnly = !cls.phases.includes('traffic') && cls.phases.includes('database');
+  return dbOnly && cls.databaseMode === 'in-region' ? 'primary' : 'dr';
+}
+
+export async function failoverStack(ctx: PhaseContext, name: string, cls: ResolvedIncidentClass): Promise<ResultRow[]> {
+  const has = (p: string) => cls.phases.includes(p as never);
+  const target = servingSite(cls);
+  const rows: ResultRow[] = [];
+  if (has('declare')) rows.push(...(await declareStack(ctx, name)));
+  const dbTarget: SiteName = cls.databaseMode === 'in-region' ? 'primary' : 'dr';
+  const [dbRows, scaleRows] = await Promise.all([
+    (async () => {
+      const r: ResultRow[] = [];
+      if (has('drain')) r.push(...(await drainSite(ctx, 'drain', name, 'primary')));
+      if (has('database')) r.push(...(await failoverDatabase(ctx, 'database', name, dbTarget, cls.databaseMode)));
+      return r;
+    })(),
+    has('scale') ? scaleStack(ctx, 'scale', name, 'dr') : Promise.resolve([]),
+  ]);
+  rows.push(...dbRows, ...scaleRows);
+  if (has('traffic')) rows.push(...(await switchTraffic(ctx, 'traffic', name, target)));
+  rows.push(...(await verifyRows(ctx, name, target)));
+  return rows;
+}
+
+export async function runFailover(ctx: PhaseContext, cls: ResolvedIncidentClass): Promise<{ ok: boolean; rows: ResultRow[] }> {
+  return forEachStack(ctx, async (name) => {
+    try {
+      return await failoverStack(ctx, name, cls);
+    } catch (err) {
+      return [row(name, 'failover', 'fail', (err as Error).message)];
+    }
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * `readiness`: the runbook's six pre-failover checks, for every stack at once.
+ *   1. DR nodes Ready and DR pods running          4. DNS TTL at the zone's authoritative servers
+ *   2. replication lag (Prometheus) and health     5. DR configmap equal to the primary's
+ *      by the cloud's own status                   6. DR health endpoint answers 200
+ *   3. last backup age
+ * A check that needs the primary region reports "primary unreachable" (warn) instead of blocking
+ * when that region does not answer: during a region outage that is the expected state.
+ */
+import { queryDns } from '../providers/dns/resolver.js';
+import type { Stack } from '../plan/types.js';
+import {
+  appRequest,
+  deploymentsOf,
+  errorText,
+  forEachStack,
+  isUnreachable,
+  joinUrl,
+  observe,
+  probe,
+  row,
+  siteUrl,
+} from './common.js';
+import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
+
+export function dnsServerOf(stack: Stack): { host: string; port: number } | undefined {
+  const s = stack.endpoints?.dns;
+  if (!s) return undefined;
+  const i = s.lastIndexOf(':');
+  return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+}
+
+/** Pick the sample of a stack (label stack=, else the DR region's). */
+export function sampleFor<T extends { labels: Record<string, string>; value: number }>(
+  samples: T[],
+  stackName: string,
+  stack: Stack,
+): T | undefined {
+  return (
+    samples.find((s) => s.labels.stack === stackName) ??
+    samples.find((s) => s.labels.region === stack.dr.region) ??
+    (samples.length === 1 ? samples[0] : undefined)
+  );
+}
+
+type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<ResultRow>;
+
+const drCluster: Check = async (ctx, name, stack) => {
+  const cluster = await ctx.env.cluster(name, 'dr');
+  const nodes = await probe(ctx, () => cluster.nodes());
+  const notReady = nodes.filter((n) => !n.ready).map((n) => n.name);
+  const deps = await Promise.all(deploymentsOf(stack, 'dr').map((d) => probe(ctx, () => cluster.deployment(d))));
+  const missing = deploymentsOf(stack, 'dr').filter((_, i) => !deps[i]);
+  const notRunning = deps.filter((d) => d && d.readyReplicas < Math.max(1, d.replicas)).map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`);
+  const ok = nodes.length > 0 && notReady.length === 0 && missing.length === 0 && notRunning.length === 0;
+  const detail = ok
+    ? `${nodes.length}/${nodes.length} nodes Ready; ${deps.map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`).join(', ')} running`
+    : [
+        nodes.length === 0 ? 'no nodes' : '',
+        notReady.length ? `nodes not Ready: ${notReady.join(', ')}` : '',
+        missing.length ? `deployments missing: ${missing.join(', ')}` : '',
+        notRunning.length ? `pods not running: ${notRunning.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
+  return row(name, 'DR nodes and pods', ok ? 'pass' : 'fail', detail);
+};
+
+const replication: Check = async (ctx, name, stack) => {
+  const limit = ctx.plan.limits.replicationLagSeconds;
+  const providers = await ctx.env.providers(name);
+  const [db, lagSamples] = await Promise.all([
+    probe(ctx, () => providers.database.describe()),
+    probe(ctx, () => ctx.env.prometheus().query(ctx.plan.doc.prometheus!.queries.replicationLag)),
+  ]);
+  const lag = sampleFor(lagSamples.filter((s) => s.labels.site !== 'primary'), name, stack)?.value;
+  const problems: string[] = [];
+  if (lag === undefined) problems.push('no replication lag series in Prometheus');
+  else if (!(lag < limit)) problems.push(`lag ${lag.toFixed(1)} s is not under ${limit} s`);
+  if (!db.replication.healthy && !db.primaryReachable) {
+    return row(name, 'Replication', 'warn', `primary unreachable: ${db.replication.detail}`);
+  }
+  if (!db.replication.healthy) problems.push(`replication unhealthy: ${db.replication.detail}`);
+  const detail = `lag ${lag === undefined ? 'unknown' : `${lag.toFixed(1)} s`} (limit ${limit} s); ${db.replication.detail}`;
+  return row(name, 'Replication', problems.length ? 'fail' : 'pass', problems.length ? problems.join('; ') : detail);
+};
+
+const backup: Check = async (ctx, name) => {
+  const providers = await ctx.env.providers(name);
+  const last = await probe(ctx, () => providers.database.lastBackup());
+  const maxMs = ctx.plan.limits.backupMaxAgeMs;
+  if (!last) return row(name, 'Last backup', 'fail', 'no successful backup found');
+  const ageH = (Date.now() - last.getTime()) / 3_600_000;
+  const ok = Date.now() - last.getTime() < maxMs;
+  return row(name, 'Last backup', ok ? 'pass' : 'fail', `${ageH.toFixed(1)} h old at ${last.toISOString()} (limit ${(maxMs / 3_600_000).toFixed(1)} h)`);
+};
+
+const dnsTtl: Check = async (ctx, name, stack) => {
+  const providers = await ctx.env.providers(name);
+  const exp = providers.traffic.expectation('dr');
+  const limit = ctx.plan.limits.dnsTtlSeconds;
+  const answer = await probe(ctx, () => queryDns(exp.name, exp.type, { server: dnsServerOf(stack) }));
+  const rec = answer.answers.find((a) => a.name.replace(/\.$/, '') === exp.name.replace(/\.$/, ''));
+  if (!rec) return row(name, 'DNS TTL', 'fail', `${exp.name} ${exp.type}: no answer from ${answer.server} (${answer.rcode})`);
+  const ok = rec.ttl <= limit;
+  return row(name, 'DNS TTL', ok ? 'pass' : 'fail', `${exp.name} TTL ${rec.ttl} s at ${answer.server} (must be <= ${limit} s)`);
+};
+
+const config: Check = async (ctx, name) => {
+  const cm = ctx.plan.doc.application.configMap;
+  const [dr, primary] = await Promise.all([
+    ctx.env.cluster(name, 'dr').then((c) => probe(ctx, () => c.configMap(cm.name))),
+    ctx.env.cluster(name, 'primary').then((c) => probe(ctx, () => c.configMap(cm.name))),
+  ]);
+  if (!dr) return row(name, 'DR config', 'fail', `configmap ${cm.name} is missing on the DR cluster`);
+  if (!primary) return row(name, 'DR config', 'fail', `configmap ${cm.name} is missing on the primary cluster`);
+  const keys = new Set([...Object.keys(dr), ...Object.keys(primary)].filter((k) => !cm.ignoreKeys.includes(k)));
+  const differ = [...keys].filter((k) => dr[k] !== primary[k]).sort();
+  return row(
+    name,
+    'DR config',
+    differ.length ? 'fail' : 'pass',
+    differ.length ? `DR differs from primary in: ${differ.join(', ')}` : `${keys.size} keys equal (ignoring ${cm.ignoreKeys.join(', ') || 'none'})`,
+  );
+};
+
+const drHealth: Check = async (ctx, name, stack) => {
+  const url = joinUrl(siteUrl(ctx.plan, stack, 'dr'), '/health');
+  const r = await probe(ctx, () => appRequest(url));
+  return row(name, 'DR health', r.status === 200 ? 'pass' : 'fail', `GET ${url} -> ${r.status} ${r.text.slice(0, 120)}`);
+};
+
+/** Checks that read the primary region: an unreachable primary is a warning, not a failure. */
+const CHECKS: { item: string; run: Check; needsPrimary: boolean }[] = [
+  { item: 'DR nodes and pods', run: drCluster, needsPrimary: false },
+  { item: 'Replication', run: replication, needsPrimary: true },
+  { item: 'Last backup', run: backup, needsPrimary: true },
+  { item: 'DNS TTL', run: dnsTtl, needsPrimary: false },
+  { item: 'DR config', run: config, needsPrimary: true },
+  { item: 'DR health', run: drHealth, needsPrimary: false },
+];
+
+export async function readinessRows(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
+  const stack = ctx.plan.stack(name);
+  return Promise.all(
+    CHECKS.map(async (c) => {
+      const started = Date.now();
+      let r: ResultRow;
+      try {
+        r = await c.run(ctx, name, stack);
+      } catch (err) {
+        r =
+          c.needsPrimary && isUnreachable(err)
+            ? row(name, c.item, 'warn', `primary unreachable: ${errorText(err)}`)
+            : row(name, c.item, 'fail', errorText(err));
+      }
+      observe(ctx, 'readiness', c.item, name, name, { status: r.status, detail: r.detail, ms: Date.now() - started });
+      return r;
+    }),
+  );
+}
+
+export const readinessPhase: PhaseDef = {
+  name: 'readiness',
+  title: 'Pre-failover readiness',
+  description:
+    "Runs the runbook's six pre-failover checks on every stack: DR nodes and pods, replication lag and health, last backup age, DNS TTL, DR config drift, DR health.",
+  inputs: [],
+  outputs: [
+    { name: 'ready', description: '"true" when every check passed (warnings allowed, e.g. primary unreachable).' },
+    { name: 'failed-checks', description: 'Comma-separated stack/check names that failed.' },
+  ],
+  async run(ctx) {
+    const { ok, rows } = await forEachStack(ctx, (s) => readinessRows(ctx, s));
+    const failed = rows.filter((r) => r.status === 'fail').map((r) => `${r.stack}/${r.item}`);
+    return { ok, rows, outputs: { ready: String(ok), 'failed-checks': failed.join(',') } };
+  },
+};

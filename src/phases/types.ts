@@ -1,0 +1,68 @@
+/**
+ * What a phase is: a provider-agnostic module that reads the plan, talks to clouds only through
+ * the provider interfaces, runs its work as engine steps, and returns outputs and a summary.
+ * The same PhaseDef drives the GitHub Action (its action.yml is generated from it) and the CLI.
+ */
+import type { RunContext } from '../engine/step.js';
+import type { Plan, SiteName } from '../plan/types.js';
+import type { CloudProviders } from '../providers/types.js';
+
+export interface InputDef {
+  name: string;
+  description: string;
+  default?: string;
+  required?: boolean;
+}
+
+export interface OutputDef {
+  name: string;
+  description: string;
+}
+
+/** One row of a phase's result table (a check, a step, a stack). */
+export interface ResultRow {
+  stack?: string;
+  item: string;
+  status: 'pass' | 'fail' | 'warn' | 'skip' | 'info' | 'would-do' | 'done';
+  detail: string;
+}
+
+export interface PhaseResult {
+  ok: boolean;
+  outputs: Record<string, string>;
+  rows: ResultRow[];
+  /** Extra markdown for the job summary (mermaid, notes). */
+  markdown?: string;
+}
+
+/** Access to the estate; built from the plan by src/phases/environment.ts. */
+export interface Environment {
+  providers(stack: string): Promise<CloudProviders>;
+  /** The Kubernetes API of one site of a stack. */
+  cluster(stack: string, site: SiteName): Promise<import('../providers/kubernetes/types.js').Cluster>;
+  /** The plan's Prometheus; a clear error when the plan has none. */
+  prometheus(): import('../providers/prometheus.js').PrometheusClient;
+}
+
+export interface PhaseContext {
+  plan: Plan;
+  /** Stacks this run covers (all of the plan's unless one was chosen). */
+  stacks: string[];
+  run: RunContext;
+  env: Environment;
+  /** Phase-specific inputs by input name (strings, as from action inputs or CLI flags). */
+  inputs: Record<string, string | undefined>;
+}
+
+export interface PhaseDef {
+  name: string;
+  title: string;
+  /** One sentence: what the phase does (action description, `aegis-dr phases`). */
+  description: string;
+  /** Inputs beyond the common ones (plan, stack, dry-run, journal). */
+  inputs: InputDef[];
+  outputs: OutputDef[];
+  /** Whether the phase needs a valid plan only (validate) or talks to clouds. */
+  offline?: boolean;
+  run(ctx: PhaseContext): Promise<PhaseResult>;
+}

@@ -1,0 +1,147 @@
+/**
+ * `verify`: the runbook's post-failover checks on the site now serving: API health says healthy
+ * and the right region; every deployment available; 5xx rate under the threshold (Prometheus);
+ * the data integrity check run as a Kubernetes Job; policy engine health; an end-to-end scan.
+ */
+import { pollUntil } from '../engine/step.js';
+import type { SiteName } from '../plan/types.js';
+import {
+  appRequest,
+  deploymentsOf,
+  errorText,
+  joinUrl,
+  observe,
+  probe,
+  publicUrl,
+  row,
+} from './common.js';
+import type { PhaseContext, ResultRow } from './types.js';
+
+type Check = { item: string; run: () => Promise<ResultRow> };
+
+function jobName(kind: string): string {
+  return `aegis-${kind}-${Date.now().toString(36)}`;
+}
+
+/** Run a Kubernetes Job in a site and return its result and logs. */
+export async function runJob(
+  ctx: PhaseContext,
+  name: string,
+  site: SiteName,
+  kind: string,
+  image: string,
+  command: string[],
+): Promise<{ succeeded: boolean; logs: string; job: string }> {
+  const cluster = await ctx.env.cluster(name, site);
+  const job = jobName(kind);
+  await probe(ctx, () =>
+    cluster.runJob({ name: job, image, command, labels: { 'app.kubernetes.io/part-of': 'aegis-dr', 'aegis.io/check': kind } }),
+  );
+  const st = await pollUntil(
+    ctx.run,
+    `job ${job}`,
+    async () => {
+      const s = await probe(ctx, () => cluster.job(job));
+      return s?.done ? s : undefined;
+    },
+    ctx.plan.limits.deadlinesMs.verify,
+  );
+  return { succeeded: st.succeeded, logs: st.logs ?? '', job };
+}
+
+export async function verifyRows(ctx: PhaseContext, name: string, target: SiteName): Promise<ResultRow[]> {
+  const stack = ctx.plan.stack(name);
+  const app = ctx.plan.doc.application;
+  const base = publicUrl(ctx.plan, stack);
+  const token = process.env[app.tokenEnv];
+  const checks: Check[] = [
+    {
+      item: 'API health',
+      run: async () => {
+        const url = joinUrl(base, '/health');
+        const r = await probe(ctx, () => appRequest(url));
+        const ok = r.status === 200 && r.body?.status === 'healthy' && r.body?.region === target;
+        return row(name, 'API health', ok ? 'pass' : 'fail', `GET ${url} -> ${r.status} ${JSON.stringify({ status: r.body?.status, region: r.body?.region })} (expected healthy, ${target})`);
+      },
+    },
+    {
+      item: 'Deployments',
+      run: async () => {
+        const cluster = await ctx.env.cluster(name, target);
+        const deps = await Promise.all(deploymentsOf(stack, target).map((d) => probe(ctx, () => cluster.deployment(d))));
+        const bad = deps.filter((d) => !d || d.availableReplicas < d.replicas || d.replicas === 0);
+        return row(
+          name,
+          'Deployments',
+          bad.length ? 'fail' : 'pass',
+          deps.map((d, i) => (d ? `${d.name} ${d.availableReplicas}/${d.replicas}` : `${deploymentsOf(stack, target)[i]} missing`)).join(', '),
+        );
+      },
+    },
+    {
+      item: 'Error rate',
+      run: async () => {
+        const q = ctx.plan.doc.prometheus!.queries.errorRate;
+        const samples = await probe(ctx, () => ctx.env.prometheus().query(q));
+        const region = stack[target].region;
+        const s = samples.find((x) => x.labels.region === region && (!x.labels.stack || x.labels.stack === name));
+        const rate = s && Number.isFinite(s.value) ? s.value : 0;
+        const limit = ctx.plan.limits.errorRate;
+        return row(name, 'Error rate', rate < limit ? 'pass' : 'fail', `5xx ratio ${(rate * 100).toFixed(2)} % in ${region} (limit ${(limit * 100).toFixed(2)} %)${s ? '' : '; no 5xx series'}`);
+      },
+    },
+    {
+      item: 'Data integrity',
+      run: async () => {
+        const r = await runJob(ctx, name, target, 'integrity', app.integrityJob.image, app.integrityJob.command);
+        return row(name, 'Data integrity', r.succeeded ? 'pass' : 'fail', `job ${r.job}: ${r.logs.trim().split('\n').at(-1) ?? ''}`);
+      },
+    },
+    {
+      item: 'Policy engine',
+      run: async () => {
+        const url = joinUrl(base, '/api/v1/policies/health');
+        const r = await probe(ctx, () => appRequest(url));
+        const ok = r.status === 200 && r.body?.opa_external === 'ok' && r.body?.opa_embedded === 'ok';
+        return row(name, 'Policy engine', ok ? 'pass' : 'fail', `GET ${url} -> ${r.status} ${r.text.slice(0, 100)}`);
+      },
+    },
+    {
+      item: 'End-to-end scan',
+      run: async () => {
+        if (!token) return row(name, 'End-to-end scan', 'fail', `no API token: set the ${app.tokenEnv} environment variable (a secret) for the scan test.`);
+        const url = joinUrl(base, '/api/v1/scans');
+        const created = await probe(ctx, () => appRequest(url, { method: 'POST', body: app.scanRequest, token }));
+        if (created.status >= 300 || !created.body?.id) {
+          return row(name, 'End-to-end scan', 'fail', `POST ${url} -> ${created.status} ${created.text.slice(0, 120)}`);
+        }
+        const id = String(created.body.id);
+        const done = await pollUntil(
+          ctx.run,
+          `scan ${id}`,
+          async () => {
+            const s = await probe(ctx, () => appRequest(joinUrl(url, encodeURIComponent(id)), { token }));
+            return s.body?.status === 'completed' || s.body?.status === 'failed' ? s : undefined;
+          },
+          ctx.plan.limits.deadlinesMs.verify,
+        );
+        return row(name, 'End-to-end scan', done.body.status === 'completed' ? 'pass' : 'fail', `scan ${id} ${done.body.status}`);
+      },
+    },
+  ];
+  if (ctx.run.dryRun) {
+    return checks.map((c) => row(name, c.item, 'would-do', `would check on ${target} (read-only checks are skipped in dry-run)`));
+  }
+  return Promise.all(
+    checks.map(async (c) => {
+      let r: ResultRow;
+      try {
+        r = await c.run();
+      } catch (err) {
+        r = row(name, c.item, 'fail', errorText(err));
+      }
+      observe(ctx, 'verify', c.item, name, `${name}:${target}`, { status: r.status, detail: r.detail });
+      return r;
+    }),
+  );
+}

@@ -1,0 +1,41 @@
+/**
+ * What phases need from one Kubernetes cluster. src/providers/kubernetes/cluster.ts implements
+ * it over @kubernetes/client-node.
+ */
+export interface DeploymentStatus {
+  name: string;
+  replicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  updatedReplicas: number;
+  observedGeneration: number;
+  generation: number;
+  annotations: Record<string, string>;
+}
+
+export interface JobSpec {
+  name: string;
+  image: string;
+  command: string[];
+  labels?: Record<string, string>;
+  env?: Record<string, string>;
+}
+
+export interface JobStatus {
+  done: boolean;
+  succeeded: boolean;
+  logs?: string;
+}
+
+export interface Cluster {
+  nodes(): Promise<{ name: string; ready: boolean }[]>;
+  pods(selector?: string): Promise<{ name: string; phase: string; ready: boolean; labels: Record<string, string> }[]>;
+  deployment(name: string): Promise<DeploymentStatus | undefined>;
+  scale(name: string, replicas: number): Promise<void>;
+  annotate(name: string, annotations: Record<string, string | null>): Promise<void>;
+  configMap(name: string): Promise<Record<string, string> | undefined>;
+  podProxyGet(pod: string, port: number, path: string): Promise<string>;
+  runJob(spec: JobSpec): Promise<void>;
+  job(name: string): Promise<JobStatus | undefined>;
+  deleteJob(name: string): Promise<void>;
+}

@@ -1,0 +1,306 @@
+/**
+ * The embedded sandbox: starts every emulated service of the Cloud Aegis estate on 127.0.0.1,
+ * a real Prometheus when one is installed (or the built-in evaluator when not), the control API,
+ * and writes plan.yml, kubeconfig and endpoints.json so any tool can point at it.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import YAML from 'yaml';
+import { eksService } from './aws/eks.js';
+import { rdsService } from './aws/rds.js';
+import { route53Service } from './aws/route53.js';
+import { armService } from './azure/arm.js';
+import { appService } from './app.js';
+import { startDnsServer } from './dns.js';
+import { SANDBOX_PROJECT, SANDBOX_SUBSCRIPTION, TOPOLOGY, createEstate, activeSite } from './estate.js';
+import { FaultRegistry, type FaultSpec } from './faults.js';
+import { clouddnsService } from './gcp/clouddns.js';
+import { containerService } from './gcp/container.js';
+import { sqladminService } from './gcp/sqladmin.js';
+import { send, startService, type RunningService, type ServiceDef } from './http.js';
+import { registerSandboxJobs } from './jobs.js';
+import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes.js';
+import { findPrometheus, startPrometheus } from './prometheus.js';
+import { prometheusFallbackService } from './promql.js';
+import { applyScenario, scenarioNames } from './scenarios.js';
+import { SITES, World, type CloudKind } from './world.js';
+
+export interface SandboxOptions {
+  speed?: number;
+  seed?: number;
+  scenario?: string;
+  clouds?: CloudKind[];
+  /** 'auto' (real when installed), 'real' (fail when missing), 'builtin'. */
+  prometheus?: 'auto' | 'real' | 'builtin';
+  /** Where to write plan.yml, kubeconfig, endpoints.json (and Prometheus data). */
+  outDir?: string;
+  /** Plan tweaks merged into the generated plan document. */
+  planOverrides?: (doc: Record<string, any>) => void;
+}
+
+export interface Sandbox {
+  world: World;
+  faults: FaultRegistry;
+  endpoints: Record<string, string>;
+  planFile?: string;
+  kubeconfigFile?: string;
+  planDocument: Record<string, any>;
+  prometheus: { kind: 'real' | 'builtin'; url: string };
+  notes: string[];
+  applyScenario(name: string, stacks?: string[]): string;
+  state(): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+function controlService(getState: () => unknown, faults: FaultRegistry, scenario: (n: string, s?: string[]) => string): ServiceDef {
+  const err = (res: http.ServerResponse, status: number, message: string) => send(res, status, { error: message });
+  return {
+    name: 'control',
+    operation: (req) => `${req.method} ${req.path}`,
+    handle(req, res) {
+      if (req.path === '/_sandbox/state' && req.method === 'GET') return send(res, 200, getState() as object);
+      if (req.path === '/_sandbox/faults') {
+        if (req.method === 'GET') return send(res, 200, { faults: faults.list(), log: faults.log });
+        if (req.method === 'DELETE') {
+          faults.clear();
+          return send(res, 200, { faults: [] });
+        }
+        if (req.method === 'POST') {
+          let body: any;
+          try {
+            body = req.json();
+          } catch {
+            return err(res, 400, 'the body is not JSON: send {"service":"rds","kind":"throttle","rate":0.5} or {"faults":[...]}.');
+          }
+          const list: FaultSpec[] = Array.isArray(body?.faults) ? body.faults : [body];
+          try {
+            for (const f of list) faults.add(f);
+          } catch (e) {
+            return err(res, 400, (e as Error).message);
+          }
+          return send(res, 200, { faults: faults.list() });
+        }
+      }
+      if (req.path === '/_sandbox/scenario' && req.method === 'POST') {
+        let body: any;
+        try {
+          body = req.json();
+        } catch {
+          return err(res, 400, 'the body is not JSON: send {"name":"region-outage"}.');
+        }
+        try {
+          return send(res, 200, { applied: body?.name, description: scenario(String(body?.name), body?.stacks) });
+        } catch (e) {
+          return err(res, 400, (e as Error).message);
+        }
+      }
+      return err(res, 404, `no control endpoint ${req.method} ${req.path}: use GET /_sandbox/state, POST /_sandbox/faults, POST /_sandbox/scenario (${scenarioNames().join(', ')}).`);
+    },
+    renderThrottle: (_r, res) => send(res, 429, { error: 'throttled' }),
+    renderError: (_r, res) => send(res, 503, { error: 'unavailable' }),
+  };
+}
+
+/** The plan document pointing every service of every stack at the sandbox. */
+export function sandboxPlan(endpoints: Record<string, string>, kubeconfig: string, clouds: CloudKind[]): Record<string, any> {
+  const site = (cloud: CloudKind, s: 'primary' | 'dr') => ({
+    region: TOPOLOGY[cloud].regions[s],
+    kubernetes: { kubeconfig, context: `${cloud}-${s}`, namespace: 'aegis' },
+    deployments: [{ name: 'aegis-api' }],
+    app: { url: `${endpoints.app}/sites/${cloud}/${s}` },
+  });
+  const stacks: Record<string, any> = {};
+  const common = (cloud: CloudKind) => ({
+    cloud,
+    primary: site(cloud, 'primary'),
+    dr: site(cloud, 'dr'),
+    publicUrl: `${endpoints.app}/public/${cloud}`,
+  });
+  if (clouds.includes('aws')) {
+    const t = TOPOLOGY.aws;
+    stacks.aws = {
+      ...common('aws'),
+      database: { type: 'rds', instance: t.db.instance, replica: t.db.replica },
+      traffic: { type: 'route53', hostedZoneId: t.zone.id, record: t.record, recordType: 'CNAME', targets: t.targets, healthCheckId: t.healthCheckId },
+      nodePool: { type: 'eks', cluster: t.clusters, nodegroup: t.nodegroup, min: 3, max: 10, active: 6, standby: 3 },
+      endpoints: { rds: endpoints.rds, route53: endpoints.route53, eks: endpoints.eks, dns: endpoints.dns },
+    };
+  }
+  if (clouds.includes('azure')) {
+    const t = TOPOLOGY.azure;
+    stacks.azure = {
+      ...common('azure'),
+      database: {
+        type: 'azure-sql',
+        subscriptionId: SANDBOX_SUBSCRIPTION,
+        failoverGroup: t.sql.failoverGroup,
+        primary: { resourceGroup: t.resourceGroups.primary, server: t.sql.servers.primary },
+        dr: { resourceGroup: t.resourceGroups.dr, server: t.sql.servers.dr },
+        // A region outage leaves no primary to coordinate a planned failover with.
+        allowDataLoss: true,
+      },
+      traffic: {
+        type: 'traffic-manager',
+        subscriptionId: SANDBOX_SUBSCRIPTION,
+        resourceGroup: t.trafficManager.resourceGroup,
+        profile: t.trafficManager.profile,
+        endpointType: 'azureEndpoints',
+        endpoints: t.trafficManager.endpoints,
+        record: t.record,
+        targets: t.targets,
+      },
+      nodePool: { type: 'aks', subscriptionId: SANDBOX_SUBSCRIPTION, resourceGroup: t.resourceGroups, cluster: t.clusters, pool: t.pool, min: 3, max: 10, active: 6, standby: 3 },
+      endpoints: { arm: endpoints.arm, dns: endpoints.dns },
+    };
+  }
+  if (clouds.includes('gcp')) {
+    const t = TOPOLOGY.gcp;
+    stacks.gcp = {
+      ...common('gcp'),
+      database: { type: 'cloud-sql', project: SANDBOX_PROJECT, instance: t.sql.instance, failoverReplica: t.sql.failoverReplica, replica: t.sql.replica },
+      traffic: { type: 'cloud-dns', project: SANDBOX_PROJECT, zone: t.zone.name, record: t.record, recordType: 'CNAME', targets: t.targets },
+      nodePool: { type: 'gke', project: SANDBOX_PROJECT, cluster: t.clusters, pool: t.pool, min: 3, max: 10, active: 6, standby: 3 },
+      endpoints: { sqladmin: endpoints.sqladmin, clouddns: endpoints.clouddns, container: endpoints.container, dns: endpoints.dns },
+    };
+  }
+  return {
+    apiVersion: 'aegis.io/v1',
+    kind: 'DRPlan',
+    service: 'cloud-aegis-sandbox',
+    application: { publicName: TOPOLOGY.aws.record, url: `${endpoints.app}/public/${clouds[0]}` },
+    prometheus: { url: endpoints.prometheus },
+    // Sandbox time runs fast: evaluate triggers a second apart, and allow short deadlines.
+    triggers: { consecutive: 3, interval: '1s' },
+    thresholds: { deadlines: { drain: '2m', database: '3m', traffic: '3m', scale: '3m', verify: '3m' } },
+    stacks,
+  };
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const clouds = opts.clouds ?? ['aws', 'azure', 'gcp'];
+  const world = createEstate(new World({ speed: opts.speed ?? 600, seed: opts.seed }), clouds);
+  const faults = new FaultRegistry(world.random);
+  const ctx = { world, faults };
+  const notes: string[] = [];
+  const unregisterJobs = registerSandboxJobs(world);
+  world.start();
+  const services: RunningService[] = [];
+  const defs: ServiceDef[] = [
+    kubernetesService(),
+    rdsService(),
+    route53Service(),
+    eksService(),
+    armService(),
+    sqladminService(),
+    clouddnsService(),
+    containerService(),
+    appService(),
+  ];
+  for (const d of defs) services.push(await startService(d, ctx));
+  const dns = await startDnsServer(world, { faults });
+  const endpoints: Record<string, string> = {};
+  for (const s of services) endpoints[s.name] = s.url;
+  endpoints.dns = `${dns.host}:${dns.port}`;
+  const kube = endpoints.kubernetes;
+  delete endpoints.kubernetes;
+  for (const stack of world.stacks.values()) {
+    for (const site of SITES) endpoints[`kubernetes.${stack.name}.${site}`] = `${kube}${clusterPath(stack.name, site)}`;
+    endpoints[`app.${stack.name}.primary`] = `${endpoints.app}/sites/${stack.name}/primary`;
+    endpoints[`app.${stack.name}.dr`] = `${endpoints.app}/sites/${stack.name}/dr`;
+  }
+  endpoints['app.primary'] = `${endpoints.app}/sites/${clouds[0]}/primary`;
+  endpoints['app.dr'] = `${endpoints.app}/sites/${clouds[0]}/dr`;
+
+  // Prometheus: the real server scraping the app's /metrics, or the built-in evaluator.
+  let prometheus: Sandbox['prometheus'];
+  let stopPrometheus: (() => Promise<void>) | undefined;
+  const mode = opts.prometheus ?? 'auto';
+  const binary = mode === 'builtin' ? undefined : findPrometheus();
+  if (mode === 'real' && !binary) {
+    throw new Error('Prometheus is not installed: install it (Debian: apt-get install -y prometheus) or start the sandbox with the built-in evaluator.');
+  }
+  if (binary) {
+    const dataDir = fs.mkdtempSync(path.join(opts.outDir ?? fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'prometheus-'));
+    const p = await startPrometheus({ targets: [new URL(endpoints.app).host], dataDir });
+    prometheus = { kind: 'real', url: p.url };
+    stopPrometheus = async () => {
+      await p.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    };
+  } else {
+    const s = await startService(prometheusFallbackService(), ctx);
+    services.push(s);
+    prometheus = { kind: 'builtin', url: s.url };
+    notes.push('Prometheus is not installed: the sandbox answers the plan\'s queries itself (install it with apt-get install -y prometheus for a real one).');
+  }
+  endpoints.prometheus = prometheus.url;
+
+  const scenario = (name: string, stacks?: string[]) => applyScenario(world, name, stacks);
+  const state = () => ({
+    speed: world.speed,
+    monitor: world.monitor.toJSON(),
+    faults: { active: faults.list(), log: faults.log },
+    stacks: Object.fromEntries(
+      [...world.stacks.values()].map((s) => [
+        s.name,
+        {
+          database: { writer: s.database.writer, writable: s.database.writable, status: s.database.status, failovers: s.database.failovers, lagSeconds: s.database.lagSeconds },
+          traffic: { active: activeSite(s), record: s.traffic.record },
+          acceptsWrites: { primary: world.acceptsWrites(s, 'primary'), dr: world.acceptsWrites(s, 'dr') },
+          sites: Object.fromEntries(
+            SITES.map((site) => [
+              site,
+              {
+                up: s.sites[site].up,
+                healthy: s.sites[site].healthy,
+                nodes: s.sites[site].cluster.nodes.filter((n) => n.ready).length,
+                pool: s.sites[site].pool.desired,
+                deployments: Object.fromEntries([...s.sites[site].cluster.deployments.values()].map((d) => [d.name, { replicas: d.replicas, ready: d.readyReplicas, annotations: d.annotations }])),
+              },
+            ]),
+          ),
+        },
+      ]),
+    ),
+  });
+  const control = await startService(controlService(state, faults, scenario), ctx);
+  services.push(control);
+  endpoints.control = control.url;
+
+  const sandbox: Sandbox = {
+    world,
+    faults,
+    endpoints,
+    planDocument: {},
+    prometheus,
+    notes,
+    applyScenario: scenario,
+    state,
+    async close() {
+      world.stop();
+      unregisterJobs();
+      await Promise.all([...services.map((s) => s.close()), dns.close(), stopPrometheus?.()]);
+    },
+  };
+  const kubeconfigYaml = writeKubeconfig(kube, world);
+  let kubeconfigPath = 'kubeconfig';
+  if (opts.outDir) {
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    sandbox.kubeconfigFile = path.join(opts.outDir, 'kubeconfig');
+    fs.writeFileSync(sandbox.kubeconfigFile, kubeconfigYaml, { mode: 0o600 });
+    kubeconfigPath = sandbox.kubeconfigFile;
+  }
+  sandbox.planDocument = sandboxPlan(endpoints, kubeconfigPath, clouds);
+  opts.planOverrides?.(sandbox.planDocument);
+  if (opts.outDir) {
+    sandbox.planFile = path.join(opts.outDir, 'plan.yml');
+    fs.writeFileSync(
+      sandbox.planFile,
+      `# Generated by aegis-dr sandbox: the Cloud Aegis plan pointing every service at the sandbox.\n${YAML.stringify(sandbox.planDocument)}`,
+    );
+    fs.writeFileSync(path.join(opts.outDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2) + '\n');
+  }
+  if (opts.scenario) sandbox.applyScenario(opts.scenario);
+  return sandbox;
+}

@@ -1,0 +1,129 @@
+/**
+ * Scenarios: the runbook's four incident classes and the readiness failures, applied to a
+ * running world. Each returns one sentence saying what it did.
+ */
+import { CONFIGMAP } from './estate.js';
+import type { StackWorld, World } from './world.js';
+
+export interface ScenarioDef {
+  description: string;
+  /** Incident class a drill runs for this scenario (readiness failures have none). */
+  incidentClass?: 'region-outage' | 'database-corruption' | 'network-partition' | 'compute-failure';
+  apply(world: World, stacks: StackWorld[]): void;
+}
+
+export const SCENARIOS: Record<string, ScenarioDef> = {
+  healthy: { description: 'Nothing wrong: the estate as the runbook expects it.', apply: () => undefined },
+  'region-outage': {
+    description: 'The primary region is down: its cluster, app and regional cloud APIs stop answering.',
+    incidentClass: 'region-outage',
+    apply: (_w, stacks) => {
+      for (const s of stacks) s.sites.primary.up = false;
+    },
+  },
+  'database-corruption': {
+    description: 'The primary database is corrupted: writes fail integrity, replication lag climbs past the trigger.',
+    incidentClass: 'database-corruption',
+    apply: (_w, stacks) => {
+      for (const s of stacks) {
+        s.database.corrupted = true;
+        s.database.lagSeconds = 150;
+      }
+    },
+  },
+  'network-partition': {
+    description: 'Users cannot reach the primary site; the site and its database are otherwise up.',
+    incidentClass: 'network-partition',
+    apply: (_w, stacks) => {
+      for (const s of stacks) s.sites.primary.healthy = false;
+    },
+  },
+  'compute-failure': {
+    description: 'The primary cluster lost its nodes: pods cannot run there.',
+    incidentClass: 'compute-failure',
+    apply: (_w, stacks) => {
+      for (const s of stacks) for (const n of s.sites.primary.cluster.nodes) n.ready = false;
+    },
+  },
+  'two-region-failure': {
+    description: 'Both regions are unhealthy at once (escalate; never an automatic failover).',
+    apply: (_w, stacks) => {
+      for (const s of stacks) {
+        s.sites.primary.healthy = false;
+        s.sites.dr.healthy = false;
+      }
+    },
+  },
+  'dr-node-not-ready': {
+    description: 'Readiness failure: one DR node is NotReady.',
+    apply: (_w, stacks) => {
+      for (const s of stacks) if (s.sites.dr.cluster.nodes[0]) s.sites.dr.cluster.nodes[0].ready = false;
+    },
+  },
+  'lag-above-threshold': {
+    description: 'Readiness failure: replication lag is 45 s (limit 30 s).',
+    apply: (_w, stacks) => {
+      for (const s of stacks) s.database.lagSeconds = 45;
+    },
+  },
+  'replication-broken': {
+    description: 'Readiness failure: the cloud reports replication unhealthy.',
+    apply: (_w, stacks) => {
+      for (const s of stacks) s.database.replicationHealthy = false;
+    },
+  },
+  'stale-backup': {
+    description: 'Readiness failure: the newest backup is 9 hours old (limit 6 h).',
+    apply: (w, stacks) => {
+      for (const s of stacks) s.database.lastBackupAt = w.now() - 9 * 3600 * 1000;
+    },
+  },
+  'ttl-too-high': {
+    description: 'Readiness failure: the public record TTL is 300 s (must be <= 60 s).',
+    apply: (_w, stacks) => {
+      for (const s of stacks) s.traffic.record.ttl = 300;
+    },
+  },
+  'config-drift': {
+    description: 'Readiness failure: the DR configmap differs from the primary in db.pool.size and opa.bundle.',
+    apply: (_w, stacks) => {
+      for (const s of stacks) {
+        const cm = s.sites.dr.cluster.configMaps.get(CONFIGMAP);
+        if (cm) {
+          cm['db.pool.size'] = '10';
+          cm['opa.bundle'] = 'policies-2026.10.4';
+        }
+      }
+    },
+  },
+  'dr-health-down': {
+    description: 'Readiness failure: the DR health endpoint answers 503.',
+    apply: (_w, stacks) => {
+      for (const s of stacks) s.sites.dr.healthy = false;
+    },
+  },
+  'primary-recovered': {
+    description: 'The primary region is back and healthy (before failback).',
+    apply: (_w, stacks) => {
+      for (const s of stacks) {
+        s.sites.primary.up = true;
+        s.sites.primary.healthy = true;
+        for (const n of s.sites.primary.cluster.nodes) n.ready = true;
+        s.database.corrupted = false;
+      }
+    },
+  },
+};
+
+export function scenarioNames(): string[] {
+  return Object.keys(SCENARIOS);
+}
+
+export function applyScenario(world: World, name: string, stackNames?: string[]): string {
+  const def = SCENARIOS[name];
+  if (!def) throw new Error(`scenario "${name}" does not exist: expected one of ${scenarioNames().join(', ')}.`);
+  const stacks = [...world.stacks.values()].filter((s) => !stackNames || stackNames.includes(s.name));
+  def.apply(world, stacks);
+  world.settle();
+  return def.description;
+}
