@@ -16,6 +16,7 @@ import { INCIDENT_CLASSES } from '../phases/common.js';
 import { createEnvironment } from '../phases/environment.js';
 import { failbackStack, syncStack } from '../phases/failover.js';
 import { readinessRows } from '../phases/readiness.js';
+import { setDrain } from '../phases/steps.js';
 import { selectStacks } from '../phases/runner.js';
 import { decide, evaluateStacks } from '../phases/triggers.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
@@ -143,6 +144,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     let failbackOk = true;
     if (!opts.noFailback && !run.dryRun && servingSite(classDef) === 'dr' && failoverOk) {
       if (sandbox) log(`scenario primary-recovered: ${sandbox.applyScenario('primary-recovered', stacks)}`);
+      // The fence set while the primary was unreachable may never have landed: reconcile it now,
+      // before the recovered region's pods can take writes.
+      const refence = await forEachStack(ctx(), (s) => setDrain(ctx(), 'declare', s, 'primary', true));
+      failbackOk = stage('fence recovered primary', refence.rows) && failbackOk;
       const syncDry = await forEachStack(ctx(), (s) => syncStack(ctx(), s, 'dry-run'));
       failbackOk = stage('sync (dry-run)', syncDry.rows) && failbackOk;
       if (failbackOk) {

@@ -110,7 +110,7 @@ export function decide(ctx: PhaseContext, evals: Evaluation[]): TriggerDecision 
         const h = e.held[c.id][site];
         if (!h) continue;
         rows.push(
-          row(e.stack, `${c.id} (${site})`, h.held ? 'fail' : 'pass', `${h.last === undefined ? 'no data' : c.describe(h.last)}${h.held ? `; held for ${ctx.plan.limits.triggers.consecutive} evaluations` : ''}`),
+          row(e.stack, `${c.id} (${site})`, h.held ? 'warn' : 'pass', `${h.last === undefined ? 'no data' : c.describe(h.last)}${h.held ? `; held for ${ctx.plan.limits.triggers.consecutive} evaluations` : ''}`),
         );
       }
     }

@@ -49,6 +49,31 @@ export async function runJob(
   return { succeeded: st.succeeded, logs: st.logs ?? '', job };
 }
 
+/** Shortest window worth a rate(): a few scrapes. */
+export const MIN_ERROR_WINDOW_S = 5;
+
+/**
+ * The error-rate query over the plan's window, or over the time since traffic moved to `target`
+ * when that is shorter: errors served by the failed site before the switch are not this site's.
+ * Waits until at least MIN_ERROR_WINDOW_S have passed since the switch.
+ */
+export async function errorRateQuery(ctx: PhaseContext, name: string, target: SiteName): Promise<{ query: string; windowS: number }> {
+  const q = ctx.plan.doc.prometheus!.queries.errorRate;
+  const windowS = Math.round(ctx.plan.limits.errorRateWindowMs / 1000);
+  const switched = ctx.run.journal.records
+    .filter((r) => r.stack === name && r.step === 'switch' && r.outcome === 'done' && JSON.stringify(r.after ?? {}).includes(`"active":"${target}"`))
+    .at(-1);
+  if (!switched) return { query: q, windowS };
+  let since = (Date.now() - Date.parse(switched.endedAt)) / 1000;
+  if (since >= windowS) return { query: q, windowS };
+  if (since < MIN_ERROR_WINDOW_S) {
+    await ctx.run.sleep((MIN_ERROR_WINDOW_S - since) * 1000, ctx.run.signal);
+    since = MIN_ERROR_WINDOW_S;
+  }
+  const w = Math.ceil(since);
+  return { query: q.replace(/\[[0-9]+(ms|s|m|h)\]/g, `[${w}s]`), windowS: w };
+}
+
 export async function verifyRows(ctx: PhaseContext, name: string, target: SiteName): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
   const app = ctx.plan.doc.application;
@@ -81,13 +106,13 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
     {
       item: 'Error rate',
       run: async () => {
-        const q = ctx.plan.doc.prometheus!.queries.errorRate;
+        const { query: q, windowS } = await errorRateQuery(ctx, name, target);
         const samples = await probe(ctx, () => ctx.env.prometheus().query(q));
         const region = stack[target].region;
         const s = samples.find((x) => x.labels.region === region && (!x.labels.stack || x.labels.stack === name));
         const rate = s && Number.isFinite(s.value) ? s.value : 0;
         const limit = ctx.plan.limits.errorRate;
-        return row(name, 'Error rate', rate < limit ? 'pass' : 'fail', `5xx ratio ${(rate * 100).toFixed(2)} % in ${region} (limit ${(limit * 100).toFixed(2)} %)${s ? '' : '; no 5xx series'}`);
+        return row(name, 'Error rate', rate < limit ? 'pass' : 'fail', `5xx ratio ${(rate * 100).toFixed(2)} % in ${region} over ${windowS} s (limit ${(limit * 100).toFixed(2)} %)${s ? '' : '; no 5xx series'}`);
       },
     },
     {

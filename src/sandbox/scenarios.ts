@@ -3,7 +3,7 @@
  * running world. Each returns one sentence saying what it did.
  */
 import { CONFIGMAP } from './estate.js';
-import type { StackWorld, World } from './world.js';
+import { DURATIONS, type StackWorld, type World } from './world.js';
 
 export interface ScenarioDef {
   description: string;
@@ -103,13 +103,19 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
     },
   },
   'primary-recovered': {
-    description: 'The primary region is back and healthy (before failback).',
-    apply: (_w, stacks) => {
+    description:
+      'The primary region is back: its control plane answers at once, its nodes come Ready over the next minutes (fence it again before they do).',
+    apply: (w, stacks) => {
       for (const s of stacks) {
         s.sites.primary.up = true;
         s.sites.primary.healthy = true;
-        for (const n of s.sites.primary.cluster.nodes) n.ready = true;
         s.database.corrupted = false;
+        for (const n of s.sites.primary.cluster.nodes) {
+          n.ready = false;
+          w.schedule(w.duration(DURATIONS.nodeReady), () => {
+            n.ready = true;
+          });
+        }
       }
     },
   },

@@ -104,11 +104,13 @@ export class AzureTraffic implements TrafficProvider {
   async describe(): Promise<TrafficState> {
     const p = await this.profile();
     const values = priorityAnswer(p);
-    const targets = { primary: this.targetOf('primary', p), dr: this.targetOf('dr', p) };
-    const hasP = targets.primary !== undefined && values.includes(targets.primary);
-    const hasD = targets.dr !== undefined && values.includes(targets.dr);
+    // Where the operator sent traffic: the runbook disables the primary endpoint to fail over and
+    // enables it again to fail back. (Priority routing prefers the primary while it is enabled;
+    // the served answer may already differ while Traffic Manager's own probes see an outage.)
+    const enabled = (s: SiteName) => this.endpointOf(p, s).endpointStatus === 'Enabled';
+    const active = enabled('primary') ? 'primary' : enabled('dr') ? 'dr' : 'unknown';
     return {
-      active: hasP && hasD ? 'both' : hasP ? 'primary' : hasD ? 'dr' : 'unknown',
+      active,
       values,
       ttl: p.dnsConfig?.ttl,
       detail: {
