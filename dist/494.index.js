@@ -24,8 +24,8 @@ var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/plan/load.ts + 4 modules
-var load = __webpack_require__(99370);
+// EXTERNAL MODULE: ./src/plan/load.ts + 3 modules
+var load = __webpack_require__(601);
 // EXTERNAL MODULE: ./src/phases/registry.ts + 1 modules
 var registry = __webpack_require__(30632);
 // EXTERNAL MODULE: ./src/phases/render.ts

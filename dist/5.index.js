@@ -26,8 +26,8 @@ var errors = __webpack_require__(17679);
 var engine_journal = __webpack_require__(95545);
 // EXTERNAL MODULE: ./src/engine/step.ts
 var step = __webpack_require__(40614);
-// EXTERNAL MODULE: ./src/plan/load.ts + 4 modules
-var load = __webpack_require__(99370);
+// EXTERNAL MODULE: ./src/plan/load.ts + 3 modules
+var load = __webpack_require__(601);
 // EXTERNAL MODULE: ./src/phases/common.ts
 var common = __webpack_require__(32379);
 // EXTERNAL MODULE: ./src/phases/environment.ts + 1 modules

@@ -6179,7 +6179,7 @@ async function startSandbox(opts = {}) {
         notes.push('Prometheus is not installed: the sandbox answers the plan\'s queries itself (install it with apt-get install -y prometheus for a real one).');
     }
     endpoints.prometheus = prometheus.url;
-    const scenario = (name, stacks) => (0,scenarios/* applyScenario */.T)(world, name, stacks);
+    const scenario = (name, stacks) => (0,scenarios/* applyScenario */.TH)(world, name, stacks);
     const state = () => ({
         speed: world.speed,
         monitor: world.monitor.toJSON(),

@@ -888,13 +888,15 @@ async function loadProviders(plan, stackName) {
 /* harmony export */ });
 /* unused harmony exports databaseMode, parseConflicts */
 /* harmony import */ var _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(17679);
-/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(32379);
-/* harmony import */ var _verify_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(94119);
-/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(14175);
+/* harmony import */ var _plan_duration_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(72983);
+/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(32379);
+/* harmony import */ var _verify_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(94119);
+/* harmony import */ var _steps_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(14175);
 /**
  * The failover and failback phases as actions: declare, drain, database, scale, traffic, verify,
  * sync and failback. Each works on every stack of the run at once and is safe to re-run.
  */
+
 
 
 
@@ -925,9 +927,9 @@ const declarePhase = {
         FAILED_OUTPUT,
     ],
     async run(ctx) {
-        const cls = (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .incidentClass */ .Zm)(ctx);
+        const cls = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .incidentClass */ .Zm)(ctx);
         const reason = ctx.inputs['reason'] || 'not given';
-        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .forEachStack */ .zq)(ctx, (name) => declareStack(ctx, name));
+        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .forEachStack */ .zq)(ctx, (name) => declareStack(ctx, name));
         return {
             ok,
             rows,
@@ -937,8 +939,8 @@ const declarePhase = {
     },
 };
 async function declareStack(ctx, name) {
-    const cls = (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .incidentClass */ .Zm)(ctx);
-    (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .observe */ .lB)(ctx, 'declare', 'incident', name, name, {
+    const cls = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .incidentClass */ .Zm)(ctx);
+    (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .observe */ .lB)(ctx, 'declare', 'incident', name, name, {
         incidentClass: cls.name,
         reason: ctx.inputs['reason'] || 'not given',
         target: 'dr',
@@ -946,11 +948,11 @@ async function declareStack(ctx, name) {
         rpoMs: cls.rpoMs,
         phases: cls.phases,
     });
-    const rows = [(0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, 'Incident', 'info', `${cls.name}: ${ctx.inputs['reason'] || 'no reason given'}`)];
+    const rows = [(0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, 'Incident', 'info', `${cls.name}: ${ctx.inputs['reason'] || 'no reason given'}`)];
     const fenceNeeded = cls.phases.includes('database') || cls.phases.includes('traffic');
     const [fence, pool] = await Promise.all([
-        fenceNeeded ? (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .setDrain */ .xZ)(ctx, 'declare', name, 'primary', true) : Promise.resolve([]),
-        cls.phases.includes('scale') ? (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .sizePool */ .AQ)(ctx, 'declare', name, 'dr', 'active', false) : Promise.resolve([]),
+        fenceNeeded ? (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .setDrain */ .xZ)(ctx, 'declare', name, 'primary', true) : Promise.resolve([]),
+        cls.phases.includes('scale') ? (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .sizePool */ .AQ)(ctx, 'declare', name, 'dr', 'active', false) : Promise.resolve([]),
     ]);
     return [...rows, ...fence, ...pool];
 }
@@ -961,8 +963,8 @@ const drainPhase = {
     inputs: [TARGET_INPUT],
     outputs: [FAILED_OUTPUT],
     async run(ctx) {
-        const from = (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .otherSite */ .Cf)((0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .targetSite */ .j4)(ctx));
-        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .forEachStack */ .zq)(ctx, (name) => (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .drainSite */ .C3)(ctx, 'drain', name, from));
+        const from = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .otherSite */ .Cf)((0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .targetSite */ .j4)(ctx));
+        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .forEachStack */ .zq)(ctx, (name) => (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .drainSite */ .C3)(ctx, 'drain', name, from));
         return { ok, rows, outputs: outputsOf(rows) };
     },
 };
@@ -974,7 +976,7 @@ function databaseMode(ctx) {
         }
         return m;
     }
-    return (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .incidentClass */ .Zm)(ctx).databaseMode;
+    return (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .incidentClass */ .Zm)(ctx).databaseMode;
 }
 const databasePhase = {
     name: 'database',
@@ -985,12 +987,13 @@ const databasePhase = {
         TARGET_INPUT,
         { name: 'database-mode', description: 'Override of the class mode: in-region, cross-region, planned or forced.', default: '' },
         { name: 'allow-data-loss', description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.', default: 'false' },
+        { name: 'reason', description: 'Why the database is failed over (recorded in the journal).', default: '' },
     ],
     outputs: [FAILED_OUTPUT, { name: 'rpo-seconds', description: 'Replication lag at promotion per stack, "stack=seconds" comma-separated.' }],
     async run(ctx) {
-        const target = (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .targetSite */ .j4)(ctx);
+        const target = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .targetSite */ .j4)(ctx);
         const mode = databaseMode(ctx);
-        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .forEachStack */ .zq)(ctx, (name) => (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .failoverDatabase */ .Wb)(ctx, 'database', name, target, mode));
+        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .forEachStack */ .zq)(ctx, (name) => (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .failoverDatabase */ .Wb)(ctx, 'database', name, target, mode));
         const rpo = ctx.run.journal
             .thisRun()
             .filter((r) => r.phase === 'database' && r.step === 'failover' && r.data?.rpoSeconds !== undefined)
@@ -1000,8 +1003,8 @@ const databasePhase = {
 };
 async function scaleStack(ctx, phase, name, site) {
     const [pool, deps] = await Promise.all([
-        (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .sizePool */ .AQ)(ctx, phase, name, site, 'active', true),
-        (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .scaleDeployments */ .vk)(ctx, phase, name, site, 'active'),
+        (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .sizePool */ .AQ)(ctx, phase, name, site, 'active', true),
+        (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .scaleDeployments */ .vk)(ctx, phase, name, site, 'active'),
     ]);
     return [...pool, ...deps];
 }
@@ -1012,8 +1015,8 @@ const scalePhase = {
     inputs: [TARGET_INPUT],
     outputs: [FAILED_OUTPUT],
     async run(ctx) {
-        const target = (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .targetSite */ .j4)(ctx);
-        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .forEachStack */ .zq)(ctx, (name) => scaleStack(ctx, 'scale', name, target));
+        const target = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .targetSite */ .j4)(ctx);
+        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .forEachStack */ .zq)(ctx, (name) => scaleStack(ctx, 'scale', name, target));
         return { ok, rows, outputs: outputsOf(rows) };
     },
 };
@@ -1024,8 +1027,8 @@ const trafficPhase = {
     inputs: [TARGET_INPUT],
     outputs: [FAILED_OUTPUT],
     async run(ctx) {
-        const target = (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .targetSite */ .j4)(ctx);
-        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .forEachStack */ .zq)(ctx, (name) => (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .switchTraffic */ .gi)(ctx, 'traffic', name, target));
+        const target = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .targetSite */ .j4)(ctx);
+        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .forEachStack */ .zq)(ctx, (name) => (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .switchTraffic */ .gi)(ctx, 'traffic', name, target));
         return { ok, rows, outputs: outputsOf(rows) };
     },
 };
@@ -1036,8 +1039,8 @@ const verifyPhase = {
     inputs: [TARGET_INPUT],
     outputs: [{ name: 'passed', description: '"true" when every check passed.' }, FAILED_OUTPUT],
     async run(ctx) {
-        const target = (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .targetSite */ .j4)(ctx);
-        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .forEachStack */ .zq)(ctx, (name) => (0,_verify_js__WEBPACK_IMPORTED_MODULE_2__/* .verifyRows */ .DT)(ctx, name, target));
+        const target = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .targetSite */ .j4)(ctx);
+        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .forEachStack */ .zq)(ctx, (name) => (0,_verify_js__WEBPACK_IMPORTED_MODULE_3__/* .verifyRows */ .DT)(ctx, name, target));
         return { ok, rows, outputs: { passed: String(ok), ...outputsOf(rows) } };
     },
 };
@@ -1050,14 +1053,14 @@ async function syncStack(ctx, name, mode) {
     const job = ctx.plan.doc.application.syncJob;
     const command = [...job.command, mode === 'execute' ? '--execute' : '--dry-run'];
     if (ctx.run.dryRun && mode === 'execute') {
-        return [(0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, 'Data sync', 'would-do', `would run ${command.join(' ')} as a Job on the primary cluster`)];
+        return [(0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, 'Data sync', 'would-do', `would run ${command.join(' ')} as a Job on the primary cluster`)];
     }
-    const r = await (0,_verify_js__WEBPACK_IMPORTED_MODULE_2__/* .runJob */ .b5)(ctx, name, 'primary', `sync-${mode}`, job.image, command);
+    const r = await (0,_verify_js__WEBPACK_IMPORTED_MODULE_3__/* .runJob */ .b5)(ctx, name, 'primary', `sync-${mode}`, job.image, command);
     const conflicts = parseConflicts(r.logs);
-    (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .observe */ .lB)(ctx, 'sync', mode, name, `k8s:primary/job/${r.job}`, { succeeded: r.succeeded, conflicts, logTail: r.logs.slice(-500) });
+    (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .observe */ .lB)(ctx, 'sync', mode, name, `k8s:primary/job/${r.job}`, { succeeded: r.succeeded, conflicts, logTail: r.logs.slice(-500) });
     const ok = r.succeeded && conflicts === 0;
     return [
-        (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, `Data sync (${mode})`, ok ? 'pass' : 'fail', `job ${r.job} ${r.succeeded ? 'succeeded' : 'failed'}; conflicts: ${conflicts ?? 'not reported'}${ok ? '' : ' (failback stops unless the sync reports zero conflicts)'}`),
+        (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, `Data sync (${mode})`, ok ? 'pass' : 'fail', `job ${r.job} ${r.succeeded ? 'succeeded' : 'failed'}; conflicts: ${conflicts ?? 'not reported'}${ok ? '' : ' (failback stops unless the sync reports zero conflicts)'}`),
     ];
 }
 const syncPhase = {
@@ -1070,7 +1073,7 @@ const syncPhase = {
         const mode = ctx.inputs['mode'] || 'dry-run';
         if (mode !== 'dry-run' && mode !== 'execute')
             throw new _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`input mode is "${mode}": expected dry-run or execute.`);
-        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .forEachStack */ .zq)(ctx, (name) => syncStack(ctx, name, mode));
+        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .forEachStack */ .zq)(ctx, (name) => syncStack(ctx, name, mode));
         const conflicts = ctx.run.journal
             .thisRun()
             .filter((r) => r.phase === 'sync')
@@ -1081,12 +1084,22 @@ const syncPhase = {
 /** Was the primary healthy for the plan's duration? (Prometheus min_over_time of its health) */
 async function primaryHealthyFor(ctx, name) {
     const stack = ctx.plan.stack(name);
-    const q = ctx.plan.doc.prometheus.queries.primaryHealthy;
-    const samples = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => ctx.env.prometheus().query(q));
+    const wanted = ctx.inputs['confirm-healthy-for'];
+    let ms = ctx.plan.limits.failbackHealthyForMs;
+    if (wanted) {
+        try {
+            ms = (0,_plan_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E9)(wanted);
+        }
+        catch {
+            throw new _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`input confirm-healthy-for is "${wanted}": expected a duration such as 2h or 90m.`);
+        }
+    }
+    const q = ctx.plan.doc.prometheus.queries.primaryHealthy.replace(/\[[0-9]+(ms|s|m|h)\]/g, `[${Math.round(ms / 1000)}s]`);
+    const samples = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .probe */ .dy)(ctx, () => ctx.env.prometheus().query(q));
     const s = samples.find((x) => (x.labels.stack ?? name) === name && (!x.labels.region || x.labels.region === stack.primary.region));
-    const hours = ctx.plan.limits.failbackHealthyForMs / 3_600_000;
+    const hours = +(ms / 3_600_000).toFixed(2);
     const ok = s !== undefined && s.value >= 1;
-    return (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, 'Primary healthy', ok ? 'pass' : 'fail', s ? `lowest primary health over ${hours} h: ${s.value}` : `no primary health series over ${hours} h`);
+    return (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, 'Primary healthy', ok ? 'pass' : 'fail', s ? `lowest primary health over ${hours} h: ${s.value}` : `no primary health series over ${hours} h`);
 }
 async function failbackStack(ctx, name) {
     const rows = [];
@@ -1101,37 +1114,40 @@ async function failbackStack(ctx, name) {
     }
     const synced = ctx.run.journal.records.some((r) => r.phase === 'sync' && r.step === 'execute' && r.stack === name && r.data?.succeeded === true && r.data?.conflicts === 0);
     if (!synced && ctx.plan.stack(name).database.type !== 'azure-sql') {
-        rows.push((0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, 'Data sync', 'fail', 'no successful sync with zero conflicts in the journal: run sync with mode dry-run, then execute, before failback.'));
+        rows.push((0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, 'Data sync', 'fail', 'no successful sync with zero conflicts in the journal: run sync with mode dry-run, then execute, before failback.'));
         return rows;
     }
     // 1. primary up to production capacity while DR still serves
     rows.push(...(await scaleStack(ctx, 'failback', name, 'primary')));
     // 2. fence DR, 3. database back to primary, 4. unfence primary
-    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .setDrain */ .xZ)(ctx, 'failback', name, 'dr', true)));
-    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .drainSite */ .C3)(ctx, 'failback', name, 'dr')));
+    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .setDrain */ .xZ)(ctx, 'failback', name, 'dr', true)));
+    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .drainSite */ .C3)(ctx, 'failback', name, 'dr')));
     const stack = ctx.plan.stack(name);
-    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .failoverDatabase */ .Wb)(ctx, 'failback', name, 'primary', stack.database.type === 'azure-sql' ? 'planned' : 'cross-region')));
-    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .setDrain */ .xZ)(ctx, 'failback', name, 'primary', false)));
+    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .failoverDatabase */ .Wb)(ctx, 'failback', name, 'primary', stack.database.type === 'azure-sql' ? 'planned' : 'cross-region')));
+    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .setDrain */ .xZ)(ctx, 'failback', name, 'primary', false)));
     // 5. traffic back, 6. verify region primary
-    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .switchTraffic */ .gi)(ctx, 'failback', name, 'primary')));
-    rows.push(...(await (0,_verify_js__WEBPACK_IMPORTED_MODULE_2__/* .verifyRows */ .DT)(ctx, name, 'primary')));
+    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .switchTraffic */ .gi)(ctx, 'failback', name, 'primary')));
+    rows.push(...(await (0,_verify_js__WEBPACK_IMPORTED_MODULE_3__/* .verifyRows */ .DT)(ctx, name, 'primary')));
     // 7. DR back to standby: replicas, node pool, and the fence lifted (its database is a replica again)
     const [deps, pool] = await Promise.all([
-        (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .scaleDeployments */ .vk)(ctx, 'failback', name, 'dr', 'standby'),
-        (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .sizePool */ .AQ)(ctx, 'failback', name, 'dr', 'standby', false),
+        (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .scaleDeployments */ .vk)(ctx, 'failback', name, 'dr', 'standby'),
+        (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .sizePool */ .AQ)(ctx, 'failback', name, 'dr', 'standby', false),
     ]);
     rows.push(...deps, ...pool);
-    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_3__/* .setDrain */ .xZ)(ctx, 'failback', name, 'dr', false)));
+    rows.push(...(await (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .setDrain */ .xZ)(ctx, 'failback', name, 'dr', false)));
     return rows;
 }
 const failbackPhase = {
     name: 'failback',
     title: 'Failback to primary',
-    description: `Gated on the primary being healthy for the plan's duration and on a zero-conflict data sync: scales the primary up, fences DR, returns the database and traffic to primary, verifies region primary, and returns DR to standby (${_common_js__WEBPACK_IMPORTED_MODULE_1__/* .DRAIN_ANNOTATION */ .lP} lifted).`,
-    inputs: [{ name: 'skip-health-gate', description: 'Fail back even if the primary has not been healthy for the whole duration (drills only).', default: 'false' }],
+    description: `Gated on the primary being healthy for the plan's duration and on a zero-conflict data sync: scales the primary up, fences DR, returns the database and traffic to primary, verifies region primary, and returns DR to standby (${_common_js__WEBPACK_IMPORTED_MODULE_2__/* .DRAIN_ANNOTATION */ .lP} lifted).`,
+    inputs: [
+        { name: 'confirm-healthy-for', description: "How long the primary must have been healthy (e.g. 2h); default: the plan's thresholds.failbackHealthyFor.", default: '' },
+        { name: 'skip-health-gate', description: 'Fail back even if the primary has not been healthy for the whole duration (drills only).', default: 'false' },
+    ],
     outputs: [{ name: 'passed', description: '"true" when failback completed and verified.' }, FAILED_OUTPUT],
     async run(ctx) {
-        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .forEachStack */ .zq)(ctx, (name) => failbackStack(ctx, name));
+        const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .forEachStack */ .zq)(ctx, (name) => failbackStack(ctx, name));
         return { ok, rows, outputs: { passed: String(ok), ...outputsOf(rows) } };
     },
 };
@@ -1453,7 +1469,7 @@ function resultText(title, result) {
 /* harmony import */ var _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(17679);
 /* harmony import */ var _engine_journal_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(95545);
 /* harmony import */ var _engine_step_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(40614);
-/* harmony import */ var _plan_load_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(99370);
+/* harmony import */ var _plan_load_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(601);
 /* harmony import */ var _environment_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(91567);
 /* harmony import */ var _registry_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(30632);
 /**
@@ -2171,7 +2187,84 @@ async function verifyRows(ctx, name, target) {
 
 /***/ }),
 
-/***/ 99370:
+/***/ 72983:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   E9: () => (/* binding */ parseDuration)
+/* harmony export */ });
+/* unused harmony exports durationProblem, formatDuration */
+/**
+ * Durations as written in a plan (`90s`, `5m`, `2h`, `1h30m`, `250ms`) and back.
+ */
+const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+const ORDER = ['h', 'm', 's', 'ms'];
+const PART = /([0-9]+)(ms|h|m|s)/y;
+/** Why a duration string cannot be parsed, or undefined when it can. */
+function durationProblem(text) {
+    try {
+        parseDuration(text);
+        return undefined;
+    }
+    catch (err) {
+        return err.message;
+    }
+}
+/**
+ * Parse a duration into milliseconds: `parseDuration('1h30m') === 5_400_000`.
+ * Units are h, m, s and ms, each at most once, largest first.
+ * @throws Error with one sentence naming the text and what was expected.
+ */
+function parseDuration(text) {
+    const expected = 'expected a whole number followed by ms, s, m or h, largest unit first, such as 90s, 5m, 2h or 1h30m';
+    if (typeof text !== 'string' || text.length === 0) {
+        throw new Error(`The duration is empty; ${expected}.`);
+    }
+    PART.lastIndex = 0;
+    let total = 0;
+    let last = -1;
+    let pos = 0;
+    while (pos < text.length) {
+        PART.lastIndex = pos;
+        const m = PART.exec(text);
+        if (!m)
+            throw new Error(`\`${text}\` is not a duration; ${expected}.`);
+        const unit = m[2];
+        const rank = ORDER.indexOf(unit);
+        if (rank <= last) {
+            throw new Error(`\`${text}\` is not a duration: the unit \`${unit}\` is repeated or out of order; ${expected}.`);
+        }
+        last = rank;
+        total += Number(m[1]) * UNIT_MS[unit];
+        pos = PART.lastIndex;
+    }
+    if (!Number.isSafeInteger(total)) {
+        throw new Error(`\`${text}\` is too long a duration; expected at most ${formatDuration(Number.MAX_SAFE_INTEGER)}.`);
+    }
+    return total;
+}
+/** Format milliseconds as the shortest plan duration: `formatDuration(5_400_000) === '1h30m'`. */
+function formatDuration(ms) {
+    if (!Number.isFinite(ms) || ms < 0)
+        throw new Error(`Cannot format ${ms} as a duration; expected a non-negative number of milliseconds.`);
+    let rest = Math.round(ms);
+    if (rest === 0)
+        return '0s';
+    let out = '';
+    for (const unit of ORDER) {
+        const n = Math.floor(rest / UNIT_MS[unit]);
+        if (n > 0) {
+            out += `${n}${unit}`;
+            rest -= n * UNIT_MS[unit];
+        }
+    }
+    return out;
+}
+
+
+/***/ }),
+
+/***/ 601:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2241,74 +2334,8 @@ const CLOUD_TYPES = {
 /** Database types whose cross-region failover promotes a named read replica. */
 const REPLICA_DATABASE_TYPES = ['rds', 'cloud-sql'];
 
-;// CONCATENATED MODULE: ./src/plan/duration.ts
-/**
- * Durations as written in a plan (`90s`, `5m`, `2h`, `1h30m`, `250ms`) and back.
- */
-const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-const ORDER = ['h', 'm', 's', 'ms'];
-const PART = /([0-9]+)(ms|h|m|s)/y;
-/** Why a duration string cannot be parsed, or undefined when it can. */
-function durationProblem(text) {
-    try {
-        parseDuration(text);
-        return undefined;
-    }
-    catch (err) {
-        return err.message;
-    }
-}
-/**
- * Parse a duration into milliseconds: `parseDuration('1h30m') === 5_400_000`.
- * Units are h, m, s and ms, each at most once, largest first.
- * @throws Error with one sentence naming the text and what was expected.
- */
-function parseDuration(text) {
-    const expected = 'expected a whole number followed by ms, s, m or h, largest unit first, such as 90s, 5m, 2h or 1h30m';
-    if (typeof text !== 'string' || text.length === 0) {
-        throw new Error(`The duration is empty; ${expected}.`);
-    }
-    PART.lastIndex = 0;
-    let total = 0;
-    let last = -1;
-    let pos = 0;
-    while (pos < text.length) {
-        PART.lastIndex = pos;
-        const m = PART.exec(text);
-        if (!m)
-            throw new Error(`\`${text}\` is not a duration; ${expected}.`);
-        const unit = m[2];
-        const rank = ORDER.indexOf(unit);
-        if (rank <= last) {
-            throw new Error(`\`${text}\` is not a duration: the unit \`${unit}\` is repeated or out of order; ${expected}.`);
-        }
-        last = rank;
-        total += Number(m[1]) * UNIT_MS[unit];
-        pos = PART.lastIndex;
-    }
-    if (!Number.isSafeInteger(total)) {
-        throw new Error(`\`${text}\` is too long a duration; expected at most ${formatDuration(Number.MAX_SAFE_INTEGER)}.`);
-    }
-    return total;
-}
-/** Format milliseconds as the shortest plan duration: `formatDuration(5_400_000) === '1h30m'`. */
-function formatDuration(ms) {
-    if (!Number.isFinite(ms) || ms < 0)
-        throw new Error(`Cannot format ${ms} as a duration; expected a non-negative number of milliseconds.`);
-    let rest = Math.round(ms);
-    if (rest === 0)
-        return '0s';
-    let out = '';
-    for (const unit of ORDER) {
-        const n = Math.floor(rest / UNIT_MS[unit]);
-        if (n > 0) {
-            out += `${n}${unit}`;
-            rest -= n * UNIT_MS[unit];
-        }
-    }
-    return out;
-}
-
+// EXTERNAL MODULE: ./src/plan/duration.ts
+var duration = __webpack_require__(72983);
 // EXTERNAL MODULE: ./node_modules/@sinclair/typebox/build/esm/type/type/index.mjs + 112 modules
 var type = __webpack_require__(74508);
 ;// CONCATENATED MODULE: ./src/plan/schema.ts
@@ -3036,7 +3063,7 @@ function checkDuration(raw, segs, value, positive) {
     if (typeof value !== 'string' || !new RegExp(DURATION_PATTERN).test(value))
         return undefined; // schema
     try {
-        const ms = parseDuration(value);
+        const ms = (0,duration/* parseDuration */.E9)(value);
         if (positive && ms === 0) {
             raw.push({
                 segs,
@@ -3304,8 +3331,8 @@ function resolveClasses(doc, raw) {
                 });
             }
         });
-        const rtoMs = checkDuration(raw, ['incidentClasses', name, 'rto'], over.rto, true) ?? parseDuration(base.rto);
-        const rpoMs = checkDuration(raw, ['incidentClasses', name, 'rpo'], over.rpo, false) ?? parseDuration(base.rpo);
+        const rtoMs = checkDuration(raw, ['incidentClasses', name, 'rto'], over.rto, true) ?? (0,duration/* parseDuration */.E9)(base.rto);
+        const rpoMs = checkDuration(raw, ['incidentClasses', name, 'rpo'], over.rpo, false) ?? (0,duration/* parseDuration */.E9)(base.rpo);
         out[name] = {
             name,
             description: typeof over.description === 'string' ? over.description : base.description,
@@ -3436,27 +3463,27 @@ function resolvePlan(doc, file, classes) {
     const tr = doc.triggers;
     const limits = {
         replicationLagSeconds: t.replicationLagSeconds,
-        backupMaxAgeMs: parseDuration(t.backupMaxAge),
+        backupMaxAgeMs: (0,duration/* parseDuration */.E9)(t.backupMaxAge),
         dnsTtlSeconds: t.dnsTtlSeconds,
         errorRate: t.errorRate,
-        errorRateWindowMs: parseDuration(t.errorRateWindow),
-        failbackHealthyForMs: parseDuration(t.failbackHealthyFor),
+        errorRateWindowMs: (0,duration/* parseDuration */.E9)(t.errorRateWindow),
+        failbackHealthyForMs: (0,duration/* parseDuration */.E9)(t.failbackHealthyFor),
         replicas: { standby: t.replicas.standby, production: t.replicas.production },
         deadlinesMs: {
-            drain: parseDuration(t.deadlines.drain),
-            database: parseDuration(t.deadlines.database),
-            traffic: parseDuration(t.deadlines.traffic),
-            scale: parseDuration(t.deadlines.scale),
-            verify: parseDuration(t.deadlines.verify),
+            drain: (0,duration/* parseDuration */.E9)(t.deadlines.drain),
+            database: (0,duration/* parseDuration */.E9)(t.deadlines.database),
+            traffic: (0,duration/* parseDuration */.E9)(t.deadlines.traffic),
+            scale: (0,duration/* parseDuration */.E9)(t.deadlines.scale),
+            verify: (0,duration/* parseDuration */.E9)(t.deadlines.verify),
         },
         triggers: {
             healthScoreBelow: tr.healthScoreBelow,
             healthCheckFailuresAbove: tr.healthCheckFailuresAbove,
-            failureWindowMs: parseDuration(tr.failureWindow),
+            failureWindowMs: (0,duration/* parseDuration */.E9)(tr.failureWindow),
             replicationLagAbove: tr.replicationLagAbove,
             consecutive: tr.consecutive,
-            holdForMs: parseDuration(tr.holdFor),
-            intervalMs: parseDuration(tr.interval),
+            holdForMs: (0,duration/* parseDuration */.E9)(tr.holdFor),
+            intervalMs: (0,duration/* parseDuration */.E9)(tr.interval),
         },
     };
     const stackNames = Object.keys(doc.stacks);

@@ -213,18 +213,18 @@ function activeSite(stack) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   T: () => (/* binding */ applyScenario),
+/* harmony export */   TH: () => (/* binding */ applyScenario),
 /* harmony export */   scenarioNames: () => (/* binding */ scenarioNames)
 /* harmony export */ });
-/* unused harmony export SCENARIOS */
+/* unused harmony exports REGION_RECOVERY_CLOUD_SECONDS, SCENARIOS */
 /* harmony import */ var _estate_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(91203);
-/* harmony import */ var _world_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83347);
 /**
  * Scenarios: the runbook's four incident classes and the readiness failures, applied to a
  * running world. Each returns one sentence saying what it did.
  */
 
-
+/** How long a recovering region's nodes take to come back, in cloud seconds. */
+const REGION_RECOVERY_CLOUD_SECONDS = 20 * 60;
 const SCENARIOS = {
     healthy: { description: 'Nothing wrong: the estate as the runbook expects it.', apply: () => undefined },
     'region-outage': {
@@ -327,7 +327,7 @@ const SCENARIOS = {
         },
     },
     'primary-recovered': {
-        description: 'The primary region is back: its control plane answers at once, its nodes come Ready over the next minutes (fence it again before they do).',
+        description: 'The primary region is back: its control plane answers at once, its nodes come Ready 20 minutes (cloud time) later (fence it again before they do).',
         apply: (w, stacks) => {
             for (const s of stacks) {
                 s.sites.primary.up = true;
@@ -335,7 +335,7 @@ const SCENARIOS = {
                 s.database.corrupted = false;
                 for (const n of s.sites.primary.cluster.nodes) {
                     n.ready = false;
-                    w.schedule(w.duration(_world_js__WEBPACK_IMPORTED_MODULE_1__/* .DURATIONS */ .eh.nodeReady), () => {
+                    w.schedule(w.realMs(REGION_RECOVERY_CLOUD_SECONDS), () => {
                         n.ready = true;
                     });
                 }

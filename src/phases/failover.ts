@@ -3,6 +3,7 @@
  * sync and failback. Each works on every stack of the run at once and is safe to re-run.
  */
 import { UserError } from '../engine/errors.js';
+import { parseDuration } from '../plan/duration.js';
 import type { DatabaseMode } from '../plan/types.js';
 import {
   DRAIN_ANNOTATION,
@@ -113,6 +114,7 @@ export const databasePhase: PhaseDef = {
     TARGET_INPUT,
     { name: 'database-mode', description: 'Override of the class mode: in-region, cross-region, planned or forced.', default: '' },
     { name: 'allow-data-loss', description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.', default: 'false' },
+    { name: 'reason', description: 'Why the database is failed over (recorded in the journal).', default: '' },
   ],
   outputs: [FAILED_OUTPUT, { name: 'rpo-seconds', description: 'Replication lag at promotion per stack, "stack=seconds" comma-separated.' }],
   async run(ctx) {
@@ -225,10 +227,19 @@ export const syncPhase: PhaseDef = {
 /** Was the primary healthy for the plan's duration? (Prometheus min_over_time of its health) */
 async function primaryHealthyFor(ctx: PhaseContext, name: string): Promise<ResultRow> {
   const stack = ctx.plan.stack(name);
-  const q = ctx.plan.doc.prometheus!.queries.primaryHealthy;
+  const wanted = ctx.inputs['confirm-healthy-for'];
+  let ms = ctx.plan.limits.failbackHealthyForMs;
+  if (wanted) {
+    try {
+      ms = parseDuration(wanted);
+    } catch {
+      throw new UserError(`input confirm-healthy-for is "${wanted}": expected a duration such as 2h or 90m.`);
+    }
+  }
+  const q = ctx.plan.doc.prometheus!.queries.primaryHealthy.replace(/\[[0-9]+(ms|s|m|h)\]/g, `[${Math.round(ms / 1000)}s]`);
   const samples = await probe(ctx, () => ctx.env.prometheus().query(q));
   const s = samples.find((x) => (x.labels.stack ?? name) === name && (!x.labels.region || x.labels.region === stack.primary.region));
-  const hours = ctx.plan.limits.failbackHealthyForMs / 3_600_000;
+  const hours = +(ms / 3_600_000).toFixed(2);
   const ok = s !== undefined && s.value >= 1;
   return row(name, 'Primary healthy', ok ? 'pass' : 'fail', s ? `lowest primary health over ${hours} h: ${s.value}` : `no primary health series over ${hours} h`);
 }
@@ -274,7 +285,10 @@ export const failbackPhase: PhaseDef = {
   name: 'failback',
   title: 'Failback to primary',
   description: `Gated on the primary being healthy for the plan's duration and on a zero-conflict data sync: scales the primary up, fences DR, returns the database and traffic to primary, verifies region primary, and returns DR to standby (${DRAIN_ANNOTATION} lifted).`,
-  inputs: [{ name: 'skip-health-gate', description: 'Fail back even if the primary has not been healthy for the whole duration (drills only).', default: 'false' }],
+  inputs: [
+    { name: 'confirm-healthy-for', description: "How long the primary must have been healthy (e.g. 2h); default: the plan's thresholds.failbackHealthyFor.", default: '' },
+    { name: 'skip-health-gate', description: 'Fail back even if the primary has not been healthy for the whole duration (drills only).', default: 'false' },
+  ],
   outputs: [{ name: 'passed', description: '"true" when failback completed and verified.' }, FAILED_OUTPUT],
   async run(ctx) {
     const { ok, rows } = await forEachStack(ctx, (name) => failbackStack(ctx, name));

@@ -3,7 +3,10 @@
  * running world. Each returns one sentence saying what it did.
  */
 import { CONFIGMAP } from './estate.js';
-import { DURATIONS, type StackWorld, type World } from './world.js';
+import type { StackWorld, World } from './world.js';
+
+/** How long a recovering region's nodes take to come back, in cloud seconds. */
+export const REGION_RECOVERY_CLOUD_SECONDS = 20 * 60;
 
 export interface ScenarioDef {
   description: string;
@@ -104,7 +107,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
   },
   'primary-recovered': {
     description:
-      'The primary region is back: its control plane answers at once, its nodes come Ready over the next minutes (fence it again before they do).',
+      'The primary region is back: its control plane answers at once, its nodes come Ready 20 minutes (cloud time) later (fence it again before they do).',
     apply: (w, stacks) => {
       for (const s of stacks) {
         s.sites.primary.up = true;
@@ -112,7 +115,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
         s.database.corrupted = false;
         for (const n of s.sites.primary.cluster.nodes) {
           n.ready = false;
-          w.schedule(w.duration(DURATIONS.nodeReady), () => {
+          w.schedule(w.realMs(REGION_RECOVERY_CLOUD_SECONDS), () => {
             n.ready = true;
           });
         }

@@ -81,7 +81,10 @@ describe('sandbox app', () => {
       });
     expect((await post('primary', {})).status).toBe(401);
 
+    // The DR site writes through to the primary's database while that is reachable; fenced, it refuses.
+    world.stack('aws').sites.dr.cluster.deployments.get('aegis-api')!.annotations['aegis.io/drain'] = 'true';
     const ro = await post('dr');
+    delete world.stack('aws').sites.dr.cluster.deployments.get('aegis-api')!.annotations['aegis.io/drain'];
     expect(ro.status).toBe(503);
     expect(await ro.json()).toEqual({ error: 'read-only: this site does not accept writes' });
     expect(world.stack('aws').sites.dr.writesWhileServing).toBe(0);
