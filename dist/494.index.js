@@ -287,6 +287,7 @@ registerCommand((program, io, setExit) => {
         .option('--journal <file>', 'journal file (default: in the drill folder)')
         .option('--out <dir>', 'drill folder for the journal, sandbox files and result (default: .aegis-dr/drill-<time>)')
         .option('--builtin-prometheus', 'do not start a real Prometheus even when installed')
+        .option('--report <file>', 'also write the result, timeline and RTO/RPO table as Markdown to this file')
         .option('--json', 'print the result as JSON')
         .action(async (opts) => {
         const { runDrill, summaryText } = await __webpack_require__.e(/* import() */ 5).then(__webpack_require__.bind(__webpack_require__, 25005));
@@ -303,6 +304,10 @@ registerCommand((program, io, setExit) => {
             progress: opts.json ? undefined : progressPrinter(io),
             log: opts.json ? undefined : (l) => io.out(l),
         });
+        if (opts.report) {
+            const { writeFileSync } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 73024, 23));
+            writeFileSync(opts.report, `# DR drill report\n\n\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\`\n`);
+        }
         if (opts.json) {
             io.out(JSON.stringify(result, null, 2));
         }

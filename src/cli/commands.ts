@@ -59,9 +59,11 @@ registerCommand((program, io, setExit) => {
     .option('--journal <file>', 'journal file (default: in the drill folder)')
     .option('--out <dir>', 'drill folder for the journal, sandbox files and result (default: .aegis-dr/drill-<time>)')
     .option('--builtin-prometheus', 'do not start a real Prometheus even when installed')
+    .option('--report <file>', 'also write the result, timeline and RTO/RPO table as Markdown to this file')
     .option('--json', 'print the result as JSON')
     .action(
       async (opts: {
+        report?: string;
         plan?: string;
         scenario?: string;
         class?: string;
@@ -87,6 +89,10 @@ registerCommand((program, io, setExit) => {
           progress: opts.json ? undefined : progressPrinter(io),
           log: opts.json ? undefined : (l) => io.out(l),
         });
+        if (opts.report) {
+          const { writeFileSync } = await import('node:fs');
+          writeFileSync(opts.report, `# DR drill report\n\n\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\`\n`);
+        }
         if (opts.json) {
           io.out(JSON.stringify(result, null, 2));
         } else {
