@@ -1543,6 +1543,17 @@ function outcomeRow(stack, item, r, detail) {
     const status = r.outcome === 'would-do' ? 'would-do' : r.outcome === 'skipped' ? 'pass' : 'done';
     return (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .row */ .nM)(stack, item, status, r.outcome === 'skipped' ? `already so: ${detail}` : detail);
 }
+/** Poll a started operation until the provider says it is done; its error fails the step. */
+async function awaitOperation(ctx, what, op, poll, deadlineMs, minPollMs) {
+    if (!op)
+        return;
+    await (0,_engine_step_js__WEBPACK_IMPORTED_MODULE_1__/* .pollUntil */ .g3)(ctx.run, what, async () => {
+        const st = await poll(op);
+        if (st.error)
+            throw new _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${what} failed: ${st.error}`);
+        return st.done ? true : undefined;
+    }, deadlineMs, minPollMs);
+}
 /** Set (fence) or remove (unfence) the drain annotation on every deployment of a site. */
 async function setDrain(ctx, phase, name, site, drained) {
     const stack = ctx.plan.stack(name);
@@ -1763,15 +1774,7 @@ async function failoverDatabase(ctx, phase, name, target, requested) {
                 op = await providers.database.failover('primary', 'in-region');
             },
             wait: async () => {
-                if (op) {
-                    const o = op;
-                    await (0,_engine_step_js__WEBPACK_IMPORTED_MODULE_1__/* .pollUntil */ .g3)(ctx.run, `${dbName} in-region failover`, async () => {
-                        const st = await providers.database.poll(o);
-                        if (st.error)
-                            throw new _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${dbName} failover failed: ${st.error}`);
-                        return st.done ? true : undefined;
-                    }, ctx.plan.limits.deadlinesMs.database);
-                }
+                await awaitOperation(ctx, `${dbName} in-region failover`, op, (o) => providers.database.poll(o), ctx.plan.limits.deadlinesMs.database);
                 return (0,_engine_step_js__WEBPACK_IMPORTED_MODULE_1__/* .pollUntil */ .g3)(ctx.run, `${dbName} available`, async () => {
                     const s = await providers.database.describe();
                     return !s.busy ? s : undefined;
@@ -1810,15 +1813,7 @@ async function failoverDatabase(ctx, phase, name, target, requested) {
             op = await providers.database.failover(target, mode);
         },
         wait: async () => {
-            if (op) {
-                const o = op;
-                await (0,_engine_step_js__WEBPACK_IMPORTED_MODULE_1__/* .pollUntil */ .g3)(ctx.run, `${dbName} failover to ${target}`, async () => {
-                    const st = await providers.database.poll(o);
-                    if (st.error)
-                        throw new _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`${dbName} failover failed: ${st.error}`);
-                    return st.done ? true : undefined;
-                }, ctx.plan.limits.deadlinesMs.database);
-            }
+            await awaitOperation(ctx, `${dbName} failover to ${target}`, op, (o) => providers.database.poll(o), ctx.plan.limits.deadlinesMs.database);
             return (0,_engine_step_js__WEBPACK_IMPORTED_MODULE_1__/* .pollUntil */ .g3)(ctx.run, `${dbName} writer on ${target}`, async () => {
                 const s = await providers.database.describe();
                 return s.writer === target && !s.busy ? s : undefined;
@@ -1852,15 +1847,7 @@ async function switchTraffic(ctx, phase, name, target) {
             op = await providers.traffic.switchTo(target, ttl);
         },
         wait: async () => {
-            if (op) {
-                const o = op;
-                await (0,_engine_step_js__WEBPACK_IMPORTED_MODULE_1__/* .pollUntil */ .g3)(ctx.run, `traffic change ${o.id}`, async () => {
-                    const st = await providers.traffic.poll(o);
-                    if (st.error)
-                        throw new _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`traffic change ${o.id} failed: ${st.error}`);
-                    return st.done ? true : undefined;
-                }, ctx.plan.limits.deadlinesMs.traffic, minPollMs);
-            }
+            await awaitOperation(ctx, `traffic change ${op?.id}`, op, (o) => providers.traffic.poll(o), ctx.plan.limits.deadlinesMs.traffic, minPollMs);
             const after = await providers.traffic.describe();
             op = undefined;
             return after;

@@ -5,7 +5,7 @@
 import { UserError } from '../engine/errors.js';
 import { pollUntil, runStep, type StepResult } from '../engine/step.js';
 import { queryDns } from '../providers/dns/resolver.js';
-import type { DatabaseState, NodePoolState, Operation, TrafficState } from '../providers/types.js';
+import type { DatabaseState, NodePoolState, Operation, OperationStatus, TrafficState } from '../providers/types.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
 import { DRAIN_ANNOTATION, deploymentsOf, isUnreachable, otherSite, probe, replicasFor, row, errorText } from './common.js';
 import { dnsServerOf, sampleFor } from './readiness.js';
@@ -14,6 +14,29 @@ import type { PhaseContext, ResultRow } from './types.js';
 function outcomeRow(stack: string, item: string, r: StepResult<unknown>, detail: string): ResultRow {
   const status = r.outcome === 'would-do' ? 'would-do' : r.outcome === 'skipped' ? 'pass' : 'done';
   return row(stack, item, status, r.outcome === 'skipped' ? `already so: ${detail}` : detail);
+}
+
+/** Poll a started operation until the provider says it is done; its error fails the step. */
+async function awaitOperation(
+  ctx: PhaseContext,
+  what: string,
+  op: Operation | undefined,
+  poll: (op: Operation) => Promise<OperationStatus>,
+  deadlineMs: number,
+  minPollMs?: number,
+): Promise<void> {
+  if (!op) return;
+  await pollUntil(
+    ctx.run,
+    what,
+    async () => {
+      const st = await poll(op);
+      if (st.error) throw new UserError(`${what} failed: ${st.error}`);
+      return st.done ? true : undefined;
+    },
+    deadlineMs,
+    minPollMs,
+  );
 }
 
 /** Set (fence) or remove (unfence) the drain annotation on every deployment of a site. */
@@ -264,14 +287,7 @@ export async function failoverDatabase(
         op = await providers.database.failover('primary', 'in-region');
       },
       wait: async () => {
-        if (op) {
-          const o = op;
-          await pollUntil(ctx.run, `${dbName} in-region failover`, async () => {
-            const st = await providers.database.poll(o);
-            if (st.error) throw new UserError(`${dbName} failover failed: ${st.error}`);
-            return st.done ? true : undefined;
-          }, ctx.plan.limits.deadlinesMs.database);
-        }
+        await awaitOperation(ctx, `${dbName} in-region failover`, op, (o) => providers.database.poll(o), ctx.plan.limits.deadlinesMs.database);
         return pollUntil(ctx.run, `${dbName} available`, async () => {
           const s = await providers.database.describe();
           return !s.busy ? s : undefined;
@@ -316,14 +332,7 @@ export async function failoverDatabase(
       op = await providers.database.failover(target, mode);
     },
     wait: async () => {
-      if (op) {
-        const o = op;
-        await pollUntil(ctx.run, `${dbName} failover to ${target}`, async () => {
-          const st = await providers.database.poll(o);
-          if (st.error) throw new UserError(`${dbName} failover failed: ${st.error}`);
-          return st.done ? true : undefined;
-        }, ctx.plan.limits.deadlinesMs.database);
-      }
+      await awaitOperation(ctx, `${dbName} failover to ${target}`, op, (o) => providers.database.poll(o), ctx.plan.limits.deadlinesMs.database);
       return pollUntil(ctx.run, `${dbName} writer on ${target}`, async () => {
         const s = await providers.database.describe();
         return s.writer === target && !s.busy ? s : undefined;
@@ -363,14 +372,7 @@ export async function switchTraffic(ctx: PhaseContext, phase: string, name: stri
       op = await providers.traffic.switchTo(target, ttl);
     },
     wait: async () => {
-      if (op) {
-        const o = op;
-        await pollUntil(ctx.run, `traffic change ${o.id}`, async () => {
-          const st = await providers.traffic.poll(o);
-          if (st.error) throw new UserError(`traffic change ${o.id} failed: ${st.error}`);
-          return st.done ? true : undefined;
-        }, ctx.plan.limits.deadlinesMs.traffic, minPollMs);
-      }
+      await awaitOperation(ctx, `traffic change ${op?.id}`, op, (o) => providers.traffic.poll(o), ctx.plan.limits.deadlinesMs.traffic, minPollMs);
       const after = await providers.traffic.describe();
       op = undefined;
       return after;
