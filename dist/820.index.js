@@ -224,7 +224,7 @@ function activeSite(stack) {
  */
 
 /** How long a recovering region's nodes take to come back, in cloud seconds. */
-const REGION_RECOVERY_CLOUD_SECONDS = 20 * 60;
+const REGION_RECOVERY_CLOUD_SECONDS = 60 * 60;
 const SCENARIOS = {
     healthy: { description: 'Nothing wrong: the estate as the runbook expects it.', apply: () => undefined },
     'region-outage': {
@@ -327,7 +327,7 @@ const SCENARIOS = {
         },
     },
     'primary-recovered': {
-        description: 'The primary region is back: its control plane answers at once, its nodes come Ready 20 minutes (cloud time) later (fence it again before they do).',
+        description: 'The primary region is back: its control plane answers at once, its nodes come Ready an hour (cloud time) later (fence it again before they do).',
         apply: (w, stacks) => {
             for (const s of stacks) {
                 s.sites.primary.up = true;

@@ -6,7 +6,7 @@ import { CONFIGMAP } from './estate.js';
 import type { StackWorld, World } from './world.js';
 
 /** How long a recovering region's nodes take to come back, in cloud seconds. */
-export const REGION_RECOVERY_CLOUD_SECONDS = 20 * 60;
+export const REGION_RECOVERY_CLOUD_SECONDS = 60 * 60;
 
 export interface ScenarioDef {
   description: string;
@@ -107,7 +107,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
   },
   'primary-recovered': {
     description:
-      'The primary region is back: its control plane answers at once, its nodes come Ready 20 minutes (cloud time) later (fence it again before they do).',
+      'The primary region is back: its control plane answers at once, its nodes come Ready an hour (cloud time) later (fence it again before they do).',
     apply: (w, stacks) => {
       for (const s of stacks) {
         s.sites.primary.up = true;

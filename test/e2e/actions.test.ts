@@ -124,8 +124,13 @@ describe('actions from dist/ against the sandbox', () => {
   });
 
   it('sync dry-run and execute, then failback and DR back to standby', async () => {
-    sandbox.applyScenario('primary-recovered');
+    // The region returns with its nodes not yet Ready; the fence must land before they are.
+    for (const s of sandbox.world.stacks.values()) {
+      s.sites.primary.up = true;
+      for (const n of s.sites.primary.cluster.nodes) n.ready = false;
+    }
     expect((await runAction('declare', { 'incident-class': 'region-outage', reason: 'refence' })).code).toBe(0);
+    for (const s of sandbox.world.stacks.values()) for (const n of s.sites.primary.cluster.nodes) n.ready = true;
     const dry = await runAction('sync', { mode: 'dry-run' });
     expect({ code: dry.code, out: dry.code ? dry.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
     expect(dry.outputs.conflicts).toBe('aws=0,azure=0,gcp=0');
