@@ -125,6 +125,7 @@ var sandbox_world = __webpack_require__(83347);
  */
 
 
+
 /** The sandbox's AWS account id (all zeros, never a real account). */
 const SANDBOX_ACCOUNT = '000000000000';
 /** Build a list value for the XML writer. */
@@ -256,6 +257,26 @@ function regionDown(world, req) {
 /** Destroy the request's socket: what a client sees from an unreachable region. */
 function dropConnection(req) {
     req.raw.socket.destroy();
+}
+/** An error of an XML-speaking AWS service (RDS Query, Route 53 REST-XML) as the service renders it. */
+class AwsXmlError extends Error {
+    status;
+    code;
+    type;
+    constructor(status, code, message, type = 'Sender') {
+        super(message);
+        this.status = status;
+        this.code = code;
+        this.type = type;
+    }
+}
+/** Send `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`. */
+function sendAwsXmlError(res, e, xmlns, headers = {}) {
+    const body = xmlDocument('ErrorResponse', xmlns, {
+        Error: { Type: e.type, Code: e.code, Message: e.message },
+        RequestId: requestId(),
+    });
+    send(res, e.status, body, 'text/xml', headers);
 }
 
 ;// CONCATENATED MODULE: ./src/sandbox/aws/eks.ts
@@ -542,23 +563,9 @@ function rds_side(world) {
     return s;
 }
 /** An RDS error as the service renders it. */
-class RdsError extends Error {
-    status;
-    code;
-    type;
-    constructor(status, code, message, type = 'Sender') {
-        super(message);
-        this.status = status;
-        this.code = code;
-        this.type = type;
-    }
-}
+const RdsError = AwsXmlError;
 function sendRdsError(res, e) {
-    const body = xmlDocument('ErrorResponse', XMLNS, {
-        Error: { Type: e.type, Code: e.code, Message: e.message },
-        RequestId: requestId(),
-    });
-    send(res, e.status, body, 'text/xml');
+    sendAwsXmlError(res, e, XMLNS);
 }
 function sendResult(res, action, result) {
     const children = {};
@@ -924,17 +931,7 @@ function rdsService() {
 const route53_XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 const route53_T = estate/* TOPOLOGY */.yg.aws;
 /** A Route 53 error as the service renders it. */
-class Route53Error extends Error {
-    status;
-    code;
-    type;
-    constructor(status, code, message, type = 'Sender') {
-        super(message);
-        this.status = status;
-        this.code = code;
-        this.type = type;
-    }
-}
+const Route53Error = AwsXmlError;
 const route53_sides = new WeakMap();
 function route53_side(world) {
     let s = route53_sides.get(world);
@@ -945,11 +942,7 @@ function route53_side(world) {
     return s;
 }
 function route53_sendError(res, e) {
-    const body = xmlDocument('ErrorResponse', route53_XMLNS, {
-        Error: { Type: e.type, Code: e.code, Message: e.message },
-        RequestId: requestId(),
-    });
-    send(res, e.status, body, 'text/xml', { 'x-amzn-requestid': requestId() });
+    sendAwsXmlError(res, e, route53_XMLNS, { 'x-amzn-requestid': requestId() });
 }
 function sendXml(res, root, children, status = 200) {
     send(res, status, xmlDocument(root, route53_XMLNS, children), 'text/xml', { 'x-amzn-requestid': requestId() });
@@ -1074,15 +1067,18 @@ function parseChanges(body) {
 function invalidBatch(message) {
     return new Route53Error(400, 'InvalidChangeBatch', `[${message}]`);
 }
-function changeRecordSets(world, stack, zoneId, req) {
-    zoneOf(stack, zoneId);
-    let body;
+/** The request's XML body, or InvalidInput as Route 53 answers a malformed one. */
+function xmlBody(req) {
     try {
-        body = parseXml(req.text());
+        return parseXml(req.text());
     }
     catch (err) {
         throw new Route53Error(400, 'InvalidInput', `The request body is not valid XML: ${err.message}.`);
     }
+}
+function changeRecordSets(world, stack, zoneId, req) {
+    zoneOf(stack, zoneId);
+    const body = xmlBody(req);
     const { changes, comment } = parseChanges(body);
     const rec = stack.traffic.record;
     // validate the whole batch first: Route 53 applies a batch all or nothing
@@ -1189,13 +1185,7 @@ function healthCheckNode(world, stack) {
 }
 function updateHealthCheck(world, stack, id, req) {
     checkHealthCheck(id);
-    let body;
-    try {
-        body = parseXml(req.text());
-    }
-    catch (err) {
-        throw new Route53Error(400, 'InvalidInput', `The request body is not valid XML: ${err.message}.`);
-    }
+    const body = xmlBody(req);
     const s = route53_side(world);
     const version = textAt(body, 'HealthCheckVersion');
     if (version !== undefined && Number(version) !== s.healthCheckVersion) {
@@ -2828,7 +2818,13 @@ function googleError(res, httpStatus, message, opts = {}) {
             code: httpStatus,
             message,
             status,
-            errors: [{ message, domain: httpStatus === 429 ? 'usageLimits' : 'global', reason: opts.reason ?? reasonOf(httpStatus) }],
+            errors: [
+                {
+                    message,
+                    domain: httpStatus === 429 ? 'usageLimits' : 'global',
+                    reason: opts.reason ?? reasonOf(httpStatus),
+                },
+            ],
         },
     }, 'application/json; charset=UTF-8', opts.headers ?? {});
 }
@@ -2845,6 +2841,23 @@ function renderGoogleThrottle(_req, res, hit, api) {
 function renderGoogleError(_req, res, hit) {
     const code = hit.spec.status ?? 503;
     googleError(res, code, code === 503 ? 'The service is currently unavailable.' : 'Internal error encountered.');
+}
+/**
+ * The checks every emulated Google API makes first: an unknown route is 404, a project other than
+ * the sandbox's is 404 with the service's own reason. Returns true when it answered.
+ */
+function rejectRequest(req, res, known, project, notFoundReason) {
+    if (!known) {
+        googleError(res, 404, `The requested URL ${req.path} was not found on this server (method ${req.method}).`);
+        return true;
+    }
+    if (project !== estate/* SANDBOX_PROJECT */.II) {
+        googleError(res, 404, `The project ${project} does not exist; the sandbox project is ${estate/* SANDBOX_PROJECT */.II}.`, {
+            reason: notFoundReason,
+        });
+        return true;
+    }
+    return false;
 }
 /** The region-outage answer of a regional Google API: 503 UNAVAILABLE. */
 function common_regionDown(res, region) {
@@ -2874,7 +2887,9 @@ function rfc3339(ms) {
 function hexId(world, length = 8) {
     let s = '';
     while (s.length < length)
-        s += Math.floor(world.random() * 0x100000000).toString(16).padStart(8, '0');
+        s += Math.floor(world.random() * 0x100000000)
+            .toString(16)
+            .padStart(8, '0');
     return s.slice(0, length);
 }
 
@@ -2909,7 +2924,9 @@ function stateOf(world) {
                     name: apex,
                     type: 'SOA',
                     ttl: 21600,
-                    rrdatas: ['ns-cloud-a1.googledomains.test. cloud-dns-hostmaster.google.test. 1 21600 3600 259200 300'],
+                    rrdatas: [
+                        'ns-cloud-a1.googledomains.test. cloud-dns-hostmaster.google.test. 1 21600 3600 259200 300',
+                    ],
                 },
             ],
             createdAt: world.now(),
@@ -2922,7 +2939,15 @@ function stateOf(world) {
 function rrsets(stack, state) {
     const r = stack.traffic.record;
     const main = r.values.length > 0
-        ? [{ kind: 'dns#resourceRecordSet', name: abs(r.name), type: r.type, ttl: r.ttl, rrdatas: r.values.map((v) => (r.type === 'CNAME' ? abs(v) : v)) }]
+        ? [
+            {
+                kind: 'dns#resourceRecordSet',
+                name: abs(r.name),
+                type: r.type,
+                ttl: r.ttl,
+                rrdatas: r.values.map((v) => (r.type === 'CNAME' ? abs(v) : v)),
+            },
+        ]
         : [];
     return [...state.others, ...main];
 }
@@ -2933,7 +2958,10 @@ const BASE = '/dns/v1/projects/';
 function clouddns_route(path) {
     if (!path.startsWith(BASE))
         return undefined;
-    const [project, mz, zone, collection, id, extra] = path.slice(BASE.length).split('/').map(decodeURIComponent);
+    const [project, mz, zone, collection, id, extra] = path
+        .slice(BASE.length)
+        .split('/')
+        .map(decodeURIComponent);
     if (!project || mz !== 'managedZones' || extra !== undefined)
         return undefined;
     return { project, zone: zone || undefined, collection, id };
@@ -2979,15 +3007,24 @@ function renderChange(world, c) {
     };
 }
 function sameSet(a, b) {
-    const norm = (x) => (x.rrdatas ?? []).map((v) => rel(v)).sort().join('\n');
-    return abs(a.name) === abs(b.name) && a.type === b.type && (a.ttl ?? 0) === (b.ttl ?? 0) && norm(a) === norm(b);
+    const norm = (x) => (x.rrdatas ?? [])
+        .map((v) => rel(v))
+        .sort()
+        .join('\n');
+    return (abs(a.name) === abs(b.name) && a.type === b.type && (a.ttl ?? 0) === (b.ttl ?? 0) && norm(a) === norm(b));
 }
 /** Validate and apply a change; returns an error (status, message, reason) or the change. */
 function applyChange(world, stack, state, body) {
     const additions = Array.isArray(body.additions) ? body.additions : [];
     const deletions = Array.isArray(body.deletions) ? body.deletions : [];
     if (additions.length === 0 && deletions.length === 0) {
-        return { error: [400, 'The change has no additions and no deletions: expected at least one record set.', 'required'] };
+        return {
+            error: [
+                400,
+                'The change has no additions and no deletions: expected at least one record set.',
+                'required',
+            ],
+        };
     }
     const apex = zoneDnsName();
     const checkName = (set, where) => {
@@ -2995,10 +3032,18 @@ function applyChange(world, stack, state, body) {
             return [400, `Invalid value for '${where}': expected a record set with name and type.`, 'invalid'];
         }
         if (!set.name.endsWith('.')) {
-            return [400, `Invalid value for '${where}.name': '${set.name}' is not an absolute name; end it with a dot.`, 'invalid'];
+            return [
+                400,
+                `Invalid value for '${where}.name': '${set.name}' is not an absolute name; end it with a dot.`,
+                'invalid',
+            ];
         }
         if (!(set.name === apex || set.name.endsWith(`.${apex}`))) {
-            return [400, `Invalid value for '${where}.name': '${set.name}' is not within the zone ${apex}.`, 'invalid'];
+            return [
+                400,
+                `Invalid value for '${where}.name': '${set.name}' is not within the zone ${apex}.`,
+                'invalid',
+            ];
         }
         return undefined;
     };
@@ -3010,7 +3055,11 @@ function applyChange(world, stack, state, body) {
         const idx = current.findIndex((x) => sameSet(x, d));
         if (idx < 0) {
             return {
-                error: [412, `Precondition not met for 'entity.change.deletions[${i}]': the record set ${d.name} ${d.type} with these ttl and rrdatas does not exist.`, 'conditionNotMet'],
+                error: [
+                    412,
+                    `Precondition not met for 'entity.change.deletions[${i}]': the record set ${d.name} ${d.type} with these ttl and rrdatas does not exist.`,
+                    'conditionNotMet',
+                ],
             };
         }
         current = current.filter((_, j) => j !== idx);
@@ -3020,14 +3069,30 @@ function applyChange(world, stack, state, body) {
         if (bad)
             return { error: bad };
         if (!Array.isArray(a.rrdatas) || a.rrdatas.length === 0) {
-            return { error: [400, `Invalid value for 'entity.change.additions[${i}].rrdatas': expected at least one value.`, 'invalid'] };
+            return {
+                error: [
+                    400,
+                    `Invalid value for 'entity.change.additions[${i}].rrdatas': expected at least one value.`,
+                    'invalid',
+                ],
+            };
         }
         if (current.some((x) => abs(x.name) === abs(a.name) && x.type === a.type)) {
             return {
-                error: [409, `The resource 'entity.change.additions[${i}]' named '${a.name} (${a.type})' already exists.`, 'alreadyExists'],
+                error: [
+                    409,
+                    `The resource 'entity.change.additions[${i}]' named '${a.name} (${a.type})' already exists.`,
+                    'alreadyExists',
+                ],
             };
         }
-        current.push({ kind: 'dns#resourceRecordSet', name: abs(a.name), type: a.type, ttl: a.ttl ?? 300, rrdatas: [...a.rrdatas] });
+        current.push({
+            kind: 'dns#resourceRecordSet',
+            name: abs(a.name),
+            type: a.type,
+            ttl: a.ttl ?? 300,
+            rrdatas: [...a.rrdatas],
+        });
     }
     // commit
     const rec = stack.traffic.record;
@@ -3052,16 +3117,8 @@ function handle(req, res, ctx) {
     const { world } = ctx;
     const r = clouddns_route(req.path);
     const name = opName(req);
-    if (!r || name === 'unknown') {
-        googleError(res, 404, `The requested URL ${req.path} was not found on this server (method ${req.method}).`);
+    if (rejectRequest(req, res, r !== undefined && name !== 'unknown', r?.project, 'notFound') || !r)
         return;
-    }
-    if (r.project !== estate/* SANDBOX_PROJECT */.II) {
-        googleError(res, 404, `The project ${r.project} does not exist; the sandbox project is ${estate/* SANDBOX_PROJECT */.II}.`, {
-            reason: 'notFound',
-        });
-        return;
-    }
     const stack = gcpStack(world);
     const state = stateOf(world);
     if (name === 'managedZones.list') {
@@ -3251,14 +3308,8 @@ function container_handle(req, res, ctx) {
     const { world } = ctx;
     const r = container_route(req.path);
     const name = container_opName(req);
-    if (!r || name === 'unknown') {
-        googleError(res, 404, `The requested URL ${req.path} was not found on this server (method ${req.method}).`);
+    if (rejectRequest(req, res, r !== undefined && name !== 'unknown', r?.project) || !r)
         return;
-    }
-    if (r.project !== estate/* SANDBOX_PROJECT */.II) {
-        googleError(res, 404, `The project ${r.project} does not exist; the sandbox project is ${estate/* SANDBOX_PROJECT */.II}.`);
-        return;
-    }
     const stack = gcpStack(world);
     const state = container_stateOf(world);
     refresh(world, stack, state);
@@ -3313,7 +3364,10 @@ function container_handle(req, res, ctx) {
     }
     const busy = runningOp(state, r.id);
     if (busy) {
-        googleError(res, 400, `Cluster is running incompatible operation ${busy.name}.`, { status: 'FAILED_PRECONDITION', reason: 'failedPrecondition' });
+        googleError(res, 400, `Cluster is running incompatible operation ${busy.name}.`, {
+            status: 'FAILED_PRECONDITION',
+            reason: 'failedPrecondition',
+        });
         return;
     }
     const now = world.now();
@@ -3450,7 +3504,9 @@ function renderOperation(op) {
         insertTime: rfc3339(op.insertTime),
         ...(op.startTime !== undefined ? { startTime: rfc3339(op.startTime) } : {}),
         ...(op.endTime !== undefined ? { endTime: rfc3339(op.endTime) } : {}),
-        ...(op.error ? { error: { kind: 'sql#operationErrors', errors: [{ kind: 'sql#operationError', ...op.error }] } } : {}),
+        ...(op.error
+            ? { error: { kind: 'sql#operationErrors', errors: [{ kind: 'sql#operationError', ...op.error }] } }
+            : {}),
         operationType: op.type,
         targetId: op.instance,
         targetProject: estate/* SANDBOX_PROJECT */.II,
@@ -3517,7 +3573,11 @@ function renderInstance(world, stack, name) {
         ...(replica
             ? {
                 masterInstanceName: estate/* TOPOLOGY */.yg.gcp.sql.instance,
-                replicaConfiguration: { kind: 'sql#replicaConfiguration', failoverTarget: false, cascadableReplica: false },
+                replicaConfiguration: {
+                    kind: 'sql#replicaConfiguration',
+                    failoverTarget: false,
+                    cascadableReplica: false,
+                },
             }
             : {}),
         settings: {
@@ -3581,23 +3641,18 @@ function sqladmin_handle(req, res, ctx) {
     const { world } = ctx;
     const r = sqladmin_route(req.path);
     const name = sqladmin_opName(req);
-    if (!r || name === 'unknown' || name === 'instances.unsupported') {
-        googleError(res, 404, `The requested URL ${req.path} was not found on this server (method ${req.method}).`);
+    if (rejectRequest(req, res, r !== undefined && !(name === 'unknown' || name === 'instances.unsupported'), r?.project, 'projectDoesNotExist') ||
+        !r)
         return;
-    }
-    if (r.project !== estate/* SANDBOX_PROJECT */.II) {
-        googleError(res, 404, `The project ${r.project} does not exist; the sandbox project is ${estate/* SANDBOX_PROJECT */.II}.`, {
-            reason: 'projectDoesNotExist',
-        });
-        return;
-    }
     const stack = gcpStack(world);
     const state = sqladmin_stateOf(world);
     if (r.kind === 'operations') {
         if (r.id) {
             const op = state.operations.get(r.id);
             if (!op) {
-                googleError(res, 404, `The Cloud SQL operation ${r.id} does not exist.`, { reason: 'operationDoesNotExist' });
+                googleError(res, 404, `The Cloud SQL operation ${r.id} does not exist.`, {
+                    reason: 'operationDoesNotExist',
+                });
                 return;
             }
             if (!stack.sites[op.site].up)

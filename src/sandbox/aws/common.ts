@@ -5,7 +5,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SiteName } from '../../plan/types.js';
-import type { ServiceRequest } from '../http.js';
+import type http from 'node:http';
+import { send, type ServiceRequest } from '../http.js';
 import type { SiteWorld, StackWorld, World } from '../world.js';
 import { SITES } from '../world.js';
 
@@ -165,4 +166,30 @@ export function regionDown(world: World, req: ServiceRequest): boolean {
 /** Destroy the request's socket: what a client sees from an unreachable region. */
 export function dropConnection(req: ServiceRequest): void {
   req.raw.socket.destroy();
+}
+
+/** An error of an XML-speaking AWS service (RDS Query, Route 53 REST-XML) as the service renders it. */
+export class AwsXmlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly type: 'Sender' | 'Receiver' = 'Sender',
+  ) {
+    super(message);
+  }
+}
+
+/** Send `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`. */
+export function sendAwsXmlError(
+  res: http.ServerResponse,
+  e: AwsXmlError,
+  xmlns: string,
+  headers: Record<string, string> = {},
+): void {
+  const body = xmlDocument('ErrorResponse', xmlns, {
+    Error: { Type: e.type, Code: e.code, Message: e.message },
+    RequestId: requestId(),
+  });
+  send(res, e.status, body, 'text/xml', headers);
 }

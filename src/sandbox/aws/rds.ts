@@ -14,12 +14,14 @@ import type { FaultHit } from '../faults.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import { DURATIONS, type StackWorld, type World } from '../world.js';
 import {
+  AwsXmlError,
   SANDBOX_ACCOUNT,
   awsStack,
   dropConnection,
   list,
   regionDown,
   requestId,
+  sendAwsXmlError,
   signedRegion,
   xmlDocument,
   type XmlNode,
@@ -49,23 +51,11 @@ function side(world: World): RdsSide {
 }
 
 /** An RDS error as the service renders it. */
-export class RdsError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly type: 'Sender' | 'Receiver' = 'Sender',
-  ) {
-    super(message);
-  }
-}
+export const RdsError = AwsXmlError;
+export type RdsError = AwsXmlError;
 
 function sendRdsError(res: http.ServerResponse, e: RdsError): void {
-  const body = xmlDocument('ErrorResponse', XMLNS, {
-    Error: { Type: e.type, Code: e.code, Message: e.message },
-    RequestId: requestId(),
-  });
-  send(res, e.status, body, 'text/xml');
+  sendAwsXmlError(res, e, XMLNS);
 }
 
 function sendResult(res: http.ServerResponse, action: string, result: XmlNode | undefined): void {

@@ -12,12 +12,14 @@ import type { FaultHit } from '../faults.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import { DURATIONS, type StackWorld, type World } from '../world.js';
 import {
+  AwsXmlError,
   awsId,
   awsStack,
   child,
   list,
   parseXml,
   requestId,
+  sendAwsXmlError,
   textAt,
   xmlDocument,
   type XmlElement,
@@ -28,16 +30,8 @@ const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 const T = TOPOLOGY.aws;
 
 /** A Route 53 error as the service renders it. */
-export class Route53Error extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly type: 'Sender' | 'Receiver' = 'Sender',
-  ) {
-    super(message);
-  }
-}
+export const Route53Error = AwsXmlError;
+export type Route53Error = AwsXmlError;
 
 interface Route53Side {
   healthCheckVersion: number;
@@ -55,11 +49,7 @@ function side(world: World): Route53Side {
 }
 
 function sendError(res: http.ServerResponse, e: Route53Error): void {
-  const body = xmlDocument('ErrorResponse', XMLNS, {
-    Error: { Type: e.type, Code: e.code, Message: e.message },
-    RequestId: requestId(),
-  });
-  send(res, e.status, body, 'text/xml', { 'x-amzn-requestid': requestId() });
+  sendAwsXmlError(res, e, XMLNS, { 'x-amzn-requestid': requestId() });
 }
 
 function sendXml(res: http.ServerResponse, root: string, children: XmlNode, status = 200): void {
@@ -225,11 +215,10 @@ function invalidBatch(message: string): Route53Error {
   return new Route53Error(400, 'InvalidChangeBatch', `[${message}]`);
 }
 
-function changeRecordSets(world: World, stack: StackWorld, zoneId: string, req: ServiceRequest): XmlNode {
-  zoneOf(stack, zoneId);
-  let body: XmlElement;
+/** The request's XML body, or InvalidInput as Route 53 answers a malformed one. */
+function xmlBody(req: ServiceRequest): XmlElement {
   try {
-    body = parseXml(req.text());
+    return parseXml(req.text());
   } catch (err) {
     throw new Route53Error(
       400,
@@ -237,6 +226,11 @@ function changeRecordSets(world: World, stack: StackWorld, zoneId: string, req: 
       `The request body is not valid XML: ${(err as Error).message}.`,
     );
   }
+}
+
+function changeRecordSets(world: World, stack: StackWorld, zoneId: string, req: ServiceRequest): XmlNode {
+  zoneOf(stack, zoneId);
+  const body = xmlBody(req);
   const { changes, comment } = parseChanges(body);
   const rec = stack.traffic.record;
   // validate the whole batch first: Route 53 applies a batch all or nothing
@@ -365,16 +359,7 @@ function healthCheckNode(world: World, stack: StackWorld): XmlNode {
 
 function updateHealthCheck(world: World, stack: StackWorld, id: string, req: ServiceRequest): XmlNode {
   checkHealthCheck(id);
-  let body: XmlElement;
-  try {
-    body = parseXml(req.text());
-  } catch (err) {
-    throw new Route53Error(
-      400,
-      'InvalidInput',
-      `The request body is not valid XML: ${(err as Error).message}.`,
-    );
-  }
+  const body = xmlBody(req);
   const s = side(world);
   const version = textAt(body, 'HealthCheckVersion');
   if (version !== undefined && Number(version) !== s.healthCheckVersion) {

@@ -18,7 +18,14 @@ import type http from 'node:http';
 import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import { DURATIONS, type StackWorld, type World } from '../world.js';
-import { gcpStack, googleError, renderGoogleError, renderGoogleThrottle, rfc3339 } from './common.js';
+import {
+  gcpStack,
+  googleError,
+  rejectRequest,
+  renderGoogleError,
+  renderGoogleThrottle,
+  rfc3339,
+} from './common.js';
 
 /** A Cloud DNS resource record set, as the API renders it. */
 interface RRSet {
@@ -74,7 +81,9 @@ function stateOf(world: World): DnsState {
           name: apex,
           type: 'SOA',
           ttl: 21600,
-          rrdatas: ['ns-cloud-a1.googledomains.test. cloud-dns-hostmaster.google.test. 1 21600 3600 259200 300'],
+          rrdatas: [
+            'ns-cloud-a1.googledomains.test. cloud-dns-hostmaster.google.test. 1 21600 3600 259200 300',
+          ],
         },
       ],
       createdAt: world.now(),
@@ -89,7 +98,15 @@ function rrsets(stack: StackWorld, state: DnsState): RRSet[] {
   const r = stack.traffic.record;
   const main: RRSet[] =
     r.values.length > 0
-      ? [{ kind: 'dns#resourceRecordSet', name: abs(r.name), type: r.type, ttl: r.ttl, rrdatas: r.values.map((v) => (r.type === 'CNAME' ? abs(v) : v)) }]
+      ? [
+          {
+            kind: 'dns#resourceRecordSet',
+            name: abs(r.name),
+            type: r.type,
+            ttl: r.ttl,
+            rrdatas: r.values.map((v) => (r.type === 'CNAME' ? abs(v) : v)),
+          },
+        ]
       : [];
   return [...state.others, ...main];
 }
@@ -100,9 +117,14 @@ function isMain(stack: StackWorld, set: { name: string; type: string }): boolean
 
 const BASE = '/dns/v1/projects/';
 
-function route(path: string): { project: string; zone?: string; collection?: string; id?: string } | undefined {
+function route(
+  path: string,
+): { project: string; zone?: string; collection?: string; id?: string } | undefined {
   if (!path.startsWith(BASE)) return undefined;
-  const [project, mz, zone, collection, id, extra] = path.slice(BASE.length).split('/').map(decodeURIComponent);
+  const [project, mz, zone, collection, id, extra] = path
+    .slice(BASE.length)
+    .split('/')
+    .map(decodeURIComponent);
   if (!project || mz !== 'managedZones' || extra !== undefined) return undefined;
   return { project, zone: zone || undefined, collection, id };
 }
@@ -145,8 +167,14 @@ function renderChange(world: World, c: DnsChange): Record<string, unknown> {
 }
 
 function sameSet(a: RRSet, b: RRSet): boolean {
-  const norm = (x: RRSet) => (x.rrdatas ?? []).map((v) => rel(v)).sort().join('\n');
-  return abs(a.name) === abs(b.name) && a.type === b.type && (a.ttl ?? 0) === (b.ttl ?? 0) && norm(a) === norm(b);
+  const norm = (x: RRSet) =>
+    (x.rrdatas ?? [])
+      .map((v) => rel(v))
+      .sort()
+      .join('\n');
+  return (
+    abs(a.name) === abs(b.name) && a.type === b.type && (a.ttl ?? 0) === (b.ttl ?? 0) && norm(a) === norm(b)
+  );
 }
 
 /** Validate and apply a change; returns an error (status, message, reason) or the change. */
@@ -159,7 +187,13 @@ function applyChange(
   const additions = Array.isArray(body.additions) ? body.additions : [];
   const deletions = Array.isArray(body.deletions) ? body.deletions : [];
   if (additions.length === 0 && deletions.length === 0) {
-    return { error: [400, 'The change has no additions and no deletions: expected at least one record set.', 'required'] };
+    return {
+      error: [
+        400,
+        'The change has no additions and no deletions: expected at least one record set.',
+        'required',
+      ],
+    };
   }
   const apex = zoneDnsName();
   const checkName = (set: RRSet, where: string): [number, string, string] | undefined => {
@@ -167,10 +201,18 @@ function applyChange(
       return [400, `Invalid value for '${where}': expected a record set with name and type.`, 'invalid'];
     }
     if (!set.name.endsWith('.')) {
-      return [400, `Invalid value for '${where}.name': '${set.name}' is not an absolute name; end it with a dot.`, 'invalid'];
+      return [
+        400,
+        `Invalid value for '${where}.name': '${set.name}' is not an absolute name; end it with a dot.`,
+        'invalid',
+      ];
     }
     if (!(set.name === apex || set.name.endsWith(`.${apex}`))) {
-      return [400, `Invalid value for '${where}.name': '${set.name}' is not within the zone ${apex}.`, 'invalid'];
+      return [
+        400,
+        `Invalid value for '${where}.name': '${set.name}' is not within the zone ${apex}.`,
+        'invalid',
+      ];
     }
     return undefined;
   };
@@ -181,7 +223,11 @@ function applyChange(
     const idx = current.findIndex((x) => sameSet(x, d));
     if (idx < 0) {
       return {
-        error: [412, `Precondition not met for 'entity.change.deletions[${i}]': the record set ${d.name} ${d.type} with these ttl and rrdatas does not exist.`, 'conditionNotMet'],
+        error: [
+          412,
+          `Precondition not met for 'entity.change.deletions[${i}]': the record set ${d.name} ${d.type} with these ttl and rrdatas does not exist.`,
+          'conditionNotMet',
+        ],
       };
     }
     current = current.filter((_, j) => j !== idx);
@@ -190,14 +236,30 @@ function applyChange(
     const bad = checkName(a, `entity.change.additions[${i}]`);
     if (bad) return { error: bad };
     if (!Array.isArray(a.rrdatas) || a.rrdatas.length === 0) {
-      return { error: [400, `Invalid value for 'entity.change.additions[${i}].rrdatas': expected at least one value.`, 'invalid'] };
+      return {
+        error: [
+          400,
+          `Invalid value for 'entity.change.additions[${i}].rrdatas': expected at least one value.`,
+          'invalid',
+        ],
+      };
     }
     if (current.some((x) => abs(x.name) === abs(a.name) && x.type === a.type)) {
       return {
-        error: [409, `The resource 'entity.change.additions[${i}]' named '${a.name} (${a.type})' already exists.`, 'alreadyExists'],
+        error: [
+          409,
+          `The resource 'entity.change.additions[${i}]' named '${a.name} (${a.type})' already exists.`,
+          'alreadyExists',
+        ],
       };
     }
-    current.push({ kind: 'dns#resourceRecordSet', name: abs(a.name), type: a.type, ttl: a.ttl ?? 300, rrdatas: [...a.rrdatas] });
+    current.push({
+      kind: 'dns#resourceRecordSet',
+      name: abs(a.name),
+      type: a.type,
+      ttl: a.ttl ?? 300,
+      rrdatas: [...a.rrdatas],
+    });
   }
   // commit
   const rec = stack.traffic.record;
@@ -222,16 +284,7 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   const { world } = ctx;
   const r = route(req.path);
   const name = opName(req);
-  if (!r || name === 'unknown') {
-    googleError(res, 404, `The requested URL ${req.path} was not found on this server (method ${req.method}).`);
-    return;
-  }
-  if (r.project !== SANDBOX_PROJECT) {
-    googleError(res, 404, `The project ${r.project} does not exist; the sandbox project is ${SANDBOX_PROJECT}.`, {
-      reason: 'notFound',
-    });
-    return;
-  }
+  if (rejectRequest(req, res, r !== undefined && name !== 'unknown', r?.project, 'notFound') || !r) return;
   const stack = gcpStack(world);
   const state = stateOf(world);
   if (name === 'managedZones.list') {
@@ -239,9 +292,14 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     return;
   }
   if (r.zone !== TOPOLOGY.gcp.zone.name) {
-    googleError(res, 404, `The managed zone ${r.zone} does not exist in project ${SANDBOX_PROJECT}; the sandbox zone is ${TOPOLOGY.gcp.zone.name}.`, {
-      reason: 'notFound',
-    });
+    googleError(
+      res,
+      404,
+      `The managed zone ${r.zone} does not exist in project ${SANDBOX_PROJECT}; the sandbox zone is ${TOPOLOGY.gcp.zone.name}.`,
+      {
+        reason: 'notFound',
+      },
+    );
     return;
   }
   switch (name) {
@@ -266,7 +324,11 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       try {
         body = req.json();
       } catch {
-        googleError(res, 400, 'The request body is not valid JSON: expected {"additions":[...],"deletions":[...]}.');
+        googleError(
+          res,
+          400,
+          'The request body is not valid JSON: expected {"additions":[...],"deletions":[...]}.',
+        );
         return;
       }
       const out = applyChange(world, stack, state, body);
@@ -275,7 +337,11 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
         googleError(res, status, message, { reason });
         return;
       }
-      world.monitor.mutation('clouddns', 'changes.create', `${TOPOLOGY.gcp.zone.name}/${stack.traffic.record.name}`);
+      world.monitor.mutation(
+        'clouddns',
+        'changes.create',
+        `${TOPOLOGY.gcp.zone.name}/${stack.traffic.record.name}`,
+      );
       send(res, 200, renderChange(world, out.change));
       return;
     }
@@ -288,7 +354,12 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     case 'changes.get': {
       const c = state.changes.get(r.id!);
       if (!c) {
-        googleError(res, 404, `The change ${r.id} does not exist in managed zone ${TOPOLOGY.gcp.zone.name}.`, { reason: 'notFound' });
+        googleError(
+          res,
+          404,
+          `The change ${r.id} does not exist in managed zone ${TOPOLOGY.gcp.zone.name}.`,
+          { reason: 'notFound' },
+        );
         return;
       }
       send(res, 200, renderChange(world, c));

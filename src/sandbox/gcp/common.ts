@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import type { SiteName } from '../../plan/types.js';
-import { TOPOLOGY } from '../estate.js';
+import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
 import type { FaultHit } from '../faults.js';
 import { send, type ServiceRequest } from '../http.js';
 import type { SiteWorld, StackWorld, World } from '../world.js';
@@ -74,7 +74,13 @@ export function googleError(
         code: httpStatus,
         message,
         status,
-        errors: [{ message, domain: httpStatus === 429 ? 'usageLimits' : 'global', reason: opts.reason ?? reasonOf(httpStatus) }],
+        errors: [
+          {
+            message,
+            domain: httpStatus === 429 ? 'usageLimits' : 'global',
+            reason: opts.reason ?? reasonOf(httpStatus),
+          },
+        ],
       },
     },
     'application/json; charset=UTF-8',
@@ -83,18 +89,65 @@ export function googleError(
 }
 
 /** Render an injected throttle as Google does: 429 RESOURCE_EXHAUSTED (with Retry-After when the fault advertises one). */
-export function renderGoogleThrottle(_req: ServiceRequest, res: http.ServerResponse, hit: FaultHit, api: string): void {
+export function renderGoogleThrottle(
+  _req: ServiceRequest,
+  res: http.ServerResponse,
+  hit: FaultHit,
+  api: string,
+): void {
   const headers: Record<string, string> = {};
   if (hit.spec.retryAfterSeconds !== undefined) headers['retry-after'] = String(hit.spec.retryAfterSeconds);
-  googleError(res, 429, `Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service '${api}'.`, {
-    headers,
-  });
+  googleError(
+    res,
+    429,
+    `Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service '${api}'.`,
+    {
+      headers,
+    },
+  );
 }
 
 /** Render an injected server error (default 503 UNAVAILABLE) in the Google JSON shape. */
 export function renderGoogleError(_req: ServiceRequest, res: http.ServerResponse, hit: FaultHit): void {
   const code = hit.spec.status ?? 503;
-  googleError(res, code, code === 503 ? 'The service is currently unavailable.' : 'Internal error encountered.');
+  googleError(
+    res,
+    code,
+    code === 503 ? 'The service is currently unavailable.' : 'Internal error encountered.',
+  );
+}
+
+/**
+ * The checks every emulated Google API makes first: an unknown route is 404, a project other than
+ * the sandbox's is 404 with the service's own reason. Returns true when it answered.
+ */
+export function rejectRequest(
+  req: ServiceRequest,
+  res: http.ServerResponse,
+  known: boolean,
+  project: string | undefined,
+  notFoundReason?: string,
+): boolean {
+  if (!known) {
+    googleError(
+      res,
+      404,
+      `The requested URL ${req.path} was not found on this server (method ${req.method}).`,
+    );
+    return true;
+  }
+  if (project !== SANDBOX_PROJECT) {
+    googleError(
+      res,
+      404,
+      `The project ${project} does not exist; the sandbox project is ${SANDBOX_PROJECT}.`,
+      {
+        reason: notFoundReason,
+      },
+    );
+    return true;
+  }
+  return false;
 }
 
 /** The region-outage answer of a regional Google API: 503 UNAVAILABLE. */
@@ -128,6 +181,9 @@ export function rfc3339(ms: number): string {
 /** A hex id from the world's deterministic random source. */
 export function hexId(world: World, length = 8): string {
   let s = '';
-  while (s.length < length) s += Math.floor(world.random() * 0x100000000).toString(16).padStart(8, '0');
+  while (s.length < length)
+    s += Math.floor(world.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return s.slice(0, length);
 }

@@ -28,6 +28,7 @@ import type { SiteWorld, StackWorld, World } from '../world.js';
 import {
   gcpStack,
   googleError,
+  rejectRequest,
   hexId,
   locationOfSite,
   regionDown,
@@ -83,7 +84,8 @@ function route(path: string): Route | undefined {
   const parts = path.slice(BASE.length).split('/').map(decodeURIComponent);
   const [project, locs, location, collection, id, np, poolAndVerb, extra] = parts;
   if (!project || locs !== 'locations' || !location || !id || extra !== undefined) return undefined;
-  if (collection === 'operations') return np === undefined ? { project, location, collection, id } : undefined;
+  if (collection === 'operations')
+    return np === undefined ? { project, location, collection, id } : undefined;
   if (collection !== 'clusters') return undefined;
   if (np === undefined) return { project, location, collection, id };
   if (np !== 'nodePools' || !poolAndVerb) return undefined;
@@ -102,7 +104,8 @@ function opName(req: ServiceRequest): string {
   return 'unknown';
 }
 
-const link = (path: string): string => `https://container.googleapis.com/v1/projects/${SANDBOX_PROJECT}/${path}`;
+const link = (path: string): string =>
+  `https://container.googleapis.com/v1/projects/${SANDBOX_PROJECT}/${path}`;
 
 /** Finish operations whose condition holds now. */
 function refresh(world: World, stack: StackWorld, state: GkeState): void {
@@ -168,14 +171,7 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   const { world } = ctx;
   const r = route(req.path);
   const name = opName(req);
-  if (!r || name === 'unknown') {
-    googleError(res, 404, `The requested URL ${req.path} was not found on this server (method ${req.method}).`);
-    return;
-  }
-  if (r.project !== SANDBOX_PROJECT) {
-    googleError(res, 404, `The project ${r.project} does not exist; the sandbox project is ${SANDBOX_PROJECT}.`);
-    return;
-  }
+  if (rejectRequest(req, res, r !== undefined && name !== 'unknown', r?.project) || !r) return;
   const stack = gcpStack(world);
   const state = stateOf(world);
   refresh(world, stack, state);
@@ -183,7 +179,11 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   if (r.collection === 'operations') {
     const op = state.operations.get(r.id);
     if (!op || op.location !== r.location) {
-      googleError(res, 404, `Operation "projects/${r.project}/locations/${r.location}/operations/${r.id}" not found.`);
+      googleError(
+        res,
+        404,
+        `Operation "projects/${r.project}/locations/${r.location}/operations/${r.id}" not found.`,
+      );
       return;
     }
     const site = stack.sites[op.site];
@@ -195,7 +195,11 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   const siteName = siteOfCluster(r.id);
   const site = siteName ? stack.sites[siteName] : undefined;
   if (!siteName || !site || !locationOfSite(site, r.location)) {
-    googleError(res, 404, `Cluster "projects/${r.project}/locations/${r.location}/clusters/${r.id}" not found; the sandbox clusters are ${TOPOLOGY.gcp.clusters.primary} (${stack.sites.primary.region}) and ${TOPOLOGY.gcp.clusters.dr} (${stack.sites.dr.region}).`);
+    googleError(
+      res,
+      404,
+      `Cluster "projects/${r.project}/locations/${r.location}/clusters/${r.id}" not found; the sandbox clusters are ${TOPOLOGY.gcp.clusters.primary} (${stack.sites.primary.region}) and ${TOPOLOGY.gcp.clusters.dr} (${stack.sites.dr.region}).`,
+    );
     return;
   }
   if (!site.up) return regionDown(res, site.region);
@@ -213,14 +217,21 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     return;
   }
   if (r.pool !== site.pool.name) {
-    googleError(res, 404, `Node pool "${r.pool}" not found in cluster ${r.id}; the sandbox pool is ${site.pool.name}.`);
+    googleError(
+      res,
+      404,
+      `Node pool "${r.pool}" not found in cluster ${r.id}; the sandbox pool is ${site.pool.name}.`,
+    );
     return;
   }
   if (name === 'nodePools.get') {
     send(res, 200, renderPool(site, r.location, runningOp(state, r.id)?.type === 'SET_NODE_POOL_SIZE'));
     return;
   }
-  let body: { nodeCount?: number; autoscaling?: { enabled?: boolean; minNodeCount?: number; maxNodeCount?: number } };
+  let body: {
+    nodeCount?: number;
+    autoscaling?: { enabled?: boolean; minNodeCount?: number; maxNodeCount?: number };
+  };
   try {
     body = req.json();
   } catch {
@@ -229,7 +240,10 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   }
   const busy = runningOp(state, r.id);
   if (busy) {
-    googleError(res, 400, `Cluster is running incompatible operation ${busy.name}.`, { status: 'FAILED_PRECONDITION', reason: 'failedPrecondition' });
+    googleError(res, 400, `Cluster is running incompatible operation ${busy.name}.`, {
+      status: 'FAILED_PRECONDITION',
+      reason: 'failedPrecondition',
+    });
     return;
   }
   const now = world.now();
@@ -237,7 +251,11 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   if (name === 'nodePools.setSize') {
     const count = Number(body.nodeCount ?? NaN);
     if (!Number.isInteger(count) || count < 0 || count > 1000) {
-      googleError(res, 400, `Invalid value for field 'nodeCount': ${JSON.stringify(body.nodeCount)}; expected a whole number from 0 to 1000.`);
+      googleError(
+        res,
+        400,
+        `Invalid value for field 'nodeCount': ${JSON.stringify(body.nodeCount)}; expected a whole number from 0 to 1000.`,
+      );
       return;
     }
     world.monitor.mutation('container', 'nodePools.setSize', `${r.id}/${r.pool}`);
@@ -268,7 +286,11 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   const min = a.minNodeCount ?? site.pool.min;
   const max = a.maxNodeCount ?? site.pool.max;
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < 1 || min > max) {
-    googleError(res, 400, `Invalid autoscaling limits min ${String(min)} / max ${String(max)}: expected whole numbers with 0 <= min <= max and max >= 1.`);
+    googleError(
+      res,
+      400,
+      `Invalid autoscaling limits min ${String(min)} / max ${String(max)}: expected whole numbers with 0 <= min <= max and max >= 1.`,
+    );
     return;
   }
   world.monitor.mutation('container', 'nodePools.setAutoscaling', `${r.id}/${r.pool}`);

@@ -26,7 +26,16 @@ import type { SiteName } from '../../plan/types.js';
 import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import { DURATIONS, type StackWorld, type World } from '../world.js';
-import { gcpStack, googleError, hexId, regionDown, renderGoogleError, renderGoogleThrottle, rfc3339 } from './common.js';
+import {
+  gcpStack,
+  googleError,
+  hexId,
+  regionDown,
+  rejectRequest,
+  renderGoogleError,
+  renderGoogleThrottle,
+  rfc3339,
+} from './common.js';
 
 type SqlOpType = 'FAILOVER' | 'PROMOTE_REPLICA';
 
@@ -105,7 +114,9 @@ function renderOperation(op: SqlOperation): Record<string, unknown> {
     insertTime: rfc3339(op.insertTime),
     ...(op.startTime !== undefined ? { startTime: rfc3339(op.startTime) } : {}),
     ...(op.endTime !== undefined ? { endTime: rfc3339(op.endTime) } : {}),
-    ...(op.error ? { error: { kind: 'sql#operationErrors', errors: [{ kind: 'sql#operationError', ...op.error }] } } : {}),
+    ...(op.error
+      ? { error: { kind: 'sql#operationErrors', errors: [{ kind: 'sql#operationError', ...op.error }] } }
+      : {}),
     operationType: op.type,
     targetId: op.instance,
     targetProject: SANDBOX_PROJECT,
@@ -172,7 +183,11 @@ function renderInstance(world: World, stack: StackWorld, name: string): Record<s
     ...(replica
       ? {
           masterInstanceName: TOPOLOGY.gcp.sql.instance,
-          replicaConfiguration: { kind: 'sql#replicaConfiguration', failoverTarget: false, cascadableReplica: false },
+          replicaConfiguration: {
+            kind: 'sql#replicaConfiguration',
+            failoverTarget: false,
+            cascadableReplica: false,
+          },
         }
       : {}),
     settings: {
@@ -244,16 +259,17 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   const { world } = ctx;
   const r = route(req.path);
   const name = opName(req);
-  if (!r || name === 'unknown' || name === 'instances.unsupported') {
-    googleError(res, 404, `The requested URL ${req.path} was not found on this server (method ${req.method}).`);
+  if (
+    rejectRequest(
+      req,
+      res,
+      r !== undefined && !(name === 'unknown' || name === 'instances.unsupported'),
+      r?.project,
+      'projectDoesNotExist',
+    ) ||
+    !r
+  )
     return;
-  }
-  if (r.project !== SANDBOX_PROJECT) {
-    googleError(res, 404, `The project ${r.project} does not exist; the sandbox project is ${SANDBOX_PROJECT}.`, {
-      reason: 'projectDoesNotExist',
-    });
-    return;
-  }
   const stack = gcpStack(world);
   const state = stateOf(world);
 
@@ -261,7 +277,9 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     if (r.id) {
       const op = state.operations.get(r.id);
       if (!op) {
-        googleError(res, 404, `The Cloud SQL operation ${r.id} does not exist.`, { reason: 'operationDoesNotExist' });
+        googleError(res, 404, `The Cloud SQL operation ${r.id} does not exist.`, {
+          reason: 'operationDoesNotExist',
+        });
         return;
       }
       if (!stack.sites[op.site].up) return regionDown(res, stack.sites[op.site].region);
@@ -281,9 +299,14 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   const instance = r.id!;
   const site = siteOfInstance(instance);
   if (!site) {
-    googleError(res, 404, `The Cloud SQL instance ${instance} does not exist in project ${SANDBOX_PROJECT}.`, {
-      reason: 'instanceDoesNotExist',
-    });
+    googleError(
+      res,
+      404,
+      `The Cloud SQL instance ${instance} does not exist in project ${SANDBOX_PROJECT}.`,
+      {
+        reason: 'instanceDoesNotExist',
+      },
+    );
     return;
   }
   const siteWorld = stack.sites[site];
@@ -322,16 +345,25 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     }
     case 'instances.failover': {
       if (site !== 'primary') {
-        googleError(res, 400, `The instance ${instance} is not a high-availability (REGIONAL) instance, so it cannot fail over.`, {
-          reason: 'invalidOperation',
-        });
+        googleError(
+          res,
+          400,
+          `The instance ${instance} is not a high-availability (REGIONAL) instance, so it cannot fail over.`,
+          {
+            reason: 'invalidOperation',
+          },
+        );
         return;
       }
       let body: { failoverContext?: { settingsVersion?: string | number } };
       try {
         body = req.json();
       } catch {
-        googleError(res, 400, 'The request body is not valid JSON: expected {"failoverContext":{"settingsVersion":N}}.');
+        googleError(
+          res,
+          400,
+          'The request body is not valid JSON: expected {"failoverContext":{"settingsVersion":N}}.',
+        );
         return;
       }
       const given = body.failoverContext?.settingsVersion;
