@@ -111,7 +111,6 @@ async function runFailover(ctx, cls) {
 
 
 
-
 const SCENARIO_CLASS = {
     'region-outage': 'region-outage',
     'database-corruption': 'database-corruption',
@@ -142,11 +141,21 @@ async function runDrill(opts) {
         process.env[plan.doc.application.tokenEnv] ??= 'sandbox-token';
     }
     try {
-        const journal = new engine_journal/* Journal */.CQ({ file: journalFile, actor: process.env.GITHUB_ACTOR ?? process.env.USER ?? 'drill' });
+        const journal = new engine_journal/* Journal */.CQ({
+            file: journalFile,
+            actor: process.env.GITHUB_ACTOR ?? process.env.USER ?? 'drill',
+        });
         const run = (0,step/* createContext */.q6)(journal, { dryRun: opts.dryRun ?? false, progress: opts.progress });
         const stacks = (0,runner/* selectStacks */.w)(plan, opts.stack);
         const env = (0,environment/* createEnvironment */.M)(plan);
-        const ctx = (inputs = {}) => ({ plan, stacks, run, env, inputs: { 'incident-class': cls, ...inputs } });
+        const ctx = (inputs = {}) => ({
+            plan,
+            stacks,
+            run,
+            env,
+            inputs: { 'incident-class': cls, ...inputs },
+        });
+        const base = ctx();
         const stages = [];
         const stage = (name, rows) => {
             stages.push({ stage: name, rows });
@@ -163,16 +172,30 @@ async function runDrill(opts) {
             log(`scenario ${scenario}: ${sandbox.applyScenario(scenario, stacks)}`);
         // 2. triggers: evaluate until they fire (the sandbox's Prometheus needs a few scrapes)
         let triggerRows = [];
-        if (plan.doc.prometheus && sandbox && SCENARIO_CLASS[scenario ?? ''] && ['region-outage', 'database-corruption'].includes(cls)) {
+        if (plan.doc.prometheus &&
+            sandbox &&
+            SCENARIO_CLASS[scenario ?? ''] &&
+            ['region-outage', 'database-corruption'].includes(cls)) {
             const deadline = plan.limits.triggers.intervalMs * (plan.limits.triggers.consecutive + 2) + 30_000;
             try {
                 const d = await (0,step/* pollUntil */.g3)(run, 'failover triggers to fire', async () => {
-                    const dec = (0,triggers/* decide */.LD)(ctx(), await (0,triggers/* evaluateStacks */.tL)(ctx()));
+                    const dec = (0,triggers/* decide */.LD)(base, await (0,triggers/* evaluateStacks */.tL)(base));
                     triggerRows = dec.rows;
                     return dec.fire ? dec : undefined;
                 }, deadline, 500);
                 log(`triggers fired: ${d.incidentClass} (${d.reasons.join('; ')})`);
-                journal.append({ phase: 'triggers', step: 'evaluate', target: 'prometheus', outcome: 'observed', startedAt: new Date(started).toISOString(), endedAt: new Date().toISOString(), durationMs: Date.now() - started, attempts: 1, dryRun: run.dryRun, data: { fire: true, incidentClass: d.incidentClass, reasons: d.reasons } });
+                journal.append({
+                    phase: 'triggers',
+                    step: 'evaluate',
+                    target: 'prometheus',
+                    outcome: 'observed',
+                    startedAt: new Date(started).toISOString(),
+                    endedAt: new Date().toISOString(),
+                    durationMs: Date.now() - started,
+                    attempts: 1,
+                    dryRun: run.dryRun,
+                    data: { fire: true, incidentClass: d.incidentClass, reasons: d.reasons },
+                });
             }
             catch (err) {
                 log(`triggers did not fire: ${err.message}; the drill goes on as a manual failover`);
@@ -180,7 +203,7 @@ async function runDrill(opts) {
             stage('triggers', triggerRows);
         }
         // 3. readiness
-        const ready = await (0,common/* forEachStack */.zq)(ctx(), (s) => (0,readiness/* readinessRows */.CZ)(ctx(), s));
+        const ready = await (0,common/* forEachStack */.zq)(base, (s) => (0,readiness/* readinessRows */.C)(base, s));
         stage('readiness', ready.rows);
         // 4. failover for the class (per stack, all stacks at once), including verify
         const declaredAt = Date.now();
@@ -198,23 +221,31 @@ async function runDrill(opts) {
                 log(`scenario primary-recovered: ${sandbox.applyScenario('primary-recovered', stacks)}`);
             // The fence set while the primary was unreachable may never have landed: reconcile it now,
             // before the recovered region's pods can take writes.
-            const refence = await (0,common/* forEachStack */.zq)(ctx(), (s) => (0,steps/* setDrain */.xZ)(ctx(), 'declare', s, 'primary', true));
+            const refence = await (0,common/* forEachStack */.zq)(base, (s) => (0,steps/* setDrain */.xZ)(base, 'declare', s, 'primary', true));
             failbackOk = stage('fence recovered primary', refence.rows) && failbackOk;
-            const syncDry = await (0,common/* forEachStack */.zq)(ctx(), (s) => (0,phases_failover/* syncStack */.oG)(ctx(), s, 'dry-run'));
+            const syncDry = await (0,common/* forEachStack */.zq)(base, (s) => (0,phases_failover/* syncStack */.oG)(base, s, 'dry-run'));
             failbackOk = stage('sync (dry-run)', syncDry.rows) && failbackOk;
             if (failbackOk) {
-                const syncExec = await (0,common/* forEachStack */.zq)(ctx(), (s) => (0,phases_failover/* syncStack */.oG)(ctx(), s, 'execute'));
+                const syncExec = await (0,common/* forEachStack */.zq)(base, (s) => (0,phases_failover/* syncStack */.oG)(base, s, 'execute'));
                 failbackOk = stage('sync (execute)', syncExec.rows) && failbackOk;
             }
             if (failbackOk) {
-                const fb = await (0,common/* forEachStack */.zq)(ctx({ 'skip-health-gate': sandbox ? 'true' : undefined }), (s) => (0,phases_failover/* failbackStack */.QM)(ctx({ 'skip-health-gate': sandbox ? 'true' : undefined }), s));
+                // the sandbox cannot wait the plan's hours of healthy primary: the gate is reported, not enforced
+                const fbCtx = ctx({ 'skip-health-gate': sandbox ? 'true' : undefined });
+                const fb = await (0,common/* forEachStack */.zq)(fbCtx, (s) => (0,phases_failover/* failbackStack */.QM)(fbCtx, s));
                 failbackOk = stage('failback', fb.rows);
             }
         }
         // 6. outcomes per stack
         const outcomes = stacks.map((s) => {
-            const rpoRec = journal.thisRun().find((r) => r.stack === s && r.phase === 'database' && r.step === 'failover' && r.data?.rpoSeconds !== undefined);
-            const rpoSeconds = rpoRec?.data?.rpoSeconds ?? (classDef.phases.includes('database') ? undefined : 0);
+            const rpoRec = journal
+                .thisRun()
+                .find((r) => r.stack === s &&
+                r.phase === 'database' &&
+                r.step === 'failover' &&
+                r.data?.rpoSeconds !== undefined);
+            const rpoSeconds = rpoRec?.data?.rpoSeconds ??
+                (classDef.phases.includes('database') ? undefined : 0);
             const verified = failover.rows.filter((r) => r.stack === s).every((r) => r.status !== 'fail');
             const end = servedAt.get(s);
             const rtoMs = end !== undefined ? end - started : undefined;
@@ -225,7 +256,9 @@ async function runDrill(opts) {
                 rtoTargetMs: classDef.rtoMs,
                 rpoTargetMs: classDef.rpoMs,
                 rtoMet: verified && rtoMs !== undefined && rtoMs <= classDef.rtoMs,
-                rpoMet: rpoSeconds === undefined ? !classDef.phases.includes('database') : rpoSeconds * 1000 <= classDef.rpoMs,
+                rpoMet: rpoSeconds === undefined
+                    ? !classDef.phases.includes('database')
+                    : rpoSeconds * 1000 <= classDef.rpoMs,
                 verified,
             };
         });
@@ -260,7 +293,9 @@ async function runDrill(opts) {
 }
 /** A text timeline of the run's step records, relative to the incident start. */
 function timeline(records, start, declaredAt) {
-    const lines = [`T+0.0s incident injected; failover declared at T+${((declaredAt - start) / 1000).toFixed(1)}s`];
+    const lines = [
+        `T+0.0s incident injected; failover declared at T+${((declaredAt - start) / 1000).toFixed(1)}s`,
+    ];
     for (const r of records) {
         if (r.outcome === 'observed' && r.phase === 'readiness')
             continue;

@@ -555,6 +555,7 @@ async function runStep(ctx, spec) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Cf: () => (/* binding */ otherSite),
+/* harmony export */   Qc: () => (/* binding */ dnsServerOf),
 /* harmony export */   R0: () => (/* binding */ isUnreachable),
 /* harmony export */   Tl: () => (/* binding */ appRequest),
 /* harmony export */   WI: () => (/* binding */ INCIDENT_CLASSES),
@@ -567,8 +568,10 @@ async function runStep(ctx, spec) {
 /* harmony export */   lP: () => (/* binding */ DRAIN_ANNOTATION),
 /* harmony export */   nM: () => (/* binding */ row),
 /* harmony export */   o: () => (/* binding */ deploymentsOf),
+/* harmony export */   rl: () => (/* binding */ perStackOutput),
 /* harmony export */   tz: () => (/* binding */ replicasFor),
 /* harmony export */   we: () => (/* binding */ joinUrl),
+/* harmony export */   wi: () => (/* binding */ sampleFor),
 /* harmony export */   x6: () => (/* binding */ publicUrl),
 /* harmony export */   zq: () => (/* binding */ forEachStack)
 /* harmony export */ });
@@ -636,7 +639,8 @@ function replicasFor(plan, stack, site, deployment, role) {
 }
 /** The app URL of a site (its own, not through DNS). */
 function siteUrl(plan, stack, site) {
-    const url = stack[site].app.url ?? (site === 'primary' ? plan.doc.application.primaryUrl : plan.doc.application.drUrl);
+    const url = stack[site].app.url ??
+        (site === 'primary' ? plan.doc.application.primaryUrl : plan.doc.application.drUrl);
     if (!url) {
         throw new _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`stacks.${site}.app.url is not set: the plan needs the ${site} site's application URL for this check.`);
     }
@@ -708,6 +712,32 @@ const PROBE_RETRY = { maxAttempts: 3, baseMs: 100, capMs: 1000 };
 async function probe(ctx, fn) {
     const r = await (0,_engine_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .withRetry */ .bD)(fn, { ...ctx.run.retry, ...PROBE_RETRY }, { sleep: ctx.run.sleep, signal: ctx.run.signal });
     return r.value;
+}
+/**
+ * An output listing one value per stack of the run, in plan order ("aws=1.5,gcp=0"), taken from
+ * the newest of this run's journal records that `match` for each stack.
+ */
+function perStackOutput(ctx, match, value) {
+    const recs = ctx.run.journal.thisRun().filter(match);
+    return ctx.stacks
+        .flatMap((s) => {
+        const r = recs.filter((x) => x.stack === s).at(-1);
+        return r ? [`${s}=${value(r)}`] : [];
+    })
+        .join(',');
+}
+function dnsServerOf(stack) {
+    const s = stack.endpoints?.dns;
+    if (!s)
+        return undefined;
+    const i = s.lastIndexOf(':');
+    return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+}
+/** Pick the sample of a stack (label stack=, else the DR region's). */
+function sampleFor(samples, stackName, stack) {
+    return (samples.find((s) => s.labels.stack === stackName) ??
+        samples.find((s) => s.labels.region === stack.dr.region) ??
+        (samples.length === 1 ? samples[0] : undefined));
 }
 
 
@@ -912,14 +942,26 @@ const TARGET_INPUT = {
     default: 'dr',
 };
 function outputsOf(rows) {
-    return { 'failed-items': rows.filter((r) => r.status === 'fail').map((r) => `${r.stack}/${r.item}`).join(',') };
+    return {
+        'failed-items': rows
+            .filter((r) => r.status === 'fail')
+            .map((r) => `${r.stack}/${r.item}`)
+            .join(','),
+    };
 }
 const FAILED_OUTPUT = { name: 'failed-items', description: 'Comma-separated stack/item names that failed.' };
 const declarePhase = {
     name: 'declare',
     title: 'Declare failover',
     description: 'Opens the failover (incident class, reason, target), fences the primary by setting the drain annotation on its deployments, and starts the DR node pool growing at once.',
-    inputs: [CLASS_INPUT, { name: 'reason', description: 'Why the failover is declared (journal, report, notifications).', default: '' }],
+    inputs: [
+        CLASS_INPUT,
+        {
+            name: 'reason',
+            description: 'Why the failover is declared (journal, report, notifications).',
+            default: '',
+        },
+    ],
     outputs: [
         { name: 'incident-class', description: 'The incident class declared.' },
         { name: 'rto', description: 'RTO target of the class, in seconds.' },
@@ -933,7 +975,12 @@ const declarePhase = {
         return {
             ok,
             rows,
-            outputs: { 'incident-class': cls.name, rto: String(cls.rtoMs / 1000), rpo: String(cls.rpoMs / 1000), ...outputsOf(rows) },
+            outputs: {
+                'incident-class': cls.name,
+                rto: String(cls.rtoMs / 1000),
+                rpo: String(cls.rpoMs / 1000),
+                ...outputsOf(rows),
+            },
             markdown: `Declared **${cls.name}** (RTO ${cls.rtoMs / 60000} min, RPO ${cls.rpoMs / 60000} min): ${reason}`,
         };
     },
@@ -948,11 +995,15 @@ async function declareStack(ctx, name) {
         rpoMs: cls.rpoMs,
         phases: cls.phases,
     });
-    const rows = [(0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, 'Incident', 'info', `${cls.name}: ${ctx.inputs['reason'] || 'no reason given'}`)];
+    const rows = [
+        (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, 'Incident', 'info', `${cls.name}: ${ctx.inputs['reason'] || 'no reason given'}`),
+    ];
     const fenceNeeded = cls.phases.includes('database') || cls.phases.includes('traffic');
     const [fence, pool] = await Promise.all([
         fenceNeeded ? (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .setDrain */ .xZ)(ctx, 'declare', name, 'primary', true) : Promise.resolve([]),
-        cls.phases.includes('scale') ? (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .sizePool */ .AQ)(ctx, 'declare', name, 'dr', 'active', false) : Promise.resolve([]),
+        cls.phases.includes('scale')
+            ? (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .sizePool */ .AQ)(ctx, 'declare', name, 'dr', 'active', false)
+            : Promise.resolve([]),
     ]);
     return [...rows, ...fence, ...pool];
 }
@@ -985,20 +1036,35 @@ const databasePhase = {
     inputs: [
         CLASS_INPUT,
         TARGET_INPUT,
-        { name: 'database-mode', description: 'Override of the class mode: in-region, cross-region, planned or forced.', default: '' },
-        { name: 'allow-data-loss', description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.', default: 'false' },
-        { name: 'reason', description: 'Why the database is failed over (recorded in the journal).', default: '' },
+        {
+            name: 'database-mode',
+            description: 'Override of the class mode: in-region, cross-region, planned or forced.',
+            default: '',
+        },
+        {
+            name: 'allow-data-loss',
+            description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.',
+            default: 'false',
+        },
+        {
+            name: 'reason',
+            description: 'Why the database is failed over (recorded in the journal).',
+            default: '',
+        },
     ],
-    outputs: [FAILED_OUTPUT, { name: 'rpo-seconds', description: 'Replication lag at promotion per stack, "stack=seconds" comma-separated.' }],
+    outputs: [
+        FAILED_OUTPUT,
+        {
+            name: 'rpo-seconds',
+            description: 'Replication lag at promotion per stack, "stack=seconds" comma-separated.',
+        },
+    ],
     async run(ctx) {
         const target = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .targetSite */ .j4)(ctx);
         const mode = databaseMode(ctx);
         const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .forEachStack */ .zq)(ctx, (name) => (0,_steps_js__WEBPACK_IMPORTED_MODULE_4__/* .failoverDatabase */ .Wb)(ctx, 'database', name, target, mode));
-        const rpo = ctx.run.journal
-            .thisRun()
-            .filter((r) => r.phase === 'database' && r.step === 'failover' && r.data?.rpoSeconds !== undefined)
-            .map((r) => `${r.stack}=${r.data.rpoSeconds.toFixed(1)}`);
-        return { ok, rows, outputs: { ...outputsOf(rows), 'rpo-seconds': rpo.join(',') } };
+        const rpo = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .perStackOutput */ .rl)(ctx, (r) => r.phase === 'database' && r.step === 'failover' && r.data?.rpoSeconds !== undefined, (r) => r.data.rpoSeconds.toFixed(1));
+        return { ok, rows, outputs: { ...outputsOf(rows), 'rpo-seconds': rpo } };
     },
 };
 async function scaleStack(ctx, phase, name, site) {
@@ -1053,11 +1119,17 @@ async function syncStack(ctx, name, mode) {
     const job = ctx.plan.doc.application.syncJob;
     const command = [...job.command, mode === 'execute' ? '--execute' : '--dry-run'];
     if (ctx.run.dryRun && mode === 'execute') {
-        return [(0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, 'Data sync', 'would-do', `would run ${command.join(' ')} as a Job on the primary cluster`)];
+        return [
+            (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, 'Data sync', 'would-do', `would run ${command.join(' ')} as a Job on the primary cluster`),
+        ];
     }
     const r = await (0,_verify_js__WEBPACK_IMPORTED_MODULE_3__/* .runJob */ .b5)(ctx, name, 'primary', `sync-${mode}`, job.image, command);
     const conflicts = parseConflicts(r.logs);
-    (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .observe */ .lB)(ctx, 'sync', mode, name, `k8s:primary/job/${r.job}`, { succeeded: r.succeeded, conflicts, logTail: r.logs.slice(-500) });
+    (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .observe */ .lB)(ctx, 'sync', mode, name, `k8s:primary/job/${r.job}`, {
+        succeeded: r.succeeded,
+        conflicts,
+        logTail: r.logs.slice(-500),
+    });
     const ok = r.succeeded && conflicts === 0;
     return [
         (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, `Data sync (${mode})`, ok ? 'pass' : 'fail', `job ${r.job} ${r.succeeded ? 'succeeded' : 'failed'}; conflicts: ${conflicts ?? 'not reported'}${ok ? '' : ' (failback stops unless the sync reports zero conflicts)'}`),
@@ -1068,17 +1140,17 @@ const syncPhase = {
     title: 'Data sync from DR',
     description: 'Runs the data sync from DR to primary as a Kubernetes Job (./aegis dr sync-from-dr), in dry-run or execute mode, and fails unless it reports zero conflicts.',
     inputs: [{ name: 'mode', description: 'dry-run (report conflicts only) or execute.', default: 'dry-run' }],
-    outputs: [{ name: 'conflicts', description: 'Conflicts reported, per stack, "stack=N" comma-separated.' }, FAILED_OUTPUT],
+    outputs: [
+        { name: 'conflicts', description: 'Conflicts reported, per stack, "stack=N" comma-separated.' },
+        FAILED_OUTPUT,
+    ],
     async run(ctx) {
         const mode = ctx.inputs['mode'] || 'dry-run';
         if (mode !== 'dry-run' && mode !== 'execute')
             throw new _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`input mode is "${mode}": expected dry-run or execute.`);
         const { ok, rows } = await (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .forEachStack */ .zq)(ctx, (name) => syncStack(ctx, name, mode));
-        const conflicts = ctx.run.journal
-            .thisRun()
-            .filter((r) => r.phase === 'sync')
-            .map((r) => `${r.stack}=${r.data?.conflicts ?? 'unknown'}`);
-        return { ok, rows, outputs: { conflicts: conflicts.join(','), ...outputsOf(rows) } };
+        const conflicts = (0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .perStackOutput */ .rl)(ctx, (r) => r.phase === 'sync', (r) => String(r.data?.conflicts ?? 'unknown'));
+        return { ok, rows, outputs: { conflicts, ...outputsOf(rows) } };
     },
 };
 /** Was the primary healthy for the plan's duration? (Prometheus min_over_time of its health) */
@@ -1112,7 +1184,11 @@ async function failbackStack(ctx, name) {
         if (gate.status === 'fail')
             return rows;
     }
-    const synced = ctx.run.journal.records.some((r) => r.phase === 'sync' && r.step === 'execute' && r.stack === name && r.data?.succeeded === true && r.data?.conflicts === 0);
+    const synced = ctx.run.journal.records.some((r) => r.phase === 'sync' &&
+        r.step === 'execute' &&
+        r.stack === name &&
+        r.data?.succeeded === true &&
+        r.data?.conflicts === 0);
     if (!synced && ctx.plan.stack(name).database.type !== 'azure-sql') {
         rows.push((0,_common_js__WEBPACK_IMPORTED_MODULE_2__/* .row */ .nM)(name, 'Data sync', 'fail', 'no successful sync with zero conflicts in the journal: run sync with mode dry-run, then execute, before failback.'));
         return rows;
@@ -1142,8 +1218,16 @@ const failbackPhase = {
     title: 'Failback to primary',
     description: `Gated on the primary being healthy for the plan's duration and on a zero-conflict data sync: scales the primary up, fences DR, returns the database and traffic to primary, verifies region primary, and returns DR to standby (${_common_js__WEBPACK_IMPORTED_MODULE_2__/* .DRAIN_ANNOTATION */ .lP} lifted).`,
     inputs: [
-        { name: 'confirm-healthy-for', description: "How long the primary must have been healthy (e.g. 2h); default: the plan's thresholds.failbackHealthyFor.", default: '' },
-        { name: 'skip-health-gate', description: 'Fail back even if the primary has not been healthy for the whole duration (drills only).', default: 'false' },
+        {
+            name: 'confirm-healthy-for',
+            description: "How long the primary must have been healthy (e.g. 2h); default: the plan's thresholds.failbackHealthyFor.",
+            default: '',
+        },
+        {
+            name: 'skip-health-gate',
+            description: 'Fail back even if the primary has not been healthy for the whole duration (drills only).',
+            default: 'false',
+        },
     ],
     outputs: [{ name: 'passed', description: '"true" when failback completed and verified.' }, FAILED_OUTPUT],
     async run(ctx) {
@@ -1159,10 +1243,8 @@ const failbackPhase = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   CZ: () => (/* binding */ readinessRows),
-/* harmony export */   Qc: () => (/* binding */ dnsServerOf),
-/* harmony export */   ml: () => (/* binding */ readinessPhase),
-/* harmony export */   wi: () => (/* binding */ sampleFor)
+/* harmony export */   C: () => (/* binding */ readinessRows),
+/* harmony export */   m: () => (/* binding */ readinessPhase)
 /* harmony export */ });
 /* harmony import */ var _providers_dns_resolver_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3666);
 /* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(32379);
@@ -1177,26 +1259,15 @@ const failbackPhase = {
  */
 
 
-function dnsServerOf(stack) {
-    const s = stack.endpoints?.dns;
-    if (!s)
-        return undefined;
-    const i = s.lastIndexOf(':');
-    return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
-}
-/** Pick the sample of a stack (label stack=, else the DR region's). */
-function sampleFor(samples, stackName, stack) {
-    return (samples.find((s) => s.labels.stack === stackName) ??
-        samples.find((s) => s.labels.region === stack.dr.region) ??
-        (samples.length === 1 ? samples[0] : undefined));
-}
 const drCluster = async (ctx, name, stack) => {
     const cluster = await ctx.env.cluster(name, 'dr');
     const nodes = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => cluster.nodes());
     const notReady = nodes.filter((n) => !n.ready).map((n) => n.name);
     const deps = await Promise.all((0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .deploymentsOf */ .o)(stack, 'dr').map((d) => (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => cluster.deployment(d))));
     const missing = (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .deploymentsOf */ .o)(stack, 'dr').filter((_, i) => !deps[i]);
-    const notRunning = deps.filter((d) => d && d.readyReplicas < Math.max(1, d.replicas)).map((d) => `${d.name} ${d.readyReplicas}/${d.replicas}`);
+    const notRunning = deps
+        .filter((d) => d && d.readyReplicas < Math.max(1, d.replicas))
+        .map((d) => `${d.name} ${d.readyReplicas}/${d.replicas}`);
     const ok = nodes.length > 0 && notReady.length === 0 && missing.length === 0 && notRunning.length === 0;
     const detail = ok
         ? `${nodes.length}/${nodes.length} nodes Ready; ${deps.map((d) => `${d.name} ${d.readyReplicas}/${d.replicas}`).join(', ')} running`
@@ -1217,7 +1288,7 @@ const replication = async (ctx, name, stack) => {
         (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => providers.database.describe()),
         (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => ctx.env.prometheus().query(ctx.plan.doc.prometheus.queries.replicationLag)),
     ]);
-    const lag = sampleFor(lagSamples.filter((s) => s.labels.site !== 'primary'), name, stack)?.value;
+    const lag = (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .sampleFor */ .wi)(lagSamples.filter((s) => s.labels.site !== 'primary'), name, stack)?.value;
     const problems = [];
     if (lag === undefined)
         problems.push('no replication lag series in Prometheus');
@@ -1245,7 +1316,7 @@ const dnsTtl = async (ctx, name, stack) => {
     const providers = await ctx.env.providers(name);
     const exp = providers.traffic.expectation('dr');
     const limit = ctx.plan.limits.dnsTtlSeconds;
-    const answer = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => (0,_providers_dns_resolver_js__WEBPACK_IMPORTED_MODULE_0__/* .queryDns */ .eT)(exp.name, exp.type, { server: dnsServerOf(stack) }));
+    const answer = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => (0,_providers_dns_resolver_js__WEBPACK_IMPORTED_MODULE_0__/* .queryDns */ .eT)(exp.name, exp.type, { server: (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .dnsServerOf */ .Qc)(stack) }));
     const rec = answer.answers.find((a) => a.name.replace(/\.$/, '') === exp.name.replace(/\.$/, ''));
     if (!rec)
         return (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, 'DNS TTL', 'fail', `${exp.name} ${exp.type}: no answer from ${answer.server} (${answer.rcode})`);
@@ -1264,7 +1335,9 @@ const config = async (ctx, name) => {
         return (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, 'DR config', 'fail', `configmap ${cm.name} is missing on the primary cluster`);
     const keys = new Set([...Object.keys(dr), ...Object.keys(primary)].filter((k) => !cm.ignoreKeys.includes(k)));
     const differ = [...keys].filter((k) => dr[k] !== primary[k]).sort();
-    return (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, 'DR config', differ.length ? 'fail' : 'pass', differ.length ? `DR differs from primary in: ${differ.join(', ')}` : `${keys.size} keys equal (ignoring ${cm.ignoreKeys.join(', ') || 'none'})`);
+    return (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, 'DR config', differ.length ? 'fail' : 'pass', differ.length
+        ? `DR differs from primary in: ${differ.join(', ')}`
+        : `${keys.size} keys equal (ignoring ${cm.ignoreKeys.join(', ') || 'none'})`);
 };
 const drHealth = async (ctx, name, stack) => {
     const url = (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .joinUrl */ .we)((0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .siteUrl */ .hX)(ctx.plan, stack, 'dr'), '/health');
@@ -1294,7 +1367,11 @@ async function readinessRows(ctx, name) {
                     ? (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, c.item, 'warn', `primary unreachable: ${(0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .errorText */ .kc)(err)}`)
                     : (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, c.item, 'fail', (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .errorText */ .kc)(err));
         }
-        (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .observe */ .lB)(ctx, 'readiness', c.item, name, name, { status: r.status, detail: r.detail, ms: Date.now() - started });
+        (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .observe */ .lB)(ctx, 'readiness', c.item, name, name, {
+            status: r.status,
+            detail: r.detail,
+            ms: Date.now() - started,
+        });
         return r;
     }));
 }
@@ -1304,7 +1381,10 @@ const readinessPhase = {
     description: "Runs the runbook's six pre-failover checks on every stack: DR nodes and pods, replication lag and health, last backup age, DNS TTL, DR config drift, DR health.",
     inputs: [],
     outputs: [
-        { name: 'ready', description: '"true" when every check passed (warnings allowed, e.g. primary unreachable).' },
+        {
+            name: 'ready',
+            description: '"true" when every check passed (warnings allowed, e.g. primary unreachable).',
+        },
         { name: 'failed-checks', description: 'Comma-separated stack/check names that failed.' },
     ],
     async run(ctx) {
@@ -1378,7 +1458,7 @@ const validatePhase = {
 
 const PHASES = [
     validatePhase,
-    readiness/* readinessPhase */.ml,
+    readiness/* readinessPhase */.m,
     triggers/* triggersPhase */.L4,
     failover/* declarePhase */.k1,
     failover/* drainPhase */.c7,
@@ -1486,7 +1566,10 @@ function resultText(title, result) {
 function selectStacks(plan, stack) {
     if (!stack || stack === 'all')
         return plan.stackNames;
-    const wanted = stack.split(',').map((s) => s.trim()).filter(Boolean);
+    const wanted = stack
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     for (const s of wanted) {
         if (!plan.stackNames.includes(s)) {
             throw new _engine_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`stack "${s}" is not in the plan ${plan.file}: expected one of ${plan.stackNames.join(', ')}.`);
@@ -1498,7 +1581,12 @@ async function runPhase(opts) {
     const phase = (0,_registry_js__WEBPACK_IMPORTED_MODULE_5__/* .getPhase */ .WH)(opts.phase);
     const plan = opts.plan ?? (await (0,_plan_load_js__WEBPACK_IMPORTED_MODULE_3__/* .loadPlan */ .Yq)(opts.planFile));
     const stacks = selectStacks(plan, opts.stack);
-    const journal = opts.journal ?? new _engine_journal_js__WEBPACK_IMPORTED_MODULE_1__/* .Journal */ .CQ({ file: phase.offline ? undefined : opts.journalFile, actor: opts.actor, runUrl: opts.runUrl });
+    const journal = opts.journal ??
+        new _engine_journal_js__WEBPACK_IMPORTED_MODULE_1__/* .Journal */ .CQ({
+            file: phase.offline ? undefined : opts.journalFile,
+            actor: opts.actor,
+            runUrl: opts.runUrl,
+        });
     const run = (0,_engine_step_js__WEBPACK_IMPORTED_MODULE_2__/* .createContext */ .q6)(journal, {
         dryRun: opts.dryRun ?? false,
         progress: opts.progress,
@@ -1529,12 +1617,10 @@ async function runPhase(opts) {
 /* harmony import */ var _engine_step_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(40614);
 /* harmony import */ var _providers_dns_resolver_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3666);
 /* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(32379);
-/* harmony import */ var _readiness_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(76264);
 /**
  * The per-stack building blocks of failover and failback, each an engine step (observe -> act ->
  * await, dry-run aware, journaled). Phases and the pipeline compose them.
  */
-
 
 
 
@@ -1580,7 +1666,7 @@ async function setDrain(ctx, phase, name, site, drained) {
         }
         catch (err) {
             if ((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .isUnreachable */ .R0)(err)) {
-                rows.push((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .row */ .nM)(name, `Fence ${site}/${dep}`, 'warn', `${site} cluster unreachable: recorded; writes there are impossible while it is down`));
+                rows.push((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .row */ .nM)(name, `${drained ? 'Fence' : 'Unfence'} ${site}/${dep}`, 'warn', `${site} cluster unreachable: recorded; writes there are impossible while it is down`));
             }
             else
                 throw err;
@@ -1627,7 +1713,9 @@ async function drainSite(ctx, phase, name, site) {
     }
     catch (err) {
         if ((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .isUnreachable */ .R0)(err)) {
-            return [(0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .row */ .nM)(name, `Drain ${site}`, 'warn', `${site} unreachable: connections cannot be read; recorded as unreachable`)];
+            return [
+                (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .row */ .nM)(name, `Drain ${site}`, 'warn', `${site} unreachable: connections cannot be read; recorded as unreachable`),
+            ];
         }
         throw err;
     }
@@ -1668,7 +1756,9 @@ async function sizePool(ctx, phase, name, site, role, wait) {
         deadlineMs: ctx.plan.limits.deadlinesMs.scale,
         data: () => (op ? { operation: op.id } : undefined),
     });
-    return [outcomeRow(name, `Node pool ${site}${wait ? '' : ' (started)'}`, r, `${desired} nodes (${role})${wait ? ', Ready' : ''}`)];
+    return [
+        outcomeRow(name, `Node pool ${site}${wait ? '' : ' (started)'}`, r, `${desired} nodes (${role})${wait ? ', Ready' : ''}`),
+    ];
 }
 /** Scale the site's deployments to active or standby replicas and wait for the rollout. */
 async function scaleDeployments(ctx, phase, name, site, role) {
@@ -1707,9 +1797,14 @@ async function acceptsWrites(ctx, name, site) {
     try {
         const cluster = await ctx.env.cluster(name, site);
         const deps = await (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .probe */ .dy)(ctx, () => Promise.all((0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .deploymentsOf */ .o)(stack, site).map((d) => cluster.deployment(d))));
-        const unfenced = deps.filter((d) => d && d.annotations[_common_js__WEBPACK_IMPORTED_MODULE_3__/* .DRAIN_ANNOTATION */ .lP] !== 'true' && d.replicas > 0).map((d) => d.name);
+        const unfenced = deps
+            .filter((d) => d && d.annotations[_common_js__WEBPACK_IMPORTED_MODULE_3__/* .DRAIN_ANNOTATION */ .lP] !== 'true' && d.replicas > 0)
+            .map((d) => d.name);
         return unfenced.length
-            ? { accepts: true, detail: `${site} deployment(s) ${unfenced.join(', ')} are not fenced (${_common_js__WEBPACK_IMPORTED_MODULE_3__/* .DRAIN_ANNOTATION */ .lP} is not "true")` }
+            ? {
+                accepts: true,
+                detail: `${site} deployment(s) ${unfenced.join(', ')} are not fenced (${_common_js__WEBPACK_IMPORTED_MODULE_3__/* .DRAIN_ANNOTATION */ .lP} is not "true")`,
+            }
             : { accepts: false, detail: `${site} fenced` };
     }
     catch (err) {
@@ -1724,7 +1819,7 @@ async function replicationLag(ctx, name) {
         return undefined;
     try {
         const samples = await (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .probe */ .dy)(ctx, () => ctx.env.prometheus().query(ctx.plan.doc.prometheus.queries.replicationLag));
-        return (0,_readiness_js__WEBPACK_IMPORTED_MODULE_4__/* .sampleFor */ .wi)(samples.filter((s) => s.labels.site !== 'primary'), name, ctx.plan.stack(name))?.value;
+        return (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .sampleFor */ .wi)(samples.filter((s) => s.labels.site !== 'primary'), name, ctx.plan.stack(name))?.value;
     }
     catch {
         return undefined;
@@ -1751,12 +1846,20 @@ async function failoverDatabase(ctx, phase, name, target, requested) {
     const providers = await ctx.env.providers(name);
     const first = await (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .probe */ .dy)(ctx, () => providers.database.describe());
     const mode = effectiveMode(ctx, name, requested, first);
-    const dbName = stack.database.type === 'rds' ? stack.database.instance : stack.database.type === 'cloud-sql' ? stack.database.instance : stack.database.failoverGroup;
+    const dbName = stack.database.type === 'rds'
+        ? stack.database.instance
+        : stack.database.type === 'cloud-sql'
+            ? stack.database.instance
+            : stack.database.failoverGroup;
     if (mode === 'in-region') {
         // In-region HA failover: the writer stays in the primary region, its zone changes. A second
         // force-failover would flip it back, so "done" is read from the journal: a finished in-region
         // failover whose destination zone is still the writer's zone.
-        const previous = ctx.run.journal.records.filter((r) => r.phase === phase && r.step === 'failover' && r.stack === name && r.outcome === 'done' && r.data?.mode === 'in-region');
+        const previous = ctx.run.journal.records.filter((r) => r.phase === phase &&
+            r.step === 'failover' &&
+            r.stack === name &&
+            r.outcome === 'done' &&
+            r.data?.mode === 'in-region');
         const doneZone = previous.at(-1)?.data?.toZone;
         let op;
         let fromZone;
@@ -1784,7 +1887,9 @@ async function failoverDatabase(ctx, phase, name, target, requested) {
             summarise: (s) => ({ writer: s.writer, zone: s.writerZone, status: s.status }),
             data: (_b, after) => ({ mode: 'in-region', fromZone, toZone: after?.writerZone, operation: op?.id }),
         });
-        return [outcomeRow(name, 'Database', r, `${dbName} in-region failover; writer zone ${r.after?.writerZone ?? r.before.writerZone}`)];
+        return [
+            outcomeRow(name, 'Database', r, `${dbName} in-region failover; writer zone ${r.after?.writerZone ?? r.before.writerZone}`),
+        ];
     }
     let op;
     let lagAtPromotion;
@@ -1797,7 +1902,6 @@ async function failoverDatabase(ctx, phase, name, target, requested) {
         observe: () => providers.database.describe(),
         satisfied: (s) => s.writer === target && !s.busy,
         inProgress: (s) => s.busy,
-        refuse: () => undefined,
         action: (s) => canPromoteBack
             ? `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}`
             : `${dbName} writer back on ${target}`,
@@ -1820,8 +1924,18 @@ async function failoverDatabase(ctx, phase, name, target, requested) {
             }, ctx.plan.limits.deadlinesMs.database);
         },
         deadlineMs: ctx.plan.limits.deadlinesMs.database,
-        summarise: (s) => ({ writer: s.writer, status: s.status, replication: s.replication.detail, primaryReachable: s.primaryReachable }),
-        data: () => ({ mode, rpoSeconds: lagAtPromotion, operation: op?.id, forced: ctx.run.force ? ctx.run.force : undefined }),
+        summarise: (s) => ({
+            writer: s.writer,
+            status: s.status,
+            replication: s.replication.detail,
+            primaryReachable: s.primaryReachable,
+        }),
+        data: () => ({
+            mode,
+            rpoSeconds: lagAtPromotion,
+            operation: op?.id,
+            forced: ctx.run.force ? ctx.run.force : undefined,
+        }),
     });
     const rpo = r.record.data?.rpoSeconds ?? undefined;
     return [
@@ -1856,12 +1970,14 @@ async function switchTraffic(ctx, phase, name, target) {
         deadlineMs: ctx.plan.limits.deadlinesMs.traffic,
         data: () => (op ? { change: op.id } : undefined),
     });
-    const rows = [outcomeRow(name, 'Traffic switch', r, `${stack.traffic.type} now sends traffic to ${target}`)];
+    const rows = [
+        outcomeRow(name, 'Traffic switch', r, `${stack.traffic.type} now sends traffic to ${target}`),
+    ];
     if (r.outcome === 'would-do')
         return rows;
     // DNS confirmation, as `dig +short api.aegis.io` would show it at the authoritative servers
     const exp = providers.traffic.expectation(target);
-    const server = (0,_readiness_js__WEBPACK_IMPORTED_MODULE_4__/* .dnsServerOf */ .Qc)(stack);
+    const server = (0,_common_js__WEBPACK_IMPORTED_MODULE_3__/* .dnsServerOf */ .Qc)(stack);
     const d = await (0,_engine_step_js__WEBPACK_IMPORTED_MODULE_1__/* .runStep */ .eg)(ctx.run, {
         phase,
         step: 'dns-confirm',
@@ -1895,14 +2011,24 @@ function conditions(ctx) {
     const t = ctx.plan.limits.triggers;
     const q = ctx.plan.doc.prometheus.queries;
     return [
-        { id: 'health-score', query: q.healthScore, holds: (v) => v < t.healthScoreBelow, describe: (v) => `health score ${v.toFixed(2)} < ${t.healthScoreBelow}` },
+        {
+            id: 'health-score',
+            query: q.healthScore,
+            holds: (v) => v < t.healthScoreBelow,
+            describe: (v) => `health score ${v.toFixed(2)} < ${t.healthScoreBelow}`,
+        },
         {
             id: 'health-check-failures',
             query: q.healthCheckFailures,
             holds: (v) => v > t.healthCheckFailuresAbove,
             describe: (v) => `${v.toFixed(0)} health-check failures > ${t.healthCheckFailuresAbove}`,
         },
-        { id: 'replication-lag', query: q.replicationLag, holds: (v) => v > t.replicationLagAbove, describe: (v) => `replication lag ${v.toFixed(0)} s > ${t.replicationLagAbove} s` },
+        {
+            id: 'replication-lag',
+            query: q.replicationLag,
+            holds: (v) => v > t.replicationLagAbove,
+            describe: (v) => `replication lag ${v.toFixed(0)} s > ${t.replicationLagAbove} s`,
+        },
     ];
 }
 /** Which site of a stack a sample is about: its `site` label, else its `region` label. */
@@ -1942,7 +2068,9 @@ async function evaluateStacks(ctx) {
                 const has = perTime.every((s) => s.length > 0);
                 const all = has && perTime.every((samples) => samples.some((s) => c.holds(s.value)));
                 const lastSamples = perTime.at(-1) ?? [];
-                const last = lastSamples.length ? lastSamples.map((s) => s.value).reduce((a, b) => (c.holds(a) ? a : b)) : undefined;
+                const last = lastSamples.length
+                    ? lastSamples.map((s) => s.value).reduce((a, b) => (c.holds(a) ? a : b))
+                    : undefined;
                 if (has || lastSamples.length)
                     held[c.id][site] = { held: all, last };
             }
@@ -1999,7 +2127,10 @@ const triggersPhase = {
         { name: 'incident-class', description: 'The incident class to fail over with (empty when not firing).' },
         { name: 'reasons', description: 'Why, one sentence per stack, separated by "; ".' },
         { name: 'stacks', description: 'Comma-separated stacks whose conditions fired.' },
-        { name: 'two-region-failure', description: '"true" when both regions of a stack are unhealthy (escalate, never fail over automatically).' },
+        {
+            name: 'two-region-failure',
+            description: '"true" when both regions of a stack are unhealthy (escalate, never fail over automatically).',
+        },
     ],
     async run(ctx) {
         const evals = await evaluateStacks(ctx);
@@ -2052,7 +2183,12 @@ function jobName(kind) {
 async function runJob(ctx, name, site, kind, image, command) {
     const cluster = await ctx.env.cluster(name, site);
     const job = jobName(kind);
-    await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => cluster.runJob({ name: job, image, command, labels: { 'app.kubernetes.io/part-of': 'aegis-dr', 'aegis.io/check': kind } }));
+    await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => cluster.runJob({
+        name: job,
+        image,
+        command,
+        labels: { 'app.kubernetes.io/part-of': 'aegis-dr', 'aegis.io/check': kind },
+    }));
     const st = await (0,_engine_step_js__WEBPACK_IMPORTED_MODULE_0__/* .pollUntil */ .g3)(ctx.run, `job ${job}`, async () => {
         const s = await (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => cluster.job(job));
         return s?.done ? s : undefined;
@@ -2070,7 +2206,10 @@ async function errorRateQuery(ctx, name, target) {
     const q = ctx.plan.doc.prometheus.queries.errorRate;
     const windowS = Math.round(ctx.plan.limits.errorRateWindowMs / 1000);
     const switched = ctx.run.journal.records
-        .filter((r) => r.stack === name && r.step === 'switch' && r.outcome === 'done' && JSON.stringify(r.after ?? {}).includes(`"active":"${target}"`))
+        .filter((r) => r.stack === name &&
+        r.step === 'switch' &&
+        r.outcome === 'done' &&
+        JSON.stringify(r.after ?? {}).includes(`"active":"${target}"`))
         .at(-1);
     if (!switched)
         return { query: q, windowS };
@@ -2105,7 +2244,11 @@ async function verifyRows(ctx, name, target) {
                 const cluster = await ctx.env.cluster(name, target);
                 const deps = await Promise.all((0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .deploymentsOf */ .o)(stack, target).map((d) => (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .probe */ .dy)(ctx, () => cluster.deployment(d))));
                 const bad = deps.filter((d) => !d || d.availableReplicas < d.replicas || d.replicas === 0);
-                return (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, 'Deployments', bad.length ? 'fail' : 'pass', deps.map((d, i) => (d ? `${d.name} ${d.availableReplicas}/${d.replicas}` : `${(0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .deploymentsOf */ .o)(stack, target)[i]} missing`)).join(', '));
+                return (0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .row */ .nM)(name, 'Deployments', bad.length ? 'fail' : 'pass', deps
+                    .map((d, i) => d
+                    ? `${d.name} ${d.availableReplicas}/${d.replicas}`
+                    : `${(0,_common_js__WEBPACK_IMPORTED_MODULE_1__/* .deploymentsOf */ .o)(stack, target)[i]} missing`)
+                    .join(', '));
             },
         },
         {

@@ -12,7 +12,7 @@ import { Journal, type JournalRecord } from '../engine/journal.js';
 import { createContext, formatMs, pollUntil, type ProgressEvent } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import type { IncidentClassName, Plan } from '../plan/types.js';
-import { INCIDENT_CLASSES } from '../phases/common.js';
+import { forEachStack, INCIDENT_CLASSES } from '../phases/common.js';
 import { createEnvironment } from '../phases/environment.js';
 import { failbackStack, syncStack } from '../phases/failover.js';
 import { readinessRows } from '../phases/readiness.js';
@@ -20,7 +20,6 @@ import { setDrain } from '../phases/steps.js';
 import { selectStacks } from '../phases/runner.js';
 import { decide, evaluateStacks } from '../phases/triggers.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
-import { forEachStack } from '../phases/common.js';
 import { runFailover, servingSite } from './pipeline.js';
 
 export interface DrillOptions {
@@ -58,7 +57,13 @@ export interface DrillResult {
   rows: { stage: string; rows: ResultRow[] }[];
   journalFile: string;
   timeline: string;
-  sandbox?: { speed: number; prometheus: string; mutations: number; splitBrain: boolean; failovers: Record<string, number> };
+  sandbox?: {
+    speed: number;
+    prometheus: string;
+    mutations: number;
+    splitBrain: boolean;
+    failovers: Record<string, number>;
+  };
 }
 
 const SCENARIO_CLASS: Record<string, IncidentClassName> = {
@@ -71,9 +76,13 @@ const SCENARIO_CLASS: Record<string, IncidentClassName> = {
 export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   const log = opts.log ?? (() => undefined);
   const scenario = opts.plan ? opts.scenario : (opts.scenario ?? 'region-outage');
-  const cls: IncidentClassName = opts.incidentClass ?? (scenario ? SCENARIO_CLASS[scenario] : undefined) ?? 'region-outage';
-  if (!INCIDENT_CLASSES.includes(cls)) throw new UserError(`--class is "${cls}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
-  const outDir = path.resolve(opts.outDir ?? path.join('.aegis-dr', `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  const cls: IncidentClassName =
+    opts.incidentClass ?? (scenario ? SCENARIO_CLASS[scenario] : undefined) ?? 'region-outage';
+  if (!INCIDENT_CLASSES.includes(cls))
+    throw new UserError(`--class is "${cls}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
+  const outDir = path.resolve(
+    opts.outDir ?? path.join('.aegis-dr', `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+  );
   fs.mkdirSync(outDir, { recursive: true });
   const journalFile = path.resolve(opts.journalFile ?? path.join(outDir, 'journal.jsonl'));
 
@@ -85,16 +94,28 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     const { startSandbox } = await import('../sandbox/index.js');
     sandbox = await startSandbox({ speed: opts.speed ?? 600, outDir, prometheus: opts.prometheus ?? 'auto' });
     for (const n of sandbox.notes) log(`note: ${n}`);
-    log(`sandbox: ${Object.keys(sandbox.endpoints).length} endpoints on 127.0.0.1, speed ${sandbox.world.speed}x, Prometheus ${sandbox.prometheus.kind}; plan ${sandbox.planFile}`);
+    log(
+      `sandbox: ${Object.keys(sandbox.endpoints).length} endpoints on 127.0.0.1, speed ${sandbox.world.speed}x, Prometheus ${sandbox.prometheus.kind}; plan ${sandbox.planFile}`,
+    );
     plan = await loadPlan(sandbox.planFile!);
     process.env[plan.doc.application.tokenEnv] ??= 'sandbox-token';
   }
   try {
-    const journal = new Journal({ file: journalFile, actor: process.env.GITHUB_ACTOR ?? process.env.USER ?? 'drill' });
+    const journal = new Journal({
+      file: journalFile,
+      actor: process.env.GITHUB_ACTOR ?? process.env.USER ?? 'drill',
+    });
     const run = createContext(journal, { dryRun: opts.dryRun ?? false, progress: opts.progress });
     const stacks = selectStacks(plan, opts.stack);
     const env = createEnvironment(plan);
-    const ctx = (inputs: Record<string, string | undefined> = {}): PhaseContext => ({ plan, stacks, run, env, inputs: { 'incident-class': cls, ...inputs } });
+    const ctx = (inputs: Record<string, string | undefined> = {}): PhaseContext => ({
+      plan,
+      stacks,
+      run,
+      env,
+      inputs: { 'incident-class': cls, ...inputs },
+    });
+    const base = ctx();
     const stages: DrillResult['rows'] = [];
     const stage = (name: string, rows: ResultRow[]) => {
       stages.push({ stage: name, rows });
@@ -111,16 +132,38 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
 
     // 2. triggers: evaluate until they fire (the sandbox's Prometheus needs a few scrapes)
     let triggerRows: ResultRow[] = [];
-    if (plan.doc.prometheus && sandbox && SCENARIO_CLASS[scenario ?? ''] && ['region-outage', 'database-corruption'].includes(cls)) {
+    if (
+      plan.doc.prometheus &&
+      sandbox &&
+      SCENARIO_CLASS[scenario ?? ''] &&
+      ['region-outage', 'database-corruption'].includes(cls)
+    ) {
       const deadline = plan.limits.triggers.intervalMs * (plan.limits.triggers.consecutive + 2) + 30_000;
       try {
-        const d = await pollUntil(run, 'failover triggers to fire', async () => {
-          const dec = decide(ctx(), await evaluateStacks(ctx()));
-          triggerRows = dec.rows;
-          return dec.fire ? dec : undefined;
-        }, deadline, 500);
+        const d = await pollUntil(
+          run,
+          'failover triggers to fire',
+          async () => {
+            const dec = decide(base, await evaluateStacks(base));
+            triggerRows = dec.rows;
+            return dec.fire ? dec : undefined;
+          },
+          deadline,
+          500,
+        );
         log(`triggers fired: ${d.incidentClass} (${d.reasons.join('; ')})`);
-        journal.append({ phase: 'triggers', step: 'evaluate', target: 'prometheus', outcome: 'observed', startedAt: new Date(started).toISOString(), endedAt: new Date().toISOString(), durationMs: Date.now() - started, attempts: 1, dryRun: run.dryRun, data: { fire: true, incidentClass: d.incidentClass, reasons: d.reasons } });
+        journal.append({
+          phase: 'triggers',
+          step: 'evaluate',
+          target: 'prometheus',
+          outcome: 'observed',
+          startedAt: new Date(started).toISOString(),
+          endedAt: new Date().toISOString(),
+          durationMs: Date.now() - started,
+          attempts: 1,
+          dryRun: run.dryRun,
+          data: { fire: true, incidentClass: d.incidentClass, reasons: d.reasons },
+        });
       } catch (err) {
         log(`triggers did not fire: ${(err as Error).message}; the drill goes on as a manual failover`);
       }
@@ -128,7 +171,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     }
 
     // 3. readiness
-    const ready = await forEachStack(ctx(), (s) => readinessRows(ctx(), s));
+    const ready = await forEachStack(base, (s) => readinessRows(base, s));
     stage('readiness', ready.rows);
 
     // 4. failover for the class (per stack, all stacks at once), including verify
@@ -137,7 +180,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     const failoverOk = stage(`failover (${cls})`, failover.rows);
     const servedAt = new Map<string, number>();
     for (const r of journal.thisRun()) {
-      if (r.phase === 'verify' && r.stack) servedAt.set(r.stack, Math.max(servedAt.get(r.stack) ?? 0, Date.parse(r.endedAt)));
+      if (r.phase === 'verify' && r.stack)
+        servedAt.set(r.stack, Math.max(servedAt.get(r.stack) ?? 0, Date.parse(r.endedAt)));
     }
 
     // 5. failback: the primary recovers, data sync dry-run then execute, failback, verify
@@ -146,26 +190,36 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       if (sandbox) log(`scenario primary-recovered: ${sandbox.applyScenario('primary-recovered', stacks)}`);
       // The fence set while the primary was unreachable may never have landed: reconcile it now,
       // before the recovered region's pods can take writes.
-      const refence = await forEachStack(ctx(), (s) => setDrain(ctx(), 'declare', s, 'primary', true));
+      const refence = await forEachStack(base, (s) => setDrain(base, 'declare', s, 'primary', true));
       failbackOk = stage('fence recovered primary', refence.rows) && failbackOk;
-      const syncDry = await forEachStack(ctx(), (s) => syncStack(ctx(), s, 'dry-run'));
+      const syncDry = await forEachStack(base, (s) => syncStack(base, s, 'dry-run'));
       failbackOk = stage('sync (dry-run)', syncDry.rows) && failbackOk;
       if (failbackOk) {
-        const syncExec = await forEachStack(ctx(), (s) => syncStack(ctx(), s, 'execute'));
+        const syncExec = await forEachStack(base, (s) => syncStack(base, s, 'execute'));
         failbackOk = stage('sync (execute)', syncExec.rows) && failbackOk;
       }
       if (failbackOk) {
-        const fb = await forEachStack(ctx({ 'skip-health-gate': sandbox ? 'true' : undefined }), (s) =>
-          failbackStack(ctx({ 'skip-health-gate': sandbox ? 'true' : undefined }), s),
-        );
+        // the sandbox cannot wait the plan's hours of healthy primary: the gate is reported, not enforced
+        const fbCtx = ctx({ 'skip-health-gate': sandbox ? 'true' : undefined });
+        const fb = await forEachStack(fbCtx, (s) => failbackStack(fbCtx, s));
         failbackOk = stage('failback', fb.rows);
       }
     }
 
     // 6. outcomes per stack
     const outcomes: StackOutcome[] = stacks.map((s) => {
-      const rpoRec = journal.thisRun().find((r) => r.stack === s && r.phase === 'database' && r.step === 'failover' && r.data?.rpoSeconds !== undefined);
-      const rpoSeconds = (rpoRec?.data?.rpoSeconds as number | undefined) ?? (classDef.phases.includes('database') ? undefined : 0);
+      const rpoRec = journal
+        .thisRun()
+        .find(
+          (r) =>
+            r.stack === s &&
+            r.phase === 'database' &&
+            r.step === 'failover' &&
+            r.data?.rpoSeconds !== undefined,
+        );
+      const rpoSeconds =
+        (rpoRec?.data?.rpoSeconds as number | undefined) ??
+        (classDef.phases.includes('database') ? undefined : 0);
       const verified = failover.rows.filter((r) => r.stack === s).every((r) => r.status !== 'fail');
       const end = servedAt.get(s);
       const rtoMs = end !== undefined ? end - started : undefined;
@@ -176,7 +230,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         rtoTargetMs: classDef.rtoMs,
         rpoTargetMs: classDef.rpoMs,
         rtoMet: verified && rtoMs !== undefined && rtoMs <= classDef.rtoMs,
-        rpoMet: rpoSeconds === undefined ? !classDef.phases.includes('database') : rpoSeconds * 1000 <= classDef.rpoMs,
+        rpoMet:
+          rpoSeconds === undefined
+            ? !classDef.phases.includes('database')
+            : rpoSeconds * 1000 <= classDef.rpoMs,
         verified,
       };
     });
@@ -196,7 +253,9 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
             prometheus: sandbox.prometheus.kind,
             mutations: monitor!.mutationCount,
             splitBrain: monitor!.splitBrainEver,
-            failovers: Object.fromEntries([...sandbox.world.stacks.values()].map((s) => [s.name, s.database.failovers])),
+            failovers: Object.fromEntries(
+              [...sandbox.world.stacks.values()].map((s) => [s.name, s.database.failovers]),
+            ),
           }
         : undefined,
     };
@@ -210,7 +269,9 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
 
 /** A text timeline of the run's step records, relative to the incident start. */
 export function timeline(records: JournalRecord[], start: number, declaredAt: number): string {
-  const lines = [`T+0.0s incident injected; failover declared at T+${((declaredAt - start) / 1000).toFixed(1)}s`];
+  const lines = [
+    `T+0.0s incident injected; failover declared at T+${((declaredAt - start) / 1000).toFixed(1)}s`,
+  ];
   for (const r of records) {
     if (r.outcome === 'observed' && r.phase === 'readiness') continue;
     if (r.outcome === 'observed' && r.phase === 'verify') continue;
@@ -224,7 +285,9 @@ export function timeline(records: JournalRecord[], start: number, declaredAt: nu
 
 export function summaryText(r: DrillResult): string {
   const lines: string[] = [];
-  lines.push(`Drill: ${r.incidentClass}${r.scenario ? ` (scenario ${r.scenario})` : ''}: ${r.ok ? 'PASSED' : 'FAILED'}`);
+  lines.push(
+    `Drill: ${r.incidentClass}${r.scenario ? ` (scenario ${r.scenario})` : ''}: ${r.ok ? 'PASSED' : 'FAILED'}`,
+  );
   lines.push('');
   lines.push('  stack   RTO measured   RTO target   RPO measured   RPO target   verified');
   for (const s of r.stacks) {

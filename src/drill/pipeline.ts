@@ -19,7 +19,11 @@ export function servingSite(cls: ResolvedIncidentClass): SiteName {
   return dbOnly && cls.databaseMode === 'in-region' ? 'primary' : 'dr';
 }
 
-export async function failoverStack(ctx: PhaseContext, name: string, cls: ResolvedIncidentClass): Promise<ResultRow[]> {
+export async function failoverStack(
+  ctx: PhaseContext,
+  name: string,
+  cls: ResolvedIncidentClass,
+): Promise<ResultRow[]> {
   const has = (p: string) => cls.phases.includes(p as never);
   const target = servingSite(cls);
   const rows: ResultRow[] = [];
@@ -29,7 +33,8 @@ export async function failoverStack(ctx: PhaseContext, name: string, cls: Resolv
     (async () => {
       const r: ResultRow[] = [];
       if (has('drain')) r.push(...(await drainSite(ctx, 'drain', name, 'primary')));
-      if (has('database')) r.push(...(await failoverDatabase(ctx, 'database', name, dbTarget, cls.databaseMode)));
+      if (has('database'))
+        r.push(...(await failoverDatabase(ctx, 'database', name, dbTarget, cls.databaseMode)));
       return r;
     })(),
     has('scale') ? scaleStack(ctx, 'scale', name, 'dr') : Promise.resolve([]),
@@ -40,7 +45,10 @@ export async function failoverStack(ctx: PhaseContext, name: string, cls: Resolv
   return rows;
 }
 
-export async function runFailover(ctx: PhaseContext, cls: ResolvedIncidentClass): Promise<{ ok: boolean; rows: ResultRow[] }> {
+export async function runFailover(
+  ctx: PhaseContext,
+  cls: ResolvedIncidentClass,
+): Promise<{ ok: boolean; rows: ResultRow[] }> {
   return forEachStack(ctx, async (name) => {
     try {
       return await failoverStack(ctx, name, cls);

@@ -3,6 +3,7 @@
  * reading the application's HTTP endpoints, and recording observations in the journal.
  */
 import { classify, messageOf, UserError, wrapSdkError } from '../engine/errors.js';
+import type { JournalRecord } from '../engine/journal.js';
 import { withRetry } from '../engine/retry.js';
 import { StepFailed } from '../engine/step.js';
 import type { IncidentClassName, Plan, ResolvedIncidentClass, SiteName, Stack } from '../plan/types.js';
@@ -64,7 +65,13 @@ export function deploymentsOf(stack: Stack, site: SiteName): string[] {
 }
 
 /** Replica counts a deployment should have when its site serves (active) or stands by. */
-export function replicasFor(plan: Plan, stack: Stack, site: SiteName, deployment: string, role: 'active' | 'standby'): number {
+export function replicasFor(
+  plan: Plan,
+  stack: Stack,
+  site: SiteName,
+  deployment: string,
+  role: 'active' | 'standby',
+): number {
   const d = stack[site].deployments.find((x) => x.name === deployment);
   const fromPlan = role === 'active' ? d?.active : d?.standby;
   return fromPlan ?? (role === 'active' ? plan.limits.replicas.production : plan.limits.replicas.standby);
@@ -72,9 +79,13 @@ export function replicasFor(plan: Plan, stack: Stack, site: SiteName, deployment
 
 /** The app URL of a site (its own, not through DNS). */
 export function siteUrl(plan: Plan, stack: Stack, site: SiteName): string {
-  const url = stack[site].app.url ?? (site === 'primary' ? plan.doc.application.primaryUrl : plan.doc.application.drUrl);
+  const url =
+    stack[site].app.url ??
+    (site === 'primary' ? plan.doc.application.primaryUrl : plan.doc.application.drUrl);
   if (!url) {
-    throw new UserError(`stacks.${site}.app.url is not set: the plan needs the ${site} site's application URL for this check.`);
+    throw new UserError(
+      `stacks.${site}.app.url is not set: the plan needs the ${site} site's application URL for this check.`,
+    );
   }
   return url;
 }
@@ -165,6 +176,48 @@ export const PROBE_RETRY = { maxAttempts: 3, baseMs: 100, capMs: 1000 };
 
 /** Call with the probe retry policy (throttling and blips retried, a dead region reported quickly). */
 export async function probe<T>(ctx: PhaseContext, fn: () => Promise<T>): Promise<T> {
-  const r = await withRetry(fn, { ...ctx.run.retry, ...PROBE_RETRY }, { sleep: ctx.run.sleep, signal: ctx.run.signal });
+  const r = await withRetry(
+    fn,
+    { ...ctx.run.retry, ...PROBE_RETRY },
+    { sleep: ctx.run.sleep, signal: ctx.run.signal },
+  );
   return r.value;
+}
+
+/**
+ * An output listing one value per stack of the run, in plan order ("aws=1.5,gcp=0"), taken from
+ * the newest of this run's journal records that `match` for each stack.
+ */
+export function perStackOutput(
+  ctx: PhaseContext,
+  match: (r: JournalRecord) => boolean,
+  value: (r: JournalRecord) => string,
+): string {
+  const recs = ctx.run.journal.thisRun().filter(match);
+  return ctx.stacks
+    .flatMap((s) => {
+      const r = recs.filter((x) => x.stack === s).at(-1);
+      return r ? [`${s}=${value(r)}`] : [];
+    })
+    .join(',');
+}
+
+export function dnsServerOf(stack: Stack): { host: string; port: number } | undefined {
+  const s = stack.endpoints?.dns;
+  if (!s) return undefined;
+  const i = s.lastIndexOf(':');
+  return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+}
+
+/** Pick the sample of a stack (label stack=, else the DR region's). */
+export function sampleFor<T extends { labels: Record<string, string>; value: number }>(
+  samples: T[],
+  stackName: string,
+  stack: Stack,
+): T | undefined {
+  return (
+    samples.find((s) => s.labels.stack === stackName) ??
+    samples.find((s) => s.labels.region === stack.dr.region) ??
+    (samples.length === 1 ? samples[0] : undefined)
+  );
 }

@@ -25,7 +25,9 @@ export function createEnvironment(plan: Plan): Environment {
     },
     prometheus() {
       if (!plan.doc.prometheus) {
-        throw new UserError(`the plan ${plan.file} has no prometheus section: add prometheus.url to evaluate triggers, replication lag and error rates.`);
+        throw new UserError(
+          `the plan ${plan.file} has no prometheus section: add prometheus.url to evaluate triggers, replication lag and error rates.`,
+        );
       }
       prom ??= new PrometheusClient(plan.doc.prometheus.url);
       return prom;

@@ -11,6 +11,7 @@ import {
   incidentClass,
   observe,
   otherSite,
+  perStackOutput,
   probe,
   row,
   targetSite,
@@ -21,7 +22,8 @@ import type { InputDef, PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 const CLASS_INPUT: InputDef = {
   name: 'incident-class',
-  description: 'region-outage, database-corruption, network-partition or compute-failure (selects phases, database mode, RTO/RPO).',
+  description:
+    'region-outage, database-corruption, network-partition or compute-failure (selects phases, database mode, RTO/RPO).',
   default: 'region-outage',
 };
 const TARGET_INPUT: InputDef = {
@@ -31,7 +33,12 @@ const TARGET_INPUT: InputDef = {
 };
 
 function outputsOf(rows: ResultRow[]): Record<string, string> {
-  return { 'failed-items': rows.filter((r) => r.status === 'fail').map((r) => `${r.stack}/${r.item}`).join(',') };
+  return {
+    'failed-items': rows
+      .filter((r) => r.status === 'fail')
+      .map((r) => `${r.stack}/${r.item}`)
+      .join(','),
+  };
 }
 
 const FAILED_OUTPUT = { name: 'failed-items', description: 'Comma-separated stack/item names that failed.' };
@@ -41,7 +48,14 @@ export const declarePhase: PhaseDef = {
   title: 'Declare failover',
   description:
     'Opens the failover (incident class, reason, target), fences the primary by setting the drain annotation on its deployments, and starts the DR node pool growing at once.',
-  inputs: [CLASS_INPUT, { name: 'reason', description: 'Why the failover is declared (journal, report, notifications).', default: '' }],
+  inputs: [
+    CLASS_INPUT,
+    {
+      name: 'reason',
+      description: 'Why the failover is declared (journal, report, notifications).',
+      default: '',
+    },
+  ],
   outputs: [
     { name: 'incident-class', description: 'The incident class declared.' },
     { name: 'rto', description: 'RTO target of the class, in seconds.' },
@@ -55,7 +69,12 @@ export const declarePhase: PhaseDef = {
     return {
       ok,
       rows,
-      outputs: { 'incident-class': cls.name, rto: String(cls.rtoMs / 1000), rpo: String(cls.rpoMs / 1000), ...outputsOf(rows) },
+      outputs: {
+        'incident-class': cls.name,
+        rto: String(cls.rtoMs / 1000),
+        rpo: String(cls.rpoMs / 1000),
+        ...outputsOf(rows),
+      },
       markdown: `Declared **${cls.name}** (RTO ${cls.rtoMs / 60000} min, RPO ${cls.rpoMs / 60000} min): ${reason}`,
     };
   },
@@ -71,11 +90,15 @@ export async function declareStack(ctx: PhaseContext, name: string): Promise<Res
     rpoMs: cls.rpoMs,
     phases: cls.phases,
   });
-  const rows: ResultRow[] = [row(name, 'Incident', 'info', `${cls.name}: ${ctx.inputs['reason'] || 'no reason given'}`)];
+  const rows: ResultRow[] = [
+    row(name, 'Incident', 'info', `${cls.name}: ${ctx.inputs['reason'] || 'no reason given'}`),
+  ];
   const fenceNeeded = cls.phases.includes('database') || cls.phases.includes('traffic');
   const [fence, pool] = await Promise.all([
     fenceNeeded ? setDrain(ctx, 'declare', name, 'primary', true) : Promise.resolve([]),
-    cls.phases.includes('scale') ? sizePool(ctx, 'declare', name, 'dr', 'active', false) : Promise.resolve([]),
+    cls.phases.includes('scale')
+      ? sizePool(ctx, 'declare', name, 'dr', 'active', false)
+      : Promise.resolve([]),
   ]);
   return [...rows, ...fence, ...pool];
 }
@@ -83,7 +106,8 @@ export async function declareStack(ctx: PhaseContext, name: string): Promise<Res
 export const drainPhase: PhaseDef = {
   name: 'drain',
   title: 'Drain in-flight requests',
-  description: 'Waits until active connections on every primary pod reach zero (read through the Kubernetes pod proxy, summed over pods) within the plan deadline.',
+  description:
+    'Waits until active connections on every primary pod reach zero (read through the Kubernetes pod proxy, summed over pods) within the plan deadline.',
   inputs: [TARGET_INPUT],
   outputs: [FAILED_OUTPUT],
   async run(ctx) {
@@ -97,7 +121,9 @@ export function databaseMode(ctx: PhaseContext): DatabaseMode {
   const m = ctx.inputs['database-mode'];
   if (m) {
     if (!['in-region', 'cross-region', 'planned', 'forced'].includes(m)) {
-      throw new UserError(`input database-mode is "${m}": expected in-region, cross-region, planned or forced.`);
+      throw new UserError(
+        `input database-mode is "${m}": expected in-region, cross-region, planned or forced.`,
+      );
     }
     return m as DatabaseMode;
   }
@@ -112,24 +138,50 @@ export const databasePhase: PhaseDef = {
   inputs: [
     CLASS_INPUT,
     TARGET_INPUT,
-    { name: 'database-mode', description: 'Override of the class mode: in-region, cross-region, planned or forced.', default: '' },
-    { name: 'allow-data-loss', description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.', default: 'false' },
-    { name: 'reason', description: 'Why the database is failed over (recorded in the journal).', default: '' },
+    {
+      name: 'database-mode',
+      description: 'Override of the class mode: in-region, cross-region, planned or forced.',
+      default: '',
+    },
+    {
+      name: 'allow-data-loss',
+      description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.',
+      default: 'false',
+    },
+    {
+      name: 'reason',
+      description: 'Why the database is failed over (recorded in the journal).',
+      default: '',
+    },
   ],
-  outputs: [FAILED_OUTPUT, { name: 'rpo-seconds', description: 'Replication lag at promotion per stack, "stack=seconds" comma-separated.' }],
+  outputs: [
+    FAILED_OUTPUT,
+    {
+      name: 'rpo-seconds',
+      description: 'Replication lag at promotion per stack, "stack=seconds" comma-separated.',
+    },
+  ],
   async run(ctx) {
     const target = targetSite(ctx);
     const mode = databaseMode(ctx);
-    const { ok, rows } = await forEachStack(ctx, (name) => failoverDatabase(ctx, 'database', name, target, mode));
-    const rpo = ctx.run.journal
-      .thisRun()
-      .filter((r) => r.phase === 'database' && r.step === 'failover' && r.data?.rpoSeconds !== undefined)
-      .map((r) => `${r.stack}=${(r.data!.rpoSeconds as number).toFixed(1)}`);
-    return { ok, rows, outputs: { ...outputsOf(rows), 'rpo-seconds': rpo.join(',') } };
+    const { ok, rows } = await forEachStack(ctx, (name) =>
+      failoverDatabase(ctx, 'database', name, target, mode),
+    );
+    const rpo = perStackOutput(
+      ctx,
+      (r) => r.phase === 'database' && r.step === 'failover' && r.data?.rpoSeconds !== undefined,
+      (r) => (r.data!.rpoSeconds as number).toFixed(1),
+    );
+    return { ok, rows, outputs: { ...outputsOf(rows), 'rpo-seconds': rpo } };
   },
 };
 
-export async function scaleStack(ctx: PhaseContext, phase: string, name: string, site: 'primary' | 'dr'): Promise<ResultRow[]> {
+export async function scaleStack(
+  ctx: PhaseContext,
+  phase: string,
+  name: string,
+  site: 'primary' | 'dr',
+): Promise<ResultRow[]> {
   const [pool, deps] = await Promise.all([
     sizePool(ctx, phase, name, site, 'active', true),
     scaleDeployments(ctx, phase, name, site, 'active'),
@@ -185,15 +237,25 @@ export function parseConflicts(logs: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export async function syncStack(ctx: PhaseContext, name: string, mode: 'dry-run' | 'execute'): Promise<ResultRow[]> {
+export async function syncStack(
+  ctx: PhaseContext,
+  name: string,
+  mode: 'dry-run' | 'execute',
+): Promise<ResultRow[]> {
   const job = ctx.plan.doc.application.syncJob;
   const command = [...job.command, mode === 'execute' ? '--execute' : '--dry-run'];
   if (ctx.run.dryRun && mode === 'execute') {
-    return [row(name, 'Data sync', 'would-do', `would run ${command.join(' ')} as a Job on the primary cluster`)];
+    return [
+      row(name, 'Data sync', 'would-do', `would run ${command.join(' ')} as a Job on the primary cluster`),
+    ];
   }
   const r = await runJob(ctx, name, 'primary', `sync-${mode}`, job.image, command);
   const conflicts = parseConflicts(r.logs);
-  observe(ctx, 'sync', mode, name, `k8s:primary/job/${r.job}`, { succeeded: r.succeeded, conflicts, logTail: r.logs.slice(-500) });
+  observe(ctx, 'sync', mode, name, `k8s:primary/job/${r.job}`, {
+    succeeded: r.succeeded,
+    conflicts,
+    logTail: r.logs.slice(-500),
+  });
   const ok = r.succeeded && conflicts === 0;
   return [
     row(
@@ -211,16 +273,21 @@ export const syncPhase: PhaseDef = {
   description:
     'Runs the data sync from DR to primary as a Kubernetes Job (./aegis dr sync-from-dr), in dry-run or execute mode, and fails unless it reports zero conflicts.',
   inputs: [{ name: 'mode', description: 'dry-run (report conflicts only) or execute.', default: 'dry-run' }],
-  outputs: [{ name: 'conflicts', description: 'Conflicts reported, per stack, "stack=N" comma-separated.' }, FAILED_OUTPUT],
+  outputs: [
+    { name: 'conflicts', description: 'Conflicts reported, per stack, "stack=N" comma-separated.' },
+    FAILED_OUTPUT,
+  ],
   async run(ctx) {
     const mode = ctx.inputs['mode'] || 'dry-run';
-    if (mode !== 'dry-run' && mode !== 'execute') throw new UserError(`input mode is "${mode}": expected dry-run or execute.`);
+    if (mode !== 'dry-run' && mode !== 'execute')
+      throw new UserError(`input mode is "${mode}": expected dry-run or execute.`);
     const { ok, rows } = await forEachStack(ctx, (name) => syncStack(ctx, name, mode));
-    const conflicts = ctx.run.journal
-      .thisRun()
-      .filter((r) => r.phase === 'sync')
-      .map((r) => `${r.stack}=${r.data?.conflicts ?? 'unknown'}`);
-    return { ok, rows, outputs: { conflicts: conflicts.join(','), ...outputsOf(rows) } };
+    const conflicts = perStackOutput(
+      ctx,
+      (r) => r.phase === 'sync',
+      (r) => String(r.data?.conflicts ?? 'unknown'),
+    );
+    return { ok, rows, outputs: { conflicts, ...outputsOf(rows) } };
   },
 };
 
@@ -236,12 +303,23 @@ async function primaryHealthyFor(ctx: PhaseContext, name: string): Promise<Resul
       throw new UserError(`input confirm-healthy-for is "${wanted}": expected a duration such as 2h or 90m.`);
     }
   }
-  const q = ctx.plan.doc.prometheus!.queries.primaryHealthy.replace(/\[[0-9]+(ms|s|m|h)\]/g, `[${Math.round(ms / 1000)}s]`);
+  const q = ctx.plan.doc.prometheus!.queries.primaryHealthy.replace(
+    /\[[0-9]+(ms|s|m|h)\]/g,
+    `[${Math.round(ms / 1000)}s]`,
+  );
   const samples = await probe(ctx, () => ctx.env.prometheus().query(q));
-  const s = samples.find((x) => (x.labels.stack ?? name) === name && (!x.labels.region || x.labels.region === stack.primary.region));
+  const s = samples.find(
+    (x) =>
+      (x.labels.stack ?? name) === name && (!x.labels.region || x.labels.region === stack.primary.region),
+  );
   const hours = +(ms / 3_600_000).toFixed(2);
   const ok = s !== undefined && s.value >= 1;
-  return row(name, 'Primary healthy', ok ? 'pass' : 'fail', s ? `lowest primary health over ${hours} h: ${s.value}` : `no primary health series over ${hours} h`);
+  return row(
+    name,
+    'Primary healthy',
+    ok ? 'pass' : 'fail',
+    s ? `lowest primary health over ${hours} h: ${s.value}` : `no primary health series over ${hours} h`,
+  );
 }
 
 export async function failbackStack(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
@@ -254,10 +332,22 @@ export async function failbackStack(ctx: PhaseContext, name: string): Promise<Re
     if (gate.status === 'fail') return rows;
   }
   const synced = ctx.run.journal.records.some(
-    (r) => r.phase === 'sync' && r.step === 'execute' && r.stack === name && r.data?.succeeded === true && r.data?.conflicts === 0,
+    (r) =>
+      r.phase === 'sync' &&
+      r.step === 'execute' &&
+      r.stack === name &&
+      r.data?.succeeded === true &&
+      r.data?.conflicts === 0,
   );
   if (!synced && ctx.plan.stack(name).database.type !== 'azure-sql') {
-    rows.push(row(name, 'Data sync', 'fail', 'no successful sync with zero conflicts in the journal: run sync with mode dry-run, then execute, before failback.'));
+    rows.push(
+      row(
+        name,
+        'Data sync',
+        'fail',
+        'no successful sync with zero conflicts in the journal: run sync with mode dry-run, then execute, before failback.',
+      ),
+    );
     return rows;
   }
   // 1. primary up to production capacity while DR still serves
@@ -266,7 +356,15 @@ export async function failbackStack(ctx: PhaseContext, name: string): Promise<Re
   rows.push(...(await setDrain(ctx, 'failback', name, 'dr', true)));
   rows.push(...(await drainSite(ctx, 'failback', name, 'dr')));
   const stack = ctx.plan.stack(name);
-  rows.push(...(await failoverDatabase(ctx, 'failback', name, 'primary', stack.database.type === 'azure-sql' ? 'planned' : 'cross-region')));
+  rows.push(
+    ...(await failoverDatabase(
+      ctx,
+      'failback',
+      name,
+      'primary',
+      stack.database.type === 'azure-sql' ? 'planned' : 'cross-region',
+    )),
+  );
   rows.push(...(await setDrain(ctx, 'failback', name, 'primary', false)));
   // 5. traffic back, 6. verify region primary
   rows.push(...(await switchTraffic(ctx, 'failback', name, 'primary')));
@@ -286,8 +384,17 @@ export const failbackPhase: PhaseDef = {
   title: 'Failback to primary',
   description: `Gated on the primary being healthy for the plan's duration and on a zero-conflict data sync: scales the primary up, fences DR, returns the database and traffic to primary, verifies region primary, and returns DR to standby (${DRAIN_ANNOTATION} lifted).`,
   inputs: [
-    { name: 'confirm-healthy-for', description: "How long the primary must have been healthy (e.g. 2h); default: the plan's thresholds.failbackHealthyFor.", default: '' },
-    { name: 'skip-health-gate', description: 'Fail back even if the primary has not been healthy for the whole duration (drills only).', default: 'false' },
+    {
+      name: 'confirm-healthy-for',
+      description:
+        "How long the primary must have been healthy (e.g. 2h); default: the plan's thresholds.failbackHealthyFor.",
+      default: '',
+    },
+    {
+      name: 'skip-health-gate',
+      description: 'Fail back even if the primary has not been healthy for the whole duration (drills only).',
+      default: 'false',
+    },
   ],
   outputs: [{ name: 'passed', description: '"true" when failback completed and verified.' }, FAILED_OUTPUT],
   async run(ctx) {

@@ -12,6 +12,7 @@ import type { Stack } from '../plan/types.js';
 import {
   appRequest,
   deploymentsOf,
+  dnsServerOf,
   errorText,
   forEachStack,
   isUnreachable,
@@ -19,29 +20,10 @@ import {
   observe,
   probe,
   row,
+  sampleFor,
   siteUrl,
 } from './common.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
-
-export function dnsServerOf(stack: Stack): { host: string; port: number } | undefined {
-  const s = stack.endpoints?.dns;
-  if (!s) return undefined;
-  const i = s.lastIndexOf(':');
-  return { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
-}
-
-/** Pick the sample of a stack (label stack=, else the DR region's). */
-export function sampleFor<T extends { labels: Record<string, string>; value: number }>(
-  samples: T[],
-  stackName: string,
-  stack: Stack,
-): T | undefined {
-  return (
-    samples.find((s) => s.labels.stack === stackName) ??
-    samples.find((s) => s.labels.region === stack.dr.region) ??
-    (samples.length === 1 ? samples[0] : undefined)
-  );
-}
 
 type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<ResultRow>;
 
@@ -49,9 +31,13 @@ const drCluster: Check = async (ctx, name, stack) => {
   const cluster = await ctx.env.cluster(name, 'dr');
   const nodes = await probe(ctx, () => cluster.nodes());
   const notReady = nodes.filter((n) => !n.ready).map((n) => n.name);
-  const deps = await Promise.all(deploymentsOf(stack, 'dr').map((d) => probe(ctx, () => cluster.deployment(d))));
+  const deps = await Promise.all(
+    deploymentsOf(stack, 'dr').map((d) => probe(ctx, () => cluster.deployment(d))),
+  );
   const missing = deploymentsOf(stack, 'dr').filter((_, i) => !deps[i]);
-  const notRunning = deps.filter((d) => d && d.readyReplicas < Math.max(1, d.replicas)).map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`);
+  const notRunning = deps
+    .filter((d) => d && d.readyReplicas < Math.max(1, d.replicas))
+    .map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`);
   const ok = nodes.length > 0 && notReady.length === 0 && missing.length === 0 && notRunning.length === 0;
   const detail = ok
     ? `${nodes.length}/${nodes.length} nodes Ready; ${deps.map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`).join(', ')} running`
@@ -73,7 +59,11 @@ const replication: Check = async (ctx, name, stack) => {
     probe(ctx, () => providers.database.describe()),
     probe(ctx, () => ctx.env.prometheus().query(ctx.plan.doc.prometheus!.queries.replicationLag)),
   ]);
-  const lag = sampleFor(lagSamples.filter((s) => s.labels.site !== 'primary'), name, stack)?.value;
+  const lag = sampleFor(
+    lagSamples.filter((s) => s.labels.site !== 'primary'),
+    name,
+    stack,
+  )?.value;
   const problems: string[] = [];
   if (lag === undefined) problems.push('no replication lag series in Prometheus');
   else if (!(lag < limit)) problems.push(`lag ${lag.toFixed(1)} s is not under ${limit} s`);
@@ -82,7 +72,12 @@ const replication: Check = async (ctx, name, stack) => {
   }
   if (!db.replication.healthy) problems.push(`replication unhealthy: ${db.replication.detail}`);
   const detail = `lag ${lag === undefined ? 'unknown' : `${lag.toFixed(1)} s`} (limit ${limit} s); ${db.replication.detail}`;
-  return row(name, 'Replication', problems.length ? 'fail' : 'pass', problems.length ? problems.join('; ') : detail);
+  return row(
+    name,
+    'Replication',
+    problems.length ? 'fail' : 'pass',
+    problems.length ? problems.join('; ') : detail,
+  );
 };
 
 const backup: Check = async (ctx, name) => {
@@ -92,7 +87,12 @@ const backup: Check = async (ctx, name) => {
   if (!last) return row(name, 'Last backup', 'fail', 'no successful backup found');
   const ageH = (Date.now() - last.getTime()) / 3_600_000;
   const ok = Date.now() - last.getTime() < maxMs;
-  return row(name, 'Last backup', ok ? 'pass' : 'fail', `${ageH.toFixed(1)} h old at ${last.toISOString()} (limit ${(maxMs / 3_600_000).toFixed(1)} h)`);
+  return row(
+    name,
+    'Last backup',
+    ok ? 'pass' : 'fail',
+    `${ageH.toFixed(1)} h old at ${last.toISOString()} (limit ${(maxMs / 3_600_000).toFixed(1)} h)`,
+  );
 };
 
 const dnsTtl: Check = async (ctx, name, stack) => {
@@ -101,9 +101,20 @@ const dnsTtl: Check = async (ctx, name, stack) => {
   const limit = ctx.plan.limits.dnsTtlSeconds;
   const answer = await probe(ctx, () => queryDns(exp.name, exp.type, { server: dnsServerOf(stack) }));
   const rec = answer.answers.find((a) => a.name.replace(/\.$/, '') === exp.name.replace(/\.$/, ''));
-  if (!rec) return row(name, 'DNS TTL', 'fail', `${exp.name} ${exp.type}: no answer from ${answer.server} (${answer.rcode})`);
+  if (!rec)
+    return row(
+      name,
+      'DNS TTL',
+      'fail',
+      `${exp.name} ${exp.type}: no answer from ${answer.server} (${answer.rcode})`,
+    );
   const ok = rec.ttl <= limit;
-  return row(name, 'DNS TTL', ok ? 'pass' : 'fail', `${exp.name} TTL ${rec.ttl} s at ${answer.server} (must be <= ${limit} s)`);
+  return row(
+    name,
+    'DNS TTL',
+    ok ? 'pass' : 'fail',
+    `${exp.name} TTL ${rec.ttl} s at ${answer.server} (must be <= ${limit} s)`,
+  );
 };
 
 const config: Check = async (ctx, name) => {
@@ -113,21 +124,31 @@ const config: Check = async (ctx, name) => {
     ctx.env.cluster(name, 'primary').then((c) => probe(ctx, () => c.configMap(cm.name))),
   ]);
   if (!dr) return row(name, 'DR config', 'fail', `configmap ${cm.name} is missing on the DR cluster`);
-  if (!primary) return row(name, 'DR config', 'fail', `configmap ${cm.name} is missing on the primary cluster`);
-  const keys = new Set([...Object.keys(dr), ...Object.keys(primary)].filter((k) => !cm.ignoreKeys.includes(k)));
+  if (!primary)
+    return row(name, 'DR config', 'fail', `configmap ${cm.name} is missing on the primary cluster`);
+  const keys = new Set(
+    [...Object.keys(dr), ...Object.keys(primary)].filter((k) => !cm.ignoreKeys.includes(k)),
+  );
   const differ = [...keys].filter((k) => dr[k] !== primary[k]).sort();
   return row(
     name,
     'DR config',
     differ.length ? 'fail' : 'pass',
-    differ.length ? `DR differs from primary in: ${differ.join(', ')}` : `${keys.size} keys equal (ignoring ${cm.ignoreKeys.join(', ') || 'none'})`,
+    differ.length
+      ? `DR differs from primary in: ${differ.join(', ')}`
+      : `${keys.size} keys equal (ignoring ${cm.ignoreKeys.join(', ') || 'none'})`,
   );
 };
 
 const drHealth: Check = async (ctx, name, stack) => {
   const url = joinUrl(siteUrl(ctx.plan, stack, 'dr'), '/health');
   const r = await probe(ctx, () => appRequest(url));
-  return row(name, 'DR health', r.status === 200 ? 'pass' : 'fail', `GET ${url} -> ${r.status} ${r.text.slice(0, 120)}`);
+  return row(
+    name,
+    'DR health',
+    r.status === 200 ? 'pass' : 'fail',
+    `GET ${url} -> ${r.status} ${r.text.slice(0, 120)}`,
+  );
 };
 
 /** Checks that read the primary region: an unreachable primary is a warning, not a failure. */
@@ -154,7 +175,11 @@ export async function readinessRows(ctx: PhaseContext, name: string): Promise<Re
             ? row(name, c.item, 'warn', `primary unreachable: ${errorText(err)}`)
             : row(name, c.item, 'fail', errorText(err));
       }
-      observe(ctx, 'readiness', c.item, name, name, { status: r.status, detail: r.detail, ms: Date.now() - started });
+      observe(ctx, 'readiness', c.item, name, name, {
+        status: r.status,
+        detail: r.detail,
+        ms: Date.now() - started,
+      });
       return r;
     }),
   );
@@ -167,7 +192,10 @@ export const readinessPhase: PhaseDef = {
     "Runs the runbook's six pre-failover checks on every stack: DR nodes and pods, replication lag and health, last backup age, DNS TTL, DR config drift, DR health.",
   inputs: [],
   outputs: [
-    { name: 'ready', description: '"true" when every check passed (warnings allowed, e.g. primary unreachable).' },
+    {
+      name: 'ready',
+      description: '"true" when every check passed (warnings allowed, e.g. primary unreachable).',
+    },
     { name: 'failed-checks', description: 'Comma-separated stack/check names that failed.' },
   ],
   async run(ctx) {

@@ -22,7 +22,9 @@ export function resultMarkdown(title: string, result: PhaseResult): string {
   if (result.rows.length > 0) {
     lines.push('| Stack | Item | Status | Detail |', '| --- | --- | --- | --- |');
     for (const r of result.rows) {
-      lines.push(`| ${escapeCell(r.stack ?? '')} | ${escapeCell(r.item)} | ${ICON[r.status]} | ${escapeCell(r.detail)} |`);
+      lines.push(
+        `| ${escapeCell(r.stack ?? '')} | ${escapeCell(r.item)} | ${ICON[r.status]} | ${escapeCell(r.detail)} |`,
+      );
     }
     lines.push('');
   }
@@ -43,7 +45,9 @@ export function resultText(title: string, result: PhaseResult): string {
     item: Math.max(4, ...result.rows.map((r) => r.item.length)),
   };
   for (const r of result.rows) {
-    lines.push(`  ${(r.stack ?? '').padEnd(w.stack)}  ${r.item.padEnd(w.item)}  ${ICON[r.status].padEnd(5)}  ${r.detail}`);
+    lines.push(
+      `  ${(r.stack ?? '').padEnd(w.stack)}  ${r.item.padEnd(w.item)}  ${ICON[r.status].padEnd(5)}  ${r.detail}`,
+    );
   }
   for (const [k, v] of Object.entries(result.outputs)) lines.push(`  ${k} = ${v}`);
   return lines.join('\n');

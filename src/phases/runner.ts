@@ -39,10 +39,15 @@ export interface RunPhaseOutcome {
 
 export function selectStacks(plan: Plan, stack?: string): string[] {
   if (!stack || stack === 'all') return plan.stackNames;
-  const wanted = stack.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = stack
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const s of wanted) {
     if (!plan.stackNames.includes(s)) {
-      throw new UserError(`stack "${s}" is not in the plan ${plan.file}: expected one of ${plan.stackNames.join(', ')}.`);
+      throw new UserError(
+        `stack "${s}" is not in the plan ${plan.file}: expected one of ${plan.stackNames.join(', ')}.`,
+      );
     }
   }
   return wanted;
@@ -53,7 +58,12 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
   const plan = opts.plan ?? (await loadPlan(opts.planFile));
   const stacks = selectStacks(plan, opts.stack);
   const journal =
-    opts.journal ?? new Journal({ file: phase.offline ? undefined : opts.journalFile, actor: opts.actor, runUrl: opts.runUrl });
+    opts.journal ??
+    new Journal({
+      file: phase.offline ? undefined : opts.journalFile,
+      actor: opts.actor,
+      runUrl: opts.runUrl,
+    });
   const run = createContext(journal, {
     dryRun: opts.dryRun ?? false,
     progress: opts.progress,

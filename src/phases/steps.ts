@@ -5,10 +5,26 @@
 import { UserError } from '../engine/errors.js';
 import { pollUntil, runStep, type StepResult } from '../engine/step.js';
 import { queryDns } from '../providers/dns/resolver.js';
-import type { DatabaseState, NodePoolState, Operation, OperationStatus, TrafficState } from '../providers/types.js';
+import type {
+  DatabaseState,
+  NodePoolState,
+  Operation,
+  OperationStatus,
+  TrafficState,
+} from '../providers/types.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
-import { DRAIN_ANNOTATION, deploymentsOf, isUnreachable, otherSite, probe, replicasFor, row, errorText } from './common.js';
-import { dnsServerOf, sampleFor } from './readiness.js';
+import {
+  DRAIN_ANNOTATION,
+  deploymentsOf,
+  dnsServerOf,
+  sampleFor,
+  isUnreachable,
+  otherSite,
+  probe,
+  replicasFor,
+  row,
+  errorText,
+} from './common.js';
 import type { PhaseContext, ResultRow } from './types.js';
 
 function outcomeRow(stack: string, item: string, r: StepResult<unknown>, detail: string): ResultRow {
@@ -67,10 +83,24 @@ export async function setDrain(
         deadlineMs: 60_000,
         retry: { maxAttempts: 3 },
       });
-      rows.push(outcomeRow(name, `${drained ? 'Fence' : 'Unfence'} ${site}/${dep}`, r, `${DRAIN_ANNOTATION}=${value ?? '(none)'}`));
+      rows.push(
+        outcomeRow(
+          name,
+          `${drained ? 'Fence' : 'Unfence'} ${site}/${dep}`,
+          r,
+          `${DRAIN_ANNOTATION}=${value ?? '(none)'}`,
+        ),
+      );
     } catch (err) {
       if (isUnreachable(err)) {
-        rows.push(row(name, `Fence ${site}/${dep}`, 'warn', `${site} cluster unreachable: recorded; writes there are impossible while it is down`));
+        rows.push(
+          row(
+            name,
+            `${drained ? 'Fence' : 'Unfence'} ${site}/${dep}`,
+            'warn',
+            `${site} cluster unreachable: recorded; writes there are impossible while it is down`,
+          ),
+        );
       } else throw err;
     }
   }
@@ -89,7 +119,10 @@ export async function activeConnections(ctx: PhaseContext, name: string, site: S
       pods.map(async (p) => {
         const text = await cluster.podProxyGet(p.name, connectionsPort, connectionsPath);
         const active = Number((JSON.parse(text) as { active?: unknown }).active);
-        if (!Number.isFinite(active)) throw new UserError(`pod ${p.name} answered ${connectionsPath} with "${text.slice(0, 80)}": expected {"active": N}.`);
+        if (!Number.isFinite(active))
+          throw new UserError(
+            `pod ${p.name} answered ${connectionsPath} with "${text.slice(0, 80)}": expected {"active": N}.`,
+          );
         return active;
       }),
     );
@@ -99,7 +132,12 @@ export async function activeConnections(ctx: PhaseContext, name: string, site: S
 }
 
 /** Wait until the site has no active connections (runbook step 2). */
-export async function drainSite(ctx: PhaseContext, phase: string, name: string, site: SiteName): Promise<ResultRow[]> {
+export async function drainSite(
+  ctx: PhaseContext,
+  phase: string,
+  name: string,
+  site: SiteName,
+): Promise<ResultRow[]> {
   try {
     const r = await runStep(ctx.run, {
       phase,
@@ -117,7 +155,14 @@ export async function drainSite(ctx: PhaseContext, phase: string, name: string, 
     return [outcomeRow(name, `Drain ${site}`, r, `active connections ${r.before} -> ${r.after ?? r.before}`)];
   } catch (err) {
     if (isUnreachable(err)) {
-      return [row(name, `Drain ${site}`, 'warn', `${site} unreachable: connections cannot be read; recorded as unreachable`)];
+      return [
+        row(
+          name,
+          `Drain ${site}`,
+          'warn',
+          `${site} unreachable: connections cannot be read; recorded as unreachable`,
+        ),
+      ];
     }
     throw err;
   }
@@ -152,7 +197,8 @@ export async function sizePool(
     },
     satisfied: (s) => s.desired === desired && (!wait || (!s.busy && (s.readyNodes ?? 0) >= desired)),
     inProgress: (s) => s.desired === desired,
-    action: (s) => `resize ${site} node pool from ${s.desired} to ${desired} nodes (min ${size.min}, max ${size.max})`,
+    action: (s) =>
+      `resize ${site} node pool from ${s.desired} to ${desired} nodes (min ${size.min}, max ${size.max})`,
     act: async () => {
       op = await providers.nodePool.resize(site, size);
     },
@@ -165,7 +211,14 @@ export async function sizePool(
     deadlineMs: ctx.plan.limits.deadlinesMs.scale,
     data: () => (op ? { operation: op.id } : undefined),
   });
-  return [outcomeRow(name, `Node pool ${site}${wait ? '' : ' (started)'}`, r, `${desired} nodes (${role})${wait ? ', Ready' : ''}`)];
+  return [
+    outcomeRow(
+      name,
+      `Node pool ${site}${wait ? '' : ' (started)'}`,
+      r,
+      `${desired} nodes (${role})${wait ? ', Ready' : ''}`,
+    ),
+  ];
 }
 
 /** Scale the site's deployments to active or standby replicas and wait for the rollout. */
@@ -188,7 +241,10 @@ export async function scaleDeployments(
         target: `k8s:${site}/${dep}`,
         observe: async () => {
           const d = await cluster.deployment(dep);
-          if (!d) throw new UserError(`deployment ${dep} does not exist on the ${site} cluster of stack ${name}: check stacks.${name}.${site}.deployments.`);
+          if (!d)
+            throw new UserError(
+              `deployment ${dep} does not exist on the ${site} cluster of stack ${name}: check stacks.${name}.${site}.deployments.`,
+            );
           return d;
         },
         satisfied: (d) =>
@@ -198,7 +254,8 @@ export async function scaleDeployments(
           d.availableReplicas === want &&
           d.readyReplicas === want,
         inProgress: (d) => d.replicas === want,
-        action: (d) => `scale deployment ${dep} on the ${site} cluster from ${d.replicas} to ${want} replicas and wait for the rollout`,
+        action: (d) =>
+          `scale deployment ${dep} on the ${site} cluster from ${d.replicas} to ${want} replicas and wait for the rollout`,
         act: () => cluster.scale(dep, want),
         deadlineMs: ctx.plan.limits.deadlinesMs.scale,
         summarise: (d) => ({ replicas: d.replicas, ready: d.readyReplicas, available: d.availableReplicas }),
@@ -209,14 +266,25 @@ export async function scaleDeployments(
 }
 
 /** Does the site still accept writes? (reachable and not fenced) */
-export async function acceptsWrites(ctx: PhaseContext, name: string, site: SiteName): Promise<{ accepts: boolean; detail: string }> {
+export async function acceptsWrites(
+  ctx: PhaseContext,
+  name: string,
+  site: SiteName,
+): Promise<{ accepts: boolean; detail: string }> {
   const stack = ctx.plan.stack(name);
   try {
     const cluster = await ctx.env.cluster(name, site);
-    const deps = await probe(ctx, () => Promise.all(deploymentsOf(stack, site).map((d) => cluster.deployment(d))));
-    const unfenced = deps.filter((d) => d && d.annotations[DRAIN_ANNOTATION] !== 'true' && d.replicas > 0).map((d) => d!.name);
+    const deps = await probe(ctx, () =>
+      Promise.all(deploymentsOf(stack, site).map((d) => cluster.deployment(d))),
+    );
+    const unfenced = deps
+      .filter((d) => d && d.annotations[DRAIN_ANNOTATION] !== 'true' && d.replicas > 0)
+      .map((d) => d!.name);
     return unfenced.length
-      ? { accepts: true, detail: `${site} deployment(s) ${unfenced.join(', ')} are not fenced (${DRAIN_ANNOTATION} is not "true")` }
+      ? {
+          accepts: true,
+          detail: `${site} deployment(s) ${unfenced.join(', ')} are not fenced (${DRAIN_ANNOTATION} is not "true")`,
+        }
       : { accepts: false, detail: `${site} fenced` };
   } catch (err) {
     if (isUnreachable(err)) return { accepts: false, detail: `${site} unreachable (${errorText(err)})` };
@@ -228,8 +296,14 @@ export async function acceptsWrites(ctx: PhaseContext, name: string, site: SiteN
 export async function replicationLag(ctx: PhaseContext, name: string): Promise<number | undefined> {
   if (!ctx.plan.doc.prometheus) return undefined;
   try {
-    const samples = await probe(ctx, () => ctx.env.prometheus().query(ctx.plan.doc.prometheus!.queries.replicationLag));
-    return sampleFor(samples.filter((s) => s.labels.site !== 'primary'), name, ctx.plan.stack(name))?.value;
+    const samples = await probe(ctx, () =>
+      ctx.env.prometheus().query(ctx.plan.doc.prometheus!.queries.replicationLag),
+    );
+    return sampleFor(
+      samples.filter((s) => s.labels.site !== 'primary'),
+      name,
+      ctx.plan.stack(name),
+    )?.value;
   } catch {
     return undefined;
   }
@@ -237,10 +311,12 @@ export async function replicationLag(ctx: PhaseContext, name: string): Promise<n
 
 function effectiveMode(ctx: PhaseContext, name: string, mode: DatabaseMode, db: DatabaseState): DatabaseMode {
   const stack = ctx.plan.stack(name);
-  if (stack.database.type !== 'azure-sql') return mode === 'planned' || mode === 'forced' ? 'cross-region' : mode;
+  if (stack.database.type !== 'azure-sql')
+    return mode === 'planned' || mode === 'forced' ? 'cross-region' : mode;
   if (mode === 'in-region') return 'planned';
   const allowLoss = stack.database.allowDataLoss || ctx.inputs['allow-data-loss'] === 'true';
-  if (mode === 'cross-region' || mode === 'planned') return !db.primaryReachable && allowLoss ? 'forced' : 'planned';
+  if (mode === 'cross-region' || mode === 'planned')
+    return !db.primaryReachable && allowLoss ? 'forced' : 'planned';
   return mode;
 }
 
@@ -261,14 +337,23 @@ export async function failoverDatabase(
   const first = await probe(ctx, () => providers.database.describe());
   const mode = effectiveMode(ctx, name, requested, first);
   const dbName =
-    stack.database.type === 'rds' ? stack.database.instance : stack.database.type === 'cloud-sql' ? stack.database.instance : stack.database.failoverGroup;
+    stack.database.type === 'rds'
+      ? stack.database.instance
+      : stack.database.type === 'cloud-sql'
+        ? stack.database.instance
+        : stack.database.failoverGroup;
 
   if (mode === 'in-region') {
     // In-region HA failover: the writer stays in the primary region, its zone changes. A second
     // force-failover would flip it back, so "done" is read from the journal: a finished in-region
     // failover whose destination zone is still the writer's zone.
     const previous = ctx.run.journal.records.filter(
-      (r) => r.phase === phase && r.step === 'failover' && r.stack === name && r.outcome === 'done' && r.data?.mode === 'in-region',
+      (r) =>
+        r.phase === phase &&
+        r.step === 'failover' &&
+        r.stack === name &&
+        r.outcome === 'done' &&
+        r.data?.mode === 'in-region',
     );
     const doneZone = previous.at(-1)?.data?.toZone as string | undefined;
     let op: Operation | undefined;
@@ -281,23 +366,42 @@ export async function failoverDatabase(
       observe: () => providers.database.describe(),
       satisfied: (s) => !s.busy && doneZone !== undefined && s.writerZone === doneZone && op === undefined,
       inProgress: (s) => s.busy,
-      action: (s) => `in-region HA failover of ${dbName} (writer zone ${s.writerZone ?? 'unknown'} -> standby)`,
+      action: (s) =>
+        `in-region HA failover of ${dbName} (writer zone ${s.writerZone ?? 'unknown'} -> standby)`,
       act: async (s) => {
         fromZone = s.writerZone;
         op = await providers.database.failover('primary', 'in-region');
       },
       wait: async () => {
-        await awaitOperation(ctx, `${dbName} in-region failover`, op, (o) => providers.database.poll(o), ctx.plan.limits.deadlinesMs.database);
-        return pollUntil(ctx.run, `${dbName} available`, async () => {
-          const s = await providers.database.describe();
-          return !s.busy ? s : undefined;
-        }, ctx.plan.limits.deadlinesMs.database);
+        await awaitOperation(
+          ctx,
+          `${dbName} in-region failover`,
+          op,
+          (o) => providers.database.poll(o),
+          ctx.plan.limits.deadlinesMs.database,
+        );
+        return pollUntil(
+          ctx.run,
+          `${dbName} available`,
+          async () => {
+            const s = await providers.database.describe();
+            return !s.busy ? s : undefined;
+          },
+          ctx.plan.limits.deadlinesMs.database,
+        );
       },
       deadlineMs: ctx.plan.limits.deadlinesMs.database,
       summarise: (s) => ({ writer: s.writer, zone: s.writerZone, status: s.status }),
       data: (_b, after) => ({ mode: 'in-region', fromZone, toZone: after?.writerZone, operation: op?.id }),
     });
-    return [outcomeRow(name, 'Database', r, `${dbName} in-region failover; writer zone ${r.after?.writerZone ?? r.before.writerZone}`)];
+    return [
+      outcomeRow(
+        name,
+        'Database',
+        r,
+        `${dbName} in-region failover; writer zone ${r.after?.writerZone ?? r.before.writerZone}`,
+      ),
+    ];
   }
 
   let op: Operation | undefined;
@@ -311,7 +415,6 @@ export async function failoverDatabase(
     observe: () => providers.database.describe(),
     satisfied: (s) => s.writer === target && !s.busy,
     inProgress: (s) => s.busy,
-    refuse: () => undefined,
     action: (s) =>
       canPromoteBack
         ? `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}`
@@ -332,15 +435,36 @@ export async function failoverDatabase(
       op = await providers.database.failover(target, mode);
     },
     wait: async () => {
-      await awaitOperation(ctx, `${dbName} failover to ${target}`, op, (o) => providers.database.poll(o), ctx.plan.limits.deadlinesMs.database);
-      return pollUntil(ctx.run, `${dbName} writer on ${target}`, async () => {
-        const s = await providers.database.describe();
-        return s.writer === target && !s.busy ? s : undefined;
-      }, ctx.plan.limits.deadlinesMs.database);
+      await awaitOperation(
+        ctx,
+        `${dbName} failover to ${target}`,
+        op,
+        (o) => providers.database.poll(o),
+        ctx.plan.limits.deadlinesMs.database,
+      );
+      return pollUntil(
+        ctx.run,
+        `${dbName} writer on ${target}`,
+        async () => {
+          const s = await providers.database.describe();
+          return s.writer === target && !s.busy ? s : undefined;
+        },
+        ctx.plan.limits.deadlinesMs.database,
+      );
     },
     deadlineMs: ctx.plan.limits.deadlinesMs.database,
-    summarise: (s) => ({ writer: s.writer, status: s.status, replication: s.replication.detail, primaryReachable: s.primaryReachable }),
-    data: () => ({ mode, rpoSeconds: lagAtPromotion, operation: op?.id, forced: ctx.run.force ? ctx.run.force : undefined }),
+    summarise: (s) => ({
+      writer: s.writer,
+      status: s.status,
+      replication: s.replication.detail,
+      primaryReachable: s.primaryReachable,
+    }),
+    data: () => ({
+      mode,
+      rpoSeconds: lagAtPromotion,
+      operation: op?.id,
+      forced: ctx.run.force ? ctx.run.force : undefined,
+    }),
   });
   const rpo = (r.record.data?.rpoSeconds as number | undefined) ?? undefined;
   return [
@@ -354,7 +478,12 @@ export async function failoverDatabase(
 }
 
 /** Move the traffic switch to `target`, wait for the service, then confirm through DNS. */
-export async function switchTraffic(ctx: PhaseContext, phase: string, name: string, target: SiteName): Promise<ResultRow[]> {
+export async function switchTraffic(
+  ctx: PhaseContext,
+  phase: string,
+  name: string,
+  target: SiteName,
+): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
   const providers = await ctx.env.providers(name);
   const ttl = ctx.plan.limits.dnsTtlSeconds;
@@ -367,12 +496,20 @@ export async function switchTraffic(ctx: PhaseContext, phase: string, name: stri
     target: `${stack.traffic.type}:${'record' in stack.traffic && stack.traffic.record ? stack.traffic.record : (stack.traffic as { profile?: string }).profile}`,
     observe: () => providers.traffic.describe(),
     satisfied: (s) => s.active === target && op === undefined,
-    action: (s) => `point ${providers.traffic.expectation(target).name} from ${s.active} to ${target} (${providers.traffic.expectation(target).value}, TTL ${ttl} s)`,
+    action: (s) =>
+      `point ${providers.traffic.expectation(target).name} from ${s.active} to ${target} (${providers.traffic.expectation(target).value}, TTL ${ttl} s)`,
     act: async () => {
       op = await providers.traffic.switchTo(target, ttl);
     },
     wait: async () => {
-      await awaitOperation(ctx, `traffic change ${op?.id}`, op, (o) => providers.traffic.poll(o), ctx.plan.limits.deadlinesMs.traffic, minPollMs);
+      await awaitOperation(
+        ctx,
+        `traffic change ${op?.id}`,
+        op,
+        (o) => providers.traffic.poll(o),
+        ctx.plan.limits.deadlinesMs.traffic,
+        minPollMs,
+      );
       const after = await providers.traffic.describe();
       op = undefined;
       return after;
@@ -381,7 +518,9 @@ export async function switchTraffic(ctx: PhaseContext, phase: string, name: stri
     deadlineMs: ctx.plan.limits.deadlinesMs.traffic,
     data: () => (op ? { change: op.id } : undefined),
   });
-  const rows = [outcomeRow(name, 'Traffic switch', r, `${stack.traffic.type} now sends traffic to ${target}`)];
+  const rows = [
+    outcomeRow(name, 'Traffic switch', r, `${stack.traffic.type} now sends traffic to ${target}`),
+  ];
   if (r.outcome === 'would-do') return rows;
   // DNS confirmation, as `dig +short api.aegis.io` would show it at the authoritative servers
   const exp = providers.traffic.expectation(target);
@@ -391,12 +530,20 @@ export async function switchTraffic(ctx: PhaseContext, phase: string, name: stri
     step: 'dns-confirm',
     stack: name,
     target: `dns:${exp.name}`,
-    observe: async () => (await queryDns(exp.name, exp.type, { server })).answers.map((a) => a.data.replace(/\.$/, '')),
+    observe: async () =>
+      (await queryDns(exp.name, exp.type, { server })).answers.map((a) => a.data.replace(/\.$/, '')),
     satisfied: (values) => values.includes(exp.value.replace(/\.$/, '')),
     inProgress: () => true,
     action: `wait until ${exp.name} ${exp.type} resolves to ${exp.value}`,
     deadlineMs: ctx.plan.limits.deadlinesMs.traffic,
   });
-  rows.push(row(name, 'DNS', d.outcome === 'would-do' ? 'would-do' : 'pass', `${exp.name} ${exp.type} -> ${(d.after ?? d.before).join(', ')}`));
+  rows.push(
+    row(
+      name,
+      'DNS',
+      d.outcome === 'would-do' ? 'would-do' : 'pass',
+      `${exp.name} ${exp.type} -> ${(d.after ?? d.before).join(', ')}`,
+    ),
+  );
   return rows;
 }

@@ -24,14 +24,24 @@ function conditions(ctx: PhaseContext): Condition[] {
   const t = ctx.plan.limits.triggers;
   const q = ctx.plan.doc.prometheus!.queries;
   return [
-    { id: 'health-score', query: q.healthScore, holds: (v) => v < t.healthScoreBelow, describe: (v) => `health score ${v.toFixed(2)} < ${t.healthScoreBelow}` },
+    {
+      id: 'health-score',
+      query: q.healthScore,
+      holds: (v) => v < t.healthScoreBelow,
+      describe: (v) => `health score ${v.toFixed(2)} < ${t.healthScoreBelow}`,
+    },
     {
       id: 'health-check-failures',
       query: q.healthCheckFailures,
       holds: (v) => v > t.healthCheckFailuresAbove,
       describe: (v) => `${v.toFixed(0)} health-check failures > ${t.healthCheckFailuresAbove}`,
     },
-    { id: 'replication-lag', query: q.replicationLag, holds: (v) => v > t.replicationLagAbove, describe: (v) => `replication lag ${v.toFixed(0)} s > ${t.replicationLagAbove} s` },
+    {
+      id: 'replication-lag',
+      query: q.replicationLag,
+      holds: (v) => v > t.replicationLagAbove,
+      describe: (v) => `replication lag ${v.toFixed(0)} s > ${t.replicationLagAbove} s`,
+    },
   ];
 }
 
@@ -39,7 +49,8 @@ function conditions(ctx: PhaseContext): Condition[] {
 export function siteOfSample(s: PrometheusSample, stackName: string, stack: Stack): SiteName | undefined {
   if (s.labels.stack && s.labels.stack !== stackName) return undefined;
   if (s.labels.site === 'primary' || s.labels.site === 'dr') {
-    if (!s.labels.stack && s.labels.region && s.labels.region !== stack[s.labels.site].region) return undefined;
+    if (!s.labels.stack && s.labels.region && s.labels.region !== stack[s.labels.site].region)
+      return undefined;
     return s.labels.site;
   }
   if (s.labels.region === stack.primary.region) return 'primary';
@@ -71,11 +82,15 @@ export async function evaluateStacks(ctx: PhaseContext): Promise<Evaluation[]> {
     conds.forEach((c, ci) => {
       held[c.id] = {};
       for (const site of ['primary', 'dr'] as SiteName[]) {
-        const perTime = answers[ci].map((samples) => samples.filter((s) => siteOfSample(s, name, stack) === site));
+        const perTime = answers[ci].map((samples) =>
+          samples.filter((s) => siteOfSample(s, name, stack) === site),
+        );
         const has = perTime.every((s) => s.length > 0);
         const all = has && perTime.every((samples) => samples.some((s) => c.holds(s.value)));
         const lastSamples = perTime.at(-1) ?? [];
-        const last = lastSamples.length ? lastSamples.map((s) => s.value).reduce((a, b) => (c.holds(a) ? a : b)) : undefined;
+        const last = lastSamples.length
+          ? lastSamples.map((s) => s.value).reduce((a, b) => (c.holds(a) ? a : b))
+          : undefined;
         if (has || lastSamples.length) held[c.id][site] = { held: all, last };
       }
     });
@@ -110,13 +125,20 @@ export function decide(ctx: PhaseContext, evals: Evaluation[]): TriggerDecision 
         const h = e.held[c.id][site];
         if (!h) continue;
         rows.push(
-          row(e.stack, `${c.id} (${site})`, h.held ? 'warn' : 'pass', `${h.last === undefined ? 'no data' : c.describe(h.last)}${h.held ? `; held for ${ctx.plan.limits.triggers.consecutive} evaluations` : ''}`),
+          row(
+            e.stack,
+            `${c.id} (${site})`,
+            h.held ? 'warn' : 'pass',
+            `${h.last === undefined ? 'no data' : c.describe(h.last)}${h.held ? `; held for ${ctx.plan.limits.triggers.consecutive} evaluations` : ''}`,
+          ),
         );
       }
     }
     if (primaryDown && drDown) {
       twoRegion = true;
-      reasons.push(`${e.stack}: both regions unhealthy (two-region failure): no automatic failover; engage the executive team and activate BCP`);
+      reasons.push(
+        `${e.stack}: both regions unhealthy (two-region failure): no automatic failover; engage the executive team and activate BCP`,
+      );
       continue;
     }
     if (primaryDown) {
@@ -144,7 +166,11 @@ export const triggersPhase: PhaseDef = {
     { name: 'incident-class', description: 'The incident class to fail over with (empty when not firing).' },
     { name: 'reasons', description: 'Why, one sentence per stack, separated by "; ".' },
     { name: 'stacks', description: 'Comma-separated stacks whose conditions fired.' },
-    { name: 'two-region-failure', description: '"true" when both regions of a stack are unhealthy (escalate, never fail over automatically).' },
+    {
+      name: 'two-region-failure',
+      description:
+        '"true" when both regions of a stack are unhealthy (escalate, never fail over automatically).',
+    },
   ],
   async run(ctx) {
     const evals = await evaluateStacks(ctx);

@@ -5,16 +5,7 @@
  */
 import { pollUntil } from '../engine/step.js';
 import type { SiteName } from '../plan/types.js';
-import {
-  appRequest,
-  deploymentsOf,
-  errorText,
-  joinUrl,
-  observe,
-  probe,
-  publicUrl,
-  row,
-} from './common.js';
+import { appRequest, deploymentsOf, errorText, joinUrl, observe, probe, publicUrl, row } from './common.js';
 import type { PhaseContext, ResultRow } from './types.js';
 
 type Check = { item: string; run: () => Promise<ResultRow> };
@@ -35,7 +26,12 @@ export async function runJob(
   const cluster = await ctx.env.cluster(name, site);
   const job = jobName(kind);
   await probe(ctx, () =>
-    cluster.runJob({ name: job, image, command, labels: { 'app.kubernetes.io/part-of': 'aegis-dr', 'aegis.io/check': kind } }),
+    cluster.runJob({
+      name: job,
+      image,
+      command,
+      labels: { 'app.kubernetes.io/part-of': 'aegis-dr', 'aegis.io/check': kind },
+    }),
   );
   const st = await pollUntil(
     ctx.run,
@@ -57,11 +53,21 @@ export const MIN_ERROR_WINDOW_S = 5;
  * when that is shorter: errors served by the failed site before the switch are not this site's.
  * Waits until at least MIN_ERROR_WINDOW_S have passed since the switch.
  */
-export async function errorRateQuery(ctx: PhaseContext, name: string, target: SiteName): Promise<{ query: string; windowS: number }> {
+export async function errorRateQuery(
+  ctx: PhaseContext,
+  name: string,
+  target: SiteName,
+): Promise<{ query: string; windowS: number }> {
   const q = ctx.plan.doc.prometheus!.queries.errorRate;
   const windowS = Math.round(ctx.plan.limits.errorRateWindowMs / 1000);
   const switched = ctx.run.journal.records
-    .filter((r) => r.stack === name && r.step === 'switch' && r.outcome === 'done' && JSON.stringify(r.after ?? {}).includes(`"active":"${target}"`))
+    .filter(
+      (r) =>
+        r.stack === name &&
+        r.step === 'switch' &&
+        r.outcome === 'done' &&
+        JSON.stringify(r.after ?? {}).includes(`"active":"${target}"`),
+    )
     .at(-1);
   if (!switched) return { query: q, windowS };
   let since = (Date.now() - Date.parse(switched.endedAt)) / 1000;
@@ -86,20 +92,33 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
         const url = joinUrl(base, '/health');
         const r = await probe(ctx, () => appRequest(url));
         const ok = r.status === 200 && r.body?.status === 'healthy' && r.body?.region === target;
-        return row(name, 'API health', ok ? 'pass' : 'fail', `GET ${url} -> ${r.status} ${JSON.stringify({ status: r.body?.status, region: r.body?.region })} (expected healthy, ${target})`);
+        return row(
+          name,
+          'API health',
+          ok ? 'pass' : 'fail',
+          `GET ${url} -> ${r.status} ${JSON.stringify({ status: r.body?.status, region: r.body?.region })} (expected healthy, ${target})`,
+        );
       },
     },
     {
       item: 'Deployments',
       run: async () => {
         const cluster = await ctx.env.cluster(name, target);
-        const deps = await Promise.all(deploymentsOf(stack, target).map((d) => probe(ctx, () => cluster.deployment(d))));
+        const deps = await Promise.all(
+          deploymentsOf(stack, target).map((d) => probe(ctx, () => cluster.deployment(d))),
+        );
         const bad = deps.filter((d) => !d || d.availableReplicas < d.replicas || d.replicas === 0);
         return row(
           name,
           'Deployments',
           bad.length ? 'fail' : 'pass',
-          deps.map((d, i) => (d ? `${d.name} ${d.availableReplicas}/${d.replicas}` : `${deploymentsOf(stack, target)[i]} missing`)).join(', '),
+          deps
+            .map((d, i) =>
+              d
+                ? `${d.name} ${d.availableReplicas}/${d.replicas}`
+                : `${deploymentsOf(stack, target)[i]} missing`,
+            )
+            .join(', '),
         );
       },
     },
@@ -109,17 +128,36 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
         const { query: q, windowS } = await errorRateQuery(ctx, name, target);
         const samples = await probe(ctx, () => ctx.env.prometheus().query(q));
         const region = stack[target].region;
-        const s = samples.find((x) => x.labels.region === region && (!x.labels.stack || x.labels.stack === name));
+        const s = samples.find(
+          (x) => x.labels.region === region && (!x.labels.stack || x.labels.stack === name),
+        );
         const rate = s && Number.isFinite(s.value) ? s.value : 0;
         const limit = ctx.plan.limits.errorRate;
-        return row(name, 'Error rate', rate < limit ? 'pass' : 'fail', `5xx ratio ${(rate * 100).toFixed(2)} % in ${region} over ${windowS} s (limit ${(limit * 100).toFixed(2)} %)${s ? '' : '; no 5xx series'}`);
+        return row(
+          name,
+          'Error rate',
+          rate < limit ? 'pass' : 'fail',
+          `5xx ratio ${(rate * 100).toFixed(2)} % in ${region} over ${windowS} s (limit ${(limit * 100).toFixed(2)} %)${s ? '' : '; no 5xx series'}`,
+        );
       },
     },
     {
       item: 'Data integrity',
       run: async () => {
-        const r = await runJob(ctx, name, target, 'integrity', app.integrityJob.image, app.integrityJob.command);
-        return row(name, 'Data integrity', r.succeeded ? 'pass' : 'fail', `job ${r.job}: ${r.logs.trim().split('\n').at(-1) ?? ''}`);
+        const r = await runJob(
+          ctx,
+          name,
+          target,
+          'integrity',
+          app.integrityJob.image,
+          app.integrityJob.command,
+        );
+        return row(
+          name,
+          'Data integrity',
+          r.succeeded ? 'pass' : 'fail',
+          `job ${r.job}: ${r.logs.trim().split('\n').at(-1) ?? ''}`,
+        );
       },
     },
     {
@@ -128,17 +166,35 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
         const url = joinUrl(base, '/api/v1/policies/health');
         const r = await probe(ctx, () => appRequest(url));
         const ok = r.status === 200 && r.body?.opa_external === 'ok' && r.body?.opa_embedded === 'ok';
-        return row(name, 'Policy engine', ok ? 'pass' : 'fail', `GET ${url} -> ${r.status} ${r.text.slice(0, 100)}`);
+        return row(
+          name,
+          'Policy engine',
+          ok ? 'pass' : 'fail',
+          `GET ${url} -> ${r.status} ${r.text.slice(0, 100)}`,
+        );
       },
     },
     {
       item: 'End-to-end scan',
       run: async () => {
-        if (!token) return row(name, 'End-to-end scan', 'fail', `no API token: set the ${app.tokenEnv} environment variable (a secret) for the scan test.`);
+        if (!token)
+          return row(
+            name,
+            'End-to-end scan',
+            'fail',
+            `no API token: set the ${app.tokenEnv} environment variable (a secret) for the scan test.`,
+          );
         const url = joinUrl(base, '/api/v1/scans');
-        const created = await probe(ctx, () => appRequest(url, { method: 'POST', body: app.scanRequest, token }));
+        const created = await probe(ctx, () =>
+          appRequest(url, { method: 'POST', body: app.scanRequest, token }),
+        );
         if (created.status >= 300 || !created.body?.id) {
-          return row(name, 'End-to-end scan', 'fail', `POST ${url} -> ${created.status} ${created.text.slice(0, 120)}`);
+          return row(
+            name,
+            'End-to-end scan',
+            'fail',
+            `POST ${url} -> ${created.status} ${created.text.slice(0, 120)}`,
+          );
         }
         const id = String(created.body.id);
         const done = await pollUntil(
@@ -150,12 +206,19 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
           },
           ctx.plan.limits.deadlinesMs.verify,
         );
-        return row(name, 'End-to-end scan', done.body.status === 'completed' ? 'pass' : 'fail', `scan ${id} ${done.body.status}`);
+        return row(
+          name,
+          'End-to-end scan',
+          done.body.status === 'completed' ? 'pass' : 'fail',
+          `scan ${id} ${done.body.status}`,
+        );
       },
     },
   ];
   if (ctx.run.dryRun) {
-    return checks.map((c) => row(name, c.item, 'would-do', `would check on ${target} (read-only checks are skipped in dry-run)`));
+    return checks.map((c) =>
+      row(name, c.item, 'would-do', `would check on ${target} (read-only checks are skipped in dry-run)`),
+    );
   }
   return Promise.all(
     checks.map(async (c) => {
