@@ -12,6 +12,7 @@ const MARK: Record<string, string> = {
   failed: 'FAILED ',
   refused: 'REFUSED',
   observed: 'seen   ',
+  unreachable: 'UNREACH',
 };
 
 export function progressPrinter(io: CliIO, start = Date.now()): (e: ProgressEvent) => void {

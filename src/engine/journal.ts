@@ -7,7 +7,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export type Outcome = 'done' | 'skipped' | 'would-do' | 'failed' | 'observed' | 'refused';
+/**
+ * What a step did: `done` (acted and reached the wanted state), `skipped` (already so),
+ * `would-do` (dry-run), `failed`, `refused` (unsafe move, not forced), `observed` (a recorded
+ * fact), `unreachable` (the target could not be reached at all, e.g. its region is down, and the
+ * step accepts that as an answer: nothing was changed there; `error` says what was seen).
+ */
+export type Outcome = 'done' | 'skipped' | 'would-do' | 'failed' | 'observed' | 'refused' | 'unreachable';
 
 export interface JournalEntry {
   phase: string;

@@ -70,13 +70,36 @@ export interface StepSpec<S> {
   summarise?(state: S): unknown;
   /** Extra facts for the journal record. */
   data?(before: S, after: S | undefined): Record<string, unknown> | undefined;
+  /**
+   * For steps whose target may simply be down (fencing or draining a primary in a region outage):
+   * when this returns true for the error that ended the step, the step records outcome
+   * `unreachable` (with the error) instead of `failed`, and returns an {@link UnreachableResult}
+   * instead of throwing, so the phase reports what the journal says.
+   */
+  unreachable?(err: unknown): boolean;
 }
 
+/** A step that reached (or, in dry-run, would reach) its wanted state. */
 export interface StepResult<S> {
-  outcome: Outcome;
+  outcome: Extract<Outcome, 'done' | 'skipped' | 'would-do'>;
   before: S;
   after?: S;
   record: JournalRecord;
+}
+
+/**
+ * A step whose target could not be reached (see {@link StepSpec.unreachable}). The change was not
+ * made, unless the target went away after it was sent: then the record's action ends with
+ * "(sent before the target became unreachable)".
+ */
+export interface UnreachableResult<S> {
+  outcome: 'unreachable';
+  /** The state, when it was read before the target became unreachable. */
+  before?: S;
+  after?: undefined;
+  record: JournalRecord;
+  /** The error that showed the target unreachable. */
+  error: unknown;
 }
 
 export class StepFailed extends Error {
@@ -117,7 +140,20 @@ export function formatMs(ms: number): string {
   return `${Math.round(ms / 60_000)} min`;
 }
 
-export async function runStep<S>(ctx: RunContext, spec: StepSpec<S>): Promise<StepResult<S>> {
+/**
+ * Run one step: observe, act when needed (or record what would be done in dry-run), await the
+ * wanted state, journal one record. Throws StepFailed on failure or refusal; a spec with
+ * `unreachable` may instead resolve to an UnreachableResult.
+ */
+export function runStep<S>(
+  ctx: RunContext,
+  spec: StepSpec<S> & Required<Pick<StepSpec<S>, 'unreachable'>>,
+): Promise<StepResult<S> | UnreachableResult<S>>;
+export function runStep<S>(ctx: RunContext, spec: StepSpec<S>): Promise<StepResult<S>>;
+export async function runStep<S>(
+  ctx: RunContext,
+  spec: StepSpec<S>,
+): Promise<StepResult<S> | UnreachableResult<S>> {
   const started = Date.now();
   let attempts = 0;
   const where = { phase: spec.phase, step: spec.step, stack: spec.stack };
@@ -165,6 +201,7 @@ export async function runStep<S>(ctx: RunContext, spec: StepSpec<S>): Promise<St
   const deadline = started + spec.deadlineMs;
   let before: S | undefined;
   let overridden: string | undefined;
+  let sent = false;
   try {
     before = await retrying(() => spec.observe(), deadline);
     if (spec.satisfied(before)) {
@@ -186,6 +223,7 @@ export async function runStep<S>(ctx: RunContext, spec: StepSpec<S>): Promise<St
       }
       if (spec.act) {
         const act = spec.act.bind(spec);
+        sent = true;
         await retrying(async () => {
           try {
             return await act(before as S);
@@ -221,6 +259,18 @@ export async function runStep<S>(ctx: RunContext, spec: StepSpec<S>): Promise<St
   } catch (err) {
     if (err instanceof StepFailed) throw err;
     const msg = err instanceof DeadlineError || err instanceof UserError ? err.message : messageOf(err);
+    if (spec.unreachable?.(err)) {
+      const action =
+        typeof spec.action === 'string' ? spec.action : before !== undefined ? spec.action(before) : undefined;
+      const record = finish(
+        'unreachable',
+        before,
+        undefined,
+        action && sent ? `${action} (sent before the target became unreachable)` : action,
+        msg,
+      );
+      return { outcome: 'unreachable', before, record, error: err };
+    }
     const record = finish('failed', before, undefined, typeof spec.action === 'string' ? spec.action : undefined, msg);
     throw new StepFailed(`${spec.phase}/${spec.step} on ${spec.target} failed: ${msg}`, record, err);
   }

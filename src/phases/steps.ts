@@ -68,41 +68,32 @@ export async function setDrain(
   const value = drained ? 'true' : null;
   const rows: ResultRow[] = [];
   for (const dep of deploymentsOf(stack, site)) {
-    try {
-      const r = await runStep(ctx.run, {
-        phase,
-        step: drained ? 'fence' : 'unfence',
-        stack: name,
-        target: `k8s:${site}/${dep}`,
-        observe: async () => (await cluster.deployment(dep))?.annotations[DRAIN_ANNOTATION] ?? null,
-        satisfied: (v) => (drained ? v === 'true' : v !== 'true'),
-        action: drained
-          ? `annotate deployment ${dep} ${DRAIN_ANNOTATION}="true" on the ${site} cluster (stop new writes)`
-          : `remove ${DRAIN_ANNOTATION} from deployment ${dep} on the ${site} cluster`,
-        act: () => cluster.annotate(dep, { [DRAIN_ANNOTATION]: value }),
-        deadlineMs: 60_000,
-        retry: { maxAttempts: 3 },
-      });
-      rows.push(
-        outcomeRow(
-          name,
-          `${drained ? 'Fence' : 'Unfence'} ${site}/${dep}`,
-          r,
-          `${DRAIN_ANNOTATION}=${value ?? '(none)'}`,
-        ),
-      );
-    } catch (err) {
-      if (isUnreachable(err)) {
-        rows.push(
-          row(
+    const item = `${drained ? 'Fence' : 'Unfence'} ${site}/${dep}`;
+    const r = await runStep(ctx.run, {
+      phase,
+      step: drained ? 'fence' : 'unfence',
+      stack: name,
+      target: `k8s:${site}/${dep}`,
+      observe: async () => (await cluster.deployment(dep))?.annotations[DRAIN_ANNOTATION] ?? null,
+      satisfied: (v) => (drained ? v === 'true' : v !== 'true'),
+      action: drained
+        ? `annotate deployment ${dep} ${DRAIN_ANNOTATION}="true" on the ${site} cluster (stop new writes)`
+        : `remove ${DRAIN_ANNOTATION} from deployment ${dep} on the ${site} cluster`,
+      act: () => cluster.annotate(dep, { [DRAIN_ANNOTATION]: value }),
+      deadlineMs: 60_000,
+      retry: { maxAttempts: 3 },
+      unreachable: isUnreachable,
+    });
+    rows.push(
+      r.outcome === 'unreachable'
+        ? row(
             name,
-            `${drained ? 'Fence' : 'Unfence'} ${site}/${dep}`,
+            item,
             'warn',
-            `${site} cluster unreachable: recorded; writes there are impossible while it is down`,
-          ),
-        );
-      } else throw err;
-    }
+            `${site} cluster unreachable: recorded as unreachable; writes there are impossible while it is down`,
+          )
+        : outcomeRow(name, item, r, `${DRAIN_ANNOTATION}=${value ?? '(none)'}`),
+    );
   }
   return rows;
 }
@@ -138,34 +129,31 @@ export async function drainSite(
   name: string,
   site: SiteName,
 ): Promise<ResultRow[]> {
-  try {
-    const r = await runStep(ctx.run, {
-      phase,
-      step: 'drain',
-      stack: name,
-      target: `k8s:${site}/connections`,
-      observe: () => activeConnections(ctx, name, site),
-      satisfied: (n) => n === 0,
-      action: (n) => `wait for ${n} active connection(s) on the ${site} pods to drain to zero`,
-      inProgress: () => true,
-      deadlineMs: ctx.plan.limits.deadlinesMs.drain,
-      retry: { maxAttempts: 3 },
-      data: (before, after) => ({ connectionsBefore: before, connectionsAfter: after }),
-    });
-    return [outcomeRow(name, `Drain ${site}`, r, `active connections ${r.before} -> ${r.after ?? r.before}`)];
-  } catch (err) {
-    if (isUnreachable(err)) {
-      return [
-        row(
-          name,
-          `Drain ${site}`,
-          'warn',
-          `${site} unreachable: connections cannot be read; recorded as unreachable`,
-        ),
-      ];
-    }
-    throw err;
+  const r = await runStep(ctx.run, {
+    phase,
+    step: 'drain',
+    stack: name,
+    target: `k8s:${site}/connections`,
+    observe: () => activeConnections(ctx, name, site),
+    satisfied: (n) => n === 0,
+    action: (n) => `wait for ${n} active connection(s) on the ${site} pods to drain to zero`,
+    inProgress: () => true,
+    deadlineMs: ctx.plan.limits.deadlinesMs.drain,
+    retry: { maxAttempts: 3 },
+    data: (before, after) => ({ connectionsBefore: before, connectionsAfter: after }),
+    unreachable: isUnreachable,
+  });
+  if (r.outcome === 'unreachable') {
+    return [
+      row(
+        name,
+        `Drain ${site}`,
+        'warn',
+        `${site} unreachable: connections cannot be read; recorded as unreachable`,
+      ),
+    ];
   }
+  return [outcomeRow(name, `Drain ${site}`, r, `active connections ${r.before} -> ${r.after ?? r.before}`)];
 }
 
 /** Node pool of a site to its active or standby size; optionally wait for the nodes to be Ready. */

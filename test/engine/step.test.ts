@@ -132,4 +132,46 @@ describe('runStep', () => {
     expect(r.outcome).toBe('done');
     expect(db.calls.act).toBe(1);
   });
+
+  it('records an unreachable target as outcome "unreachable" and returns, when the step accepts that', async () => {
+    const journal = new Journal();
+    const down = {
+      ...spec(fakeDb()),
+      observe: async () => {
+        throw { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' };
+      },
+      unreachable: () => true,
+    };
+    const ctx = createContext(journal, { poll: fast, retry: { maxAttempts: 2, baseMs: 1, capMs: 1 } });
+    const r = await runStep(ctx, down);
+    expect(r.outcome).toBe('unreachable');
+    expect(r.before).toBeUndefined();
+    expect(r.record).toMatchObject({ outcome: 'unreachable', action: 'promote the DR replica', error: expect.stringMatching(/ECONNREFUSED/) });
+    expect(journal.records.at(-1)).toBe(r.record);
+
+    // without the predicate (or when it says no) the same error still fails the step
+    await expect(runStep(ctx, { ...down, unreachable: () => false })).rejects.toBeInstanceOf(StepFailed);
+    expect(journal.records.at(-1)).toMatchObject({ outcome: 'failed' });
+  });
+
+  it('says so when the change was sent before the target became unreachable', async () => {
+    const db = fakeDb();
+    let acted = false;
+    const goneAfterAct = {
+      ...spec(db),
+      observe: async () => {
+        if (acted) throw { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' };
+        return db.observe();
+      },
+      act: async () => {
+        acted = true;
+        await db.act();
+      },
+      unreachable: () => true,
+    };
+    const r = await runStep(createContext(new Journal(), { poll: fast, retry: { maxAttempts: 2, baseMs: 1, capMs: 1 } }), goneAfterAct);
+    expect(r.outcome).toBe('unreachable');
+    expect(r.before).toMatchObject({ writer: 'primary' });
+    expect(r.record.action).toBe('promote the DR replica (sent before the target became unreachable)');
+  });
 });
