@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build as esbuild } from 'esbuild';
+import { build as esbuild, transform } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -114,8 +114,31 @@ function ncc(entry, outDir) {
   );
 }
 
+/**
+ * ncc's --minify minifies the entry file only; the lazily loaded chunks (one per cloud SDK) come
+ * out as written, comments and all (57 MB). Minify every chunk with esbuild (whitespace, syntax and
+ * local names; function and class names are kept, since SDKs read `constructor.name`), so dist/
+ * is small and each chunk parses fast. License comments are kept, at the end of each file.
+ */
+async function minifyChunks(outDir) {
+  for (const f of fs.readdirSync(outDir)) {
+    if (!f.endsWith('.js')) continue;
+    const file = path.join(outDir, f);
+    const { code } = await transform(fs.readFileSync(file, 'utf8'), {
+      minify: true,
+      keepNames: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'es2023',
+      legalComments: 'eof',
+    });
+    fs.writeFileSync(file, code);
+  }
+}
+
 const meta = await loadMeta();
 ncc(path.join(root, 'src/entries/index.ts'), dist);
+await minifyChunks(dist);
 fs.mkdirSync(path.join(dist, 'actions'), { recursive: true });
 for (const p of meta.PHASES) {
   fs.writeFileSync(

@@ -17,9 +17,14 @@
  * module loads (see DESIGN.md). Nothing here works around it.
  */
 import { util as commonUtil, type DecorateRequestOptions } from '@google-cloud/common';
-import { ClusterManagerClient } from '@google-cloud/container';
+// The v1 clients are imported from their own modules, not the packages' index: the index also
+// loads the generated static protobuf code (build/protos/protos.js, 5 MB minified for the two
+// packages) and every other API version, none of which the clients need (they read protos.json).
+import { ClusterManagerClient } from '@google-cloud/container/build/src/v1/cluster_manager_client.js';
 import { DNS } from '@google-cloud/dns';
-import sql from '@google-cloud/sql';
+import { SqlBackupRunsServiceClient } from '@google-cloud/sql/build/src/v1/sql_backup_runs_service_client.js';
+import { SqlInstancesServiceClient } from '@google-cloud/sql/build/src/v1/sql_instances_service_client.js';
+import { SqlOperationsServiceClient } from '@google-cloud/sql/build/src/v1/sql_operations_service_client.js';
 import { OAuth2Client } from 'google-auth-library';
 import type { CallOptions, ClientOptions } from 'google-gax';
 import { UserError } from '../../engine/errors.js';
@@ -82,18 +87,18 @@ export function gaxOptions(endpoint: GcpEndpoint | undefined): ClientOptions {
 
 /** The Cloud SQL Admin clients the database adapter uses. */
 export interface SqlClients {
-  instances: InstanceType<typeof sql.v1.SqlInstancesServiceClient>;
-  operations: InstanceType<typeof sql.v1.SqlOperationsServiceClient>;
-  backupRuns: InstanceType<typeof sql.v1.SqlBackupRunsServiceClient>;
+  instances: SqlInstancesServiceClient;
+  operations: SqlOperationsServiceClient;
+  backupRuns: SqlBackupRunsServiceClient;
 }
 
 /** Build the Cloud SQL Admin v1 clients (endpoint override = `endpoints.sqladmin`). */
 export function sqlClients(url?: string): SqlClients {
   const opts = gaxOptions(parseEndpoint('sqladmin', url));
   return {
-    instances: new sql.v1.SqlInstancesServiceClient(opts),
-    operations: new sql.v1.SqlOperationsServiceClient(opts),
-    backupRuns: new sql.v1.SqlBackupRunsServiceClient(opts),
+    instances: new SqlInstancesServiceClient(opts),
+    operations: new SqlOperationsServiceClient(opts),
+    backupRuns: new SqlBackupRunsServiceClient(opts),
   };
 }
 

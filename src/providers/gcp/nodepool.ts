@@ -8,7 +8,7 @@
  * src/sandbox/gcp/container.ts). A thin adapter: no retries, errors wrapped with
  * `wrapSdkError('container', ...)`.
  */
-import type { ClusterManagerClient } from '@google-cloud/container';
+import type { ClusterManagerClient } from '@google-cloud/container/build/src/v1/cluster_manager_client.js';
 import type { NodePool, SiteName } from '../../plan/types.js';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
 import type { NodePoolProvider, NodePoolState, Operation, OperationStatus } from '../types.js';
