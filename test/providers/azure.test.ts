@@ -3,6 +3,12 @@
  * HTTP on loopback against the emulated ARM: observe, start, poll to done; outages; throttling.
  */
 import { classify } from '../../src/engine/errors.js';
+import { Journal } from '../../src/engine/journal.js';
+import { createContext } from '../../src/engine/step.js';
+import { failoverDatabase } from '../../src/phases/steps.js';
+import type { PhaseContext } from '../../src/phases/types.js';
+import type { Plan } from '../../src/plan/types.js';
+import { forgetTrackedOperations } from '../../src/providers/azure/database.js';
 import type { Stack } from '../../src/plan/types.js';
 import {
   AzureDatabase,
@@ -309,5 +315,70 @@ describe('Azure providers against the emulated ARM', () => {
     const err = await p.nodePool.describe('dr').catch((e: unknown) => e);
     expect(classify(err).kind).toBe('transient');
     expect(world.monitor.mutations).toHaveLength(0);
+  });
+
+  test('busy is read from the cloud: a fresh process sees a failover another one started', async () => {
+    const release = holdClock(world);
+    const op = await p.database.failover('dr', 'planned');
+    expect((await p.database.poll(op)).done).toBe(false);
+    forgetTrackedOperations(); // the process that started it died
+    const fresh = createAzureProviders(azureStack(svc.url));
+    const s = await fresh.database.describe();
+    expect(s.busy).toBe(true);
+    expect(s.status).toBe('failing-over');
+    expect(s.writer).toBe('primary');
+    expect(s.raw?.operationInProgress).toMatch(/FailoverGroupFailover .*\(InProgress/);
+    release();
+    for (let i = 0; i < 500 && (await fresh.database.describe()).busy; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const after = await fresh.database.describe();
+    expect(after).toMatchObject({ busy: false, writer: 'dr', status: 'available' });
+  });
+
+  test('the database step of a second process waits for the failover under way and starts none', async () => {
+    const release = holdClock(world);
+    await p.database.failover('dr', 'planned');
+    forgetTrackedOperations();
+    const stack = azureStack(svc.url);
+    const fresh = createAzureProviders(stack);
+    let busySeen = 0;
+    let failoverCalls = 0;
+    const database = {
+      describe: async () => {
+        const s = await fresh.database.describe();
+        // the phase probes once, then the step observes: release the world after both saw it busy
+        if (s.busy && ++busySeen === 2) release();
+        return s;
+      },
+      lastBackup: () => fresh.database.lastBackup(),
+      failover: (...a: Parameters<CloudProviders['database']['failover']>) => {
+        failoverCalls++;
+        return fresh.database.failover(...a);
+      },
+      poll: (o: Operation) => fresh.database.poll(o),
+    };
+    const journal = new Journal();
+    const ctx = {
+      plan: { stack: () => stack, limits: { deadlinesMs: { database: 30_000 } }, doc: {} } as unknown as Plan,
+      stacks: ['azure'],
+      run: createContext(journal, { poll: { minMs: 5, maxMs: 20, fraction: 0.1 } }),
+      env: { providers: async () => ({ ...fresh, database }) },
+      inputs: {},
+    } as unknown as PhaseContext;
+    const rows = await failoverDatabase(ctx, 'database', 'azure', 'dr', 'planned');
+    expect(rows[0]).toMatchObject({ item: 'Database', status: 'done' });
+    expect(failoverCalls).toBe(0);
+    expect(journal.records.at(-1)).toMatchObject({
+      step: 'failover',
+      outcome: 'done',
+      action: expect.stringMatching(/^waited for .*\(already under way\)$/),
+      before: { writer: 'primary', status: 'failing-over' },
+      after: { writer: 'dr', status: 'available' },
+    });
+    const starts = world.monitor.mutations.filter((m) =>
+      /^FailoverGroups_(Force)?Failover/.test(m.operation),
+    );
+    expect(starts).toHaveLength(1);
+    expect(world.monitor.failovers.get(AZ.sql.failoverGroup)).toBe(1);
   });
 });

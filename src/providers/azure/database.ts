@@ -6,6 +6,11 @@
  * `forceFailoverAllowDataLoss` (forced) on the server that must become primary and returns at once;
  * `poll` advances the SDK's poller, kept per operation id (the Azure-AsyncOperation URL) and
  * resumable from that URL alone (a new process rebuilds the poller state from it).
+ *
+ * `busy` is observed in the cloud, not only remembered: besides the failovers this process started,
+ * a failover shown under way in the group database's management operations (`az sql db op list`,
+ * DatabaseOperations_ListByDatabase, state Pending / InProgress) makes the group busy, so a second
+ * process (a re-run after the runner died) waits for it instead of starting another.
  */
 import { SqlManagementClient, type FailoverGroup } from '@azure/arm-sql';
 import type { TokenCredential } from '@azure/core-auth';
@@ -37,6 +42,17 @@ interface Tracked {
 
 /** Pollers by operation id, shared by every instance in this process (a re-created provider resumes them). */
 const tracked = new Map<string, Tracked>();
+
+/**
+ * Forget the failovers this process started, as a new process starts: tests use it to prove that
+ * `describe().busy` comes from the cloud.
+ */
+export function forgetTrackedOperations(): void {
+  tracked.clear();
+}
+
+/** Management operation states that mean "still running" (ManagementOperationState). */
+const RUNNING_STATES = new Set(['Pending', 'InProgress', 'CancelInProgress']);
 
 const SITES: SiteName[] = ['primary', 'dr'];
 
@@ -95,6 +111,32 @@ export class AzureDatabase implements DatabaseProvider {
     return 'unknown';
   }
 
+  /**
+   * A failover of the group that the cloud shows under way: a running management operation on the
+   * group's first database (every database of the group fails over together) as read on `site`'s
+   * server. Returns the operation's name, or undefined.
+   */
+  private async failoverUnderWay(site: SiteName, fog: FailoverGroup): Promise<string | undefined> {
+    const database = fog.databases?.[0]?.split('/').pop();
+    if (!database) return undefined;
+    const s = this.spec[site];
+    try {
+      for await (const op of this.client.databaseOperations.listByDatabase(
+        s.resourceGroup,
+        s.server,
+        database,
+      )) {
+        const what = `${op.operation ?? ''} ${op.operationFriendlyName ?? ''}`;
+        if (op.state && RUNNING_STATES.has(op.state) && /failover/i.test(what)) {
+          return `${op.operation ?? 'failover'} ${op.name ?? ''} (${op.state}, ${op.percentComplete ?? 0} %)`.trim();
+        }
+      }
+    } catch (err) {
+      throw wrapSdkError('arm', 'DatabaseOperations_ListByDatabase', err);
+    }
+    return undefined;
+  }
+
   async describe(): Promise<DatabaseState> {
     let dr: FailoverGroup | undefined;
     let drError: unknown;
@@ -116,7 +158,9 @@ export class AzureDatabase implements DatabaseProvider {
       if (w2 !== writer) writer = 'unknown';
     }
     const state = fog.replicationState ?? 'unknown';
-    const busy = [...tracked.values()].some((t) => !t.done && t.poller !== undefined && !t.poller.isDone());
+    const ours = [...tracked.values()].some((t) => !t.done && t.poller !== undefined && !t.poller.isDone());
+    const inCloud = await this.failoverUnderWay(from, fog);
+    const busy = ours || inCloud !== undefined;
     const writerServer =
       fog.replicationRole === 'Primary'
         ? fog
@@ -137,6 +181,7 @@ export class AzureDatabase implements DatabaseProvider {
         readFrom: this.spec[from].server,
         failoverPolicy: fog.readWriteEndpoint?.failoverPolicy,
         databases: fog.databases,
+        operationInProgress: inCloud,
       },
     };
   }

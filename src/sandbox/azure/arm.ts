@@ -5,7 +5,8 @@
  *
  * - Microsoft.Sql failover groups (api-version 2020-11-01-preview as @azure/arm-sql sends it):
  *   GET the group from either server, POST `failover` / `forceFailoverAllowDataLoss` as long-running
- *   operations (202 + `Azure-AsyncOperation` + `Location`), and the database's `restorePoints`.
+ *   operations (202 + `Azure-AsyncOperation` + `Location`), the database's `restorePoints`, and its
+ *   management `operations` (`az sql db op list`), where a running group failover shows InProgress.
  * - Microsoft.Network Traffic Manager profiles and endpoints (GET, PATCH, PUT).
  * - Microsoft.ContainerService agent pools (GET, PUT as a long-running operation).
  *
@@ -36,6 +37,7 @@ export type ArmOperation =
   | 'FailoverGroups_AsyncOperation'
   | 'FailoverGroups_OperationResult'
   | 'RestorePoints_ListByDatabase'
+  | 'DatabaseOperations_ListByDatabase'
   | 'Profiles_Get'
   | 'Profiles_Update'
   | 'Endpoints_Get'
@@ -87,6 +89,15 @@ const ROUTES: { re: RegExp; op: ArmOperation; keys: string[]; method?: string }[
       'i',
     ),
     op: 'RestorePoints_ListByDatabase',
+    keys: ['sub', 'rg', 'server', 'db'],
+    method: 'GET',
+  },
+  {
+    re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}/databases/${SEG}/operations$`,
+      'i',
+    ),
+    op: 'DatabaseOperations_ListByDatabase',
     keys: ['sub', 'rg', 'server', 'db'],
     method: 'GET',
   },
@@ -176,6 +187,8 @@ interface ArmLro {
   server?: string;
   /** For aks: the pool update record's id. */
   updateId?: string;
+  /** For sql: forceFailoverAllowDataLoss rather than a planned failover. */
+  forced?: boolean;
 }
 
 class ArmError extends Error {
@@ -368,6 +381,7 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
       status: 'InProgress',
       startTime: iso(ctx.world.now()),
       server: AZ.sql.servers[site],
+      forced,
     };
     lros.set(lro.id, lro);
     db.status = 'failing-over';
@@ -436,6 +450,46 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
       ...(lro.endTime ? { endTime: lro.endTime } : {}),
       ...(lro.error ? { error: lro.error } : {}),
     };
+  }
+
+  /**
+   * `az sql db op list`: the management operations on the group's database, as read from either
+   * server. A failover group failover shows on both partners' database while it runs (InProgress),
+   * then as Succeeded or Failed, so a process that did not start it can see it under way.
+   */
+  function databaseOperations(ctx: ServiceContext, r: Route): object {
+    const stack = stackOf(ctx.world);
+    const site = sqlSite(r.p.rg, r.p.server);
+    if (!eq(r.p.db, AZ.sql.database)) {
+      throw new ArmError(
+        404,
+        'ResourceNotFound',
+        `The database '${r.p.db}' does not exist on server '${r.p.server}'.`,
+      );
+    }
+    const s = stack.sites[site];
+    if (!s.up) throw regionDown(s, `server '${r.p.server}'`);
+    const dbId = `${serverId(site)}/databases/${AZ.sql.database}`;
+    const value = [...lros.values()]
+      .filter((l) => l.kind === 'sql')
+      .map((l) => ({
+        id: `${dbId}/operations/${l.id}`,
+        name: l.id,
+        type: 'Microsoft.Sql/servers/databases/operations',
+        properties: {
+          databaseName: AZ.sql.database,
+          operation: l.forced ? 'ForcedFailoverGroupFailover' : 'FailoverGroupFailover',
+          operationFriendlyName: l.forced ? 'FORCED FAILOVER GROUP FAILOVER' : 'FAILOVER GROUP FAILOVER',
+          percentComplete: l.status === 'InProgress' ? 50 : 100,
+          serverName: r.p.server,
+          startTime: l.startTime,
+          state: l.status,
+          ...(l.error ? { errorDescription: l.error.message } : {}),
+          isUserError: false,
+          isCancellable: false,
+        },
+      }));
+    return { value };
   }
 
   function restorePoints(ctx: ServiceContext, r: Route): object {
@@ -808,6 +862,8 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
           }
           case 'RestorePoints_ListByDatabase':
             return send(res, 200, restorePoints(ctx, r));
+          case 'DatabaseOperations_ListByDatabase':
+            return send(res, 200, databaseOperations(ctx, r));
           case 'Profiles_Get':
             checkProfile(r.p.rg, r.p.profile);
             return send(res, 200, profileBody(stack));
