@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 // npm run bench: figures, printed, never asserted. Measured in one run on this machine:
 //  - cold start of each action up to input validation, as a ratio to a bundle that imports only
-//    @actions/core (target <= 1.15), median of N runs each;
+//    @actions/core (target <= 1.15), median of N interleaved runs each; and, for information, the
+//    whole validate action on the example plan (YAML parse, schema and rules) against the same;
 //  - the size of dist/ in total and per chunk (target: under 15 MB);
-//  - a region-outage drill on the sandbox: wall time of each stage and the Route 53 request peak.
-import { spawnSync } from 'node:child_process';
+//  - a region-outage drill on the sandbox: wall time of each stage and the Route 53 request peak;
+//  - the time of `npm test` (skip with --no-test).
+//
+//   npm run bench [-- --no-test]      BENCH_RUNS=N sets the number of cold-start runs (default 15)
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const N = Number(process.env.BENCH_RUNS ?? 9);
+const N = Number(process.env.BENCH_RUNS ?? 15);
+const runTests = !process.argv.includes('--no-test');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-bench-'));
 
 function median(xs) {
@@ -26,29 +30,65 @@ function time(args, env) {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-// the reference: a bundle that imports only @actions/core and reads an input
-const refSrc = path.join(tmp, 'ref.mjs');
-fs.writeFileSync(refSrc, "import * as core from '@actions/core';\nif (!core.getInput('plan')) core.setFailed('plan missing');\n");
-await build({ entryPoints: [refSrc], bundle: true, platform: 'node', format: 'esm', outfile: path.join(root, '.bench/ref.mjs'), minify: true, logLevel: 'error', nodePaths: [path.join(root, 'node_modules')] });
+// The reference: an action that imports only @actions/core, reads the plan input, checks that the
+// file can be read and fails with a message, bundled by ncc with the flags of `npm run build`.
+const refDir = path.join(root, '.bench');
+fs.mkdirSync(path.join(refDir, 'src'), { recursive: true });
+fs.writeFileSync(
+  path.join(refDir, 'src/ref.mjs'),
+  [
+    "import * as core from '@actions/core';",
+    "import { access } from 'node:fs/promises';",
+    "const plan = core.getInput('plan') || '.github/dr-plan.yml';",
+    "try { await access(plan); core.setOutput('ok', 'true'); } catch { core.setFailed(`Cannot read the plan file ${plan}.`); }",
+    '',
+  ].join('\n'),
+);
+execFileSync(
+  process.execPath,
+  [path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', path.join(refDir, 'src/ref.mjs'), '-o', path.join(refDir, 'ref'), '--minify', '--no-source-map-register', '--quiet', '--target', 'es2023'],
+  { cwd: root, stdio: 'inherit' },
+);
+const refEntry = path.join(refDir, 'ref/index.mjs');
 
-console.log(`Node ${process.version}, ${os.cpus().length} cores; median of ${N} runs\n`);
-console.log('Cold start to input validation (missing plan file -> clear error)');
-const env = { INPUT_PLAN: path.join(tmp, 'missing.yml'), GITHUB_OUTPUT: path.join(tmp, 'o'), GITHUB_STEP_SUMMARY: path.join(tmp, 's') };
-fs.writeFileSync(env.GITHUB_OUTPUT, '');
-fs.writeFileSync(env.GITHUB_STEP_SUMMARY, '');
-const ref = [];
+console.log(`Node ${process.version}, ${os.cpus().length} cores; median of ${N} interleaved runs\n`);
+const baseEnv = { GITHUB_OUTPUT: path.join(tmp, 'o'), GITHUB_STEP_SUMMARY: path.join(tmp, 's'), RUNNER_TEMP: tmp };
+fs.writeFileSync(baseEnv.GITHUB_OUTPUT, '');
+fs.writeFileSync(baseEnv.GITHUB_STEP_SUMMARY, '');
 const actions = fs.readdirSync(path.join(root, 'dist/actions')).map((f) => f.replace(/\.js$/, ''));
-const per = Object.fromEntries(actions.map((a) => [a, []]));
-for (let i = 0; i < N; i++) {
-  ref.push(time([path.join(root, '.bench/ref.mjs')], env));
-  for (const a of actions) per[a].push(time([path.join(root, 'dist/actions', `${a}.js`)], env));
+
+/** Median time of the reference and of each entry, runs interleaved so load changes hit all alike. */
+function coldStart(entries, env) {
+  const ref = [];
+  const per = Object.fromEntries(entries.map(([name]) => [name, []]));
+  for (let i = 0; i < N; i++) {
+    ref.push(time([refEntry], env));
+    for (const [name, file, extra] of entries) per[name].push(time([file], { ...env, ...extra }));
+  }
+  const refMs = median(ref);
+  console.log(`  reference (@actions/core only)  ${refMs.toFixed(0)} ms`);
+  let worst = 0;
+  for (const [name] of entries) {
+    const m = median(per[name]);
+    worst = Math.max(worst, m / refMs);
+    console.log(`  ${name.padEnd(31)} ${m.toFixed(0)} ms  ratio ${(m / refMs).toFixed(2)}`);
+  }
+  return worst;
 }
-const refMs = median(ref);
-console.log(`  reference (@actions/core only)  ${refMs.toFixed(0)} ms`);
-for (const a of actions) {
-  const m = median(per[a]);
-  console.log(`  ${a.padEnd(31)} ${m.toFixed(0)} ms  ratio ${(m / refMs).toFixed(2)}`);
-}
+
+console.log('Cold start to input validation (every action; the plan file is missing -> one clear error)');
+const worst = coldStart(
+  actions.map((a) => [a, path.join(root, 'dist/actions', `${a}.js`)]),
+  { ...baseEnv, INPUT_PLAN: path.join(tmp, 'missing.yml') },
+);
+console.log(`  worst ratio ${worst.toFixed(2)} (target <= 1.15)`);
+
+console.log('\nWhole validate action on examples/cloud-aegis.plan.yml (YAML, schema, rules, summary), for information');
+coldStart([['validate (example plan)', path.join(root, 'dist/actions/validate.js')]], {
+  ...baseEnv,
+  INPUT_PLAN: path.join(root, 'examples/cloud-aegis.plan.yml'),
+  INPUT_JOURNAL: path.join(tmp, 'journal.jsonl'),
+});
 
 console.log('\nSize of dist/');
 let total = 0;
@@ -64,18 +104,43 @@ for (const f of fs.readdirSync(path.join(root, 'dist'), { recursive: true })) {
 console.log(`  total ${(total / 1e6).toFixed(1)} MB in ${sizes.length} files; largest:`);
 for (const [f, n] of sizes.sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(`    ${(n / 1e6).toFixed(2).padStart(6)} MB  ${f}`);
 
-console.log('\nRegion-outage drill on the sandbox (all three stacks, speed 600)');
+console.log('\nRegion-outage drill on the sandbox (all three stacks, speed 600, each cloud duration the mean of its range)');
 const out = path.join(tmp, 'drill');
 const t0 = Date.now();
-const r = spawnSync(process.execPath, [path.join(root, 'bin/aegis-dr.js'), 'drill', '--out', out, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const r = spawnSync(process.execPath, [path.join(root, 'bin/aegis-dr.js'), 'drill', '--out', out, '--durations', 'mean', '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 const wall = Date.now() - t0;
 try {
   const res = JSON.parse(r.stdout);
+  const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
   console.log(`  result ${res.ok ? 'PASSED' : 'FAILED'}; wall time ${(wall / 1000).toFixed(1)} s (sandbox start, triggers, readiness, failover, sync, failback)`);
   for (const s of res.stacks) console.log(`  ${s.stack.padEnd(6)} RTO ${(s.rtoMs / 1000).toFixed(1)} s (incident to verified), RPO ${s.rpoSeconds} s`);
   console.log(`  ${res.sandbox.mutations} data-changing calls; failovers ${JSON.stringify(res.sandbox.failovers)}; split brain: ${res.sandbox.splitBrain}`);
+  const f = res.figures;
+  if (f) {
+    const mark = (ok) => (ok ? 'met' : 'MISSED');
+    console.log(`\n  Failover of all stacks (first failover step to last verify check): ${sec(f.failoverMs)}`);
+    console.log(`    critical path of the sandbox's durations ${sec(f.criticalPathMs)}  ratio ${f.criticalPathRatio.toFixed(2)} (target <= 1.10, ${mark(f.criticalPathRatio <= 1.1)})`);
+    console.log(`    runbook step after step               ${sec(f.sequentialMs)}  ratio ${f.sequentialRatio.toFixed(2)} (target <= 0.6, ${mark(f.sequentialRatio <= 0.6)})`);
+    for (const s of f.stacks) console.log(`    ${s.stack.padEnd(6)} measured ${sec(s.failoverMs)}, its critical path ${sec(s.criticalPathMs)}, its runbook ${sec(s.sequentialMs)}`);
+    console.log('  API calls during the failover (total, data-changing, throttled or failed (an unreachable region counts as failed), busiest second):');
+    for (const [name, c] of Object.entries(f.requests.services)) {
+      console.log(`    ${name.padEnd(11)} ${String(c.total).padStart(4)}  ${String(c.mutations).padStart(3)} changing  ${String(c.throttled + c.errors).padStart(3)} failed  peak ${c.peakPerSecond}/s`);
+    }
+    const r53 = f.route53PeakPerSecond;
+    console.log(`  Route 53 peak: ${r53.sandbox} requests in a sliding second as the sandbox received them, ${r53.limiter ?? 'n/a'} as the client limiter let them through (target <= 5, ${mark(Math.max(r53.sandbox, r53.limiter ?? 0) <= 5)})`);
+    const whole = res.sandbox.requests.services.route53;
+    if (whole) console.log(`  Route 53 over the whole drill: ${whole.total} requests, peak ${whole.peakPerSecond}/s`);
+  } else console.log('  the drill reported no failover figures');
 } catch {
   console.log(`  drill did not produce JSON (exit ${r.status}): ${r.stderr.slice(-500)}`);
+}
+
+if (runTests) {
+  console.log('\nnpm test (lint, type-check, every test; includes the dist/ rebuild check)');
+  const t = Date.now();
+  const test = spawnSync('npm', ['test'], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const summary = /Tests:\s+(.*)/.exec(test.stdout + test.stderr)?.[1] ?? 'no jest summary';
+  console.log(`  ${test.status === 0 ? 'passed' : `FAILED (exit ${test.status})`} in ${((Date.now() - t) / 1000).toFixed(0)} s; ${summary}`);
 }
 
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -56,6 +56,7 @@ registerCommand((program, io, setExit) => {
     .option('--stack <name>', 'one stack (or a comma list); default: all')
     .option('--dry-run', 'print what would change and make no mutating call')
     .option('--speed <n>', 'sandbox speed factor', '600')
+    .option('--durations <mode>', 'sandbox durations within each range: random, low, mean or high', 'random')
     .option('--journal <file>', 'journal file (default: in the drill folder)')
     .option('--out <dir>', 'drill folder for the journal, sandbox files and result (default: .aegis-dr/drill-<time>)')
     .option('--builtin-prometheus', 'do not start a real Prometheus even when installed')
@@ -70,13 +71,19 @@ registerCommand((program, io, setExit) => {
         stack?: string;
         dryRun?: boolean;
         speed?: string;
+        durations?: string;
         journal?: string;
         out?: string;
         builtinPrometheus?: boolean;
         json?: boolean;
       }) => {
         const { runDrill, summaryText } = await import('../drill/drill.js');
+        const durations = opts.durations ?? 'random';
+        if (!['random', 'low', 'mean', 'high'].includes(durations)) {
+          throw new Error(`--durations is "${durations}": expected random, low, mean or high (the sandbox's pick within each cloud duration range).`);
+        }
         const result = await runDrill({
+          durations: durations as 'random' | 'low' | 'mean' | 'high',
           plan: opts.plan,
           scenario: opts.scenario,
           incidentClass: opts.class as IncidentClassName | undefined,

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../engine/errors.js';
 import { Journal, type JournalRecord } from '../engine/journal.js';
+import { sharedLimiters } from '../engine/ratelimit.js';
 import { createContext, formatMs, pollUntil, type ProgressEvent } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import type { IncidentClassName, Plan } from '../plan/types.js';
@@ -20,6 +21,8 @@ import { setDrain } from '../phases/steps.js';
 import { selectStacks } from '../phases/runner.js';
 import { decide, evaluateStacks } from '../phases/triggers.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
+import type { RequestSummary } from '../sandbox/requests.js';
+import type { DurationMode } from '../sandbox/world.js';
 import { runFailover, servingSite } from './pipeline.js';
 
 export interface DrillOptions {
@@ -29,6 +32,8 @@ export interface DrillOptions {
   stack?: string;
   dryRun?: boolean;
   speed?: number;
+  /** How the sandbox picks cloud durations within their ranges (default random). */
+  durations?: DurationMode;
   journalFile?: string;
   outDir?: string;
   prometheus?: 'auto' | 'real' | 'builtin';
@@ -63,7 +68,35 @@ export interface DrillResult {
     mutations: number;
     splitBrain: boolean;
     failovers: Record<string, number>;
+    /** How the sandbox picked its durations (random, low, mean, high). */
+    durations: DurationMode;
+    /** Requests the emulated services received: the whole drill, and each stage. */
+    requests: RequestSummary & { stages: (RequestSummary & { stage: string })[] };
   };
+  /** The failover of all stacks against what the sandbox's durations allow (sandbox drills). */
+  figures?: FailoverBenchmark;
+}
+
+/** Measured failover time against the critical path and the runbook done step after step. */
+export interface FailoverBenchmark {
+  /** From the first failover step's start to the end of the last verify check of the failover. */
+  failoverMs: number;
+  /** Longest chain of the sandbox's own durations (stacks in parallel); see critical-path.ts. */
+  criticalPathMs: number;
+  /** failoverMs / criticalPathMs (target <= 1.10). */
+  criticalPathRatio: number;
+  /** Every runbook operation one after another, stack after stack. */
+  sequentialMs: number;
+  /** failoverMs / sequentialMs (target <= 0.6). */
+  sequentialRatio: number;
+  /** Which durations the two figures use (the mean of each range when the sandbox draws them at random). */
+  pick: 'low' | 'mean' | 'high';
+  /** Per stack: measured (first failover step to its last verify) and its own critical path. */
+  stacks: { stack: string; failoverMs: number; criticalPathMs: number; sequentialMs: number }[];
+  /** Requests the sandbox received during the failover, per service. */
+  requests: RequestSummary;
+  /** Route 53 requests in the busiest sliding second: as the sandbox saw them, and as the client's limiter let them through (target <= 5). */
+  route53PeakPerSecond: { sandbox: number; limiter?: number };
 }
 
 const SCENARIO_CLASS: Record<string, IncidentClassName> = {
@@ -92,7 +125,12 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     plan = await loadPlan(opts.plan);
   } else {
     const { startSandbox } = await import('../sandbox/index.js');
-    sandbox = await startSandbox({ speed: opts.speed ?? 600, outDir, prometheus: opts.prometheus ?? 'auto' });
+    sandbox = await startSandbox({
+      speed: opts.speed ?? 600,
+      durations: opts.durations,
+      outDir,
+      prometheus: opts.prometheus ?? 'auto',
+    });
     for (const n of sandbox.notes) log(`note: ${n}`);
     log(
       `sandbox: ${Object.keys(sandbox.endpoints).length} endpoints on 127.0.0.1, speed ${sandbox.world.speed}x, Prometheus ${sandbox.prometheus.kind}; plan ${sandbox.planFile}`,
@@ -117,8 +155,13 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     });
     const base = ctx();
     const stages: DrillResult['rows'] = [];
+    // Each stage spans from the end of the one before it to its own end (for the request counts).
+    const spans: { stage: string; from: number; to: number }[] = [];
+    let stageFrom = Date.now();
     const stage = (name: string, rows: ResultRow[]) => {
       stages.push({ stage: name, rows });
+      spans.push({ stage: name, from: stageFrom, to: Date.now() });
+      stageFrom = Date.now();
       const bad = rows.filter((r) => r.status === 'fail');
       log(`== ${name}: ${bad.length ? `${bad.length} failed` : 'ok'}`);
       for (const r of bad) log(`   FAIL ${r.stack ?? ''} ${r.item}: ${r.detail}`);
@@ -176,8 +219,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
 
     // 4. failover for the class (per stack, all stacks at once), including verify
     const declaredAt = Date.now();
+    const firstFailoverRecord = journal.thisRun().length;
     const failover = await runFailover(ctx({ reason: `drill: ${scenario ?? 'manual'}` }), classDef);
     const failoverOk = stage(`failover (${cls})`, failover.rows);
+    const failoverRecords = journal.thisRun().slice(firstFailoverRecord);
     const servedAt = new Map<string, number>();
     for (const r of journal.thisRun()) {
       if (r.phase === 'verify' && r.stack)
@@ -256,15 +301,75 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
             failovers: Object.fromEntries(
               [...sandbox.world.stacks.values()].map((s) => [s.name, s.database.failovers]),
             ),
+            durations: sandbox.world.durations,
+            requests: {
+              ...sandbox.world.requests.summary(),
+              stages: spans.map((sp) => ({ stage: sp.stage, ...sandbox!.world.requests.summary(sp.from, sp.to) })),
+            },
           }
         : undefined,
     };
+    if (sandbox && !run.dryRun && cls === 'region-outage') {
+      result.figures = await failoverBenchmark(sandbox.world, plan, stacks, failoverRecords);
+    }
     if (result.sandbox?.splitBrain) result.ok = false;
     fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
     return result;
   } finally {
     await sandbox?.close();
   }
+}
+
+/**
+ * The failover's figures: measured from the journal records of the failover stage (first step
+ * start to last verify end), next to the critical path and the sequential runbook time computed
+ * from the sandbox's durations, with the requests the sandbox received in that window.
+ */
+export async function failoverBenchmark(
+  world: import('../sandbox/world.js').World,
+  plan: Plan,
+  stacks: string[],
+  records: JournalRecord[],
+): Promise<FailoverBenchmark | undefined> {
+  const { failoverFigures } = await import('./critical-path.js');
+  const steps = records.filter((r) => r.stack && stacks.includes(r.stack));
+  const verify = steps.filter((r) => r.phase === 'verify');
+  if (steps.length === 0 || verify.length === 0) return undefined;
+  const from = Math.min(...steps.map((r) => Date.parse(r.startedAt)));
+  const to = Math.max(...verify.map((r) => Date.parse(r.endedAt)));
+  const pick = world.durations === 'random' ? 'mean' : world.durations;
+  const figures = failoverFigures(
+    stacks.map((s) => ({ stack: s, cloud: plan.stack(s).cloud })),
+    world.speed,
+    { pick },
+  );
+  const per = figures.stacks.map((f) => {
+    const mine = steps.filter((r) => r.stack === f.stack);
+    const start = Math.min(...mine.map((r) => Date.parse(r.startedAt)));
+    const end = Math.max(...mine.filter((r) => r.phase === 'verify').map((r) => Date.parse(r.endedAt)));
+    return { stack: f.stack, failoverMs: end - start, criticalPathMs: f.criticalPathMs, sequentialMs: f.sequentialMs };
+  });
+  const requests = world.requests.summary(from, to + 1);
+  const { peakInWindow } = await import('../sandbox/requests.js');
+  const limiterCalls = [...sharedLimiters()]
+    .filter(([key]) => key.startsWith('route53 '))
+    .flatMap(([, l]) => l.calls.filter((t) => t >= from && t <= to))
+    .sort((a, b) => a - b);
+  const failoverMs = to - from;
+  return {
+    failoverMs,
+    criticalPathMs: figures.criticalPathMs,
+    criticalPathRatio: failoverMs / figures.criticalPathMs,
+    sequentialMs: figures.sequentialMs,
+    sequentialRatio: failoverMs / figures.sequentialMs,
+    pick,
+    stacks: per,
+    requests,
+    route53PeakPerSecond: {
+      sandbox: requests.services.route53?.peakPerSecond ?? 0,
+      limiter: stacks.some((s) => plan.stack(s).cloud === 'aws') ? peakInWindow(limiterCalls) : undefined,
+    },
+  };
 }
 
 /** A text timeline of the run's step records, relative to the incident start. */
@@ -299,6 +404,18 @@ export function summaryText(r: DrillResult): string {
     lines.push('');
     lines.push(
       `  sandbox: speed ${r.sandbox.speed}x (cloud durations divided by it), Prometheus ${r.sandbox.prometheus}, ${r.sandbox.mutations} data-changing calls, failovers per database ${JSON.stringify(r.sandbox.failovers)}, split brain: ${r.sandbox.splitBrain ? 'YES' : 'never'}`,
+    );
+  }
+  if (r.figures) {
+    const f = r.figures;
+    const calls = Object.entries(f.requests.services)
+      .map(([name, c]) => `${name} ${c.total}${c.mutations ? ` (${c.mutations} changing)` : ''}`)
+      .join(', ');
+    lines.push(
+      `  failover of ${f.stacks.length} stack(s): ${formatMs(f.failoverMs)}; critical path of the sandbox's durations ${formatMs(f.criticalPathMs)} (ratio ${f.criticalPathRatio.toFixed(2)}, target <= 1.10); runbook step after step ${formatMs(f.sequentialMs)} (ratio ${f.sequentialRatio.toFixed(2)}, target <= 0.6); durations: ${f.pick} of each range`,
+    );
+    lines.push(
+      `  API calls during the failover: ${calls}; Route 53 peak ${f.route53PeakPerSecond.sandbox} requests in a second (target <= 5)`,
     );
   }
   lines.push(`  journal: ${r.journalFile}`);

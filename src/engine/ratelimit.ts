@@ -60,3 +60,24 @@ export function limitCalls<T extends object>(target: T, limiter: RateLimiter): T
     },
   });
 }
+
+const shared = new Map<string, RateLimiter>();
+
+/**
+ * The process-wide limiter named `key` (e.g. "route53 http://127.0.0.1:4566"), created on first use
+ * with `ratePerSecond` and `burst`: every client of one API account shares it, whichever stack or
+ * step calls. A burst of 1 keeps any sliding one-second window at or under `ratePerSecond` calls.
+ */
+export function sharedLimiter(key: string, ratePerSecond: number, burst = 1): RateLimiter {
+  let l = shared.get(key);
+  if (!l) {
+    l = new RateLimiter(ratePerSecond, burst);
+    shared.set(key, l);
+  }
+  return l;
+}
+
+/** Every shared limiter by key (for benchmarks and the drill's figures). */
+export function sharedLimiters(): ReadonlyMap<string, RateLimiter> {
+  return shared;
+}

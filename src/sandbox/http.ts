@@ -3,9 +3,11 @@
  * whole, the world settled before each request, and the generic faults (reset, timeout, slow)
  * applied. Throttling and server errors are rendered by each service in its own wire format.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { FaultHit, FaultRegistry } from './faults.js';
+import type { RequestOutcome } from './requests.js';
 import type { World } from './world.js';
 
 export interface ServiceRequest {
@@ -34,7 +36,12 @@ export interface ServiceDef {
   renderThrottle(req: ServiceRequest, res: http.ServerResponse, hit: FaultHit): void;
   /** Render a server error in the service's own format. */
   renderError(req: ServiceRequest, res: http.ServerResponse, hit: FaultHit): void;
+  /** Leave this service's requests out of the request accounting (the sandbox's control API). */
+  unaccounted?: boolean;
 }
+
+/** The request being handled, so a mutation logged by the monitor marks it data-changing. */
+const current = new AsyncLocalStorage<{ mutating: boolean }>();
 
 export interface RunningService {
   name: string;
@@ -67,11 +74,20 @@ export async function startService(
   opts: { port?: number; host?: string } = {},
 ): Promise<RunningService> {
   const sockets = new Set<Socket>();
+  const monitor = ctx.world.monitor;
+  if (!monitor.onMutation) {
+    monitor.onMutation = () => {
+      const req = current.getStore();
+      if (req) req.mutating = true;
+    };
+  }
   const server = http.createServer((raw, res) => {
+    const arrived = Date.now();
     const chunks: Buffer[] = [];
     raw.on('data', (c: Buffer) => chunks.push(c));
     raw.on('end', () => {
-      void dispatch(raw, Buffer.concat(chunks), res);
+      const mark = { mutating: false };
+      void current.run(mark, () => dispatch(raw, Buffer.concat(chunks), res, arrived, mark));
     });
   });
   server.on('connection', (s) => {
@@ -79,7 +95,26 @@ export async function startService(
     s.on('close', () => sockets.delete(s));
   });
 
-  async function dispatch(raw: http.IncomingMessage, body: Buffer, res: http.ServerResponse) {
+  async function dispatch(
+    raw: http.IncomingMessage,
+    body: Buffer,
+    res: http.ServerResponse,
+    arrived: number,
+    mark: { mutating: boolean },
+  ) {
+    let operation = '(unknown)';
+    let outcome: RequestOutcome | undefined;
+    const account = () => {
+      if (def.unaccounted) return;
+      // A request whose socket was destroyed unanswered (an unreachable region) counts as a reset.
+      const answered = res.headersSent && outcome !== 'reset' && outcome !== 'timeout';
+      const status = answered ? res.statusCode : undefined;
+      const o: RequestOutcome =
+        outcome ?? (status === undefined ? 'reset' : status < 400 ? 'ok' : status >= 500 ? 'server-error' : 'client-error');
+      ctx.world.requests.record({ at: arrived, service: def.name, operation, outcome: o, status, mutating: mark.mutating });
+    };
+    // Counted once the exchange is over (answered, reset, or abandoned by the client).
+    res.once('close', account);
     const url = new URL(raw.url ?? '/', 'http://127.0.0.1');
     const req: ServiceRequest = {
       method: raw.method ?? 'GET',
@@ -94,21 +129,26 @@ export async function startService(
     try {
       ctx.world.settle();
       const op = def.operation(req);
+      operation = op;
       const hit = ctx.faults.check(def.name, op);
       if (hit) {
         switch (hit.kind) {
           case 'reset':
+            outcome = 'reset';
             raw.socket.destroy();
             return;
           case 'timeout':
+            outcome = 'timeout';
             return; // never answer; the client's timeout fires
           case 'slow':
             await new Promise((r) => setTimeout(r, hit.spec.delayMs ?? 2000));
             break;
           case 'throttle':
+            outcome = 'throttle';
             def.renderThrottle(req, res, hit);
             return;
           case 'error':
+            outcome = 'error';
             def.renderError(req, res, hit);
             return;
         }

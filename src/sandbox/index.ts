@@ -24,11 +24,14 @@ import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes.js
 import { findPrometheus, startPrometheus } from './prometheus.js';
 import { prometheusFallbackService } from './promql.js';
 import { applyScenario, scenarioNames } from './scenarios.js';
-import { SITES, World, type CloudKind } from './world.js';
+import type { RequestSummary } from './requests.js';
+import { SITES, World, type CloudKind, type DurationMode } from './world.js';
 
 export interface SandboxOptions {
   speed?: number;
   seed?: number;
+  /** How cloud durations are picked within their ranges (default random; see `World`). */
+  durations?: DurationMode;
   scenario?: string;
   clouds?: CloudKind[];
   /** 'auto' (real when installed), 'real' (fail when missing), 'builtin'. */
@@ -53,13 +56,34 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-function controlService(getState: () => unknown, faults: FaultRegistry, scenario: (n: string, s?: string[]) => string): ServiceDef {
+/** A time bound of GET /_sandbox/requests: epoch ms or an ISO date; undefined when absent. */
+function timeParam(req: { url: URL }, name: string): number | undefined | Error {
+  const v = req.url.searchParams.get(name);
+  if (v === null || v === '') return undefined;
+  const n = /^[0-9]+$/.test(v) ? Number(v) : Date.parse(v);
+  return Number.isFinite(n) ? n : new Error(`query parameter ${name} is "${v}": expected epoch milliseconds or an ISO date such as 2026-11-02T10:00:00Z.`);
+}
+
+function controlService(
+  getState: () => unknown,
+  faults: FaultRegistry,
+  scenario: (n: string, s?: string[]) => string,
+  requests: (from?: number, to?: number) => RequestSummary,
+): ServiceDef {
   const err = (res: http.ServerResponse, status: number, message: string) => send(res, status, { error: message });
   return {
     name: 'control',
+    unaccounted: true,
     operation: (req) => `${req.method} ${req.path}`,
     handle(req, res) {
       if (req.path === '/_sandbox/state' && req.method === 'GET') return send(res, 200, getState() as object);
+      if (req.path === '/_sandbox/requests' && req.method === 'GET') {
+        const from = timeParam(req, 'from');
+        const to = timeParam(req, 'to');
+        if (from instanceof Error) return err(res, 400, from.message);
+        if (to instanceof Error) return err(res, 400, to.message);
+        return send(res, 200, requests(from, to));
+      }
       if (req.path === '/_sandbox/faults') {
         if (req.method === 'GET') return send(res, 200, { faults: faults.list(), log: faults.log });
         if (req.method === 'DELETE') {
@@ -95,7 +119,7 @@ function controlService(getState: () => unknown, faults: FaultRegistry, scenario
           return err(res, 400, (e as Error).message);
         }
       }
-      return err(res, 404, `no control endpoint ${req.method} ${req.path}: use GET /_sandbox/state, POST /_sandbox/faults, POST /_sandbox/scenario (${scenarioNames().join(', ')}).`);
+      return err(res, 404, `no control endpoint ${req.method} ${req.path}: use GET /_sandbox/state, GET /_sandbox/requests?from=&to=, POST /_sandbox/faults, POST /_sandbox/scenario (${scenarioNames().join(', ')}).`);
     },
     renderThrottle: (_r, res) => send(res, 429, { error: 'throttled' }),
     renderError: (_r, res) => send(res, 503, { error: 'unavailable' }),
@@ -179,7 +203,7 @@ export function sandboxPlan(endpoints: Record<string, string>, kubeconfig: strin
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const clouds = opts.clouds ?? ['aws', 'azure', 'gcp'];
-  const world = createEstate(new World({ speed: opts.speed ?? 600, seed: opts.seed }), clouds);
+  const world = createEstate(new World({ speed: opts.speed ?? 600, seed: opts.seed, durations: opts.durations }), clouds);
   const faults = new FaultRegistry(world.random);
   const ctx = { world, faults };
   const notes: string[] = [];
@@ -239,7 +263,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const scenario = (name: string, stacks?: string[]) => applyScenario(world, name, stacks);
   const state = () => ({
     speed: world.speed,
+    durations: world.durations,
     monitor: world.monitor.toJSON(),
+    requests: world.requests.summary(),
     faults: { active: faults.list(), log: faults.log },
     stacks: Object.fromEntries(
       [...world.stacks.values()].map((s) => [
@@ -264,7 +290,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       ]),
     ),
   });
-  const control = await startService(controlService(state, faults, scenario), ctx);
+  const control = await startService(controlService(state, faults, scenario, (from, to) => world.requests.summary(from, to)), ctx);
   services.push(control);
   endpoints.control = control.url;
 

@@ -11,6 +11,7 @@
  * both sites of a stack ever accepted writes at the same time (split brain).
  */
 import type { SiteName } from '../plan/types.js';
+import { RequestLog } from './requests.js';
 
 export type CloudKind = 'aws' | 'azure' | 'gcp';
 export const SITES: SiteName[] = ['primary', 'dr'];
@@ -181,9 +182,13 @@ export class InvariantMonitor {
   readonly mutations: MutationRecord[] = [];
   readonly splitBrain: SplitBrainRecord[] = [];
   readonly failovers = new Map<string, number>();
+  /** Called after each mutation is logged (the request accounting marks the request data-changing). */
+  onMutation?: (m: MutationRecord) => void;
 
   mutation(service: string, operation: string, target: string): void {
-    this.mutations.push({ at: new Date().toISOString(), service, operation, target });
+    const m = { at: new Date().toISOString(), service, operation, target };
+    this.mutations.push(m);
+    this.onMutation?.(m);
   }
 
   failover(database: string): void {
@@ -222,19 +227,39 @@ export interface WorldOptions {
   /** Divides every cloud duration; 600 makes a 120 s failover take 200 ms. */
   speed?: number;
   seed?: number;
+  /**
+   * How `duration()` picks within a service's range: 'random' (default, seeded), or always the
+   * range's 'low', 'mean' or 'high' end, so a benchmark can compare a run with the critical path
+   * computed from the same numbers (src/drill/critical-path.ts).
+   */
+  durations?: DurationMode;
+}
+
+/** How the world picks a duration within a service's range. */
+export type DurationMode = 'random' | 'low' | 'mean' | 'high';
+
+/** The cloud seconds a fixed duration mode picks from `range` (the mean for 'random'). */
+export function pickDuration(range: readonly [number, number], mode: Exclude<DurationMode, 'random'>): number {
+  const [lo, hi] = range;
+  return mode === 'low' ? lo : mode === 'high' ? hi : (lo + hi) / 2;
 }
 
 export class World {
   readonly speed: number;
   readonly stacks = new Map<string, StackWorld>();
   readonly monitor = new InvariantMonitor();
+  /** Every request the emulated HTTP services received (see requests.ts). */
+  readonly requests = new RequestLog();
   readonly random: () => number;
   private queue: Scheduled[] = [];
   private listeners: (() => void)[] = [];
   private ticker?: NodeJS.Timeout;
 
+  readonly durations: DurationMode;
+
   constructor(opts: WorldOptions = {}) {
     this.speed = opts.speed ?? 600;
+    this.durations = opts.durations ?? 'random';
     this.random = rng(opts.seed ?? 42);
   }
 
@@ -251,6 +276,7 @@ export class World {
   /** A random duration within a service's range, in real ms. */
   duration(range: readonly [number, number]): number {
     const [lo, hi] = range;
+    if (this.durations !== 'random') return this.realMs(pickDuration(range, this.durations));
     return this.realMs(lo + (hi - lo) * this.random());
   }
 

@@ -32,6 +32,19 @@ describe('drill', () => {
     // one failover to DR; Azure's failover group also fails back by itself (a second planned failover)
     expect(r.sandbox?.failovers).toEqual({ aws: 1, azure: 2, gcp: 1 });
     expect(fs.existsSync(r.journalFile)).toBe(true);
+    // the failover's figures (values are printed by npm run bench, never asserted here)
+    const f = r.figures!;
+    expect(f.stacks.map((s) => s.stack)).toEqual(['aws', 'azure', 'gcp']);
+    expect(f.failoverMs).toBeGreaterThan(0);
+    expect(f.criticalPathRatio).toBeCloseTo(f.failoverMs / f.criticalPathMs, 6);
+    expect(f.sequentialMs).toBeGreaterThan(f.criticalPathMs);
+    // every data-changing call of the failover is one the monitor logged, and Route 53 was called
+    expect(f.requests.services.route53.mutations).toBeGreaterThanOrEqual(2);
+    expect(f.requests.mutations).toBeLessThanOrEqual(r.sandbox!.mutations);
+    expect(f.route53PeakPerSecond.limiter).toBeGreaterThanOrEqual(1);
+    const stages = r.sandbox!.requests.stages.map((s) => s.stage);
+    expect(stages).toEqual(expect.arrayContaining(['readiness', 'failover (region-outage)', 'failback']));
+    expect(r.sandbox!.requests.total).toBeGreaterThanOrEqual(f.requests.total);
     fs.rmSync(out, { recursive: true, force: true });
   }, 180_000);
 });

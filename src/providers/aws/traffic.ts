@@ -2,6 +2,8 @@
  * Route 53 adapter: the plan's record in its hosted zone and the primary health check.
  * switchTo = UPSERT of the record to the target's value with the plan's TTL, then the primary
  * health check disabled (moving to dr) or enabled again (moving back). poll = GetChange INSYNC.
+ * Every request takes a token from one limiter per endpoint shared by all stacks of the process,
+ * so the account never sees more than ROUTE53_REQUESTS_PER_SECOND requests in any second.
  */
 import {
   ChangeResourceRecordSetsCommand,
@@ -13,6 +15,7 @@ import {
   UpdateHealthCheckCommand,
 } from '@aws-sdk/client-route-53';
 import { wrapSdkError } from '../../engine/errors.js';
+import { sharedLimiter, type RateLimiter } from '../../engine/ratelimit.js';
 import type { SiteName } from '../../plan/types.js';
 import type { Operation, OperationStatus, TrafficProvider, TrafficState } from '../types.js';
 import { bareName, clientConfig, expectKind, type AwsProviderOptions, type Stack } from './common.js';
@@ -25,6 +28,18 @@ async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Route 53's API limit: five requests a second per AWS account. */
+export const ROUTE53_REQUESTS_PER_SECOND = 5;
+
+/**
+ * The limiter all Route 53 calls to `endpoint` (undefined = the public one) go through: one call
+ * every 220 ms (5 per 1.1 s), so network jitter between our clock and Route 53's cannot squeeze a
+ * sixth request into any one-second window (at exactly 200 ms apart the sandbox saw 6).
+ */
+export function route53Limiter(endpoint?: string): RateLimiter {
+  return sharedLimiter(`route53 ${endpoint ?? 'https://route53.amazonaws.com'}`, ROUTE53_REQUESTS_PER_SECOND / 1.1, 1);
+}
+
 /** `TrafficProvider` over Amazon Route 53. */
 export class AwsTraffic implements TrafficProvider {
   private readonly client: Route53Client;
@@ -33,6 +48,7 @@ export class AwsTraffic implements TrafficProvider {
   private readonly recordType: string;
   private readonly targets: Record<SiteName, string>;
   private readonly healthCheckId?: string;
+  private readonly limiter: RateLimiter;
 
   constructor(stack: Stack, opts: AwsProviderOptions = {}) {
     const t = expectKind(stack.traffic, 'route53', 'traffic');
@@ -43,10 +59,17 @@ export class AwsTraffic implements TrafficProvider {
     this.healthCheckId = t.healthCheckId || undefined;
     // Route 53 is global: its control plane is signed for us-east-1
     this.client = new Route53Client(clientConfig('us-east-1', stack.endpoints?.route53, opts));
+    this.limiter = route53Limiter(stack.endpoints?.route53);
+  }
+
+  /** One Route 53 call, once a token of the shared limiter is free; SDK errors become ours. */
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    await this.limiter.take();
+    return call(operation, fn);
   }
 
   async describe(): Promise<TrafficState> {
-    const out = await call('ListResourceRecordSets', () =>
+    const out = await this.call('ListResourceRecordSets', () =>
       this.client.send(
         new ListResourceRecordSetsCommand({
           HostedZoneId: this.zoneId,
@@ -78,10 +101,10 @@ export class AwsTraffic implements TrafficProvider {
   }
 
   private async healthCheck(id: string) {
-    const hc = await call('GetHealthCheck', () =>
+    const hc = await this.call('GetHealthCheck', () =>
       this.client.send(new GetHealthCheckCommand({ HealthCheckId: id })),
     );
-    const st = await call('GetHealthCheckStatus', () =>
+    const st = await this.call('GetHealthCheckStatus', () =>
       this.client.send(new GetHealthCheckStatusCommand({ HealthCheckId: id })),
     );
     const observations = (st.HealthCheckObservations ?? []).map((o) => ({
@@ -98,7 +121,7 @@ export class AwsTraffic implements TrafficProvider {
 
   async switchTo(target: SiteName, ttlSeconds: number): Promise<Operation> {
     const value = this.targets[target];
-    const out = await call('ChangeResourceRecordSets', () =>
+    const out = await this.call('ChangeResourceRecordSets', () =>
       this.client.send(
         new ChangeResourceRecordSetsCommand({
           HostedZoneId: this.zoneId,
@@ -121,7 +144,7 @@ export class AwsTraffic implements TrafficProvider {
     );
     if (this.healthCheckId) {
       const id = this.healthCheckId;
-      await call('UpdateHealthCheck', () =>
+      await this.call('UpdateHealthCheck', () =>
         this.client.send(new UpdateHealthCheckCommand({ HealthCheckId: id, Disabled: target === 'dr' })),
       );
     }
@@ -137,7 +160,7 @@ export class AwsTraffic implements TrafficProvider {
   }
 
   async poll(op: Operation): Promise<OperationStatus> {
-    const out = await call('GetChange', () => this.client.send(new GetChangeCommand({ Id: op.id })));
+    const out = await this.call('GetChange', () => this.client.send(new GetChangeCommand({ Id: op.id })));
     const status = out.ChangeInfo?.Status ?? 'unknown';
     return { done: status === 'INSYNC', status };
   }

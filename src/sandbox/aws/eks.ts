@@ -15,6 +15,9 @@ import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from 
 import { SITES, type SiteWorld, type World } from '../world.js';
 import { SANDBOX_ACCOUNT, awsStack, dropConnection, regionDown, signedRegion } from './common.js';
 
+/** Cloud seconds before an UpdateNodegroupConfig changes the node group's desired size. */
+export const NODEGROUP_UPDATE_CLOUD_SECONDS = 30;
+
 /** An EKS error: status, the x-amzn-errortype code and a message. */
 export class EksError extends Error {
   constructor(
@@ -258,7 +261,7 @@ function updateConfig(world: World, req: ServiceRequest, cluster: string, nodegr
   site.pool.updates.push({ id: u.id, status: 'InProgress', at: u.createdAt });
   site.pool.busyUntil = Number.MAX_SAFE_INTEGER;
   world.monitor.mutation('eks', 'UpdateNodegroupConfig', `${cluster}/${nodegroup}`);
-  world.schedule(world.realMs(30), () => {
+  world.schedule(world.realMs(NODEGROUP_UPDATE_CLOUD_SECONDS), () => {
     site.pool.min = next.minSize;
     site.pool.max = next.maxSize;
     site.pool.desired = next.desiredSize;
