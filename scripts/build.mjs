@@ -2,7 +2,7 @@
 // npm run build: bundle src/entries/index.ts with @vercel/ncc into dist/ (one bundle; each cloud
 // provider is a lazily loaded chunk), write the per-action wrappers dist/actions/<phase>.js,
 // generate actions/<phase>/action.yml and the root action.yml from the phase registry, and write
-// schema/dr-plan.schema.json from the plan schema.
+// schema/dr-plan.schema.json and the standalone plan validator from the plan schema.
 //
 //   node scripts/build.mjs            build everything into the repository
 //   node scripts/build.mjs --out DIR  build dist/ into DIR instead (the staleness test uses it)
@@ -137,6 +137,10 @@ async function minifyChunks(outDir) {
 }
 
 const meta = await loadMeta();
+// the plan validator, compiled to standalone code before the bundle that imports it
+const VALIDATOR = 'src/plan/generated/plan-validator.js';
+fs.mkdirSync(path.dirname(path.join(outRoot, VALIDATOR)), { recursive: true });
+fs.writeFileSync(path.join(outRoot, VALIDATOR), meta.planValidatorSource());
 ncc(path.join(root, 'src/entries/index.ts'), dist);
 await minifyChunks(dist);
 fs.mkdirSync(path.join(dist, 'actions'), { recursive: true });

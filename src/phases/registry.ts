@@ -2,7 +2,6 @@
  * Every phase the product runs, in runbook order. Phase modules are imported eagerly: they hold
  * no SDK code (providers are loaded lazily by the environment), so this stays small.
  */
-import { UserError } from '../engine/errors.js';
 import {
   databasePhase,
   declarePhase,
@@ -15,6 +14,7 @@ import {
 } from './failover.js';
 import { readinessPhase } from './readiness.js';
 import { triggersPhase } from './triggers.js';
+import { checkPhaseName, PHASE_NAMES } from './names.js';
 import type { PhaseDef } from './types.js';
 import { validatePhase } from './validate.js';
 
@@ -33,13 +33,13 @@ export const PHASES: PhaseDef[] = [
 ];
 
 export function phaseNames(): string[] {
-  return PHASES.map((p) => p.name);
+  return [...PHASE_NAMES];
 }
 
+/** The phase called `name`. @throws UserError naming the known phases when there is none. */
 export function getPhase(name: string): PhaseDef {
+  checkPhaseName(name);
   const p = PHASES.find((x) => x.name === name);
-  if (!p) {
-    throw new UserError(`phase "${name}" does not exist: expected one of ${phaseNames().join(', ')}.`);
-  }
+  if (!p) throw new Error(`phase "${name}" is in PHASE_NAMES but not in PHASES (src/phases/registry.ts).`);
   return p;
 }

@@ -9,13 +9,14 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { UserError } from '../engine/errors.js';
+import { INLINE, PlanError, unreadablePlan } from './errors.js';
 import { CLOUD_TYPES, DEFAULT_CLASSES, INCIDENT_CLASS_NAMES, REPLICA_DATABASE_TYPES } from './defaults.js';
 import { parseDuration } from './duration.js';
-import { validationSchema } from './json-schema.js';
+import validatePlanSchema from './generated/plan-validator.js';
 import type {
   CloudName,
   IncidentClassName,
@@ -27,26 +28,7 @@ import type {
   Stack,
 } from './types.js';
 
-/** The file name used for plans that do not come from a file. */
-export const INLINE = '<inline>';
-
-/** Format one problem as `file:line:column: path: message`. */
-export function formatProblem(p: PlanProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
-}
-
-/** A plan file that cannot be used; `problems` holds every problem found, in file order. */
-export class PlanError extends UserError {
-  readonly problems: PlanProblem[];
-
-  constructor(problems: PlanProblem[]) {
-    const file = problems[0]?.file ?? INLINE;
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`The DR plan ${file} has ${count}:\n${problems.map(formatProblem).join('\n')}`);
-    this.name = 'PlanError';
-    this.problems = problems;
-  }
-}
+export { INLINE, PlanError, formatProblem, unreadablePlan } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Problems before they have a position: a path and where on that path to point.
@@ -130,22 +112,8 @@ function pointerToSegs(pointer: string, data: unknown): Segment[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Schema validation (ajv on the TypeBox schema, unions discriminated on `type`).
-
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({
-      allErrors: true,
-      useDefaults: true,
-      strict: true,
-      discriminator: true,
-      verbose: true,
-    });
-    compiled = ajv.compile(validationSchema());
-  }
-  return compiled;
-}
+// Schema validation: ajv on the TypeBox schema (unions discriminated on `type`), compiled at build
+// time into `generated/plan-validator.js` (see validator-source.ts).
 
 const DURATION_PATTERN = '^([0-9]+(ms|s|m|h))+$';
 const URL_PATTERN = '^https?://';
@@ -885,7 +853,7 @@ export function validatePlanText(
   }
   const written = structuredClone(data);
 
-  const validate = validator();
+  const validate = validatePlanSchema;
   const raw: Raw[] = validate(data) ? [] : schemaProblems(validate.errors ?? [], data);
   // A rule about a part of the plan that already breaks the schema would only add noise.
   const broken = raw.map((r) => formatPath(r.segs));
@@ -926,17 +894,7 @@ export async function loadPlan(file: string): Promise<Plan> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const reason =
-      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (err as Error).message;
-    throw new PlanError([
-      {
-        file,
-        line: 1,
-        column: 1,
-        path: '',
-        message: `Cannot read the plan file: ${reason}; expected a readable YAML file (see examples/cloud-aegis.plan.yml).`,
-      },
-    ]);
+    throw unreadablePlan(file, err);
   }
   return parsePlan(text, file);
 }
