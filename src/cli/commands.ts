@@ -62,8 +62,10 @@ registerCommand((program, io, setExit) => {
     .option('--builtin-prometheus', 'do not start a real Prometheus even when installed')
     .option('--report <file>', 'also write the result, timeline and RTO/RPO table as Markdown to this file')
     .option('--json', 'print the result as JSON')
+    .option('--no-failback', 'stop after the failover and its verification (a failover-only drill)')
     .action(
       async (opts: {
+        failback?: boolean;
         report?: string;
         plan?: string;
         scenario?: string;
@@ -93,6 +95,7 @@ registerCommand((program, io, setExit) => {
           journalFile: opts.journal,
           outDir: opts.out,
           prometheus: opts.builtinPrometheus ? 'builtin' : 'auto',
+          noFailback: opts.failback === false,
           progress: opts.json ? undefined : progressPrinter(io),
           log: opts.json ? undefined : (l) => io.out(l),
         });

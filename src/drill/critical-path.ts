@@ -39,6 +39,12 @@ export interface FailoverOptions {
    * end at once (recorded as unreachable) and the database is promoted cross-region.
    */
   primaryReachable?: boolean;
+  /**
+   * The verify error-rate window in real ms (the plan's `thresholds.errorRateWindow`): verify
+   * measures the 5xx rate over that much time after the switch. The app's metrics flow in real
+   * time, so the window does not shrink with the sandbox speed. Default: none.
+   */
+  errorWindowMs?: number;
 }
 
 const DATABASE: Record<CloudKind, { range: readonly [number, number]; what: string }> = {
@@ -57,7 +63,10 @@ const TRAFFIC: Record<CloudKind, { range: readonly [number, number]; what: strin
  * The operations of one stack's region-outage failover with their sandbox durations, in the
  * runbook's order (declare, drain, database, DNS, scale, verify).
  */
-export function failoverOperations(cloud: CloudKind, opts: FailoverOptions = {}): FailoverOperation[] {
+export function failoverOperations(
+  cloud: CloudKind,
+  opts: FailoverOptions & { errorWindowCloudSeconds?: number } = {},
+): FailoverOperation[] {
   const pick = opts.pick ?? 'mean';
   const d = (range: readonly [number, number]) => pickDuration(range, pick);
   const reachable = opts.primaryReachable ?? false;
@@ -100,6 +109,12 @@ export function failoverOperations(cloud: CloudKind, opts: FailoverOptions = {})
       name: 'scan',
       description: 'end-to-end scan queued and completed',
       cloudSeconds: SCAN_QUEUED_CLOUD_SECONDS + SCAN_RUNNING_CLOUD_SECONDS,
+      after: ['traffic'],
+    },
+    {
+      name: 'error-window',
+      description: 'the 5xx rate measured over the error-rate window after the switch',
+      cloudSeconds: opts.errorWindowCloudSeconds ?? 0,
       after: ['traffic'],
     },
   ];
@@ -147,7 +162,7 @@ export function failoverFigures(
 ): FailoverFigures {
   const ms = (cloudSeconds: number) => (cloudSeconds * 1000) / speed;
   const per = stacks.map(({ stack, cloud }) => {
-    const ops = failoverOperations(cloud, opts);
+    const ops = failoverOperations(cloud, { ...opts, errorWindowCloudSeconds: ((opts.errorWindowMs ?? 0) / 1000) * speed });
     return {
       stack,
       cloud,

@@ -341,7 +341,7 @@ export async function failoverBenchmark(
   const figures = failoverFigures(
     stacks.map((s) => ({ stack: s, cloud: plan.stack(s).cloud })),
     world.speed,
-    { pick },
+    { pick, errorWindowMs: plan.limits.errorRateWindowMs },
   );
   const per = figures.stacks.map((f) => {
     const mine = steps.filter((r) => r.stack === f.stack);

@@ -1,34 +1,32 @@
 /**
- * A token bucket per service, so polling never floods an API (Route 53 allows 5 requests a
- * second per account). `limitCalls` wraps every method of an adapter with the bucket.
+ * A sliding-window limiter per API, so polling never floods it: at most `maxCalls` calls in any
+ * window of `windowMs`. Route 53 allows 5 requests a second per account; a sliding window lets a
+ * short burst through at once (a switch is a handful of calls) and still never puts a sixth call
+ * into any second, where a token bucket refilled one call at a time would space every call out.
  */
 export class RateLimiter {
-  private tokens: number;
-  private last = Date.now();
   private chain: Promise<void> = Promise.resolve();
   /** Timestamps of calls let through, for benchmarks. */
   readonly calls: number[] = [];
 
   constructor(
-    readonly ratePerSecond: number,
-    readonly burst = ratePerSecond,
+    readonly maxCalls: number,
+    readonly windowMs = 1000,
   ) {
-    this.tokens = burst;
+    if (!(maxCalls >= 1)) throw new Error(`A rate limiter needs maxCalls >= 1, got ${maxCalls}.`);
   }
 
-  /** Wait for a token. Calls are served in order. */
+  /** Wait until a call fits in the window. Calls are served in order. */
   take(): Promise<void> {
     const next = this.chain.then(async () => {
       for (;;) {
         const now = Date.now();
-        this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
-        this.last = now;
-        if (this.tokens >= 1) {
-          this.tokens -= 1;
+        const oldest = this.calls.length >= this.maxCalls ? this.calls[this.calls.length - this.maxCalls] : undefined;
+        if (oldest === undefined || now - oldest >= this.windowMs) {
           this.calls.push(now);
           return;
         }
-        await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000)));
+        await new Promise((r) => setTimeout(r, oldest + this.windowMs - now));
       }
     });
     this.chain = next.catch(() => undefined);
@@ -47,31 +45,17 @@ export class RateLimiter {
   }
 }
 
-/** Proxy an object so that each of its async methods first takes a token from `limiter`. */
-export function limitCalls<T extends object>(target: T, limiter: RateLimiter): T {
-  return new Proxy(target, {
-    get(obj, prop, receiver) {
-      const value = Reflect.get(obj, prop, receiver);
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        await limiter.take();
-        return (value as (...a: unknown[]) => unknown).apply(obj, args);
-      };
-    },
-  });
-}
-
 const shared = new Map<string, RateLimiter>();
 
 /**
  * The process-wide limiter named `key` (e.g. "route53 http://127.0.0.1:4566"), created on first use
- * with `ratePerSecond` and `burst`: every client of one API account shares it, whichever stack or
- * step calls. A burst of 1 keeps any sliding one-second window at or under `ratePerSecond` calls.
+ * with `maxCalls` per `windowMs`: every client of one API account shares it, whichever stack or
+ * step calls.
  */
-export function sharedLimiter(key: string, ratePerSecond: number, burst = 1): RateLimiter {
+export function sharedLimiter(key: string, maxCalls: number, windowMs = 1000): RateLimiter {
   let l = shared.get(key);
   if (!l) {
-    l = new RateLimiter(ratePerSecond, burst);
+    l = new RateLimiter(maxCalls, windowMs);
     shared.set(key, l);
   }
   return l;

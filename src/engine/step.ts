@@ -25,6 +25,11 @@ export interface RunContext {
   progress(e: ProgressEvent): void;
   /** Operator override of a safety refusal, recorded in the journal. */
   force?: { by: string; reason: string };
+  /**
+   * Places found unreachable in this run (see StepSpec.unreachableKey): later steps try them once
+   * instead of retrying a dead region with backoff.
+   */
+  unreachable: Set<string>;
 }
 
 export function createContext(journal: Journal, opts: Partial<Omit<RunContext, 'journal'>> = {}): RunContext {
@@ -37,6 +42,7 @@ export function createContext(journal: Journal, opts: Partial<Omit<RunContext, '
     signal: opts.signal,
     progress: opts.progress ?? (() => undefined),
     force: opts.force,
+    unreachable: opts.unreachable ?? new Set(),
   };
 }
 
@@ -77,6 +83,13 @@ export interface StepSpec<S> {
    * instead of throwing, so the phase reports what the journal says.
    */
   unreachable?(err: unknown): boolean;
+  /**
+   * Where an `unreachable` error comes from ("aws/primary/kubernetes"). Once a step of the run
+   * found it unreachable, later steps with the same key make one attempt instead of retrying: in a
+   * region outage the fence, the drain and the write check would otherwise each spend their
+   * backoff on the same dead API server, one after another, before the database is promoted.
+   */
+  unreachableKey?: string;
 }
 
 /** A step that reached (or, in dry-run, would reach) its wanted state. */
@@ -159,7 +172,8 @@ export async function runStep<S>(
   const where = { phase: spec.phase, step: spec.step, stack: spec.stack };
   ctx.progress({ type: 'step-start', ...where, target: spec.target });
   const retrying = async <T>(fn: () => Promise<T>, deadline: number): Promise<T> => {
-    const r = await withRetry(fn, { ...ctx.retry, ...spec.retry, deadline }, {
+    const known = spec.unreachableKey !== undefined && ctx.unreachable.has(spec.unreachableKey);
+    const r = await withRetry(fn, { ...ctx.retry, ...spec.retry, ...(known ? { maxAttempts: 1 } : {}), deadline }, {
       sleep: ctx.sleep,
       signal: ctx.signal,
       onRetry: (e) =>
@@ -260,6 +274,7 @@ export async function runStep<S>(
     if (err instanceof StepFailed) throw err;
     const msg = err instanceof DeadlineError || err instanceof UserError ? err.message : messageOf(err);
     if (spec.unreachable?.(err)) {
+      if (spec.unreachableKey !== undefined) ctx.unreachable.add(spec.unreachableKey);
       const action =
         typeof spec.action === 'string' ? spec.action : before !== undefined ? spec.action(before) : undefined;
       const record = finish(

@@ -55,6 +55,11 @@ async function awaitOperation(
   );
 }
 
+/** The key under which a site's Kubernetes API is remembered as unreachable in a run. */
+function clusterKey(name: string, site: SiteName): string {
+  return `${name}/${site}/kubernetes`;
+}
+
 /** Set (fence) or remove (unfence) the drain annotation on every deployment of a site. */
 export async function setDrain(
   ctx: PhaseContext,
@@ -83,6 +88,7 @@ export async function setDrain(
       deadlineMs: 60_000,
       retry: { maxAttempts: 3 },
       unreachable: isUnreachable,
+      unreachableKey: clusterKey(name, site),
     });
     rows.push(
       r.outcome === 'unreachable'
@@ -142,6 +148,7 @@ export async function drainSite(
     retry: { maxAttempts: 3 },
     data: (before, after) => ({ connectionsBefore: before, connectionsAfter: after }),
     unreachable: isUnreachable,
+    unreachableKey: clusterKey(name, site),
   });
   if (r.outcome === 'unreachable') {
     return [
@@ -260,11 +267,12 @@ export async function acceptsWrites(
   site: SiteName,
 ): Promise<{ accepts: boolean; detail: string }> {
   const stack = ctx.plan.stack(name);
+  const key = clusterKey(name, site);
   try {
     const cluster = await ctx.env.cluster(name, site);
-    const deps = await probe(ctx, () =>
-      Promise.all(deploymentsOf(stack, site).map((d) => cluster.deployment(d))),
-    );
+    const read = () => Promise.all(deploymentsOf(stack, site).map((d) => cluster.deployment(d)));
+    // a cluster this run already found unreachable is asked once, not retried with backoff
+    const deps = ctx.run.unreachable.has(key) ? await read() : await probe(ctx, read);
     const unfenced = deps
       .filter((d) => d && d.annotations[DRAIN_ANNOTATION] !== 'true' && d.replicas > 0)
       .map((d) => d!.name);
@@ -275,7 +283,10 @@ export async function acceptsWrites(
         }
       : { accepts: false, detail: `${site} fenced` };
   } catch (err) {
-    if (isUnreachable(err)) return { accepts: false, detail: `${site} unreachable (${errorText(err)})` };
+    if (isUnreachable(err)) {
+      ctx.run.unreachable.add(key);
+      return { accepts: false, detail: `${site} unreachable (${errorText(err)})` };
+    }
     throw err;
   }
 }

@@ -45,13 +45,11 @@ export async function runJob(
   return { succeeded: st.succeeded, logs: st.logs ?? '', job };
 }
 
-/** Shortest window worth a rate(): a few scrapes. */
-export const MIN_ERROR_WINDOW_S = 5;
-
 /**
- * The error-rate query over the plan's window, or over the time since traffic moved to `target`
- * when that is shorter: errors served by the failed site before the switch are not this site's.
- * Waits until at least MIN_ERROR_WINDOW_S have passed since the switch.
+ * The error-rate query over the plan's window (`thresholds.errorRateWindow`, the runbook's "error
+ * rate < 1% for 5 consecutive minutes"). After a traffic switch to `target` it first waits until
+ * the whole window lies after the switch, then measures exactly that window: errors served before
+ * the switch are not this site's, and a shorter window would not be the runbook's check.
  */
 export async function errorRateQuery(
   ctx: PhaseContext,
@@ -59,7 +57,8 @@ export async function errorRateQuery(
   target: SiteName,
 ): Promise<{ query: string; windowS: number }> {
   const q = ctx.plan.doc.prometheus!.queries.errorRate;
-  const windowS = Math.round(ctx.plan.limits.errorRateWindowMs / 1000);
+  const windowMs = ctx.plan.limits.errorRateWindowMs;
+  const windowS = Math.max(1, Math.round(windowMs / 1000));
   const switched = ctx.run.journal.records
     .filter(
       (r) =>
@@ -70,14 +69,9 @@ export async function errorRateQuery(
     )
     .at(-1);
   if (!switched) return { query: q, windowS };
-  let since = (Date.now() - Date.parse(switched.endedAt)) / 1000;
-  if (since >= windowS) return { query: q, windowS };
-  if (since < MIN_ERROR_WINDOW_S) {
-    await ctx.run.sleep((MIN_ERROR_WINDOW_S - since) * 1000, ctx.run.signal);
-    since = MIN_ERROR_WINDOW_S;
-  }
-  const w = Math.ceil(since);
-  return { query: q.replace(/\[[0-9]+(ms|s|m|h)\]/g, `[${w}s]`), windowS: w };
+  const since = Date.now() - Date.parse(switched.endedAt);
+  if (since < windowMs) await ctx.run.sleep(windowMs - since, ctx.run.signal);
+  return { query: q.replace(/\[[0-9]+(ms|s|m|h)\]/g, `[${windowS}s]`), windowS };
 }
 
 export async function verifyRows(ctx: PhaseContext, name: string, target: SiteName): Promise<ResultRow[]> {

@@ -196,10 +196,18 @@ export function sandboxPlan(endpoints: Record<string, string>, kubeconfig: strin
     prometheus: { url: endpoints.prometheus },
     // Sandbox time runs fast: evaluate triggers a second apart, and allow short deadlines.
     triggers: { consecutive: 3, interval: '1s' },
-    thresholds: { deadlines: { drain: '2m', database: '3m', traffic: '3m', scale: '3m', verify: '3m' } },
+    // The app's metrics flow in real time and Prometheus scrapes every second, so the verify
+    // error-rate window is five scrapes, not the runbook's five minutes.
+    thresholds: {
+      errorRateWindow: `${SANDBOX_ERROR_RATE_WINDOW_S}s`,
+      deadlines: { drain: '2m', database: '3m', traffic: '3m', scale: '3m', verify: '3m' },
+    },
     stacks,
   };
 }
+
+/** The verify error-rate window of the sandbox plan, in real seconds (Prometheus scrapes every second). */
+export const SANDBOX_ERROR_RATE_WINDOW_S = 5;
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const clouds = opts.clouds ?? ['aws', 'azure', 'gcp'];

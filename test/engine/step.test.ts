@@ -154,6 +154,29 @@ describe('runStep', () => {
     expect(journal.records.at(-1)).toMatchObject({ outcome: 'failed' });
   });
 
+  it('tries a place this run already found unreachable once, instead of retrying it', async () => {
+    let observed = 0;
+    const down = {
+      ...spec(fakeDb()),
+      observe: async () => {
+        observed++;
+        throw { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' };
+      },
+      unreachable: () => true,
+      unreachableKey: 'aws/primary/kubernetes',
+    };
+    const ctx = createContext(new Journal(), { poll: fast, retry: { maxAttempts: 3, baseMs: 1, capMs: 1 } });
+    expect((await runStep(ctx, down)).outcome).toBe('unreachable');
+    expect(observed).toBe(3);
+    expect(ctx.unreachable.has('aws/primary/kubernetes')).toBe(true);
+    // the next step on the same place: one attempt, same outcome
+    expect((await runStep(ctx, { ...down, step: 'drain' })).outcome).toBe('unreachable');
+    expect(observed).toBe(4);
+    // another place is still retried
+    expect((await runStep(ctx, { ...down, unreachableKey: 'aws/dr/kubernetes' })).outcome).toBe('unreachable');
+    expect(observed).toBe(7);
+  });
+
   it('says so when the change was sent before the target became unreachable', async () => {
     const db = fakeDb();
     let acted = false;

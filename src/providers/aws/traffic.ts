@@ -32,12 +32,12 @@ async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
 export const ROUTE53_REQUESTS_PER_SECOND = 5;
 
 /**
- * The limiter all Route 53 calls to `endpoint` (undefined = the public one) go through: one call
- * every 220 ms (5 per 1.1 s), so network jitter between our clock and Route 53's cannot squeeze a
- * sixth request into any one-second window (at exactly 200 ms apart the sandbox saw 6).
+ * The limiter all Route 53 calls to `endpoint` (undefined = the public one) go through: at most 5
+ * calls in any 1.1 s, so network jitter between our clock and Route 53's cannot squeeze a sixth
+ * request into any one-second window.
  */
 export function route53Limiter(endpoint?: string): RateLimiter {
-  return sharedLimiter(`route53 ${endpoint ?? 'https://route53.amazonaws.com'}`, ROUTE53_REQUESTS_PER_SECOND / 1.1, 1);
+  return sharedLimiter(`route53 ${endpoint ?? 'https://route53.amazonaws.com'}`, ROUTE53_REQUESTS_PER_SECOND, 1100);
 }
 
 /** `TrafficProvider` over Amazon Route 53. */
