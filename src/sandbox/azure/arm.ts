@@ -453,11 +453,10 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
   }
 
   /**
-   * `az sql db op list`: the management operations on the group's database, as read from either
-   * server. A failover group failover shows on both partners' database while it runs (InProgress),
-   * then as Succeeded or Failed, so a process that did not start it can see it under way.
+   * The failover group's database named by a `.../servers/S/databases/D/...` route, on a server
+   * whose region is up: its site, the site's state and its resource id; ARM's own 404 otherwise.
    */
-  function databaseOperations(ctx: ServiceContext, r: Route): object {
+  function groupDatabase(ctx: ServiceContext, r: Route): { site: SiteName; s: SiteWorld; dbId: string } {
     const stack = stackOf(ctx.world);
     const site = sqlSite(r.p.rg, r.p.server);
     if (!eq(r.p.db, AZ.sql.database)) {
@@ -469,7 +468,16 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
     }
     const s = stack.sites[site];
     if (!s.up) throw regionDown(s, `server '${r.p.server}'`);
-    const dbId = `${serverId(site)}/databases/${AZ.sql.database}`;
+    return { site, s, dbId: `${serverId(site)}/databases/${AZ.sql.database}` };
+  }
+
+  /**
+   * `az sql db op list`: the management operations on the group's database, as read from either
+   * server. A failover group failover shows on both partners' database while it runs (InProgress),
+   * then as Succeeded or Failed, so a process that did not start it can see it under way.
+   */
+  function databaseOperations(ctx: ServiceContext, r: Route): object {
+    const { dbId } = groupDatabase(ctx, r);
     const value = [...lros.values()]
       .filter((l) => l.kind === 'sql')
       .map((l) => ({
@@ -493,18 +501,7 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
   }
 
   function restorePoints(ctx: ServiceContext, r: Route): object {
-    const stack = stackOf(ctx.world);
-    const site = sqlSite(r.p.rg, r.p.server);
-    if (!eq(r.p.db, AZ.sql.database)) {
-      throw new ArmError(
-        404,
-        'ResourceNotFound',
-        `The database '${r.p.db}' does not exist on server '${r.p.server}'.`,
-      );
-    }
-    const s = stack.sites[site];
-    if (!s.up) throw regionDown(s, `server '${r.p.server}'`);
-    const dbId = `${serverId(site)}/databases/${AZ.sql.database}`;
+    const { s, dbId } = groupDatabase(ctx, r);
     const now = ctx.world.now();
     return {
       value: [
@@ -522,7 +519,7 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
           location: s.region,
           properties: {
             restorePointType: 'DISCRETE',
-            restorePointCreationDate: iso(stack.database.lastBackupAt),
+            restorePointCreationDate: iso(stackOf(ctx.world).database.lastBackupAt),
             restorePointLabel: 'automated-full',
           },
         },
