@@ -17,6 +17,7 @@ export const PHASE_NAMES = [
   'verify',
   'sync',
   'failback',
+  'report',
 ] as const;
 
 /** @throws UserError naming the known phases when `name` is not one of them. */

@@ -13,6 +13,7 @@ import {
   verifyPhase,
 } from './failover.js';
 import { readinessPhase } from './readiness.js';
+import { reportPhase } from './report.js';
 import { triggersPhase } from './triggers.js';
 import { checkPhaseName, PHASE_NAMES } from './names.js';
 import type { PhaseDef } from './types.js';
@@ -30,6 +31,7 @@ export const PHASES: PhaseDef[] = [
   verifyPhase,
   syncPhase,
   failbackPhase,
+  reportPhase,
 ];
 
 export function phaseNames(): string[] {

@@ -71,6 +71,13 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     ...opts.run,
   });
   const env = opts.env ?? createEnvironment(plan);
-  const result = await phase.run({ plan, stacks, run, env, inputs: opts.inputs ?? {} });
+  const result = await phase.run({
+    plan,
+    stacks,
+    run,
+    env,
+    inputs: opts.inputs ?? {},
+    journalFile: opts.journalFile,
+  });
   return { plan, journal, result };
 }

@@ -52,6 +52,12 @@ export interface PhaseContext {
   env: Environment;
   /** Phase-specific inputs by input name (strings, as from action inputs or CLI flags). */
   inputs: Record<string, string | undefined>;
+  /**
+   * The journal file named by the common `journal` input, as given (relative to the working
+   * directory). An `offline` phase gets an in-memory journal in `run`, and reads this file itself
+   * when it needs one (the report).
+   */
+  journalFile?: string;
 }
 
 export interface PhaseDef {
@@ -62,7 +68,10 @@ export interface PhaseDef {
   /** Inputs beyond the common ones (plan, stack, dry-run, journal). */
   inputs: InputDef[];
   outputs: OutputDef[];
-  /** Whether the phase needs a valid plan only (validate) or talks to clouds. */
+  /**
+   * Whether the phase needs a valid plan only (validate, report) or talks to clouds. An offline
+   * phase's run gets an in-memory journal: the runner does not open the journal file for appending.
+   */
   offline?: boolean;
   run(ctx: PhaseContext): Promise<PhaseResult>;
 }

@@ -4,6 +4,9 @@ import { PHASES, getPhase } from '../../src/phases/registry.js';
 describe('phase names', () => {
   it('PHASE_NAMES lists the registry phases, in runbook order', () => {
     expect(PHASES.map((p) => p.name)).toEqual([...PHASE_NAMES]);
+    // the report reads what every other phase recorded: it comes last
+    expect(PHASE_NAMES.at(-1)).toBe('report');
+    expect(PHASE_NAMES.indexOf('report')).toBe(PHASE_NAMES.indexOf('failback') + 1);
   });
 
   it('an unknown phase is one sentence naming the known ones', () => {
