@@ -43,8 +43,36 @@ export interface StackFigures {
   verified: boolean;
   rtoMet?: boolean;
   rpoMet?: boolean;
+  /** A failback recorded after the incident (or anywhere, without one): when, and its verify on primary. */
+  failback?: { at: string; verified: boolean; checks: number };
   result: 'pass' | 'fail' | 'warn' | 'info';
   detail: string;
+}
+
+/** The failback of `stack` in `records`: its first record, and the verify checks of primary after it. */
+function failbackOf(records: JournalRecord[], stack: string): StackFigures['failback'] {
+  const start = records.findIndex((r) => r.stack === stack && r.phase === 'failback');
+  if (start < 0) return undefined;
+  const checks = records
+    .slice(start)
+    .filter(
+      (r) =>
+        r.stack === stack &&
+        r.phase === 'verify' &&
+        r.outcome === 'observed' &&
+        r.target === `${stack}:primary`,
+    )
+    .map((r) => str(r.data?.status));
+  return {
+    at: records[start].startedAt,
+    verified: checks.length > 0 && checks.every((c) => c === 'pass' || c === 'warn'),
+    checks: checks.length,
+  };
+}
+
+function failbackText(f: StackFigures['failback']): string {
+  if (!f) return '';
+  return `; failback started ${f.at}, ${f.checks === 0 ? 'not verified on primary' : f.verified ? 'verified on primary' : 'verification on primary FAILED'}`;
 }
 
 /** The report built from a journal: the Markdown and the figures it shows. */
@@ -60,7 +88,9 @@ export interface JournalReport {
 const PROBLEM_OUTCOMES = new Set(['refused', 'failed', 'unreachable']);
 
 function cell(v: unknown): string {
-  return String(v ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return String(v ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>');
 }
 
 function seconds(ms: number): string {
@@ -77,16 +107,27 @@ function num(v: unknown): number | undefined {
 
 /** The figures of one stack's newest incident in `records` (journal order). */
 export function stackFigures(records: JournalRecord[], plan: Plan, stack: string): StackFigures {
-  const incident = records.filter((r) => r.stack === stack && r.phase === 'declare' && r.step === 'incident').at(-1);
+  const incident = records
+    .filter((r) => r.stack === stack && r.phase === 'declare' && r.step === 'incident')
+    .at(-1);
   if (!incident) {
+    const own = records.filter((r) => r.stack === stack);
+    const dry = own.filter((r) => r.dryRun).length;
+    const failback = failbackOf(records, stack);
     return {
       stack,
       declared: false,
-      dryRun: false,
+      dryRun: own.length > 0 && dry === own.length,
       checks: [],
       verified: false,
-      result: 'warn',
-      detail: 'no failover was declared for this stack in the journal (no declare/incident record)',
+      failback,
+      result:
+        own.length > 0 && dry === own.length
+          ? 'info'
+          : failback && failback.checks > 0 && !failback.verified
+            ? 'fail'
+            : 'warn',
+      detail: `no failover was declared for this stack in this journal (no declare/incident record); ${own.length} record(s) of other phases${dry > 0 ? `, ${dry} in dry-run` : ''}${failbackText(failback)}`,
     };
   }
   const d = incident.data ?? {};
@@ -96,9 +137,15 @@ export function stackFigures(records: JournalRecord[], plan: Plan, stack: string
   const rtoTargetMs = num(d.rtoMs) ?? classDef?.rtoMs;
   const rpoTargetMs = num(d.rpoMs) ?? classDef?.rpoMs;
   const phases = Array.isArray(d.phases) ? (d.phases as string[]) : classDef?.phases;
-  const after = records.slice(records.indexOf(incident) + 1).filter((r) => r.stack === stack);
+  const rest = records.slice(records.indexOf(incident) + 1);
+  const after = rest.filter((r) => r.stack === stack);
+  const failback = failbackOf(rest, stack);
 
-  const verifyRecs = after.filter(
+  // the verify checks of the failover: of its target, before any failback began
+  const failoverPart = failback
+    ? after.filter((r) => Date.parse(r.startedAt) < Date.parse(failback.at))
+    : after;
+  const verifyRecs = failoverPart.filter(
     (r) => r.phase === 'verify' && r.outcome === 'observed' && r.target === `${stack}:${target}`,
   );
   const checks = verifyRecs.map((r) => ({
@@ -120,7 +167,7 @@ export function stackFigures(records: JournalRecord[], plan: Plan, stack: string
     rpoSeconds !== undefined && rpoTargetMs !== undefined ? rpoSeconds * 1000 <= rpoTargetMs : undefined;
 
   const failedChecks = checks.filter((c) => c.status !== 'pass' && c.status !== 'warn');
-  const badSteps = after.filter((r) => r.outcome === 'failed' || r.outcome === 'refused');
+  const badSteps = failoverPart.filter((r) => r.outcome === 'failed' || r.outcome === 'refused');
   let result: StackFigures['result'];
   let detail: string;
   if (incident.dryRun) {
@@ -147,9 +194,12 @@ export function stackFigures(records: JournalRecord[], plan: Plan, stack: string
     result = 'pass';
     detail = `verified in ${seconds(rtoMs!)}, RPO ${rpoSeconds.toFixed(1)} s, within the ${cls ?? 'class'} targets`;
   }
+  if (failback && failback.checks > 0 && !failback.verified && result !== 'info') result = 'fail';
+  detail += failbackText(failback);
   return {
     stack,
     declared: true,
+    failback,
     incidentClass: cls,
     reason: str(d.reason),
     target,
@@ -198,7 +248,9 @@ export function journalReport(
     );
   }
   const first = records.length ? new Date(t0).toISOString() : 'n/a';
-  const last = records.length ? new Date(Math.max(...records.map((r) => Date.parse(r.endedAt)))).toISOString() : 'n/a';
+  const last = records.length
+    ? new Date(Math.max(...records.map((r) => Date.parse(r.endedAt)))).toISOString()
+    : 'n/a';
   md.push(
     `- Plan: \`${cell(path.basename(plan.file))}\` (service ${cell(plan.doc.service)})`,
     `- Journal: \`${cell(opts.journalFile ?? 'in memory')}\`, ${records.length} record(s) in ${verification.runs.length} run(s)`,
@@ -210,10 +262,23 @@ export function journalReport(
 
   const runs = [...new Set(records.map((r) => r.runId))].map((id) => {
     const rs = records.filter((r) => r.runId === id);
-    return { id, actor: rs[0].actor, runUrl: rs[0].runUrl, from: rs[0].startedAt, to: rs.at(-1)!.endedAt, n: rs.length, phases: [...new Set(rs.map((r) => r.phase))] };
+    return {
+      id,
+      actor: rs[0].actor,
+      runUrl: rs[0].runUrl,
+      from: rs[0].startedAt,
+      to: rs.at(-1)!.endedAt,
+      n: rs.length,
+      phases: [...new Set(rs.map((r) => r.phase))],
+    };
   });
   if (runs.length > 0) {
-    md.push('### Runs', '', '| Run | Actor | Run URL | Phases | First | Last | Records |', '| --- | --- | --- | --- | --- | --- | --- |');
+    md.push(
+      '### Runs',
+      '',
+      '| Run | Actor | Run URL | Phases | First | Last | Records |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const r of runs) {
       md.push(
         `| ${cell(r.id.slice(0, 8))} | ${cell(r.actor ?? 'unknown')} | ${r.runUrl ? cell(r.runUrl) : 'none (outside GitHub)'} | ${cell(r.phases.join(', '))} | ${r.from} | ${r.to} | ${r.n} |`,
@@ -289,7 +354,10 @@ export function readForReport(file: string): { records: JournalRecord[]; verific
   } catch (err) {
     const records: JournalRecord[] = [];
     let bad = 0;
-    for (const line of fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim())) {
+    for (const line of fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())) {
       try {
         records.push(JSON.parse(line) as JournalRecord);
       } catch {
@@ -348,13 +416,18 @@ export const reportPhase: PhaseDef = {
       name: 'rpo-seconds',
       description: 'Replication lag at the database promotion per stack, "stack=seconds" comma-separated.',
     },
-    { name: 'verified', description: 'Comma-separated stacks whose every verify check after the incident passed.' },
+    {
+      name: 'verified',
+      description: 'Comma-separated stacks whose every verify check after the incident passed.',
+    },
   ],
   offline: true,
   async run(ctx) {
     const journalFile = ctx.journalFile;
     if (!journalFile) {
-      throw new UserError('the report phase needs the journal input (--journal FILE): the journal file to build the report from.');
+      throw new UserError(
+        'the report phase needs the journal input (--journal FILE): the journal file to build the report from.',
+      );
     }
     const reportFile = ctx.inputs['report'] || DEFAULT_REPORT;
     const write = (markdown: string) => {
@@ -373,7 +446,14 @@ export const reportPhase: PhaseDef = {
       return {
         ok: true,
         rows: [row('', 'Journal', 'warn', `no journal at ${journalFile}: nothing was recorded`)],
-        outputs: { report: reportFile, 'journal-valid': 'false', records: '0', 'rto-seconds': '', 'rpo-seconds': '', verified: '' },
+        outputs: {
+          report: reportFile,
+          'journal-valid': 'false',
+          records: '0',
+          'rto-seconds': '',
+          'rpo-seconds': '',
+          verified: '',
+        },
         markdown,
       };
     }
@@ -382,7 +462,12 @@ export const reportPhase: PhaseDef = {
     const report = journalReport(records, verification, ctx.plan, ctx.stacks, { journalFile });
     write(report.markdown);
     const chain: ResultRow = verification.ok
-      ? row('', 'Journal chain', 'pass', `${records.length} record(s) in ${verification.runs.length} run(s); every hash matches`)
+      ? row(
+          '',
+          'Journal chain',
+          'pass',
+          `${records.length} record(s) in ${verification.runs.length} run(s); every hash matches`,
+        )
       : row(
           '',
           'Journal chain',
@@ -391,7 +476,9 @@ export const reportPhase: PhaseDef = {
         );
     const rows: ResultRow[] = [
       chain,
-      ...report.stacks.map((f) => row(f.stack, f.incidentClass ? `Failover (${f.incidentClass})` : 'Failover', f.result, f.detail)),
+      ...report.stacks.map((f) =>
+        row(f.stack, f.incidentClass ? `Failover (${f.incidentClass})` : 'Failover', f.result, f.detail),
+      ),
     ];
     return {
       ok: verification.ok,
@@ -400,9 +487,16 @@ export const reportPhase: PhaseDef = {
         report: reportFile,
         'journal-valid': String(verification.ok),
         records: String(records.length),
-        'rto-seconds': perStack(report.stacks, (f) => (f.rtoMs !== undefined ? (f.rtoMs / 1000).toFixed(1) : undefined)),
-        'rpo-seconds': perStack(report.stacks, (f) => (f.rpoSeconds !== undefined ? f.rpoSeconds.toFixed(1) : undefined)),
-        verified: report.stacks.filter((f) => f.verified).map((f) => f.stack).join(','),
+        'rto-seconds': perStack(report.stacks, (f) =>
+          f.rtoMs !== undefined ? (f.rtoMs / 1000).toFixed(1) : undefined,
+        ),
+        'rpo-seconds': perStack(report.stacks, (f) =>
+          f.rpoSeconds !== undefined ? f.rpoSeconds.toFixed(1) : undefined,
+        ),
+        verified: report.stacks
+          .filter((f) => f.verified)
+          .map((f) => f.stack)
+          .join(','),
       },
       markdown: report.markdown,
     };

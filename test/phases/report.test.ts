@@ -19,7 +19,11 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 /** A record `at` seconds after T0 lasting `dur` seconds. */
-function rec(at: number, e: Partial<JournalEntry> & Pick<JournalEntry, 'phase' | 'step' | 'target' | 'outcome'>, dur = 0): JournalEntry {
+function rec(
+  at: number,
+  e: Partial<JournalEntry> & Pick<JournalEntry, 'phase' | 'step' | 'target' | 'outcome'>,
+  dur = 0,
+): JournalEntry {
   return {
     startedAt: new Date(T0 + at * 1000).toISOString(),
     endedAt: new Date(T0 + (at + dur) * 1000).toISOString(),
@@ -50,11 +54,24 @@ function declare(stack: string, at: number, extra: Partial<JournalEntry> = {}): 
 }
 
 function verify(stack: string, at: number, item: string, status: string, detail = 'ok'): JournalEntry {
-  return rec(at, { phase: 'verify', step: item, stack, target: `${stack}:dr`, outcome: 'observed', data: { status, detail } });
+  return rec(at, {
+    phase: 'verify',
+    step: item,
+    stack,
+    target: `${stack}:dr`,
+    outcome: 'observed',
+    data: { status, detail },
+  });
 }
 
 /** A failover of `stack`: declared at `at`, database promoted with `rpo` s of lag, verified `verifyAt` s later. */
-function failover(stack: string, at: number, rpo: number, verifyAt: number, statuses: string[] = ['pass', 'pass']): JournalEntry[] {
+function failover(
+  stack: string,
+  at: number,
+  rpo: number,
+  verifyAt: number,
+  statuses: string[] = ['pass', 'pass'],
+): JournalEntry[] {
   return [
     declare(stack, at),
     rec(at + 1, {
@@ -66,29 +83,74 @@ function failover(stack: string, at: number, rpo: number, verifyAt: number, stat
       action: 'annotate deployment aegis-api aegis.io/drain="true"',
       error: 'connect ECONNREFUSED 127.0.0.1:1',
     }),
-    rec(at + 10, { phase: 'database', step: 'failover', stack, target: `db:${stack}`, outcome: 'done', action: 'promote replica', data: { mode: 'cross-region', rpoSeconds: rpo } }, 60),
-    rec(at + 75, { phase: 'traffic', step: 'switch', stack, target: `dns:${stack}`, outcome: 'done', action: 'UPSERT' }, 20),
-    ...statuses.map((s, i) => verify(stack, at + verifyAt - statuses.length + 1 + i, i === 0 ? 'API health' : 'Error rate', s, s === 'pass' ? 'ok' : 'error rate 4.2 % > 1 %')),
+    rec(
+      at + 10,
+      {
+        phase: 'database',
+        step: 'failover',
+        stack,
+        target: `db:${stack}`,
+        outcome: 'done',
+        action: 'promote replica',
+        data: { mode: 'cross-region', rpoSeconds: rpo },
+      },
+      60,
+    ),
+    rec(
+      at + 75,
+      { phase: 'traffic', step: 'switch', stack, target: `dns:${stack}`, outcome: 'done', action: 'UPSERT' },
+      20,
+    ),
+    ...statuses.map((s, i) =>
+      verify(
+        stack,
+        at + verifyAt - statuses.length + 1 + i,
+        i === 0 ? 'API health' : 'Error rate',
+        s,
+        s === 'pass' ? 'ok' : 'error rate 4.2 % > 1 %',
+      ),
+    ),
   ];
 }
 
-function writeJournal(name: string, entries: JournalEntry[], opts: { actor?: string; runUrl?: string } = {}): string {
+function writeJournal(
+  name: string,
+  entries: JournalEntry[],
+  opts: { actor?: string; runUrl?: string } = {},
+): string {
   const file = path.join(work, `${name}.jsonl`);
-  const j = new Journal({ file, actor: opts.actor ?? 'octocat', runUrl: opts.runUrl ?? 'https://github.example/cloud-aegis/dr/actions/runs/42' });
+  const j = new Journal({
+    file,
+    actor: opts.actor ?? 'octocat',
+    runUrl: opts.runUrl ?? 'https://github.example/cloud-aegis/dr/actions/runs/42',
+  });
   for (const e of entries) j.append(e);
   return file;
 }
 
 async function report(journalFile: string, stack?: string) {
   const reportFile = path.join(work, `${path.basename(journalFile)}.md`);
-  const { result } = await runPhase({ phase: 'report', planFile: PLAN, journalFile, stack, inputs: { report: reportFile } });
+  const { result } = await runPhase({
+    phase: 'report',
+    planFile: PLAN,
+    journalFile,
+    stack,
+    inputs: { report: reportFile },
+  });
   return { result, reportFile, text: fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8') : '' };
 }
 
 describe('report phase', () => {
   it('a full failover with verify: RTO and RPO per stack against the class targets, verified', async () => {
     const file = writeJournal('full', [
-      rec(0, { phase: 'readiness', step: 'DR nodes Ready', stack: 'aws', target: 'aws', outcome: 'observed', data: { status: 'pass' } }),
+      rec(0, {
+        phase: 'readiness',
+        step: 'DR nodes Ready',
+        stack: 'aws',
+        target: 'aws',
+        outcome: 'observed',
+        data: { status: 'pass' },
+      }),
       ...failover('aws', 5, 2.5, 125),
       ...failover('gcp', 6, 0.8, 90.5),
     ]);
@@ -112,10 +174,16 @@ describe('report phase', () => {
     expect(text).toMatch(/Hash chain: verified/);
     expect(text).toContain('octocat');
     expect(text).toContain('https://github.example/cloud-aegis/dr/actions/runs/42');
-    expect(text).toMatch(/\| aws \| region-outage \| us-east-1 is down \| 2026-11-02T03:00:05\.000Z \| 2026-11-02T03:02:10\.000Z \| 125\.0 s \/ 30 min \| 2\.5 s \/ 5 min \| yes \| PASS/);
+    expect(text).toMatch(
+      /\| aws \| region-outage \| us-east-1 is down \| 2026-11-02T03:00:05\.000Z \| 2026-11-02T03:02:10\.000Z \| 125\.0 s \/ 30 min \| 2\.5 s \/ 5 min \| yes \| PASS/,
+    );
     // the unreachable fence is listed with its error, and in the timeline
-    expect(text).toMatch(/aws declare\/fence `k8s:primary\/aegis-api`: \*\*unreachable\*\*: connect ECONNREFUSED/);
-    expect(text).toMatch(/\| \+15\.0 s \| aws \| database\/failover \| db:aws \| done \| promote replica \| 60 s \|/);
+    expect(text).toMatch(
+      /aws declare\/fence `k8s:primary\/aegis-api`: \*\*unreachable\*\*: connect ECONNREFUSED/,
+    );
+    expect(text).toMatch(
+      /\| \+15\.0 s \| aws \| database\/failover \| db:aws \| done \| promote replica \| 60 s \|/,
+    );
     expect(text).toContain('None: no safety refusal was overridden.');
     // azure is not selected: not in the per-stack table
     expect(text).not.toMatch(/^\| azure \|/m);
@@ -125,7 +193,12 @@ describe('report phase', () => {
     const file = writeJournal('failed-verify', failover('aws', 0, 1.0, 100, ['pass', 'fail']));
     const { result, text } = await report(file, 'aws');
     expect(result.ok).toBe(true); // the evidence is intact; the verify step itself failed the failover
-    expect(result.outputs).toMatchObject({ 'journal-valid': 'true', verified: '', 'rto-seconds': '', 'rpo-seconds': 'aws=1.0' });
+    expect(result.outputs).toMatchObject({
+      'journal-valid': 'true',
+      verified: '',
+      'rto-seconds': '',
+      'rpo-seconds': 'aws=1.0',
+    });
     expect(result.rows.find((r) => r.stack === 'aws')).toMatchObject({
       status: 'fail',
       detail: expect.stringMatching(/verification failed: Error rate \(error rate 4\.2 % > 1 %\)/),
@@ -137,7 +210,10 @@ describe('report phase', () => {
     const file = writeJournal('slow', failover('aws', 0, 1.0, 2400));
     const { result } = await report(file, 'aws');
     expect(result.outputs['rto-seconds']).toBe('aws=2400.0');
-    expect(result.rows.find((r) => r.stack === 'aws')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/RTO missed \(2400\.0 s > 30 min\)/) });
+    expect(result.rows.find((r) => r.stack === 'aws')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/RTO missed \(2400\.0 s > 30 min\)/),
+    });
   });
 
   it('a forced override is listed with who and why', async () => {
@@ -173,7 +249,9 @@ describe('report phase', () => {
     expect(result.rows[0]).toMatchObject({
       item: 'Journal chain',
       status: 'fail',
-      detail: expect.stringMatching(/fails verification at record 3: its content does not match its hash \(the record was edited\)/),
+      detail: expect.stringMatching(
+        /fails verification at record 3: its content does not match its hash \(the record was edited\)/,
+      ),
     });
     expect(text.split('\n').slice(0, 4).join('\n')).toMatch(/journal fails verification at record 3/);
     expect(text).toMatch(/\*\*BROKEN at record 3\*\*/);
@@ -194,17 +272,75 @@ describe('report phase', () => {
   it('a missing journal: "no journal: nothing was recorded", a warn row, ok', async () => {
     const { result, text, reportFile } = await report(path.join(work, 'never-written.jsonl'));
     expect(result.ok).toBe(true);
-    expect(result.rows).toEqual([expect.objectContaining({ item: 'Journal', status: 'warn', detail: expect.stringMatching(/nothing was recorded/) })]);
-    expect(result.outputs).toMatchObject({ report: reportFile, 'journal-valid': 'false', records: '0', verified: '' });
+    expect(result.rows).toEqual([
+      expect.objectContaining({
+        item: 'Journal',
+        status: 'warn',
+        detail: expect.stringMatching(/nothing was recorded/),
+      }),
+    ]);
+    expect(result.outputs).toMatchObject({
+      report: reportFile,
+      'journal-valid': 'false',
+      records: '0',
+      verified: '',
+    });
     expect(text).toMatch(/No journal: nothing was recorded/);
+  });
+
+  it('a failback after the failover: its verify on primary is reported, not counted in the RTO', async () => {
+    const primaryCheck = (at: number, status: string): JournalEntry => ({
+      ...verify('aws', at, 'API health', status),
+      target: 'aws:primary',
+    });
+    const back = [
+      rec(
+        500,
+        {
+          phase: 'failback',
+          step: 'failover',
+          stack: 'aws',
+          target: 'db:aws',
+          outcome: 'done',
+          action: 'promote primary',
+        },
+        60,
+      ),
+      primaryCheck(600, 'pass'),
+    ];
+    const file = writeJournal('failback', [...failover('aws', 0, 1.0, 100), ...back]);
+    const { result } = await report(file, 'aws');
+    expect(result.outputs['rto-seconds']).toBe('aws=100.0');
+    expect(result.rows.find((r) => r.stack === 'aws')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/failback started 2026-11-02T03:08:20\.000Z, verified on primary$/),
+    });
+
+    const failed = writeJournal('failback-failed', [
+      ...failover('aws', 0, 1.0, 100),
+      back[0],
+      primaryCheck(600, 'fail'),
+    ]);
+    const r2 = await report(failed, 'aws');
+    expect(r2.result.rows.find((r) => r.stack === 'aws')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/verification on primary FAILED/),
+    });
+    expect(r2.result.outputs.verified).toBe('aws'); // the failover itself was verified
   });
 
   it('a stack with no declared incident warns; a dry-run declaration is reported as such', async () => {
     const file = writeJournal('dry', [declare('gcp', 0, { dryRun: true })]);
     const { result } = await report(file);
     expect(result.ok).toBe(true);
-    expect(result.rows.find((r) => r.stack === 'aws')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/no failover was declared/) });
-    expect(result.rows.find((r) => r.stack === 'gcp')).toMatchObject({ status: 'info', detail: expect.stringMatching(/dry-run/) });
+    expect(result.rows.find((r) => r.stack === 'aws')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringMatching(/no failover was declared/),
+    });
+    expect(result.rows.find((r) => r.stack === 'gcp')).toMatchObject({
+      status: 'info',
+      detail: expect.stringMatching(/dry-run/),
+    });
   });
 
   it('runs from the CLI: aegis-dr run report --plan P --journal J', async () => {
@@ -213,7 +349,18 @@ describe('report phase', () => {
     const err: string[] = [];
     const reportFile = path.join(work, 'cli-report.md');
     const code = await main(
-      ['run', 'report', '--plan', PLAN, '--journal', file, '--stack', 'azure', '--input', `report=${reportFile}`],
+      [
+        'run',
+        'report',
+        '--plan',
+        PLAN,
+        '--journal',
+        file,
+        '--stack',
+        'azure',
+        '--input',
+        `report=${reportFile}`,
+      ],
       { out: (s) => out.push(s), err: (s) => err.push(s) },
     );
     expect(err.join('')).toBe('');
@@ -224,10 +371,13 @@ describe('report phase', () => {
 
     // a tampered journal exits 1 and the CLI never opens it for appending
     fs.appendFileSync(file, fs.readFileSync(file, 'utf8').split('\n')[0] + '\n');
-    const code2 = await main(['run', 'report', '--plan', PLAN, '--journal', file, '--input', `report=${reportFile}`], {
-      out: (s) => out.push(s),
-      err: (s) => err.push(s),
-    });
+    const code2 = await main(
+      ['run', 'report', '--plan', PLAN, '--journal', file, '--input', `report=${reportFile}`],
+      {
+        out: (s) => out.push(s),
+        err: (s) => err.push(s),
+      },
+    );
     expect(code2).toBe(1);
     expect(out.join('\n')).toMatch(/fails verification at record 7/);
   });
