@@ -411,7 +411,7 @@ describe('example workflows: our rules', () => {
     expect(needsOf(plan)).toEqual(['readiness']);
   });
 
-  it('dr-triggers.yml: every 5 minutes; fire -> incident and dispatch; no escalate job (not built)', () => {
+  it('dr-triggers.yml: every 5 minutes; fire -> incident and dispatch; two-region failure -> escalation issue, never a failover', () => {
     const w = wf['dr-triggers.yml'];
     expect(w.on.schedule).toEqual([{ cron: '*/5 * * * *' }]);
     expect(w.on).toHaveProperty('workflow_dispatch');
@@ -434,9 +434,20 @@ describe('example workflows: our rules', () => {
         .join('\n'),
     ).toContain('gh workflow run dr-failover.yml');
 
-    // escalation is a communications action, not built yet: a comment says where a team's own job goes
-    expect(Object.keys(w.jobs)).toEqual(['evaluate', 'open-incident']);
-    expect(text['dr-triggers.yml']).toMatch(/Communications actions are not built\s+#?\s*yet/);
+    // a two-region failure opens an escalation issue and dispatches nothing (no failover target);
+    // paging is a communications action, not built yet: a comment says where a team's own step goes
+    expect(Object.keys(w.jobs)).toEqual(['evaluate', 'open-incident', 'two-region-failure']);
+    const esc = w.jobs['two-region-failure'];
+    expect(esc.if).toContain("needs.evaluate.outputs.two-region-failure == 'true'");
+    expect(perms(esc)).toEqual({ issues: 'write' });
+    const escRun = steps(esc)
+      .map((s) => s.run ?? '')
+      .join('\n');
+    expect(escRun).toContain('gh issue create');
+    expect(escRun).not.toContain('gh workflow run');
+    expect(text['dr-triggers.yml']).toMatch(
+      /Communications actions \(paging,\s+#?\s*chat\) are not built yet/,
+    );
   });
 
   it('dr-drill.yml: weekly sandbox drill without cloud access, plus a read-only dry-run of the real plan', () => {
