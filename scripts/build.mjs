@@ -23,7 +23,7 @@ const COMMON_INPUTS = [
   { name: 'plan', description: 'Path of the DR plan file in the repository.', default: '.github/dr-plan.yml' },
   { name: 'stack', description: 'Stack(s) to act on, comma-separated; empty = every stack in the plan.', default: '' },
   { name: 'dry-run', description: 'Print what would change and make no mutating call.', default: 'false' },
-  { name: 'journal', description: 'Journal file (JSON lines, hash-chained) to append to.', default: 'aegis-dr-journal.jsonl' },
+  { name: 'journal', description: 'Journal file (JSON lines, hash-chained): every phase appends its records to it; report reads it.', default: 'aegis-dr-journal.jsonl' },
   { name: 'force', description: 'Override a safety refusal (e.g. promote while the old primary accepts writes); recorded with the actor.', default: 'false' },
   { name: 'force-reason', description: 'Why the operator forces; required in practice when force is true, recorded in the journal.', default: '' },
 ];

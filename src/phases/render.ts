@@ -13,8 +13,11 @@ const ICON: Record<ResultRow['status'], string> = {
   done: 'DONE',
 };
 
-function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
+/** A value as a Markdown table cell: pipes escaped, line breaks as <br>. */
+export function escapeCell(v: unknown): string {
+  return String(v ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>');
 }
 
 export function resultMarkdown(title: string, result: PhaseResult): string {

@@ -12,6 +12,7 @@ import { readJournal, verifyRecords, type JournalRecord, type VerifyResult } fro
 import { formatMs } from '../engine/step.js';
 import type { IncidentClassName, Plan } from '../plan/types.js';
 import { row } from './common.js';
+import { escapeCell } from './render.js';
 import type { PhaseDef, ResultRow } from './types.js';
 
 /** Where the report is written unless the `report` input says otherwise. */
@@ -86,12 +87,6 @@ export interface JournalReport {
 }
 
 const PROBLEM_OUTCOMES = new Set(['refused', 'failed', 'unreachable']);
-
-function cell(v: unknown): string {
-  return String(v ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, '<br>');
-}
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -252,9 +247,9 @@ export function journalReport(
     ? new Date(Math.max(...records.map((r) => Date.parse(r.endedAt)))).toISOString()
     : 'n/a';
   md.push(
-    `- Plan: \`${cell(path.basename(plan.file))}\` (service ${cell(plan.doc.service)})`,
-    `- Journal: \`${cell(opts.journalFile ?? 'in memory')}\`, ${records.length} record(s) in ${verification.runs.length} run(s)`,
-    `- Hash chain: ${verification.ok ? 'verified (every record carries the hash of the one before it and matches its own)' : `**BROKEN at record ${verification.badSeq ?? '?'}** (${cell(verification.reason)})`}`,
+    `- Plan: \`${escapeCell(path.basename(plan.file))}\` (service ${escapeCell(plan.doc.service)})`,
+    `- Journal: \`${escapeCell(opts.journalFile ?? 'in memory')}\`, ${records.length} record(s) in ${verification.runs.length} run(s)`,
+    `- Hash chain: ${verification.ok ? 'verified (every record carries the hash of the one before it and matches its own)' : `**BROKEN at record ${verification.badSeq ?? '?'}** (${escapeCell(verification.reason)})`}`,
     `- First record: ${first}; last: ${last}`,
     `- Stacks: ${stacks.join(', ')}`,
     '',
@@ -281,7 +276,7 @@ export function journalReport(
     );
     for (const r of runs) {
       md.push(
-        `| ${cell(r.id.slice(0, 8))} | ${cell(r.actor ?? 'unknown')} | ${r.runUrl ? cell(r.runUrl) : 'none (outside GitHub)'} | ${cell(r.phases.join(', '))} | ${r.from} | ${r.to} | ${r.n} |`,
+        `| ${escapeCell(r.id.slice(0, 8))} | ${escapeCell(r.actor ?? 'unknown')} | ${r.runUrl ? escapeCell(r.runUrl) : 'none (outside GitHub)'} | ${escapeCell(r.phases.join(', '))} | ${r.from} | ${r.to} | ${r.n} |`,
       );
     }
     md.push('');
@@ -297,7 +292,7 @@ export function journalReport(
     const rto = `${f.rtoMs !== undefined ? seconds(f.rtoMs) : 'n/a'} / ${f.rtoTargetMs !== undefined ? formatMs(f.rtoTargetMs) : 'n/a'}${f.rtoMet === false ? ' **missed**' : ''}`;
     const rpo = `${f.rpoSeconds !== undefined ? `${f.rpoSeconds.toFixed(1)} s` : 'n/a'} / ${f.rpoTargetMs !== undefined ? formatMs(f.rpoTargetMs) : 'n/a'}${f.rpoMet === false ? ' **missed**' : ''}`;
     md.push(
-      `| ${cell(f.stack)} | ${cell(f.incidentClass ?? '-')} | ${cell(f.reason ?? '-')} | ${f.declaredAt ?? '-'} | ${f.verifiedAt ?? '-'} | ${rto} | ${rpo} | ${f.verified ? 'yes' : 'no'} | ${f.result.toUpperCase()}: ${cell(f.detail)} |`,
+      `| ${escapeCell(f.stack)} | ${escapeCell(f.incidentClass ?? '-')} | ${escapeCell(f.reason ?? '-')} | ${f.declaredAt ?? '-'} | ${f.verifiedAt ?? '-'} | ${rto} | ${rpo} | ${f.verified ? 'yes' : 'no'} | ${f.result.toUpperCase()}: ${escapeCell(f.detail)} |`,
     );
   }
   md.push('');
@@ -307,7 +302,7 @@ export function journalReport(
   else {
     for (const r of overrides) {
       md.push(
-        `- ${rel(r.startedAt)} ${cell(r.stack ?? '-')} ${cell(`${r.phase}/${r.step}`)} \`${cell(r.target)}\`: forced by **${cell(r.data?.forcedBy ?? 'unknown')}**, reason "${cell(r.data?.forceReason ?? 'not given')}"${r.data?.overrodeRefusal ? `, over the refusal "${cell(r.data.overrodeRefusal)}"` : ''}`,
+        `- ${rel(r.startedAt)} ${escapeCell(r.stack ?? '-')} ${escapeCell(`${r.phase}/${r.step}`)} \`${escapeCell(r.target)}\`: forced by **${escapeCell(r.data?.forcedBy ?? 'unknown')}**, reason "${escapeCell(r.data?.forceReason ?? 'not given')}"${r.data?.overrodeRefusal ? `, over the refusal "${escapeCell(r.data.overrodeRefusal)}"` : ''}`,
       );
     }
     md.push('');
@@ -318,7 +313,7 @@ export function journalReport(
   else {
     for (const r of problems) {
       md.push(
-        `- ${rel(r.startedAt)} ${cell(r.stack ?? '-')} ${cell(`${r.phase}/${r.step}`)} \`${cell(r.target)}\`: **${r.outcome}**: ${cell(r.error ?? 'no error recorded')}`,
+        `- ${rel(r.startedAt)} ${escapeCell(r.stack ?? '-')} ${escapeCell(`${r.phase}/${r.step}`)} \`${escapeCell(r.target)}\`: **${r.outcome}**: ${escapeCell(r.error ?? 'no error recorded')}`,
       );
     }
     md.push('');
@@ -335,7 +330,7 @@ export function journalReport(
   for (const r of mine) {
     const status = str(r.data?.status);
     md.push(
-      `| ${rel(r.startedAt)} | ${cell(r.stack ?? '-')} | ${cell(`${r.phase}/${r.step}`)} | ${cell(r.target)} | ${r.outcome}${status ? ` (${status})` : ''}${r.dryRun ? ' (dry-run)' : ''} | ${cell(r.action ?? '')} | ${r.durationMs ? formatMs(r.durationMs) : ''} |`,
+      `| ${rel(r.startedAt)} | ${escapeCell(r.stack ?? '-')} | ${escapeCell(`${r.phase}/${r.step}`)} | ${escapeCell(r.target)} | ${r.outcome}${status ? ` (${status})` : ''}${r.dryRun ? ' (dry-run)' : ''} | ${escapeCell(r.action ?? '')} | ${r.durationMs ? formatMs(r.durationMs) : ''} |`,
     );
   }
   md.push('');
@@ -439,7 +434,7 @@ export const reportPhase: PhaseDef = {
       const markdown = [
         `## DR report: ${ctx.plan.doc.service}`,
         '',
-        `No journal: nothing was recorded. The journal file \`${cell(journalFile)}\` does not exist, so no phase wrote a record (a run that stopped before its first step, or a journal that was not handed from job to job).`,
+        `No journal: nothing was recorded. The journal file \`${escapeCell(journalFile)}\` does not exist, so no phase wrote a record (a run that stopped before its first step, or a journal that was not handed from job to job).`,
         '',
       ].join('\n');
       write(markdown);
