@@ -2,7 +2,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.bench/**', 'scripts/**', 'bin/**', 'src/plan/generated/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.bench/**',
+      'scripts/**',
+      'bin/**',
+      'src/plan/generated/**',
+      '.tmp/**',
+      '.aegis-dr/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -49,13 +49,28 @@ fs.writeFileSync(
 );
 execFileSync(
   process.execPath,
-  [path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', path.join(refDir, 'src/ref.mjs'), '-o', path.join(refDir, 'ref'), '--minify', '--no-source-map-register', '--quiet', '--target', 'es2023'],
+  [
+    path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
+    'build',
+    path.join(refDir, 'src/ref.mjs'),
+    '-o',
+    path.join(refDir, 'ref'),
+    '--minify',
+    '--no-source-map-register',
+    '--quiet',
+    '--target',
+    'es2023',
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 const refEntry = path.join(refDir, 'ref/index.mjs');
 
 console.log(`Node ${process.version}, ${os.cpus().length} cores; median of ${N} interleaved runs\n`);
-const baseEnv = { GITHUB_OUTPUT: path.join(tmp, 'o'), GITHUB_STEP_SUMMARY: path.join(tmp, 's'), RUNNER_TEMP: tmp };
+const baseEnv = {
+  GITHUB_OUTPUT: path.join(tmp, 'o'),
+  GITHUB_STEP_SUMMARY: path.join(tmp, 's'),
+  RUNNER_TEMP: tmp,
+};
 fs.writeFileSync(baseEnv.GITHUB_OUTPUT, '');
 fs.writeFileSync(baseEnv.GITHUB_STEP_SUMMARY, '');
 const actions = fs.readdirSync(path.join(root, 'dist/actions')).map((f) => f.replace(/\.js$/, ''));
@@ -86,7 +101,9 @@ const worst = coldStart(
 );
 console.log(`  worst ratio ${worst.toFixed(2)} (target <= 1.15)`);
 
-console.log('\nWhole validate action on examples/cloud-aegis.plan.yml (YAML, schema, rules, summary), for information');
+console.log(
+  '\nWhole validate action on examples/cloud-aegis.plan.yml (YAML, schema, rules, summary), for information',
+);
 coldStart([['validate (example plan)', path.join(root, 'dist/actions/validate.js')]], {
   ...baseEnv,
   INPUT_PLAN: path.join(root, 'examples/cloud-aegis.plan.yml'),
@@ -105,15 +122,29 @@ for (const f of fs.readdirSync(path.join(root, 'dist'), { recursive: true })) {
   }
 }
 console.log(`  total ${(total / 1e6).toFixed(1)} MB in ${sizes.length} files; largest:`);
-for (const [f, n] of sizes.sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(`    ${(n / 1e6).toFixed(2).padStart(6)} MB  ${f}`);
+for (const [f, n] of sizes.sort((a, b) => b[1] - a[1]).slice(0, 6))
+  console.log(`    ${(n / 1e6).toFixed(2).padStart(6)} MB  ${f}`);
 
 /** Run `aegis-dr drill --json` with `args`; the parsed result and the wall time, or undefined. */
 function drill(name, args) {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/aegis-dr.js'), 'drill', '--out', path.join(tmp, name), '--durations', 'mean', '--json', ...args], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'bin/aegis-dr.js'),
+      'drill',
+      '--out',
+      path.join(tmp, name),
+      '--durations',
+      'mean',
+      '--json',
+      ...args,
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const wall = Date.now() - t0;
   try {
     return { res: JSON.parse(r.stdout), wall };
@@ -125,40 +156,73 @@ function drill(name, args) {
 const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mark = (ok) => (ok ? 'met' : 'MISSED');
 
-console.log('\nRegion-outage drill on the sandbox, the main job (all three stacks, speed 600, each cloud duration the mean of its range)');
+console.log(
+  '\nRegion-outage drill on the sandbox, the main job (all three stacks, speed 600, each cloud duration the mean of its range)',
+);
 const full = drill('full', []);
 if (full) {
   const { res, wall } = full;
-  console.log(`  result ${res.ok ? 'PASSED' : 'FAILED'}; wall time ${(wall / 1000).toFixed(1)} s (sandbox start, triggers, readiness, failover, sync, failback)`);
-  for (const s of res.stacks) console.log(`  ${s.stack.padEnd(6)} RTO ${(s.rtoMs / 1000).toFixed(1)} s (incident to verified), RPO ${s.rpoSeconds} s`);
-  console.log(`  ${res.sandbox.mutations} data-changing calls; failovers ${JSON.stringify(res.sandbox.failovers)}; split brain: ${res.sandbox.splitBrain}`);
+  console.log(
+    `  result ${res.ok ? 'PASSED' : 'FAILED'}; wall time ${(wall / 1000).toFixed(1)} s (sandbox start, triggers, readiness, failover, sync, failback)`,
+  );
+  for (const s of res.stacks)
+    console.log(
+      `  ${s.stack.padEnd(6)} RTO ${(s.rtoMs / 1000).toFixed(1)} s (incident to verified), RPO ${s.rpoSeconds} s`,
+    );
+  console.log(
+    `  ${res.sandbox.mutations} data-changing calls; failovers ${JSON.stringify(res.sandbox.failovers)}; split brain: ${res.sandbox.splitBrain}`,
+  );
   const whole = res.sandbox.requests.services.route53;
-  if (whole) console.log(`  Route 53 over the whole drill: ${whole.total} requests, peak ${whole.peakPerSecond}/s (target <= 5, ${mark(whole.peakPerSecond <= 5)})`);
+  if (whole)
+    console.log(
+      `  Route 53 over the whole drill: ${whole.total} requests, peak ${whole.peakPerSecond}/s (target <= 5, ${mark(whole.peakPerSecond <= 5)})`,
+    );
   if (res.figures) {
     const f = res.figures;
-    console.log(`  failover ${sec(f.failoverMs)} against a critical path of ${sec(f.criticalPathMs)}: at speed 600 the costs that do not shrink with the`);
-    console.log('  sandbox speed (Route 53\'s 5 requests a second, poll and request latency) dominate, so the ratios are measured at speed 10 below');
+    console.log(
+      `  failover ${sec(f.failoverMs)} against a critical path of ${sec(f.criticalPathMs)}: at speed 600 the costs that do not shrink with the`,
+    );
+    console.log(
+      "  sandbox speed (Route 53's 5 requests a second, poll and request latency) dominate, so the ratios are measured at speed 10 below",
+    );
   }
 }
 
 // At speed 10 a cloud operation lasts a tenth of its real time, so what the pipeline adds
 // (polling latency, request time, Route 53's rate limit) is measured against durations that matter.
 const SPEED = 10;
-console.log(`\nRegion-outage failover of all three stacks (failover and verify only, speed ${SPEED}, each cloud duration the mean of its range)`);
+console.log(
+  `\nRegion-outage failover of all three stacks (failover and verify only, speed ${SPEED}, each cloud duration the mean of its range)`,
+);
 const fo = drill('failover', ['--speed', String(SPEED), '--no-failback']);
 if (fo?.res.figures) {
   const { res } = fo;
   const f = res.figures;
-  console.log(`  result ${res.ok ? 'PASSED' : 'FAILED'}; failover of all stacks (first failover step to last verify check): ${sec(f.failoverMs)}`);
-  console.log(`    critical path of the sandbox's durations ${sec(f.criticalPathMs)}  ratio ${f.criticalPathRatio.toFixed(2)} (target <= 1.10, ${mark(f.criticalPathRatio <= 1.1)})`);
-  console.log(`    runbook step after step               ${sec(f.sequentialMs)}  ratio ${f.sequentialRatio.toFixed(2)} (target <= 0.6, ${mark(f.sequentialRatio <= 0.6)})`);
-  for (const s of f.stacks) console.log(`    ${s.stack.padEnd(6)} measured ${sec(s.failoverMs)}, its critical path ${sec(s.criticalPathMs)}, its runbook ${sec(s.sequentialMs)}`);
-  console.log('  API calls during the failover (total, data-changing, throttled or failed (an unreachable region counts as failed), busiest second):');
+  console.log(
+    `  result ${res.ok ? 'PASSED' : 'FAILED'}; failover of all stacks (first failover step to last verify check): ${sec(f.failoverMs)}`,
+  );
+  console.log(
+    `    critical path of the sandbox's durations ${sec(f.criticalPathMs)}  ratio ${f.criticalPathRatio.toFixed(2)} (target <= 1.10, ${mark(f.criticalPathRatio <= 1.1)})`,
+  );
+  console.log(
+    `    runbook step after step               ${sec(f.sequentialMs)}  ratio ${f.sequentialRatio.toFixed(2)} (target <= 0.6, ${mark(f.sequentialRatio <= 0.6)})`,
+  );
+  for (const s of f.stacks)
+    console.log(
+      `    ${s.stack.padEnd(6)} measured ${sec(s.failoverMs)}, its critical path ${sec(s.criticalPathMs)}, its runbook ${sec(s.sequentialMs)}`,
+    );
+  console.log(
+    '  API calls during the failover (total, data-changing, throttled or failed (an unreachable region counts as failed), busiest second):',
+  );
   for (const [name, c] of Object.entries(f.requests.services)) {
-    console.log(`    ${name.padEnd(11)} ${String(c.total).padStart(4)}  ${String(c.mutations).padStart(3)} changing  ${String(c.throttled + c.errors).padStart(3)} failed  peak ${c.peakPerSecond}/s`);
+    console.log(
+      `    ${name.padEnd(11)} ${String(c.total).padStart(4)}  ${String(c.mutations).padStart(3)} changing  ${String(c.throttled + c.errors).padStart(3)} failed  peak ${c.peakPerSecond}/s`,
+    );
   }
   const r53 = f.route53PeakPerSecond;
-  console.log(`  Route 53 peak: ${r53.sandbox} requests in a sliding second as the sandbox received them, ${r53.limiter ?? 'n/a'} as the client limiter let them through (target <= 5, ${mark(Math.max(r53.sandbox, r53.limiter ?? 0) <= 5)})`);
+  console.log(
+    `  Route 53 peak: ${r53.sandbox} requests in a sliding second as the sandbox received them, ${r53.limiter ?? 'n/a'} as the client limiter let them through (target <= 5, ${mark(Math.max(r53.sandbox, r53.limiter ?? 0) <= 5)})`,
+  );
 } else if (fo) console.log('  the drill reported no failover figures');
 
 if (runTests) {
@@ -166,7 +230,9 @@ if (runTests) {
   const t = Date.now();
   const test = spawnSync('npm', ['test'], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const summary = /Tests:\s+(.*)/.exec(test.stdout + test.stderr)?.[1] ?? 'no jest summary';
-  console.log(`  ${test.status === 0 ? 'passed' : `FAILED (exit ${test.status})`} in ${((Date.now() - t) / 1000).toFixed(0)} s; ${summary}`);
+  console.log(
+    `  ${test.status === 0 ? 'passed' : `FAILED (exit ${test.status})`} in ${((Date.now() - t) / 1000).toFixed(0)} s; ${summary}`,
+  );
 }
 
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -20,12 +20,34 @@ const outRoot = outIdx >= 0 ? path.resolve(args[outIdx + 1]) : root;
 const dist = path.join(outRoot, 'dist');
 
 const COMMON_INPUTS = [
-  { name: 'plan', description: 'Path of the DR plan file in the repository.', default: '.github/dr-plan.yml' },
-  { name: 'stack', description: 'Stack(s) to act on, comma-separated; empty = every stack in the plan.', default: '' },
+  {
+    name: 'plan',
+    description: 'Path of the DR plan file in the repository.',
+    default: '.github/dr-plan.yml',
+  },
+  {
+    name: 'stack',
+    description: 'Stack(s) to act on, comma-separated; empty = every stack in the plan.',
+    default: '',
+  },
   { name: 'dry-run', description: 'Print what would change and make no mutating call.', default: 'false' },
-  { name: 'journal', description: 'Journal file (JSON lines, hash-chained): every phase appends its records to it; report reads it.', default: 'aegis-dr-journal.jsonl' },
-  { name: 'force', description: 'Override a safety refusal (e.g. promote while the old primary accepts writes); recorded with the actor.', default: 'false' },
-  { name: 'force-reason', description: 'Why the operator forces; required in practice when force is true, recorded in the journal.', default: '' },
+  {
+    name: 'journal',
+    description:
+      'Journal file (JSON lines, hash-chained): every phase appends its records to it; report reads it.',
+    default: 'aegis-dr-journal.jsonl',
+  },
+  {
+    name: 'force',
+    description:
+      'Override a safety refusal (e.g. promote while the old primary accepts writes); recorded with the actor.',
+    default: 'false',
+  },
+  {
+    name: 'force-reason',
+    description: 'Why the operator forces; required in practice when force is true, recorded in the journal.',
+    default: '',
+  },
 ];
 
 async function loadMeta() {
@@ -85,7 +107,8 @@ function actionYaml(phase) {
 
 function rootActionYaml(phases) {
   const seen = new Map();
-  for (const p of phases) for (const i of p.inputs) if (!seen.has(i.name)) seen.set(i.name, { ...i, required: false });
+  for (const p of phases)
+    for (const i of p.inputs) if (!seen.has(i.name)) seen.set(i.name, { ...i, required: false });
   const outs = new Map();
   for (const p of phases) for (const o of p.outputs) if (!outs.has(o.name)) outs.set(o.name, o);
   const phaseInput = {
@@ -109,7 +132,18 @@ function ncc(entry, outDir) {
   fs.rmSync(outDir, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    [path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', entry, '-o', outDir, '--minify', '--no-source-map-register', '--quiet', '--target', 'es2023'],
+    [
+      path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
+      'build',
+      entry,
+      '-o',
+      outDir,
+      '--minify',
+      '--no-source-map-register',
+      '--quiet',
+      '--target',
+      'es2023',
+    ],
     { cwd: root, stdio: 'inherit' },
   );
 }

@@ -9,7 +9,8 @@ import { progressPrinter } from './progress.js';
 function speedOf(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!(n > 0)) throw new Error(`--speed is "${v}": expected a number above 0 (600 makes a 120 s failover take 0.2 s).`);
+  if (!(n > 0))
+    throw new Error(`--speed is "${v}": expected a number above 0 (600 makes a 120 s failover take 0.2 s).`);
   return n;
 }
 
@@ -35,7 +36,9 @@ registerCommand((program, io, setExit) => {
       io.out(`kubeconfig: ${sb.kubeconfigFile}`);
       io.out(`endpoints:  ${opts.out.replace(/\/+$/, '')}/endpoints.json`);
       for (const [k, v] of Object.entries(sb.endpoints)) io.out(`  ${k.padEnd(26)} ${v}`);
-      io.out(`scenarios: ${scenarioNames().join(', ')} (POST ${sb.endpoints.control}/_sandbox/scenario {"name":"..."})`);
+      io.out(
+        `scenarios: ${scenarioNames().join(', ')} (POST ${sb.endpoints.control}/_sandbox/scenario {"name":"..."})`,
+      );
       io.out('serving; press Ctrl-C to stop');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -50,7 +53,10 @@ registerCommand((program, io, setExit) => {
     .description(
       'Run a full DR drill: on the embedded sandbox (no cloud account) unless --plan is given: scenario, triggers, readiness, failover, verify, failback, verify; prints the timeline and RTO/RPO per stack.',
     )
-    .option('--plan <file>', 'drill against the estate of this plan instead of the sandbox (use --dry-run for a rehearsal)')
+    .option(
+      '--plan <file>',
+      'drill against the estate of this plan instead of the sandbox (use --dry-run for a rehearsal)',
+    )
     .option('--scenario <name>', 'sandbox scenario to inject', 'region-outage')
     .option('--class <class>', 'incident class (default: from the scenario)')
     .option('--stack <name>', 'one stack (or a comma list); default: all')
@@ -58,7 +64,10 @@ registerCommand((program, io, setExit) => {
     .option('--speed <n>', 'sandbox speed factor', '600')
     .option('--durations <mode>', 'sandbox durations within each range: random, low, mean or high', 'random')
     .option('--journal <file>', 'journal file (default: in the drill folder)')
-    .option('--out <dir>', 'drill folder for the journal, sandbox files and result (default: .aegis-dr/drill-<time>)')
+    .option(
+      '--out <dir>',
+      'drill folder for the journal, sandbox files and result (default: .aegis-dr/drill-<time>)',
+    )
     .option('--builtin-prometheus', 'do not start a real Prometheus even when installed')
     .option('--report <file>', 'also write the result, timeline and RTO/RPO table as Markdown to this file')
     .option('--json', 'print the result as JSON')
@@ -82,7 +91,9 @@ registerCommand((program, io, setExit) => {
         const { runDrill, summaryText } = await import('../drill/drill.js');
         const durations = opts.durations ?? 'random';
         if (!['random', 'low', 'mean', 'high'].includes(durations)) {
-          throw new Error(`--durations is "${durations}": expected random, low, mean or high (the sandbox's pick within each cloud duration range).`);
+          throw new Error(
+            `--durations is "${durations}": expected random, low, mean or high (the sandbox's pick within each cloud duration range).`,
+          );
         }
         const result = await runDrill({
           durations: durations as 'random' | 'low' | 'mean' | 'high',
@@ -101,7 +112,10 @@ registerCommand((program, io, setExit) => {
         });
         if (opts.report) {
           const { writeFileSync } = await import('node:fs');
-          writeFileSync(opts.report, `# DR drill report\n\n\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\`\n`);
+          writeFileSync(
+            opts.report,
+            `# DR drill report\n\n\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\`\n`,
+          );
         }
         if (opts.json) {
           io.out(JSON.stringify(result, null, 2));

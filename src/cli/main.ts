@@ -39,7 +39,13 @@ async function validatePlanFile(file: string) {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     const problems: PlanProblem[] = [
-      { file, line: 1, column: 1, path: '', message: `the plan file cannot be read (${code}): check the path.` },
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `the plan file cannot be read (${code}): check the path.`,
+      },
     ];
     return { plan: undefined, problems };
   }
@@ -48,7 +54,10 @@ async function validatePlanFile(file: string) {
 
 function collect(value: string, prev: Record<string, string>): Record<string, string> {
   const i = value.indexOf('=');
-  if (i <= 0) throw new UserError(`--input "${value}" is not NAME=VALUE: write it as --input incident-class=region-outage.`);
+  if (i <= 0)
+    throw new UserError(
+      `--input "${value}" is not NAME=VALUE: write it as --input incident-class=region-outage.`,
+    );
   return { ...prev, [value.slice(0, i)]: value.slice(i + 1) };
 }
 
@@ -67,11 +76,14 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .action(async (file: string, opts: { json?: boolean }) => {
       const { plan, problems } = await validatePlanFile(file);
       if (opts.json) {
-        io.out(JSON.stringify({ valid: problems.length === 0, stacks: plan?.stackNames ?? [], problems }, null, 2));
+        io.out(
+          JSON.stringify({ valid: problems.length === 0, stacks: plan?.stackNames ?? [], problems }, null, 2),
+        );
       } else if (problems.length === 0 && plan) {
         io.out(`${file}: valid (stacks: ${plan.stackNames.join(', ')})`);
       } else {
-        for (const p of problems) io.err(`${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+        for (const p of problems)
+          io.err(`${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
         io.err(`${file}: ${problems.length} problem(s)`);
       }
       setExit(problems.length === 0 ? 0 : 1);
@@ -85,7 +97,13 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       if (opts.json) {
         io.out(
           JSON.stringify(
-            PHASES.map((p) => ({ name: p.name, title: p.title, description: p.description, inputs: p.inputs, outputs: p.outputs })),
+            PHASES.map((p) => ({
+              name: p.name,
+              title: p.title,
+              description: p.description,
+              inputs: p.inputs,
+              outputs: p.outputs,
+            })),
             null,
             2,
           ),
@@ -104,13 +122,26 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--stack <name>', 'one stack (or a comma list); default: every stack in the plan')
     .option('--dry-run', 'print what would change and make no mutating call')
     .option('--journal <file>', 'append journal records to this file', 'aegis-dr-journal.jsonl')
-    .option('--input <name=value>', 'a phase input (repeatable), e.g. incident-class=region-outage', collect, {})
+    .option(
+      '--input <name=value>',
+      'a phase input (repeatable), e.g. incident-class=region-outage',
+      collect,
+      {},
+    )
     .option('--force <reason>', 'override a safety refusal; the journal records who and why')
     .option('--json', 'print the result as JSON')
     .action(
       async (
         phaseName: string,
-        opts: { plan: string; stack?: string; dryRun?: boolean; journal: string; input: Record<string, string>; force?: string; json?: boolean },
+        opts: {
+          plan: string;
+          stack?: string;
+          dryRun?: boolean;
+          journal: string;
+          input: Record<string, string>;
+          force?: string;
+          json?: boolean;
+        },
       ) => {
         const phase = getPhase(phaseName);
         const inputs: Record<string, string | undefined> = {};
@@ -143,7 +174,9 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   const journal = program.command('journal').description('Work with journals.');
   journal
     .command('verify')
-    .description('Check a journal hash chain; exit 0 when intact, 1 when a record was edited, removed or reordered.')
+    .description(
+      'Check a journal hash chain; exit 0 when intact, 1 when a record was edited, removed or reordered.',
+    )
     .argument('<file>', 'the journal (JSON lines)')
     .option('--json', 'print the result as JSON')
     .action((file: string, opts: { json?: boolean }) => {
@@ -169,7 +202,8 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof PlanError) {
-      for (const p of err.problems) io.err(`${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+      for (const p of err.problems)
+        io.err(`${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
       io.err(`the plan has ${err.problems.length} problem(s); nothing was contacted.`);
       return 1;
     }

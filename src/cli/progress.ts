@@ -25,7 +25,9 @@ export function progressPrinter(io: CliIO, start = Date.now()): (e: ProgressEven
         `${t()}  ${MARK[r.outcome] ?? r.outcome}  ${(r.stack ?? '-').padEnd(6)} ${`${r.phase}/${r.step}`.padEnd(28)} ${r.target}  ${what}${r.error ? ` :: ${r.error}` : ''} (${formatMs(r.durationMs)})`,
       );
     } else if (e.type === 'retry') {
-      io.out(`${t()}  retry    ${(e.stack ?? '-').padEnd(6)} ${`${e.phase}/${e.step}`.padEnd(28)} attempt ${e.attempt}, next in ${formatMs(e.delayMs)}: ${e.reason}`);
+      io.out(
+        `${t()}  retry    ${(e.stack ?? '-').padEnd(6)} ${`${e.phase}/${e.step}`.padEnd(28)} attempt ${e.attempt}, next in ${formatMs(e.delayMs)}: ${e.reason}`,
+      );
     } else if (e.type === 'info') {
       io.out(`${t()}  ${' '.repeat(7)}  ${(e.stack ?? '-').padEnd(6)} ${e.message}`);
     }

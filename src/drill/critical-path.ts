@@ -83,7 +83,12 @@ export function failoverOperations(
       cloudSeconds: reachable ? DRAIN_CLOUD_SECONDS : 0,
       after: ['fence'],
     },
-    { name: 'database', description: DATABASE[cloud].what, cloudSeconds: d(DATABASE[cloud].range), after: ['drain'] },
+    {
+      name: 'database',
+      description: DATABASE[cloud].what,
+      cloudSeconds: d(DATABASE[cloud].range),
+      after: ['drain'],
+    },
     {
       name: 'pool-request',
       description:
@@ -91,7 +96,12 @@ export function failoverOperations(
       cloudSeconds: cloud === 'aws' ? NODEGROUP_UPDATE_CLOUD_SECONDS : 0,
       after: [],
     },
-    { name: 'nodes', description: 'new DR nodes Ready', cloudSeconds: d(DURATIONS.nodeReady), after: ['pool-request'] },
+    {
+      name: 'nodes',
+      description: 'new DR nodes Ready',
+      cloudSeconds: d(DURATIONS.nodeReady),
+      after: ['pool-request'],
+    },
     {
       name: 'rollout',
       description: 'DR deployments scaled to production replicas and available',
@@ -104,7 +114,12 @@ export function failoverOperations(
       cloudSeconds: d(TRAFFIC[cloud].range),
       after: ['database', 'nodes', 'rollout'],
     },
-    { name: 'integrity', description: 'data integrity Job in the DR cluster', cloudSeconds: d(DURATIONS.job), after: ['traffic'] },
+    {
+      name: 'integrity',
+      description: 'data integrity Job in the DR cluster',
+      cloudSeconds: d(DURATIONS.job),
+      after: ['traffic'],
+    },
     {
       name: 'scan',
       description: 'end-to-end scan queued and completed',
@@ -127,7 +142,8 @@ export function longestPath(ops: FailoverOperation[]): number {
   const finish = (o: FailoverOperation, seen: string[]): number => {
     const known = end.get(o.name);
     if (known !== undefined) return known;
-    if (seen.includes(o.name)) throw new Error(`operation ${o.name} depends on itself: ${[...seen, o.name].join(' -> ')}.`);
+    if (seen.includes(o.name))
+      throw new Error(`operation ${o.name} depends on itself: ${[...seen, o.name].join(' -> ')}.`);
     let start = 0;
     for (const dep of o.after) {
       const p = byName.get(dep);
@@ -162,7 +178,10 @@ export function failoverFigures(
 ): FailoverFigures {
   const ms = (cloudSeconds: number) => (cloudSeconds * 1000) / speed;
   const per = stacks.map(({ stack, cloud }) => {
-    const ops = failoverOperations(cloud, { ...opts, errorWindowCloudSeconds: ((opts.errorWindowMs ?? 0) / 1000) * speed });
+    const ops = failoverOperations(cloud, {
+      ...opts,
+      errorWindowCloudSeconds: ((opts.errorWindowMs ?? 0) / 1000) * speed,
+    });
     return {
       stack,
       cloud,

@@ -304,7 +304,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
             durations: sandbox.world.durations,
             requests: {
               ...sandbox.world.requests.summary(),
-              stages: spans.map((sp) => ({ stage: sp.stage, ...sandbox!.world.requests.summary(sp.from, sp.to) })),
+              stages: spans.map((sp) => ({
+                stage: sp.stage,
+                ...sandbox!.world.requests.summary(sp.from, sp.to),
+              })),
             },
           }
         : undefined,
@@ -347,7 +350,12 @@ export async function failoverBenchmark(
     const mine = steps.filter((r) => r.stack === f.stack);
     const start = Math.min(...mine.map((r) => Date.parse(r.startedAt)));
     const end = Math.max(...mine.filter((r) => r.phase === 'verify').map((r) => Date.parse(r.endedAt)));
-    return { stack: f.stack, failoverMs: end - start, criticalPathMs: f.criticalPathMs, sequentialMs: f.sequentialMs };
+    return {
+      stack: f.stack,
+      failoverMs: end - start,
+      criticalPathMs: f.criticalPathMs,
+      sequentialMs: f.sequentialMs,
+    };
   });
   const requests = world.requests.summary(from, to + 1);
   const { peakInWindow } = await import('../sandbox/requests.js');

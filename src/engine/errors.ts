@@ -104,7 +104,10 @@ function networkCode(err: unknown, depth = 0): string | undefined {
   const name = field(err, 'name');
   if (typeof name === 'string' && NETWORK_CODES.has(name)) return name;
   const msg = field(err, 'message');
-  if (typeof msg === 'string' && /socket hang up|ECONNRESET|ETIMEDOUT|ECONNREFUSED|other side closed|timed? ?out/i.test(msg)) {
+  if (
+    typeof msg === 'string' &&
+    /socket hang up|ECONNRESET|ETIMEDOUT|ECONNREFUSED|other side closed|timed? ?out/i.test(msg)
+  ) {
     return 'ECONNRESET';
   }
   return networkCode(field(err, 'cause'), depth + 1);
@@ -121,12 +124,15 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 
 /** Decide whether an error is worth retrying. */
 export function classify(err: unknown): Classification {
-  if (err instanceof UserError || err instanceof DeadlineError) return { kind: 'permanent', reason: err.message };
+  if (err instanceof UserError || err instanceof DeadlineError)
+    return { kind: 'permanent', reason: err.message };
   const status = (field(err, 'status') ??
     field(err, 'statusCode') ??
-    (field(err, '$metadata') as { httpStatusCode?: number } | undefined)?.httpStatusCode) as number | undefined;
+    (field(err, '$metadata') as { httpStatusCode?: number } | undefined)?.httpStatusCode) as
+    number | undefined;
   const rawCode = field(err, 'code') ?? field(err, 'Code') ?? field(err, 'name');
-  const code = typeof rawCode === 'string' ? rawCode : typeof rawCode === 'number' ? String(rawCode) : undefined;
+  const code =
+    typeof rawCode === 'string' ? rawCode : typeof rawCode === 'number' ? String(rawCode) : undefined;
   const retryAfterMs = (field(err, 'retryAfterMs') as number | undefined) ?? undefined;
   const label = [status, code].filter((x) => x !== undefined).join(' ');
   // gRPC status 8 = RESOURCE_EXHAUSTED, 14 = UNAVAILABLE, 4 = DEADLINE_EXCEEDED
@@ -140,7 +146,8 @@ export function classify(err: unknown): Classification {
     return { kind: 'transient', retryAfterMs, reason: `unavailable (${label})` };
   }
   const net = networkCode(err);
-  if (net && (typeof status !== 'number' || status === 0)) return { kind: 'transient', reason: `network (${net})` };
+  if (net && (typeof status !== 'number' || status === 0))
+    return { kind: 'transient', reason: `network (${net})` };
   return { kind: 'permanent', reason: label ? `${label}: ${messageOf(err)}` : messageOf(err) };
 }
 
@@ -161,7 +168,8 @@ export function wrapSdkError(service: string, operation: string, err: unknown): 
   const headersRaw = (response?.headers ?? field(err, 'headers')) as unknown;
   const header = (name: string): unknown => {
     if (!headersRaw) return undefined;
-    if (typeof (headersRaw as { get?: unknown }).get === 'function') return (headersRaw as { get(n: string): unknown }).get(name);
+    if (typeof (headersRaw as { get?: unknown }).get === 'function')
+      return (headersRaw as { get(n: string): unknown }).get(name);
     const h = headersRaw as Record<string, unknown>;
     return h[name] ?? h[name.toLowerCase()];
   };
@@ -170,10 +178,17 @@ export function wrapSdkError(service: string, operation: string, err: unknown): 
     (field(err, 'statusCode') as number | undefined) ??
     (typeof response?.status === 'number' ? (response.status as number) : undefined) ??
     (typeof response?.statusCode === 'number' ? (response.statusCode as number) : undefined);
-  const rawCode = field(err, 'name') !== 'Error' ? (field(err, 'Code') ?? field(err, 'code') ?? field(err, 'name')) : field(err, 'code');
+  const rawCode =
+    field(err, 'name') !== 'Error'
+      ? (field(err, 'Code') ?? field(err, 'code') ?? field(err, 'name'))
+      : field(err, 'code');
   let code = rawCode === undefined ? undefined : String(rawCode);
   // Kubernetes ApiException puts the HTTP status in `code`
-  if (status === undefined && typeof field(err, 'code') === 'number' && (field(err, 'code') as number) >= 100) {
+  if (
+    status === undefined &&
+    typeof field(err, 'code') === 'number' &&
+    (field(err, 'code') as number) >= 100
+  ) {
     status = field(err, 'code') as number;
     code = undefined;
   }

@@ -155,10 +155,31 @@ export function verifyRecords(records: JournalRecord[]): VerifyResult {
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
     runs.add(r.runId);
-    if (r.seq !== i + 1) return { ok: false, count: records.length, badSeq: i + 1, reason: `sequence is ${r.seq}, expected ${i + 1} (a record was removed or reordered)`, runs: [...runs] };
-    if (r.prev !== prev) return { ok: false, count: records.length, badSeq: r.seq, reason: 'its prev hash does not match the record before it', runs: [...runs] };
+    if (r.seq !== i + 1)
+      return {
+        ok: false,
+        count: records.length,
+        badSeq: i + 1,
+        reason: `sequence is ${r.seq}, expected ${i + 1} (a record was removed or reordered)`,
+        runs: [...runs],
+      };
+    if (r.prev !== prev)
+      return {
+        ok: false,
+        count: records.length,
+        badSeq: r.seq,
+        reason: 'its prev hash does not match the record before it',
+        runs: [...runs],
+      };
     const { hash, ...body } = r;
-    if (hashRecord(body) !== hash) return { ok: false, count: records.length, badSeq: r.seq, reason: 'its content does not match its hash (the record was edited)', runs: [...runs] };
+    if (hashRecord(body) !== hash)
+      return {
+        ok: false,
+        count: records.length,
+        badSeq: r.seq,
+        reason: 'its content does not match its hash (the record was edited)',
+        runs: [...runs],
+      };
     prev = hash;
   }
   return { ok: true, count: records.length, runs: [...runs] };

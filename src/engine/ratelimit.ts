@@ -21,7 +21,8 @@ export class RateLimiter {
     const next = this.chain.then(async () => {
       for (;;) {
         const now = Date.now();
-        const oldest = this.calls.length >= this.maxCalls ? this.calls[this.calls.length - this.maxCalls] : undefined;
+        const oldest =
+          this.calls.length >= this.maxCalls ? this.calls[this.calls.length - this.maxCalls] : undefined;
         if (oldest === undefined || now - oldest >= this.windowMs) {
           this.calls.push(now);
           return;

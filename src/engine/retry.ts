@@ -39,7 +39,12 @@ export const sleep: Sleep = (ms, signal) =>
   });
 
 /** The delay before retry number `attempt` (1 = first retry). */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random = Math.random, retryAfterMs?: number): number {
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random = Math.random,
+  retryAfterMs?: number,
+): number {
   const exp = Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
   const jittered = exp / 2 + random() * (exp / 2);
   return Math.round(retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered);
@@ -53,7 +58,12 @@ export interface RetryResult<T> {
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY,
-  hooks: { onRetry?: (e: RetryEvent) => void; sleep?: Sleep; random?: () => number; signal?: AbortSignal } = {},
+  hooks: {
+    onRetry?: (e: RetryEvent) => void;
+    sleep?: Sleep;
+    random?: () => number;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<RetryResult<T>> {
   const doSleep = hooks.sleep ?? sleep;
   for (let attempt = 1; ; attempt++) {

@@ -11,7 +11,15 @@ import { DEFAULT_RETRY, sleep as realSleep, withRetry, type RetryPolicy, type Sl
 export type ProgressEvent =
   | { type: 'step-start'; phase: string; step: string; stack?: string; target: string }
   | { type: 'step-end'; record: JournalRecord }
-  | { type: 'retry'; phase: string; step: string; stack?: string; attempt: number; delayMs: number; reason: string }
+  | {
+      type: 'retry';
+      phase: string;
+      step: string;
+      stack?: string;
+      attempt: number;
+      delayMs: number;
+      reason: string;
+    }
   | { type: 'info'; message: string; stack?: string };
 
 export interface RunContext {
@@ -173,17 +181,34 @@ export async function runStep<S>(
   ctx.progress({ type: 'step-start', ...where, target: spec.target });
   const retrying = async <T>(fn: () => Promise<T>, deadline: number): Promise<T> => {
     const known = spec.unreachableKey !== undefined && ctx.unreachable.has(spec.unreachableKey);
-    const r = await withRetry(fn, { ...ctx.retry, ...spec.retry, ...(known ? { maxAttempts: 1 } : {}), deadline }, {
-      sleep: ctx.sleep,
-      signal: ctx.signal,
-      onRetry: (e) =>
-        ctx.progress({ type: 'retry', ...where, attempt: e.attempt, delayMs: e.delayMs, reason: e.classification.reason }),
-    });
+    const r = await withRetry(
+      fn,
+      { ...ctx.retry, ...spec.retry, ...(known ? { maxAttempts: 1 } : {}), deadline },
+      {
+        sleep: ctx.sleep,
+        signal: ctx.signal,
+        onRetry: (e) =>
+          ctx.progress({
+            type: 'retry',
+            ...where,
+            attempt: e.attempt,
+            delayMs: e.delayMs,
+            reason: e.classification.reason,
+          }),
+      },
+    );
     attempts += r.attempts;
     return r.value;
   };
-  const summarise = (s: S | undefined) => (s === undefined ? undefined : spec.summarise ? spec.summarise(s) : s);
-  const finish = (outcome: Outcome, before: S | undefined, after: S | undefined, action?: string, error?: string) => {
+  const summarise = (s: S | undefined) =>
+    s === undefined ? undefined : spec.summarise ? spec.summarise(s) : s;
+  const finish = (
+    outcome: Outcome,
+    before: S | undefined,
+    after: S | undefined,
+    action?: string,
+    error?: string,
+  ) => {
     const ended = Date.now();
     const record = ctx.journal.append({
       ...where,
@@ -268,7 +293,12 @@ export async function runStep<S>(
           remaining,
           spec.minPollMs,
         );
-    const record = finish('done', before, after, underway ? `waited for ${action} (already under way)` : action);
+    const record = finish(
+      'done',
+      before,
+      after,
+      underway ? `waited for ${action} (already under way)` : action,
+    );
     return { outcome: 'done', before, after, record };
   } catch (err) {
     if (err instanceof StepFailed) throw err;
@@ -276,7 +306,11 @@ export async function runStep<S>(
     if (spec.unreachable?.(err)) {
       if (spec.unreachableKey !== undefined) ctx.unreachable.add(spec.unreachableKey);
       const action =
-        typeof spec.action === 'string' ? spec.action : before !== undefined ? spec.action(before) : undefined;
+        typeof spec.action === 'string'
+          ? spec.action
+          : before !== undefined
+            ? spec.action(before)
+            : undefined;
       const record = finish(
         'unreachable',
         before,
@@ -286,7 +320,13 @@ export async function runStep<S>(
       );
       return { outcome: 'unreachable', before, record, error: err };
     }
-    const record = finish('failed', before, undefined, typeof spec.action === 'string' ? spec.action : undefined, msg);
+    const record = finish(
+      'failed',
+      before,
+      undefined,
+      typeof spec.action === 'string' ? spec.action : undefined,
+      msg,
+    );
     throw new StepFailed(`${spec.phase}/${spec.step} on ${spec.target} failed: ${msg}`, record, err);
   }
 }

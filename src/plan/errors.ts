@@ -32,7 +32,11 @@ export class PlanError extends UserError {
 export function unreadablePlan(file: string, err: unknown): PlanError {
   const code = (err as NodeJS.ErrnoException).code;
   const reason =
-    code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    code === 'ENOENT'
+      ? 'the file does not exist'
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : (err as Error).message;
   return new PlanError([
     {
       file,

@@ -52,12 +52,7 @@ export const IncidentClassName = Type.Union([
 export type IncidentClassName = Static<typeof IncidentClassName>;
 
 export const DatabaseMode = Type.Union(
-  [
-    Type.Literal('in-region'),
-    Type.Literal('cross-region'),
-    Type.Literal('planned'),
-    Type.Literal('forced'),
-  ],
+  [Type.Literal('in-region'), Type.Literal('cross-region'), Type.Literal('planned'), Type.Literal('forced')],
   {
     description:
       'in-region: HA failover inside the primary region (RDS Multi-AZ, Cloud SQL HA); cross-region: promote the DR replica (RDS PromoteReadReplica, Cloud SQL promoteReplica, Azure planned failover); planned / forced: Azure SQL failover group without / with data loss.',
@@ -131,7 +126,9 @@ const CloudSqlDatabase = Type.Object(
     type: Type.Literal('cloud-sql'),
     project: Name,
     instance: Name,
-    failoverReplica: Type.Optional(Type.String({ description: 'In-region HA standby name (informational).' })),
+    failoverReplica: Type.Optional(
+      Type.String({ description: 'In-region HA standby name (informational).' }),
+    ),
     replica: Type.Optional(Type.String({ description: 'Cross-region read replica in the DR region.' })),
   },
   Strict,
@@ -253,19 +250,29 @@ const IncidentClass = Type.Object(
   {
     description: Type.Optional(Type.String()),
     phases: Type.Optional(
-      Type.Array(PhaseName, { minItems: 1, description: 'The phases this class runs, in order; default: the runbook\'s.' }),
+      Type.Array(PhaseName, {
+        minItems: 1,
+        description: "The phases this class runs, in order; default: the runbook's.",
+      }),
     ),
-    rto: Type.Optional({ ...Duration, description: 'Recovery time objective; default: the runbook\'s.' }),
-    rpo: Type.Optional({ ...Duration, description: 'Recovery point objective; default: the runbook\'s.' }),
+    rto: Type.Optional({ ...Duration, description: "Recovery time objective; default: the runbook's." }),
+    rpo: Type.Optional({ ...Duration, description: "Recovery point objective; default: the runbook's." }),
     databaseMode: Type.Optional(DatabaseMode),
   },
-  { ...Strict, description: 'Overrides of one runbook incident class; what is not written keeps the runbook default.' },
+  {
+    ...Strict,
+    description: 'Overrides of one runbook incident class; what is not written keeps the runbook default.',
+  },
 );
 
 const Thresholds = Type.Object(
   {
     replicationLagSeconds: Type.Number({ minimum: 0, default: 30 }),
-    backupMaxAge: Type.String({ ...Duration, default: '6h', description: 'The newest backup must be younger than this.' }),
+    backupMaxAge: Type.String({
+      ...Duration,
+      default: '6h',
+      description: 'The newest backup must be younger than this.',
+    }),
     dnsTtlSeconds: Type.Integer({ minimum: 0, default: 60 }),
     errorRate: Type.Number({ minimum: 0, maximum: 1, default: 0.01 }),
     errorRateWindow: Type.String({
@@ -303,7 +310,11 @@ const Triggers = Type.Object(
   {
     healthScoreBelow: Type.Number({ minimum: 0, maximum: 1, default: 0.3 }),
     healthCheckFailuresAbove: Type.Integer({ minimum: 0, default: 5 }),
-    failureWindow: Type.String({ ...Duration, default: '5m', description: 'Window of the health-check failure count.' }),
+    failureWindow: Type.String({
+      ...Duration,
+      default: '5m',
+      description: 'Window of the health-check failure count.',
+    }),
     replicationLagAbove: Type.Number({ minimum: 0, default: 120 }),
     consecutive: Type.Integer({
       minimum: 1,

@@ -29,10 +29,12 @@ export function planValidatorSource(): string {
   // ajv's ESM output still require()s its runtime helpers (e.g. ucs2length for minLength): turn
   // each into an import, which Node and the bundler both resolve.
   const imports: string[] = [];
-  const code = standalone.default(ajv, validate).replace(/require\("(ajv\/dist\/runtime\/[\w-]+)"\)/g, (_m, mod: string) => {
-    const name = `runtime${imports.length}`;
-    imports.push(`import ${name} from "${mod}.js";`);
-    return name;
-  });
+  const code = standalone
+    .default(ajv, validate)
+    .replace(/require\("(ajv\/dist\/runtime\/[\w-]+)"\)/g, (_m, mod: string) => {
+      const name = `runtime${imports.length}`;
+      imports.push(`import ${name} from "${mod}.js";`);
+      return name;
+    });
   return HEADER + imports.map((i) => `${i}\n`).join('') + code + '\n';
 }

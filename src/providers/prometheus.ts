@@ -50,8 +50,13 @@ export class PrometheusClient {
     const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
     const name = (err as { name?: unknown } | undefined)?.name;
     const code =
-      typeof cause?.code === 'string' ? cause.code : name === 'TimeoutError' || name === 'AbortError' ? String(name) : 'ECONNRESET';
-    const detail = typeof cause?.message === 'string' ? cause.message : err instanceof Error ? err.message : String(err);
+      typeof cause?.code === 'string'
+        ? cause.code
+        : name === 'TimeoutError' || name === 'AbortError'
+          ? String(name)
+          : 'ECONNRESET';
+    const detail =
+      typeof cause?.message === 'string' ? cause.message : err instanceof Error ? err.message : String(err);
     return Object.assign(
       new Error(
         `Prometheus at ${this.base} did not answer the query ${JSON.stringify(expr)} (${code}: ${detail}); check that prometheus.url is reachable from this runner.`,
@@ -91,7 +96,11 @@ export class PrometheusClient {
         ? `Prometheus rejected the query ${JSON.stringify(expr)} (${body.errorType ?? 'error'}): ${body.error}`
         : `Prometheus at ${this.base} answered HTTP ${res.status} to the query ${JSON.stringify(expr)} with ${body ? 'an unexpected answer' : 'a body that is not JSON'}: ${text.slice(0, 200)}`;
       const hint =
-        res.status === 400 || res.status === 422 ? '; check the query in prometheus.queries of the plan' : res.ok ? '' : '; check that prometheus.url points at a Prometheus server';
+        res.status === 400 || res.status === 422
+          ? '; check the query in prometheus.queries of the plan'
+          : res.ok
+            ? ''
+            : '; check that prometheus.url points at a Prometheus server';
       const err = Object.assign(new Error(detail + hint), {
         statusCode: res.status,
         code: body?.errorType,

@@ -77,7 +77,14 @@ function notFound(res: http.ServerResponse, what: string): void {
   send(res, 404, { error: `not found: ${what}` });
 }
 
-function serveSite(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceContext, stack: StackWorld, siteName: SiteName, rest: string): void {
+function serveSite(
+  req: ServiceRequest,
+  res: http.ServerResponse,
+  ctx: ServiceContext,
+  stack: StackWorld,
+  siteName: SiteName,
+  rest: string,
+): void {
   const { world } = ctx;
   const site = stack.sites[siteName];
   if (!site.up) {
@@ -101,7 +108,11 @@ function serveSite(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceCo
         version: APP_VERSION,
         readyPods: pods,
         database: stack.database.writable[siteName] ? 'read-write' : 'read-only',
-        ...(healthy ? {} : { reason: !site.healthy ? 'the application reports itself unhealthy' : 'no ready aegis-api pods' }),
+        ...(healthy
+          ? {}
+          : {
+              reason: !site.healthy ? 'the application reports itself unhealthy' : 'no ready aegis-api pods',
+            }),
       };
       send(res, healthy ? 200 : 503, body);
       return;
@@ -111,7 +122,11 @@ function serveSite(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceCo
       return;
     case 'policies': {
       const state = healthy ? 'ok' : 'error';
-      send(res, healthy ? 200 : 503, { opa_external: state, opa_embedded: state, bundle: 'policies-2026.11.1' });
+      send(res, healthy ? 200 : 503, {
+        opa_external: state,
+        opa_embedded: state,
+        bundle: 'policies-2026.11.1',
+      });
       return;
     }
     case 'createScan': {
@@ -126,18 +141,25 @@ function serveSite(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceCo
       try {
         body = req.json();
       } catch {
-        send(res, 400, { error: 'the request body is not JSON: expected {"scope":"test","providers":["aws"]}' });
+        send(res, 400, {
+          error: 'the request body is not JSON: expected {"scope":"test","providers":["aws"]}',
+        });
         return;
       }
       if (typeof body.scope !== 'string' || !Array.isArray(body.providers)) {
-        send(res, 400, { error: 'scope (string) and providers (array) are required: expected {"scope":"test","providers":["aws"]}' });
+        send(res, 400, {
+          error:
+            'scope (string) and providers (array) are required: expected {"scope":"test","providers":["aws"]}',
+        });
         return;
       }
       if (!world.acceptsWrites(stack, siteName)) {
         send(res, 503, { error: 'read-only: this site does not accept writes' });
         return;
       }
-      const id = `scan-${Math.floor(world.random() * 0xffffffff).toString(16).padStart(8, '0')}`;
+      const id = `scan-${Math.floor(world.random() * 0xffffffff)
+        .toString(16)
+        .padStart(8, '0')}`;
       scans(world).set(id, {
         id,
         stack: stack.name,
@@ -162,7 +184,13 @@ function serveSite(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceCo
         send(res, 503, { error: 'unavailable: this site has no healthy aegis-api pods' });
         return;
       }
-      send(res, 200, { id, status: scanStatus(world, scan), scope: scan.scope, providers: scan.providers, createdOn: scan.site });
+      send(res, 200, {
+        id,
+        status: scanStatus(world, scan),
+        scope: scan.scope,
+        providers: scan.providers,
+        createdOn: scan.site,
+      });
       return;
     }
     default:
@@ -212,7 +240,9 @@ export function appService(): ServiceDef {
       serveSite(req, res, ctx, stack, site, r.rest);
     },
     renderThrottle(_req, res, hit: FaultHit) {
-      send(res, 429, { error: 'too many requests' }, undefined, { 'retry-after': String(hit.spec.retryAfterSeconds ?? 1) });
+      send(res, 429, { error: 'too many requests' }, undefined, {
+        'retry-after': String(hit.spec.retryAfterSeconds ?? 1),
+      });
     },
     renderError(_req, res, hit: FaultHit) {
       const status = hit.spec.status ?? 503;

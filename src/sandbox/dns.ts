@@ -23,7 +23,14 @@ export const TARGET_TTL = 60;
 export const NS_TTL = 3600;
 export const LOOPBACK = '127.0.0.1';
 
-const RCODES: Record<string, number> = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 };
+const RCODES: Record<string, number> = {
+  NOERROR: 0,
+  FORMERR: 1,
+  SERVFAIL: 2,
+  NXDOMAIN: 3,
+  NOTIMP: 4,
+  REFUSED: 5,
+};
 
 export interface DnsServerOptions {
   port?: number;
@@ -59,7 +66,8 @@ export function buildZones(world: World): ZoneData[] {
   const zones = new Map<string, ZoneData>();
   const zoneOf = (name: string): ZoneData | undefined => {
     let best: ZoneData | undefined;
-    for (const z of zones.values()) if (inZone(name, z.zone) && (!best || z.zone.length > best.zone.length)) best = z;
+    for (const z of zones.values())
+      if (inZone(name, z.zone) && (!best || z.zone.length > best.zone.length)) best = z;
     return best;
   };
   const add = (z: ZoneData, rr: Answer) => {
@@ -114,7 +122,8 @@ export function buildZones(world: World): ZoneData[] {
     const type = rec.type.toUpperCase();
     for (const v of rec.values) {
       if (type === 'CNAME') add(z, { type: 'CNAME', name: rec.name, ttl: rec.ttl, data: norm(v) });
-      else if (type === 'A') add(z, { type: 'A', name: rec.name, ttl: rec.ttl, data: IPV4.test(v) ? v : LOOPBACK });
+      else if (type === 'A')
+        add(z, { type: 'A', name: rec.name, ttl: rec.ttl, data: IPV4.test(v) ? v : LOOPBACK });
       else if (type === 'TXT') add(z, { type: 'TXT', name: rec.name, ttl: rec.ttl, data: v });
     }
   }
@@ -130,7 +139,9 @@ function serialOf(world: World, zone: string): number {
     serials.set(world, m);
   }
   const fingerprint = JSON.stringify(
-    [...world.stacks.values()].filter((s) => norm(s.traffic.record.zone) === zone).map((s) => s.traffic.record),
+    [...world.stacks.values()]
+      .filter((s) => norm(s.traffic.record.zone) === zone)
+      .map((s) => s.traffic.record),
   );
   const cur = m.get(zone);
   if (!cur) {

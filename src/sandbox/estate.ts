@@ -118,7 +118,8 @@ export const SITE_SPECIFIC_CONFIG_KEYS = ['region', 'cloud.region'];
 function siteWorld(cloud: CloudKind, site: SiteName): SiteWorld {
   const t = TOPOLOGY[cloud];
   const clusterName = t.clusters[site];
-  const poolName = cloud === 'aws' ? TOPOLOGY.aws.nodegroup : cloud === 'azure' ? TOPOLOGY.azure.pool : TOPOLOGY.gcp.pool;
+  const poolName =
+    cloud === 'aws' ? TOPOLOGY.aws.nodegroup : cloud === 'azure' ? TOPOLOGY.azure.pool : TOPOLOGY.gcp.pool;
   const desired = site === 'primary' ? POOL.active : POOL.standby;
   const c = cluster(clusterName, site, t.regions[site]);
   // nodes of the initial pool start Ready
@@ -131,7 +132,15 @@ function siteWorld(cloud: CloudKind, site: SiteName): SiteWorld {
     zones: [...t.zones[site]],
     up: true,
     cluster: c,
-    pool: { name: poolName, cluster: clusterName, min: POOL.min, max: POOL.max, desired, busyUntil: 0, updates: [] },
+    pool: {
+      name: poolName,
+      cluster: clusterName,
+      min: POOL.min,
+      max: POOL.max,
+      desired,
+      busyUntil: 0,
+      updates: [],
+    },
     target: t.targets[site],
     connections: site === 'primary' ? 120 : 0,
     healthy: true,
@@ -145,7 +154,12 @@ function stackWorld(cloud: CloudKind): StackWorld {
   const t = TOPOLOGY[cloud];
   const sites = { primary: siteWorld(cloud, 'primary'), dr: siteWorld(cloud, 'dr') };
   const kind = cloud === 'aws' ? 'rds' : cloud === 'azure' ? 'azure-sql' : 'cloud-sql';
-  const zoneName = cloud === 'aws' ? TOPOLOGY.aws.zone.name : cloud === 'azure' ? TOPOLOGY.azure.zone.name : TOPOLOGY.gcp.zone.dnsName;
+  const zoneName =
+    cloud === 'aws'
+      ? TOPOLOGY.aws.zone.name
+      : cloud === 'azure'
+        ? TOPOLOGY.azure.zone.name
+        : TOPOLOGY.gcp.zone.dnsName;
   return {
     name: cloud,
     cloud,

@@ -110,8 +110,22 @@ export async function startService(
       const answered = res.headersSent && outcome !== 'reset' && outcome !== 'timeout';
       const status = answered ? res.statusCode : undefined;
       const o: RequestOutcome =
-        outcome ?? (status === undefined ? 'reset' : status < 400 ? 'ok' : status >= 500 ? 'server-error' : 'client-error');
-      ctx.world.requests.record({ at: arrived, service: def.name, operation, outcome: o, status, mutating: mark.mutating });
+        outcome ??
+        (status === undefined
+          ? 'reset'
+          : status < 400
+            ? 'ok'
+            : status >= 500
+              ? 'server-error'
+              : 'client-error');
+      ctx.world.requests.record({
+        at: arrived,
+        service: def.name,
+        operation,
+        outcome: o,
+        status,
+        mutating: mark.mutating,
+      });
     };
     // Counted once the exchange is over (answered, reset, or abandoned by the client).
     res.once('close', account);

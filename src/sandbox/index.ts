@@ -61,7 +61,11 @@ function timeParam(req: { url: URL }, name: string): number | undefined | Error 
   const v = req.url.searchParams.get(name);
   if (v === null || v === '') return undefined;
   const n = /^[0-9]+$/.test(v) ? Number(v) : Date.parse(v);
-  return Number.isFinite(n) ? n : new Error(`query parameter ${name} is "${v}": expected epoch milliseconds or an ISO date such as 2026-11-02T10:00:00Z.`);
+  return Number.isFinite(n)
+    ? n
+    : new Error(
+        `query parameter ${name} is "${v}": expected epoch milliseconds or an ISO date such as 2026-11-02T10:00:00Z.`,
+      );
 }
 
 function controlService(
@@ -70,7 +74,8 @@ function controlService(
   scenario: (n: string, s?: string[]) => string,
   requests: (from?: number, to?: number) => RequestSummary,
 ): ServiceDef {
-  const err = (res: http.ServerResponse, status: number, message: string) => send(res, status, { error: message });
+  const err = (res: http.ServerResponse, status: number, message: string) =>
+    send(res, status, { error: message });
   return {
     name: 'control',
     unaccounted: true,
@@ -95,7 +100,11 @@ function controlService(
           try {
             body = req.json();
           } catch {
-            return err(res, 400, 'the body is not JSON: send {"service":"rds","kind":"throttle","rate":0.5} or {"faults":[...]}.');
+            return err(
+              res,
+              400,
+              'the body is not JSON: send {"service":"rds","kind":"throttle","rate":0.5} or {"faults":[...]}.',
+            );
           }
           const list: FaultSpec[] = Array.isArray(body?.faults) ? body.faults : [body];
           try {
@@ -114,12 +123,19 @@ function controlService(
           return err(res, 400, 'the body is not JSON: send {"name":"region-outage"}.');
         }
         try {
-          return send(res, 200, { applied: body?.name, description: scenario(String(body?.name), body?.stacks) });
+          return send(res, 200, {
+            applied: body?.name,
+            description: scenario(String(body?.name), body?.stacks),
+          });
         } catch (e) {
           return err(res, 400, (e as Error).message);
         }
       }
-      return err(res, 404, `no control endpoint ${req.method} ${req.path}: use GET /_sandbox/state, GET /_sandbox/requests?from=&to=, POST /_sandbox/faults, POST /_sandbox/scenario (${scenarioNames().join(', ')}).`);
+      return err(
+        res,
+        404,
+        `no control endpoint ${req.method} ${req.path}: use GET /_sandbox/state, GET /_sandbox/requests?from=&to=, POST /_sandbox/faults, POST /_sandbox/scenario (${scenarioNames().join(', ')}).`,
+      );
     },
     renderThrottle: (_r, res) => send(res, 429, { error: 'throttled' }),
     renderError: (_r, res) => send(res, 503, { error: 'unavailable' }),
@@ -127,7 +143,11 @@ function controlService(
 }
 
 /** The plan document pointing every service of every stack at the sandbox. */
-export function sandboxPlan(endpoints: Record<string, string>, kubeconfig: string, clouds: CloudKind[]): Record<string, any> {
+export function sandboxPlan(
+  endpoints: Record<string, string>,
+  kubeconfig: string,
+  clouds: CloudKind[],
+): Record<string, any> {
   const site = (cloud: CloudKind, s: 'primary' | 'dr') => ({
     region: TOPOLOGY[cloud].regions[s],
     kubernetes: { kubeconfig, context: `${cloud}-${s}`, namespace: 'aegis' },
@@ -146,8 +166,23 @@ export function sandboxPlan(endpoints: Record<string, string>, kubeconfig: strin
     stacks.aws = {
       ...common('aws'),
       database: { type: 'rds', instance: t.db.instance, replica: t.db.replica },
-      traffic: { type: 'route53', hostedZoneId: t.zone.id, record: t.record, recordType: 'CNAME', targets: t.targets, healthCheckId: t.healthCheckId },
-      nodePool: { type: 'eks', cluster: t.clusters, nodegroup: t.nodegroup, min: 3, max: 10, active: 6, standby: 3 },
+      traffic: {
+        type: 'route53',
+        hostedZoneId: t.zone.id,
+        record: t.record,
+        recordType: 'CNAME',
+        targets: t.targets,
+        healthCheckId: t.healthCheckId,
+      },
+      nodePool: {
+        type: 'eks',
+        cluster: t.clusters,
+        nodegroup: t.nodegroup,
+        min: 3,
+        max: 10,
+        active: 6,
+        standby: 3,
+      },
       endpoints: { rds: endpoints.rds, route53: endpoints.route53, eks: endpoints.eks, dns: endpoints.dns },
     };
   }
@@ -174,7 +209,17 @@ export function sandboxPlan(endpoints: Record<string, string>, kubeconfig: strin
         record: t.record,
         targets: t.targets,
       },
-      nodePool: { type: 'aks', subscriptionId: SANDBOX_SUBSCRIPTION, resourceGroup: t.resourceGroups, cluster: t.clusters, pool: t.pool, min: 3, max: 10, active: 6, standby: 3 },
+      nodePool: {
+        type: 'aks',
+        subscriptionId: SANDBOX_SUBSCRIPTION,
+        resourceGroup: t.resourceGroups,
+        cluster: t.clusters,
+        pool: t.pool,
+        min: 3,
+        max: 10,
+        active: 6,
+        standby: 3,
+      },
       endpoints: { arm: endpoints.arm, dns: endpoints.dns },
     };
   }
@@ -182,10 +227,37 @@ export function sandboxPlan(endpoints: Record<string, string>, kubeconfig: strin
     const t = TOPOLOGY.gcp;
     stacks.gcp = {
       ...common('gcp'),
-      database: { type: 'cloud-sql', project: SANDBOX_PROJECT, instance: t.sql.instance, failoverReplica: t.sql.failoverReplica, replica: t.sql.replica },
-      traffic: { type: 'cloud-dns', project: SANDBOX_PROJECT, zone: t.zone.name, record: t.record, recordType: 'CNAME', targets: t.targets },
-      nodePool: { type: 'gke', project: SANDBOX_PROJECT, cluster: t.clusters, pool: t.pool, min: 3, max: 10, active: 6, standby: 3 },
-      endpoints: { sqladmin: endpoints.sqladmin, clouddns: endpoints.clouddns, container: endpoints.container, dns: endpoints.dns },
+      database: {
+        type: 'cloud-sql',
+        project: SANDBOX_PROJECT,
+        instance: t.sql.instance,
+        failoverReplica: t.sql.failoverReplica,
+        replica: t.sql.replica,
+      },
+      traffic: {
+        type: 'cloud-dns',
+        project: SANDBOX_PROJECT,
+        zone: t.zone.name,
+        record: t.record,
+        recordType: 'CNAME',
+        targets: t.targets,
+      },
+      nodePool: {
+        type: 'gke',
+        project: SANDBOX_PROJECT,
+        cluster: t.clusters,
+        pool: t.pool,
+        min: 3,
+        max: 10,
+        active: 6,
+        standby: 3,
+      },
+      endpoints: {
+        sqladmin: endpoints.sqladmin,
+        clouddns: endpoints.clouddns,
+        container: endpoints.container,
+        dns: endpoints.dns,
+      },
     };
   }
   return {
@@ -211,7 +283,10 @@ export const SANDBOX_ERROR_RATE_WINDOW_S = 5;
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const clouds = opts.clouds ?? ['aws', 'azure', 'gcp'];
-  const world = createEstate(new World({ speed: opts.speed ?? 600, seed: opts.seed, durations: opts.durations }), clouds);
+  const world = createEstate(
+    new World({ speed: opts.speed ?? 600, seed: opts.seed, durations: opts.durations }),
+    clouds,
+  );
   const faults = new FaultRegistry(world.random);
   const ctx = { world, faults };
   const notes: string[] = [];
@@ -237,7 +312,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const kube = endpoints.kubernetes;
   delete endpoints.kubernetes;
   for (const stack of world.stacks.values()) {
-    for (const site of SITES) endpoints[`kubernetes.${stack.name}.${site}`] = `${kube}${clusterPath(stack.name, site)}`;
+    for (const site of SITES)
+      endpoints[`kubernetes.${stack.name}.${site}`] = `${kube}${clusterPath(stack.name, site)}`;
     endpoints[`app.${stack.name}.primary`] = `${endpoints.app}/sites/${stack.name}/primary`;
     endpoints[`app.${stack.name}.dr`] = `${endpoints.app}/sites/${stack.name}/dr`;
   }
@@ -250,10 +326,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const mode = opts.prometheus ?? 'auto';
   const binary = mode === 'builtin' ? undefined : findPrometheus();
   if (mode === 'real' && !binary) {
-    throw new Error('Prometheus is not installed: install it (Debian: apt-get install -y prometheus) or start the sandbox with the built-in evaluator.');
+    throw new Error(
+      'Prometheus is not installed: install it (Debian: apt-get install -y prometheus) or start the sandbox with the built-in evaluator.',
+    );
   }
   if (binary) {
-    const dataDir = fs.mkdtempSync(path.join(opts.outDir ?? fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'prometheus-'));
+    const dataDir = fs.mkdtempSync(
+      path.join(opts.outDir ?? fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'prometheus-'),
+    );
     const p = await startPrometheus({ targets: [new URL(endpoints.app).host], dataDir });
     prometheus = { kind: 'real', url: p.url };
     stopPrometheus = async () => {
@@ -264,7 +344,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const s = await startService(prometheusFallbackService(), ctx);
     services.push(s);
     prometheus = { kind: 'builtin', url: s.url };
-    notes.push('Prometheus is not installed: the sandbox answers the plan\'s queries itself (install it with apt-get install -y prometheus for a real one).');
+    notes.push(
+      "Prometheus is not installed: the sandbox answers the plan's queries itself (install it with apt-get install -y prometheus for a real one).",
+    );
   }
   endpoints.prometheus = prometheus.url;
 
@@ -279,7 +361,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       [...world.stacks.values()].map((s) => [
         s.name,
         {
-          database: { writer: s.database.writer, writable: s.database.writable, status: s.database.status, failovers: s.database.failovers, lagSeconds: s.database.lagSeconds },
+          database: {
+            writer: s.database.writer,
+            writable: s.database.writable,
+            status: s.database.status,
+            failovers: s.database.failovers,
+            lagSeconds: s.database.lagSeconds,
+          },
           traffic: { active: activeSite(s), record: s.traffic.record },
           acceptsWrites: { primary: world.acceptsWrites(s, 'primary'), dr: world.acceptsWrites(s, 'dr') },
           sites: Object.fromEntries(
@@ -290,7 +378,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
                 healthy: s.sites[site].healthy,
                 nodes: s.sites[site].cluster.nodes.filter((n) => n.ready).length,
                 pool: s.sites[site].pool.desired,
-                deployments: Object.fromEntries([...s.sites[site].cluster.deployments.values()].map((d) => [d.name, { replicas: d.replicas, ready: d.readyReplicas, annotations: d.annotations }])),
+                deployments: Object.fromEntries(
+                  [...s.sites[site].cluster.deployments.values()].map((d) => [
+                    d.name,
+                    { replicas: d.replicas, ready: d.readyReplicas, annotations: d.annotations },
+                  ]),
+                ),
               },
             ]),
           ),
@@ -298,7 +391,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       ]),
     ),
   });
-  const control = await startService(controlService(state, faults, scenario, (from, to) => world.requests.summary(from, to)), ctx);
+  const control = await startService(
+    controlService(state, faults, scenario, (from, to) => world.requests.summary(from, to)),
+    ctx,
+  );
   services.push(control);
   endpoints.control = control.url;
 

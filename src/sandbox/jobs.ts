@@ -20,7 +20,10 @@ export function registerSandboxJobs(world: World): () => void {
     (job) => jobCommand(job).includes('check-integrity'),
     (_job, { stack }) =>
       stack.database.corrupted
-        ? { succeeded: false, logs: 'checked 1204 tables\nFAIL: 3 tables with checksum mismatches (corrupted pages)\n' }
+        ? {
+            succeeded: false,
+            logs: 'checked 1204 tables\nFAIL: 3 tables with checksum mismatches (corrupted pages)\n',
+          }
         : { succeeded: true, logs: 'checked 1204 tables\nOK: integrity verified, 0 mismatches\n' },
   );
   const sync = registerJobHandler(
@@ -30,10 +33,16 @@ export function registerSandboxJobs(world: World): () => void {
       const rows = stack.sites.dr.writesWhileServing;
       const conflicts = world.monitor.splitBrain.filter((r) => r.stack === stack.name).length;
       if (!execute) {
-        return { succeeded: true, logs: `dry-run: ${rows} row(s) written on DR to copy back\nconflicts: ${conflicts}\n` };
+        return {
+          succeeded: true,
+          logs: `dry-run: ${rows} row(s) written on DR to copy back\nconflicts: ${conflicts}\n`,
+        };
       }
       if (conflicts > 0) {
-        return { succeeded: false, logs: `refusing to execute: conflicts: ${conflicts} (both sites accepted writes)\n` };
+        return {
+          succeeded: false,
+          logs: `refusing to execute: conflicts: ${conflicts} (both sites accepted writes)\n`,
+        };
       }
       const db = stack.database;
       if (db.kind !== 'azure-sql' && db.writer === 'dr') {

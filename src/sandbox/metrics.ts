@@ -30,9 +30,15 @@ export const HISTORY_MS = (2 * 3600 + 600) * 1000;
 export type MetricType = 'gauge' | 'counter';
 
 export const METRIC_HELP: Record<string, { type: MetricType; help: string }> = {
-  aegis_health_status: { type: 'gauge', help: 'Whether the site answers its health check (1 healthy, 0 not).' },
+  aegis_health_status: {
+    type: 'gauge',
+    help: 'Whether the site answers its health check (1 healthy, 0 not).',
+  },
   aegis_health_check_failures_total: { type: 'counter', help: 'Failed health checks of the site.' },
-  aegis_db_replication_lag_seconds: { type: 'gauge', help: 'Seconds the replica database is behind the writer.' },
+  aegis_db_replication_lag_seconds: {
+    type: 'gauge',
+    help: 'Seconds the replica database is behind the writer.',
+  },
   aegis_http_requests_total: { type: 'counter', help: 'HTTP requests answered by the site, by status.' },
 };
 
@@ -115,7 +121,8 @@ export class MetricsSimulation {
           level: healthy ? 0 : failuresPerMs,
         });
         const lag = replicationLag(stack, siteName);
-        if (lag !== undefined) out.push({ name: 'aegis_db_replication_lag_seconds', labels, type: 'gauge', level: lag });
+        if (lag !== undefined)
+          out.push({ name: 'aegis_db_replication_lag_seconds', labels, type: 'gauge', level: lag });
         const share = active === siteName ? 1 : active === 'both' ? 0.5 : 0;
         const rate = perMs * share;
         const errorRatio = share > 0 && !siteCanServe(site) ? 1 : BASELINE_ERROR_RATIO;
@@ -186,7 +193,11 @@ export class MetricsSimulation {
         const labels = { stack: stack.name, site: siteName, region: site.region };
         site.healthFailures = this.counterValue('aegis_health_check_failures_total', labels, now);
         site.requests.ok = this.counterValue('aegis_http_requests_total', { ...labels, status: '200' }, now);
-        site.requests.error = this.counterValue('aegis_http_requests_total', { ...labels, status: '503' }, now);
+        site.requests.error = this.counterValue(
+          'aegis_http_requests_total',
+          { ...labels, status: '503' },
+          now,
+        );
       }
     }
   }
@@ -244,7 +255,8 @@ export function valuesWithin(s: Series, from: number, to: number): number[] {
   const out: number[] = [];
   const start = valueAt(s, from);
   if (start !== undefined) out.push(start);
-  for (const b of s.points) if (b.t > from && b.t <= to) out.push(s.type === 'gauge' ? b.value : (valueAt(s, b.t) ?? 0));
+  for (const b of s.points)
+    if (b.t > from && b.t <= to) out.push(s.type === 'gauge' ? b.value : (valueAt(s, b.t) ?? 0));
   const end = valueAt(s, to);
   if (end !== undefined) out.push(end);
   return out;

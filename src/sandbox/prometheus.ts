@@ -79,7 +79,9 @@ export function prometheusConfig(targets: string[]): string {
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<RunningPrometheus> {
   const binary = opts.binary ?? findPrometheus();
   if (!binary) {
-    throw new Error('prometheus is not installed: install it (apt-get install prometheus) or use the sandbox built-in evaluator.');
+    throw new Error(
+      'prometheus is not installed: install it (apt-get install prometheus) or use the sandbox built-in evaluator.',
+    );
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const configFile = path.join(opts.dataDir, 'prometheus.yml');
@@ -119,8 +121,10 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
   try {
     // 1. ready
     for (;;) {
-      if (exited !== undefined) throw new Error(`prometheus exited with code ${exited} at start: ${stderr.trim()}`);
-      if (Date.now() > deadline) throw new Error(`prometheus did not become ready on ${url}: ${stderr.trim()}`);
+      if (exited !== undefined)
+        throw new Error(`prometheus exited with code ${exited} at start: ${stderr.trim()}`);
+      if (Date.now() > deadline)
+        throw new Error(`prometheus did not become ready on ${url}: ${stderr.trim()}`);
       try {
         const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) });
         if (r.ok) break;
@@ -132,9 +136,14 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
     // 2. every target scraped once
     for (;;) {
       if (exited !== undefined) throw new Error(`prometheus exited with code ${exited}: ${stderr.trim()}`);
-      if (Date.now() > deadline) throw new Error(`prometheus on ${url} did not scrape ${opts.targets.join(', ')} in time: ${stderr.trim()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `prometheus on ${url} did not scrape ${opts.targets.join(', ')} in time: ${stderr.trim()}`,
+        );
       try {
-        const r = await fetch(`${url}/api/v1/query?query=${encodeURIComponent('up == 1')}`, { signal: AbortSignal.timeout(2000) });
+        const r = await fetch(`${url}/api/v1/query?query=${encodeURIComponent('up == 1')}`, {
+          signal: AbortSignal.timeout(2000),
+        });
         const body = (await r.json()) as { data?: { result?: unknown[] } };
         if ((body.data?.result?.length ?? 0) >= opts.targets.length) break;
       } catch {

@@ -11,7 +11,14 @@
 import type http from 'node:http';
 import type { FaultHit } from './faults.js';
 import { type ServiceDef, send } from './http.js';
-import { type MetricsSimulation, type Sample, formatNumber, metricsFor, valueAt, valuesWithin } from './metrics.js';
+import {
+  type MetricsSimulation,
+  type Sample,
+  formatNumber,
+  metricsFor,
+  valueAt,
+  valuesWithin,
+} from './metrics.js';
 
 /** A query the built-in evaluator cannot handle. */
 export class UnsupportedQueryError extends Error {
@@ -74,7 +81,7 @@ function tokenize(q: string, fail: (d: string) => never): Token[] {
       continue;
     }
     const num = /^(\d+(\.\d*)?([eE][+-]?\d+)?|\.\d+|Inf|NaN)/.exec(q.slice(i));
-    if (num && !/[a-zA-Z_:]/.test(q[i + num[0].length] ?? '') ) {
+    if (num && !/[a-zA-Z_:]/.test(q[i + num[0].length] ?? '')) {
       out.push({ t: 'num', v: num[0] });
       i += num[0].length;
       continue;
@@ -98,7 +105,15 @@ function tokenize(q: string, fail: (d: string) => never): Token[] {
 
 /** Parse a Prometheus duration (5m, 2h, 1h30m, 90s, 500ms) into ms. */
 export function parseDuration(s: string): number | undefined {
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000, w: 604800000, y: 31536000000 };
+  const units: Record<string, number> = {
+    ms: 1,
+    s: 1000,
+    m: 60000,
+    h: 3600000,
+    d: 86400000,
+    w: 604800000,
+    y: 31536000000,
+  };
   const re = /(\d+)(ms|s|m|h|d|w|y)/gy;
   let total = 0;
   let pos = 0;
@@ -120,7 +135,8 @@ export function parsePromQL(query: string): Node {
   const peek = () => toks[p];
   const isOp = (v: string) => peek()?.t === 'op' && peek()!.v === v;
   const expect = (v: string) => {
-    if (!isOp(v)) fail(`expected ${v} at token ${p + 1}${peek() ? ` (found ${peek()!.v})` : ' (end of query)'}`);
+    if (!isOp(v))
+      fail(`expected ${v} at token ${p + 1}${peek() ? ` (found ${peek()!.v})` : ' (end of query)'}`);
     p++;
   };
   const labelList = (): string[] => {
@@ -143,7 +159,15 @@ export function parsePromQL(query: string): Node {
         const l = toks[p++];
         const o = toks[p++];
         const v = toks[p++];
-        if (!l || l.t !== 'id' || !o || o.t !== 'op' || !['=', '!=', '=~', '!~'].includes(o.v) || !v || v.t !== 'str') {
+        if (
+          !l ||
+          l.t !== 'id' ||
+          !o ||
+          o.t !== 'op' ||
+          !['=', '!=', '=~', '!~'].includes(o.v) ||
+          !v ||
+          v.t !== 'str'
+        ) {
           fail('expected label matchers such as {site="primary"}');
         }
         matchers.push({ label: l!.v, op: o!.v as Matcher['op'], value: v!.v });
@@ -196,13 +220,15 @@ export function parsePromQL(query: string): Node {
       expect('(');
       const arg = primary();
       expect(')');
-      if (arg.kind !== 'sel' || arg.rangeMs === undefined) fail(`${name}() needs a range selector such as metric[5m]`);
+      if (arg.kind !== 'sel' || arg.rangeMs === undefined)
+        fail(`${name}() needs a range selector such as metric[5m]`);
       return { kind: 'fn', fn: name, arg };
     }
     if (isOp('(')) fail(`the function ${name}() is not supported`);
     return selector(name);
   };
-  const prec = (op: string): number => (COMPARISONS.has(op) ? 1 : op === '+' || op === '-' ? 2 : op === '*' || op === '/' ? 3 : 0);
+  const prec = (op: string): number =>
+    COMPARISONS.has(op) ? 1 : op === '+' || op === '-' ? 2 : op === '*' || op === '/' ? 3 : 0;
   const expr = (minPrec: number): Node => {
     let lhs = primary();
     for (;;) {
@@ -280,7 +306,10 @@ export function evaluate(node: Node, sim: MetricsSimulation, t: number, query = 
       return { type: 'scalar', value: node.value };
     case 'sel': {
       if (node.rangeMs !== undefined) {
-        throw new UnsupportedQueryError(query, 'a range vector can only be used inside rate(), increase() or *_over_time()');
+        throw new UnsupportedQueryError(
+          query,
+          'a range vector can only be used inside rate(), increase() or *_over_time()',
+        );
       }
       const samples: Sample[] = [];
       for (const s of sim.series.values()) {
@@ -356,7 +385,8 @@ export function evaluate(node: Node, sim: MetricsSimulation, t: number, query = 
       const b = evaluate(node.rhs, sim, t, query);
       const cmp = COMPARISONS.has(node.op);
       if (a.type === 'scalar' && b.type === 'scalar') {
-        if (cmp) throw new UnsupportedQueryError(query, 'comparisons between two numbers need the bool modifier');
+        if (cmp)
+          throw new UnsupportedQueryError(query, 'comparisons between two numbers need the bool modifier');
         return { type: 'scalar', value: arith(node.op, a.value, b.value) };
       }
       if (a.type === 'vector' && b.type === 'scalar') {
@@ -364,7 +394,10 @@ export function evaluate(node: Node, sim: MetricsSimulation, t: number, query = 
           type: 'vector',
           samples: cmp
             ? a.samples.filter((s) => arith(node.op, s.value, b.value) === 1)
-            : a.samples.map((s) => ({ labels: withoutName(s.labels), value: arith(node.op, s.value, b.value) })),
+            : a.samples.map((s) => ({
+                labels: withoutName(s.labels),
+                value: arith(node.op, s.value, b.value),
+              })),
         };
       }
       if (a.type === 'scalar' && b.type === 'vector') {
@@ -372,7 +405,10 @@ export function evaluate(node: Node, sim: MetricsSimulation, t: number, query = 
           type: 'vector',
           samples: cmp
             ? b.samples.filter((s) => arith(node.op, a.value, s.value) === 1)
-            : b.samples.map((s) => ({ labels: withoutName(s.labels), value: arith(node.op, a.value, s.value) })),
+            : b.samples.map((s) => ({
+                labels: withoutName(s.labels),
+                value: arith(node.op, a.value, s.value),
+              })),
         };
       }
       const av = a as Extract<Value, { type: 'vector' }>;
@@ -392,7 +428,11 @@ export function evaluate(node: Node, sim: MetricsSimulation, t: number, query = 
 }
 
 /** Evaluate `query` at unix time `time` seconds (now when omitted); the Prometheus API `data` object. */
-export function runQuery(sim: MetricsSimulation, query: string, time?: number): { resultType: string; result: unknown } {
+export function runQuery(
+  sim: MetricsSimulation,
+  query: string,
+  time?: number,
+): { resultType: string; result: unknown } {
   const t = time === undefined ? sim.world.now() : time * 1000;
   sim.sample();
   const value = evaluate(parsePromQL(query), sim, t, query);
@@ -421,11 +461,18 @@ export function prometheusFallbackService(): ServiceDef {
         return;
       }
       if (req.path === '/api/v1/status/buildinfo') {
-        send(res, 200, { status: 'success', data: { version: 'aegis-sandbox-builtin', revision: 'none', branch: 'none' } });
+        send(res, 200, {
+          status: 'success',
+          data: { version: 'aegis-sandbox-builtin', revision: 'none', branch: 'none' },
+        });
         return;
       }
       if (req.path !== '/api/v1/query') {
-        send(res, 404, { status: 'error', errorType: 'not_found', error: `the sandbox's built-in Prometheus only serves /api/v1/query, not ${req.path}` });
+        send(res, 404, {
+          status: 'error',
+          errorType: 'not_found',
+          error: `the sandbox's built-in Prometheus only serves /api/v1/query, not ${req.path}`,
+        });
         return;
       }
       const params = new URLSearchParams(req.url.search);
@@ -442,7 +489,10 @@ export function prometheusFallbackService(): ServiceDef {
       if (timeParam) {
         time = /^\d+(\.\d+)?$/.test(timeParam) ? Number(timeParam) : Date.parse(timeParam) / 1000;
         if (!Number.isFinite(time)) {
-          badData(res, `invalid parameter "time": cannot parse ${JSON.stringify(timeParam)} to a valid timestamp`);
+          badData(
+            res,
+            `invalid parameter "time": cannot parse ${JSON.stringify(timeParam)} to a valid timestamp`,
+          );
           return;
         }
       }
@@ -461,7 +511,11 @@ export function prometheusFallbackService(): ServiceDef {
     },
     renderError(_req, res, hit: FaultHit) {
       const status = hit.spec.status ?? 503;
-      send(res, status, { status: 'error', errorType: status === 503 ? 'unavailable' : 'internal', error: `HTTP ${status} (injected fault)` });
+      send(res, status, {
+        status: 'error',
+        errorType: status === 503 ? 'unavailable' : 'internal',
+        error: `HTTP ${status} (injected fault)`,
+      });
     },
   };
 }

@@ -8,7 +8,8 @@
  */
 
 /** How a request was answered. */
-export type RequestOutcome = 'ok' | 'client-error' | 'server-error' | 'throttle' | 'error' | 'reset' | 'timeout';
+export type RequestOutcome =
+  'ok' | 'client-error' | 'server-error' | 'throttle' | 'error' | 'reset' | 'timeout';
 
 /** One request as the sandbox received it. */
 export interface RequestRecord {
@@ -78,7 +79,9 @@ export class RequestLog {
 
   /** Requests that arrived in [from, to). */
   between(from?: number, to?: number): RequestRecord[] {
-    return this.records.filter((r) => (from === undefined || r.at >= from) && (to === undefined || r.at < to));
+    return this.records.filter(
+      (r) => (from === undefined || r.at >= from) && (to === undefined || r.at < to),
+    );
   }
 
   /** Calls per service (total, reads, mutations, throttled, errors, peak per second, per operation) in [from, to). */
@@ -108,7 +111,9 @@ export class RequestLog {
       (times[r.service] ??= []).push(r.at);
     }
     for (const [name, s] of Object.entries(services)) s.peakPerSecond = peakInWindow(times[name]);
-    const sorted = Object.fromEntries(Object.entries(services).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const sorted = Object.fromEntries(
+      Object.entries(services).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     return { from, to, total: span.length, mutations, services: sorted };
   }
 }

@@ -25,7 +25,8 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
     },
   },
   'database-corruption': {
-    description: 'The primary database is corrupted: writes fail integrity, replication lag climbs past the trigger.',
+    description:
+      'The primary database is corrupted: writes fail integrity, replication lag climbs past the trigger.',
     incidentClass: 'database-corruption',
     apply: (_w, stacks) => {
       for (const s of stacks) {
@@ -88,7 +89,8 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
     },
   },
   'config-drift': {
-    description: 'Readiness failure: the DR configmap differs from the primary in db.pool.size and opa.bundle.',
+    description:
+      'Readiness failure: the DR configmap differs from the primary in db.pool.size and opa.bundle.',
     apply: (_w, stacks) => {
       for (const s of stacks) {
         const cm = s.sites.dr.cluster.configMaps.get(CONFIGMAP);
@@ -130,7 +132,8 @@ export function scenarioNames(): string[] {
 
 export function applyScenario(world: World, name: string, stackNames?: string[]): string {
   const def = SCENARIOS[name];
-  if (!def) throw new Error(`scenario "${name}" does not exist: expected one of ${scenarioNames().join(', ')}.`);
+  if (!def)
+    throw new Error(`scenario "${name}" does not exist: expected one of ${scenarioNames().join(', ')}.`);
   const stacks = [...world.stacks.values()].filter((s) => !stackNames || stackNames.includes(s.name));
   def.apply(world, stacks);
   world.settle();

@@ -239,7 +239,10 @@ export interface WorldOptions {
 export type DurationMode = 'random' | 'low' | 'mean' | 'high';
 
 /** The cloud seconds a fixed duration mode picks from `range` (the mean for 'random'). */
-export function pickDuration(range: readonly [number, number], mode: Exclude<DurationMode, 'random'>): number {
+export function pickDuration(
+  range: readonly [number, number],
+  mode: Exclude<DurationMode, 'random'>,
+): number {
   const [lo, hi] = range;
   return mode === 'low' ? lo : mode === 'high' ? hi : (lo + hi) / 2;
 }
@@ -422,7 +425,11 @@ export function reconcileCluster(world: World, site: SiteWorld): void {
       }
       if (p.ready) ready++;
     }
-    if (d.readyReplicas !== ready || d.updatedReplicas !== d.replicas || d.observedGeneration !== d.generation) {
+    if (
+      d.readyReplicas !== ready ||
+      d.updatedReplicas !== d.replicas ||
+      d.observedGeneration !== d.generation
+    ) {
       changed = true;
     }
     d.readyReplicas = ready;

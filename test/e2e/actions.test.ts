@@ -58,7 +58,12 @@ async function runAction(phase: string, inputs: Record<string, string>): Promise
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stdout += d));
   const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  return { code, stdout, outputs: parseOutputs(fs.readFileSync(outFile, 'utf8')), summary: fs.readFileSync(summaryFile, 'utf8') };
+  return {
+    code,
+    stdout,
+    outputs: parseOutputs(fs.readFileSync(outFile, 'utf8')),
+    summary: fs.readFileSync(summaryFile, 'utf8'),
+  };
 }
 
 beforeAll(async () => {
@@ -77,10 +82,15 @@ describe('actions from dist/ against the sandbox', () => {
     expect(ok.code).toBe(0);
     expect(ok.outputs).toMatchObject({ valid: 'true', stacks: 'aws,azure,gcp' });
     const bad = path.join(work, 'bad.yml');
-    fs.writeFileSync(bad, fs.readFileSync(sandbox.planFile!, 'utf8').replace('kind: DRPlan', 'kind: DRPlan\nservise: typo'));
+    fs.writeFileSync(
+      bad,
+      fs.readFileSync(sandbox.planFile!, 'utf8').replace('kind: DRPlan', 'kind: DRPlan\nservise: typo'),
+    );
     const r = await runAction('validate', { plan: bad });
     expect(r.code).not.toBe(0);
-    expect(r.stdout).toMatch(/::error title=DR plan problem,file=.*bad\.yml,line=\d+,col=\d+::servise: Unknown key/);
+    expect(r.stdout).toMatch(
+      /::error title=DR plan problem,file=.*bad\.yml,line=\d+,col=\d+::servise: Unknown key/,
+    );
     expect(r.stdout).toMatch(/servise/);
     expect(r.summary).toMatch(/DR plan is invalid/);
   });
@@ -106,7 +116,11 @@ describe('actions from dist/ against the sandbox', () => {
     expect(declare.outputs['incident-class']).toBe('region-outage');
     for (const phase of ['drain', 'database', 'scale', 'traffic', 'verify']) {
       const r = await runAction(phase, { 'incident-class': 'region-outage' });
-      expect({ phase, code: r.code, out: r.code ? r.stdout.slice(-2000) : '' }).toEqual({ phase, code: 0, out: '' });
+      expect({ phase, code: r.code, out: r.code ? r.stdout.slice(-2000) : '' }).toEqual({
+        phase,
+        code: 0,
+        out: '',
+      });
     }
     const state = sandbox.state() as any;
     for (const s of ['aws', 'azure', 'gcp']) {
@@ -129,8 +143,11 @@ describe('actions from dist/ against the sandbox', () => {
       s.sites.primary.up = true;
       for (const n of s.sites.primary.cluster.nodes) n.ready = false;
     }
-    expect((await runAction('declare', { 'incident-class': 'region-outage', reason: 'refence' })).code).toBe(0);
-    for (const s of sandbox.world.stacks.values()) for (const n of s.sites.primary.cluster.nodes) n.ready = true;
+    expect((await runAction('declare', { 'incident-class': 'region-outage', reason: 'refence' })).code).toBe(
+      0,
+    );
+    for (const s of sandbox.world.stacks.values())
+      for (const n of s.sites.primary.cluster.nodes) n.ready = true;
     const dry = await runAction('sync', { mode: 'dry-run' });
     expect({ code: dry.code, out: dry.code ? dry.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
     expect(dry.outputs.conflicts.split(',').sort()).toEqual(['aws=0', 'azure=0', 'gcp=0']);

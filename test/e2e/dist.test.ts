@@ -20,19 +20,30 @@ function files(dir: string, base = dir): string[] {
 describe('committed build output', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-build-'));
   beforeAll(() => {
-    execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--out', out], { cwd: root, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--out', out], {
+      cwd: root,
+      stdio: 'pipe',
+    });
   }, 300_000);
   afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
-  it.each(['dist', 'actions'])('%s/ is identical to a fresh build (run npm run build and commit if not)', (dir) => {
-    const want = files(path.join(out, dir)).sort();
-    const have = files(path.join(root, dir)).sort();
-    expect(have).toEqual(want);
-    const stale = want.filter((f) => !fs.readFileSync(path.join(out, dir, f)).equals(fs.readFileSync(path.join(root, dir, f))));
-    expect(stale).toEqual([]);
-  });
+  it.each(['dist', 'actions'])(
+    '%s/ is identical to a fresh build (run npm run build and commit if not)',
+    (dir) => {
+      const want = files(path.join(out, dir)).sort();
+      const have = files(path.join(root, dir)).sort();
+      expect(have).toEqual(want);
+      const stale = want.filter(
+        (f) => !fs.readFileSync(path.join(out, dir, f)).equals(fs.readFileSync(path.join(root, dir, f))),
+      );
+      expect(stale).toEqual([]);
+    },
+  );
 
-  it.each(['action.yml', 'schema/dr-plan.schema.json', 'src/plan/generated/plan-validator.js'])('%s is identical to a fresh build', (f) => {
-    expect(fs.readFileSync(path.join(root, f), 'utf8')).toBe(fs.readFileSync(path.join(out, f), 'utf8'));
-  });
+  it.each(['action.yml', 'schema/dr-plan.schema.json', 'src/plan/generated/plan-validator.js'])(
+    '%s is identical to a fresh build',
+    (f) => {
+      expect(fs.readFileSync(path.join(root, f), 'utf8')).toBe(fs.readFileSync(path.join(out, f), 'utf8'));
+    },
+  );
 });

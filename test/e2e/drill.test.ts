@@ -65,7 +65,13 @@ describe('failover pipeline on the sandbox', () => {
   async function failover(opts: { dryRun?: boolean; journal?: Journal } = {}) {
     const plan = await loadPlan(sb.planFile!);
     const run = createContext(opts.journal ?? new Journal(), { dryRun: opts.dryRun });
-    const ctx = { plan, stacks: plan.stackNames, run, env: createEnvironment(plan), inputs: { 'incident-class': 'region-outage' } };
+    const ctx = {
+      plan,
+      stacks: plan.stackNames,
+      run,
+      env: createEnvironment(plan),
+      inputs: { 'incident-class': 'region-outage' },
+    };
     return runFailover(ctx, plan.classes['region-outage']);
   }
 
@@ -81,7 +87,9 @@ describe('failover pipeline on the sandbox', () => {
     const journal = new Journal();
     // verify's own probes (the end-to-end scan, the integrity Job) write by design; nothing else may
     const changes = () =>
-      sb.world.monitor.mutations.filter((m) => m.operation !== 'createScan' && !/aegis-integrity-/.test(m.target));
+      sb.world.monitor.mutations.filter(
+        (m) => m.operation !== 'createScan' && !/aegis-integrity-/.test(m.target),
+      );
     expect((await failover({ journal })).ok).toBe(true);
     const after = changes().length;
     const again = await failover({ journal });
@@ -93,7 +101,13 @@ describe('failover pipeline on the sandbox', () => {
 
   it('a run that stops half-way (traffic refused) converges when started again', async () => {
     sb.applyScenario('region-outage');
-    sb.faults.add({ service: 'route53', operation: 'ChangeResourceRecordSets', kind: 'error', status: 400, times: 100 });
+    sb.faults.add({
+      service: 'route53',
+      operation: 'ChangeResourceRecordSets',
+      kind: 'error',
+      status: 400,
+      times: 100,
+    });
     sb.faults.add({ service: 'clouddns', kind: 'error', status: 400, times: 100 });
     const first = await failover();
     expect(first.ok).toBe(false);

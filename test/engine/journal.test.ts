@@ -5,7 +5,19 @@ import { Journal, readJournal, verifyJournal, type JournalEntry } from '../../sr
 
 function entry(step: string): JournalEntry {
   const t = new Date().toISOString();
-  return { phase: 'database', step, stack: 'aws', target: 'rds:aegis-db', outcome: 'done', action: 'x', startedAt: t, endedAt: t, durationMs: 0, attempts: 1, dryRun: false };
+  return {
+    phase: 'database',
+    step,
+    stack: 'aws',
+    target: 'rds:aegis-db',
+    outcome: 'done',
+    action: 'x',
+    startedAt: t,
+    endedAt: t,
+    durationMs: 0,
+    attempts: 1,
+    dryRun: false,
+  };
 }
 
 describe('journal', () => {

@@ -3,7 +3,8 @@ import { RateLimiter, sharedLimiter } from '../../src/engine/ratelimit.js';
 /** Largest number of timestamps inside any window of `windowMs`. */
 function densest(calls: number[], windowMs: number): number {
   let peak = 0;
-  for (let i = 0; i < calls.length; i++) peak = Math.max(peak, calls.filter((t) => t >= calls[i] && t - calls[i] < windowMs).length);
+  for (let i = 0; i < calls.length; i++)
+    peak = Math.max(peak, calls.filter((t) => t >= calls[i] && t - calls[i] < windowMs).length);
   return peak;
 }
 

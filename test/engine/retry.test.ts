@@ -18,7 +18,11 @@ describe('classify', () => {
   });
 
   it('keeps Retry-After through wrapSdkError', () => {
-    const e = wrapSdkError('arm', 'failover', { statusCode: 429, code: 'TooManyRequests', response: { headers: { 'retry-after': '7' } } });
+    const e = wrapSdkError('arm', 'failover', {
+      statusCode: 429,
+      code: 'TooManyRequests',
+      response: { headers: { 'retry-after': '7' } },
+    });
     expect(e).toBeInstanceOf(ProviderError);
     expect(classify(e)).toMatchObject({ kind: 'throttled', retryAfterMs: 7000 });
   });
@@ -51,7 +55,15 @@ describe('withRetry', () => {
     let n = 0;
     await withRetry(
       async () => {
-        if (++n < 2) throw new ProviderError({ service: 'route53', operation: 'x', status: 400, code: 'Throttling', retryAfterMs: 2500, message: 'slow down' });
+        if (++n < 2)
+          throw new ProviderError({
+            service: 'route53',
+            operation: 'x',
+            status: 400,
+            code: 'Throttling',
+            retryAfterMs: 2500,
+            message: 'slow down',
+          });
       },
       { maxAttempts: 3, baseMs: 10, capMs: 100 },
       { sleep: async (ms) => void delays.push(ms) },
@@ -62,10 +74,14 @@ describe('withRetry', () => {
   it('fails at once on a permanent error', async () => {
     let n = 0;
     await expect(
-      withRetry(async () => {
-        n++;
-        throw { $metadata: { httpStatusCode: 400 }, name: 'InvalidDBInstanceState', message: 'bad state' };
-      }, { maxAttempts: 5, baseMs: 1, capMs: 1 }, { sleep: noSleep }),
+      withRetry(
+        async () => {
+          n++;
+          throw { $metadata: { httpStatusCode: 400 }, name: 'InvalidDBInstanceState', message: 'bad state' };
+        },
+        { maxAttempts: 5, baseMs: 1, capMs: 1 },
+        { sleep: noSleep },
+      ),
     ).rejects.toMatchObject({ name: 'InvalidDBInstanceState' });
     expect(n).toBe(1);
   });
@@ -73,19 +89,27 @@ describe('withRetry', () => {
   it('gives up after maxAttempts', async () => {
     let n = 0;
     await expect(
-      withRetry(async () => {
-        n++;
-        throw { statusCode: 500 };
-      }, { maxAttempts: 3, baseMs: 1, capMs: 1 }, { sleep: noSleep }),
+      withRetry(
+        async () => {
+          n++;
+          throw { statusCode: 500 };
+        },
+        { maxAttempts: 3, baseMs: 1, capMs: 1 },
+        { sleep: noSleep },
+      ),
     ).rejects.toMatchObject({ statusCode: 500, attempts: 3 });
     expect(n).toBe(3);
   });
 
   it('does not sleep past a deadline', async () => {
     await expect(
-      withRetry(async () => {
-        throw { statusCode: 503 };
-      }, { maxAttempts: 10, baseMs: 10_000, capMs: 10_000, deadline: Date.now() + 100 }, { sleep: noSleep }),
+      withRetry(
+        async () => {
+          throw { statusCode: 503 };
+        },
+        { maxAttempts: 10, baseMs: 10_000, capMs: 10_000, deadline: Date.now() + 100 },
+        { sleep: noSleep },
+      ),
     ).rejects.toThrow(/deadline would pass/);
   });
 

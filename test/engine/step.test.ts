@@ -47,7 +47,12 @@ describe('runStep', () => {
     const r = await runStep(createContext(journal, { poll: fast }), spec(db));
     expect(r.outcome).toBe('done');
     expect(db.calls.act).toBe(1);
-    expect(r.record).toMatchObject({ outcome: 'done', before: { writer: 'primary' }, after: { writer: 'dr' }, phase: 'database' });
+    expect(r.record).toMatchObject({
+      outcome: 'done',
+      before: { writer: 'primary' },
+      after: { writer: 'dr' },
+      phase: 'database',
+    });
   });
 
   it('skips when the state is already as wanted (re-run)', async () => {
@@ -79,7 +84,10 @@ describe('runStep', () => {
     const unsafe = { ...spec(fakeDb()), refuse: () => 'the old primary still accepts writes' };
     const journal = new Journal();
     await expect(runStep(createContext(journal, { poll: fast }), unsafe)).rejects.toBeInstanceOf(StepFailed);
-    expect(journal.records.at(-1)).toMatchObject({ outcome: 'refused', error: 'the old primary still accepts writes' });
+    expect(journal.records.at(-1)).toMatchObject({
+      outcome: 'refused',
+      error: 'the old primary still accepts writes',
+    });
 
     const forced = await runStep(
       createContext(journal, { poll: fast, force: { by: 'octocat', reason: 'primary region is gone' } }),
@@ -91,7 +99,9 @@ describe('runStep', () => {
   it('fails with a deadline error naming the target when the state never arrives', async () => {
     const journal = new Journal();
     const never = { ...spec(fakeDb()), satisfied: () => false, inProgress: () => false, deadlineMs: 50 };
-    await expect(runStep(createContext(journal, { poll: fast }), never)).rejects.toThrow(/rds:aegis-db.*did not happen within/);
+    await expect(runStep(createContext(journal, { poll: fast }), never)).rejects.toThrow(
+      /rds:aegis-db.*did not happen within/,
+    );
     expect(journal.records.at(-1)).toMatchObject({ outcome: 'failed' });
   });
 
@@ -128,7 +138,10 @@ describe('runStep', () => {
         throw { code: 'ECONNRESET', message: 'socket hang up' };
       },
     };
-    const r = await runStep(createContext(new Journal(), { poll: fast, retry: { maxAttempts: 3, baseMs: 1, capMs: 1 } }), landedThenReset);
+    const r = await runStep(
+      createContext(new Journal(), { poll: fast, retry: { maxAttempts: 3, baseMs: 1, capMs: 1 } }),
+      landedThenReset,
+    );
     expect(r.outcome).toBe('done');
     expect(db.calls.act).toBe(1);
   });
@@ -146,7 +159,11 @@ describe('runStep', () => {
     const r = await runStep(ctx, down);
     expect(r.outcome).toBe('unreachable');
     expect(r.before).toBeUndefined();
-    expect(r.record).toMatchObject({ outcome: 'unreachable', action: 'promote the DR replica', error: expect.stringMatching(/ECONNREFUSED/) });
+    expect(r.record).toMatchObject({
+      outcome: 'unreachable',
+      action: 'promote the DR replica',
+      error: expect.stringMatching(/ECONNREFUSED/),
+    });
     expect(journal.records.at(-1)).toBe(r.record);
 
     // without the predicate (or when it says no) the same error still fails the step
@@ -173,7 +190,9 @@ describe('runStep', () => {
     expect((await runStep(ctx, { ...down, step: 'drain' })).outcome).toBe('unreachable');
     expect(observed).toBe(4);
     // another place is still retried
-    expect((await runStep(ctx, { ...down, unreachableKey: 'aws/dr/kubernetes' })).outcome).toBe('unreachable');
+    expect((await runStep(ctx, { ...down, unreachableKey: 'aws/dr/kubernetes' })).outcome).toBe(
+      'unreachable',
+    );
     expect(observed).toBe(7);
   });
 
@@ -192,7 +211,10 @@ describe('runStep', () => {
       },
       unreachable: () => true,
     };
-    const r = await runStep(createContext(new Journal(), { poll: fast, retry: { maxAttempts: 2, baseMs: 1, capMs: 1 } }), goneAfterAct);
+    const r = await runStep(
+      createContext(new Journal(), { poll: fast, retry: { maxAttempts: 2, baseMs: 1, capMs: 1 } }),
+      goneAfterAct,
+    );
     expect(r.outcome).toBe('unreachable');
     expect(r.before).toMatchObject({ writer: 'primary' });
     expect(r.record.action).toBe('promote the DR replica (sent before the target became unreachable)');

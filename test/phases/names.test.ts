@@ -10,7 +10,9 @@ describe('phase names', () => {
   });
 
   it('an unknown phase is one sentence naming the known ones', () => {
-    expect(() => checkPhaseName('failovr')).toThrow(/phase "failovr" does not exist: expected one of validate, readiness/);
+    expect(() => checkPhaseName('failovr')).toThrow(
+      /phase "failovr" does not exist: expected one of validate, readiness/,
+    );
     expect(() => getPhase('failovr')).toThrow(/does not exist/);
     expect(getPhase('drain').name).toBe('drain');
   });

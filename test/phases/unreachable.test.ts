@@ -44,7 +44,9 @@ describe('fence and drain of an unreachable primary', () => {
     expect(fences).toHaveLength(fenceRows.length);
     for (const row of fenceRows) {
       expect(row).toMatchObject({ status: 'warn', detail: expect.stringMatching(/unreachable/) });
-      const rec = fences.find((r) => r.stack === row.stack && r.target === `k8s:${row.item.slice('Fence '.length)}`);
+      const rec = fences.find(
+        (r) => r.stack === row.stack && r.target === `k8s:${row.item.slice('Fence '.length)}`,
+      );
       expect(rec).toMatchObject({ outcome: 'unreachable', error: expect.any(String), dryRun: false });
       expect(rec?.action).toMatch(/annotate deployment .* aegis\.io\/drain="true"/);
     }

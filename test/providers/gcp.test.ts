@@ -6,7 +6,12 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { classify, ProviderError, UserError } from '../../src/engine/errors.js';
 import type { Stack } from '../../src/plan/types.js';
-import { createGcpProviders, dnsClient, parseEndpoint, timestampToDate } from '../../src/providers/gcp/index.js';
+import {
+  createGcpProviders,
+  dnsClient,
+  parseEndpoint,
+  timestampToDate,
+} from '../../src/providers/gcp/index.js';
 import { gaxOptions } from '../../src/providers/gcp/clients.js';
 import type { CloudProviders, Operation } from '../../src/providers/types.js';
 import { createEstate, SANDBOX_PROJECT, TOPOLOGY } from '../../src/sandbox/estate.js';
@@ -42,9 +47,31 @@ function gcpStack(endpoints: { sqladmin: string; clouddns: string; container: st
     cloud: 'gcp',
     primary: site('primary'),
     dr: site('dr'),
-    database: { type: 'cloud-sql', project: P, instance: T.sql.instance, failoverReplica: T.sql.failoverReplica, replica: T.sql.replica },
-    traffic: { type: 'cloud-dns', project: P, zone: T.zone.name, record: T.record, recordType: 'CNAME', targets: { ...T.targets } },
-    nodePool: { type: 'gke', project: P, cluster: { ...T.clusters }, pool: T.pool, min: 3, max: 10, active: 6, standby: 3 },
+    database: {
+      type: 'cloud-sql',
+      project: P,
+      instance: T.sql.instance,
+      failoverReplica: T.sql.failoverReplica,
+      replica: T.sql.replica,
+    },
+    traffic: {
+      type: 'cloud-dns',
+      project: P,
+      zone: T.zone.name,
+      record: T.record,
+      recordType: 'CNAME',
+      targets: { ...T.targets },
+    },
+    nodePool: {
+      type: 'gke',
+      project: P,
+      cluster: { ...T.clusters },
+      pool: T.pool,
+      min: 3,
+      max: 10,
+      active: 6,
+      standby: 3,
+    },
     endpoints,
   };
 }
@@ -67,7 +94,9 @@ beforeEach(async () => {
   world = new ClockWorld({ speed: 2000 });
   createEstate(world, ['gcp']);
   faults = new FaultRegistry();
-  services = await Promise.all([sqladminService(), clouddnsService(), containerService()].map((d) => startService(d, { world, faults })));
+  services = await Promise.all(
+    [sqladminService(), clouddnsService(), containerService()].map((d) => startService(d, { world, faults })),
+  );
   const [sqladmin, clouddns, container] = services.map((s) => s.url);
   providers = createGcpProviders(gcpStack({ sqladmin, clouddns, container }));
 });
@@ -125,7 +154,12 @@ describe('GcpDatabase (Cloud SQL)', () => {
     const stack = world.stack('gcp');
     stack.sites.primary.up = false;
     const s = await providers.database.describe();
-    expect(s).toMatchObject({ primaryReachable: false, writer: 'primary', busy: false, lastBackup: undefined });
+    expect(s).toMatchObject({
+      primaryReachable: false,
+      writer: 'primary',
+      busy: false,
+      lastBackup: undefined,
+    });
     expect(s.replication.detail).toContain('primary unreachable');
 
     const refused = await caught(providers.database.failover('primary', 'in-region'));
@@ -135,12 +169,21 @@ describe('GcpDatabase (Cloud SQL)', () => {
     expect(world.monitor.failovers.get(T.sql.instance)).toBeUndefined();
 
     const op = await providers.database.failover('dr', 'cross-region');
-    expect(await providers.database.describe()).toMatchObject({ busy: true, status: 'promoting', writer: 'primary' });
+    expect(await providers.database.describe()).toMatchObject({
+      busy: true,
+      status: 'promoting',
+      writer: 'primary',
+    });
     expect((await providers.database.poll(op)).done).toBe(false);
     world.advance(120);
     expect((await providers.database.poll(op)).done).toBe(true);
     const after = await providers.database.describe();
-    expect(after).toMatchObject({ writer: 'dr', busy: false, writerZone: T.zones.dr[0], replication: { healthy: false } });
+    expect(after).toMatchObject({
+      writer: 'dr',
+      busy: false,
+      writerZone: T.zones.dr[0],
+      replication: { healthy: false },
+    });
     expect(stack.database.writable.dr).toBe(true);
     expect(world.monitor.failovers.get(T.sql.replica)).toBe(1);
   });
@@ -158,7 +201,13 @@ describe('GcpDatabase (Cloud SQL)', () => {
   });
 
   it('throttling (429 RESOURCE_EXHAUSTED) and resets are classified, and the SDK does not retry them', async () => {
-    faults.add({ service: 'sqladmin', operation: 'instances.get', kind: 'throttle', nth: 1, retryAfterSeconds: 4 });
+    faults.add({
+      service: 'sqladmin',
+      operation: 'instances.get',
+      kind: 'throttle',
+      nth: 1,
+      retryAfterSeconds: 4,
+    });
     const t = await caught(providers.database.describe());
     expect(t).toBeInstanceOf(ProviderError);
     expect(classify(t)).toMatchObject({ kind: 'throttled', retryAfterMs: 4000 });
@@ -187,7 +236,11 @@ describe('GcpTraffic (Cloud DNS)', () => {
     world.advance(60);
     expect(await providers.traffic.poll(op)).toEqual({ done: true, status: 'done' });
 
-    expect(providers.traffic.expectation('dr')).toEqual({ name: T.record, type: 'CNAME', value: T.targets.dr });
+    expect(providers.traffic.expectation('dr')).toEqual({
+      name: T.record,
+      type: 'CNAME',
+      value: T.targets.dr,
+    });
     expect(world.stack('gcp').traffic.record.values).toEqual([T.targets.dr]);
   });
 
@@ -208,10 +261,20 @@ describe('GcpTraffic (Cloud DNS)', () => {
 
 describe('GcpNodePool (GKE)', () => {
   it('resizes the DR pool: operation running until the nodes are Ready, then done', async () => {
-    expect(await providers.nodePool.describe('dr')).toEqual({ desired: 3, min: 3, max: 10, status: 'RUNNING', busy: false });
+    expect(await providers.nodePool.describe('dr')).toEqual({
+      desired: 3,
+      min: 3,
+      max: 10,
+      status: 'RUNNING',
+      busy: false,
+    });
     const op = await providers.nodePool.resize('dr', { min: 3, max: 10, desired: 6 });
     expect(op.id).toContain(`/locations/${T.regions.dr}/operations/`);
-    expect(await providers.nodePool.describe('dr')).toMatchObject({ desired: 6, status: 'RECONCILING', busy: true });
+    expect(await providers.nodePool.describe('dr')).toMatchObject({
+      desired: 6,
+      status: 'RECONCILING',
+      busy: true,
+    });
     expect(await providers.nodePool.poll('dr', op)).toEqual({ done: false, status: 'RUNNING' });
     world.advance(600);
     expect(await providers.nodePool.poll('dr', op)).toEqual({ done: true, status: 'DONE' });
@@ -223,23 +286,37 @@ describe('GcpNodePool (GKE)', () => {
     expect(classify(await caught(providers.nodePool.describe('primary'))).kind).toBe('transient');
     expect((await providers.nodePool.describe('dr')).status).toBe('RUNNING');
     faults.add({ service: 'container', operation: 'nodePools.setSize', kind: 'throttle', nth: 1 });
-    expect(classify(await caught(providers.nodePool.resize('dr', { min: 3, max: 10, desired: 6 }))).kind).toBe('throttled');
+    expect(
+      classify(await caught(providers.nodePool.resize('dr', { min: 3, max: 10, desired: 6 }))).kind,
+    ).toBe('throttled');
     expect(world.stack('gcp').sites.dr.pool.desired).toBe(3);
   });
 });
 
 describe('createGcpProviders and helpers', () => {
   it('rejects a stack of another cloud type with a clear sentence', () => {
-    const s = gcpStack({ sqladmin: 'http://127.0.0.1:1', clouddns: 'http://127.0.0.1:1', container: 'http://127.0.0.1:1' });
+    const s = gcpStack({
+      sqladmin: 'http://127.0.0.1:1',
+      clouddns: 'http://127.0.0.1:1',
+      container: 'http://127.0.0.1:1',
+    });
     const bad = { ...s, database: { type: 'rds', instance: 'x' } } as Stack;
     expect(() => createGcpProviders(bad)).toThrow(/database.type cloud-sql/);
   });
 
   it('without endpoint overrides, builds the clients for the public endpoints and ADC without any network call', () => {
-    const s = gcpStack({ sqladmin: 'http://127.0.0.1:1', clouddns: 'http://127.0.0.1:1', container: 'http://127.0.0.1:1' });
+    const s = gcpStack({
+      sqladmin: 'http://127.0.0.1:1',
+      clouddns: 'http://127.0.0.1:1',
+      container: 'http://127.0.0.1:1',
+    });
     const { endpoints: _e, ...noOverrides } = s;
     const p = createGcpProviders(noOverrides as Stack);
-    expect(p.traffic.expectation('primary')).toEqual({ name: T.record, type: 'CNAME', value: T.targets.primary });
+    expect(p.traffic.expectation('primary')).toEqual({
+      name: T.record,
+      type: 'CNAME',
+      value: T.targets.primary,
+    });
     expect(gaxOptions(undefined)).toEqual({ fallback: true });
     expect(dnsClient(P).baseUrl).toBe('https://dns.googleapis.com/dns/v1');
     expect(gaxOptions(parseEndpoint('sqladmin', 'https://private.sqladmin.test:8443'))).toEqual({
@@ -251,14 +328,25 @@ describe('createGcpProviders and helpers', () => {
   });
 
   it('parses endpoint overrides and rejects non-URLs', () => {
-    expect(parseEndpoint('sqladmin', 'http://127.0.0.1:8080')).toEqual({ protocol: 'http', host: '127.0.0.1', port: 8080, insecure: true });
-    expect(parseEndpoint('sqladmin', 'https://sqladmin.example.test')).toMatchObject({ protocol: 'https', port: 443, insecure: false });
+    expect(parseEndpoint('sqladmin', 'http://127.0.0.1:8080')).toEqual({
+      protocol: 'http',
+      host: '127.0.0.1',
+      port: 8080,
+      insecure: true,
+    });
+    expect(parseEndpoint('sqladmin', 'https://sqladmin.example.test')).toMatchObject({
+      protocol: 'https',
+      port: 443,
+      insecure: false,
+    });
     expect(parseEndpoint('sqladmin', undefined)).toBeUndefined();
     expect(() => parseEndpoint('clouddns', 'ftp://x')).toThrow(UserError);
   });
 
   it('converts protobuf timestamps', () => {
-    expect(timestampToDate({ seconds: '1700000000', nanos: 500000000 })?.toISOString()).toBe('2023-11-14T22:13:20.500Z');
+    expect(timestampToDate({ seconds: '1700000000', nanos: 500000000 })?.toISOString()).toBe(
+      '2023-11-14T22:13:20.500Z',
+    );
     expect(timestampToDate(undefined)).toBeUndefined();
   });
 });

@@ -32,7 +32,12 @@ describe('sandbox app', () => {
   test('health reports the site, its region, and 503 when it cannot serve', async () => {
     const ok = await get('/sites/aws/primary/health');
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ status: 'healthy', region: 'primary', cloudRegion: 'us-east-1', stack: 'aws' });
+    expect(await ok.json()).toMatchObject({
+      status: 'healthy',
+      region: 'primary',
+      cloudRegion: 'us-east-1',
+      stack: 'aws',
+    });
 
     const dr = await (await get('/sites/gcp/dr/health')).json();
     expect(dr).toMatchObject({ status: 'healthy', region: 'dr', cloudRegion: 'us-central1' });
@@ -73,7 +78,10 @@ describe('sandbox app', () => {
   });
 
   test('scans need a token, are refused read-only where writes are not accepted, and complete', async () => {
-    const post = (site: string, headers: Record<string, string> = { authorization: 'Bearer sandbox-token' }) =>
+    const post = (
+      site: string,
+      headers: Record<string, string> = { authorization: 'Bearer sandbox-token' },
+    ) =>
       get(`/sites/aws/${site}/api/v1/scans`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
@@ -94,15 +102,20 @@ describe('sandbox app', () => {
     const scan = (await created.json()) as { id: string; status: string };
     expect(scan.status).toBe('queued');
     expect(world.stack('aws').sites.primary.writesWhileServing).toBe(1);
-    expect(world.monitor.mutations.some((m) => m.service === 'app' && m.operation === 'createScan')).toBe(true);
+    expect(world.monitor.mutations.some((m) => m.service === 'app' && m.operation === 'createScan')).toBe(
+      true,
+    );
 
     await until(async () => {
-      const body = (await (await get(`/sites/aws/primary/api/v1/scans/${scan.id}`)).json()) as { status: string };
+      const body = (await (await get(`/sites/aws/primary/api/v1/scans/${scan.id}`)).json()) as {
+        status: string;
+      };
       return body.status === 'completed' ? true : undefined;
     }, 'the scan to complete');
 
     // drained site refuses writes too
-    world.stack('aws').sites.primary.cluster.deployments.get('aegis-api')!.annotations['aegis.io/drain'] = 'true';
+    world.stack('aws').sites.primary.cluster.deployments.get('aegis-api')!.annotations['aegis.io/drain'] =
+      'true';
     expect((await post('primary')).status).toBe(503);
   });
 
@@ -110,7 +123,10 @@ describe('sandbox app', () => {
     const stack = world.stack('gcp');
     expect(await (await get('/public/gcp/health')).json()).toMatchObject({ region: 'primary' });
     stack.traffic.record.values = [TOPOLOGY.gcp.targets.dr];
-    expect(await (await get('/public/gcp/health')).json()).toMatchObject({ region: 'dr', cloudRegion: 'us-central1' });
+    expect(await (await get('/public/gcp/health')).json()).toMatchObject({
+      region: 'dr',
+      cloudRegion: 'us-central1',
+    });
     stack.traffic.record.values = ['nowhere.gcp.aegis.test'];
     expect((await get('/public/gcp/health')).status).toBe(502);
   });
@@ -122,8 +138,12 @@ describe('sandbox app', () => {
     expect(text).toContain('# TYPE aegis_health_status gauge');
     expect(text).toContain('aegis_health_status{stack="aws",site="primary",region="us-east-1"} 1');
     expect(text).toContain('aegis_db_replication_lag_seconds{stack="azure",site="dr",region="westus2"} 1.5');
-    expect(text).toContain('aegis_db_replication_lag_seconds{stack="azure",site="primary",region="eastus"} 0');
-    expect(text).toMatch(/aegis_http_requests_total\{stack="gcp",site="primary",region="us-east1",status="200"\} \d+/);
+    expect(text).toContain(
+      'aegis_db_replication_lag_seconds{stack="azure",site="primary",region="eastus"} 0',
+    );
+    expect(text).toMatch(
+      /aegis_http_requests_total\{stack="gcp",site="primary",region="us-east1",status="200"\} \d+/,
+    );
     expect(text).toMatch(/aegis_health_check_failures_total\{stack="gcp",site="dr",region="us-central1"\} 0/);
   });
 
@@ -148,7 +168,9 @@ describe('metrics simulation', () => {
     const t0 = world.now() + 1000;
     sim.sample(t0);
     const key = (name: string, labels: Record<string, string>) =>
-      [...sim.series.values()].find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))!;
+      [...sim.series.values()].find(
+        (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+      )!;
     const failures = key('aegis_health_check_failures_total', { stack: 'aws', site: 'primary' });
     const ok = key('aegis_http_requests_total', { stack: 'aws', site: 'primary', status: '200' });
     const errors = key('aegis_http_requests_total', { stack: 'aws', site: 'primary', status: '503' });

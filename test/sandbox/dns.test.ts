@@ -25,17 +25,24 @@ describe('sandbox authoritative DNS', () => {
     expect(dns.port).toBeGreaterThan(0);
   });
 
-  test.each([false, true])('a change to the traffic record is visible at once (tcp=%s), with its TTL', async (tcp) => {
-    const first = await queryDns(TOPOLOGY.aws.record, 'CNAME', { server: server(), tcp });
-    expect(first).toMatchObject({ rcode: 'NOERROR', authoritative: true, transport: tcp ? 'tcp' : 'udp' });
-    expect(first.answers).toEqual([{ name: 'api.aegis.test', type: 'CNAME', ttl: 60, data: TOPOLOGY.aws.targets.primary }]);
+  test.each([false, true])(
+    'a change to the traffic record is visible at once (tcp=%s), with its TTL',
+    async (tcp) => {
+      const first = await queryDns(TOPOLOGY.aws.record, 'CNAME', { server: server(), tcp });
+      expect(first).toMatchObject({ rcode: 'NOERROR', authoritative: true, transport: tcp ? 'tcp' : 'udp' });
+      expect(first.answers).toEqual([
+        { name: 'api.aegis.test', type: 'CNAME', ttl: 60, data: TOPOLOGY.aws.targets.primary },
+      ]);
 
-    const record = world.stack('aws').traffic.record;
-    record.values = [TOPOLOGY.aws.targets.dr];
-    record.ttl = 30;
-    const second = await queryDns(TOPOLOGY.aws.record, 'CNAME', { server: server(), tcp });
-    expect(second.answers).toEqual([{ name: 'api.aegis.test', type: 'CNAME', ttl: 30, data: TOPOLOGY.aws.targets.dr }]);
-  });
+      const record = world.stack('aws').traffic.record;
+      record.values = [TOPOLOGY.aws.targets.dr];
+      record.ttl = 30;
+      const second = await queryDns(TOPOLOGY.aws.record, 'CNAME', { server: server(), tcp });
+      expect(second.answers).toEqual([
+        { name: 'api.aegis.test', type: 'CNAME', ttl: 30, data: TOPOLOGY.aws.targets.dr },
+      ]);
+    },
+  );
 
   test('targets resolve to 127.0.0.1 and the chain is followed', async () => {
     for (const cloud of ['aws', 'azure', 'gcp'] as const) {
@@ -67,7 +74,8 @@ describe('sandbox authoritative DNS', () => {
   });
 
   test('the zone serial grows when the record changes', async () => {
-    const serial = async () => Number((await queryDns('aegis.test', 'SOA', { server: server() })).answers[0].data.split(' ')[2]);
+    const serial = async () =>
+      Number((await queryDns('aegis.test', 'SOA', { server: server() })).answers[0].data.split(' ')[2]);
     const a = await serial();
     world.stack('aws').traffic.record.values = [TOPOLOGY.aws.targets.dr];
     expect(await serial()).toBe(a + 1);
@@ -86,7 +94,9 @@ describe('sandbox authoritative DNS', () => {
 
   test('an unanswered query fails as a transient dns error', async () => {
     faults.add({ service: 'dns', operation: 'CNAME', kind: 'timeout', nth: 1 });
-    const err = await queryDns(TOPOLOGY.aws.record, 'CNAME', { server: server(), timeoutMs: 300 }).catch((e: unknown) => e);
+    const err = await queryDns(TOPOLOGY.aws.record, 'CNAME', { server: server(), timeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).service).toBe('dns');
     expect(classify(err).kind).toBe('transient');

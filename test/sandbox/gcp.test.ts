@@ -102,19 +102,33 @@ describe('Cloud SQL Admin emulator', () => {
   it('fails over in region: operation PENDING/RUNNING then DONE, zone flipped, stale settings version refused', async () => {
     const [db] = await instances.get({ project: P, instance: T.sql.instance }, NO_RETRY);
     const stale = await caught(
-      instances.failover({ project: P, instance: T.sql.instance, body: { failoverContext: { settingsVersion: 1 } } }, NO_RETRY),
+      instances.failover(
+        { project: P, instance: T.sql.instance, body: { failoverContext: { settingsVersion: 1 } } },
+        NO_RETRY,
+      ),
     );
     expect(wrapSdkError('sqladmin', 'instances.failover', stale).status).toBe(412);
     expect(world.monitor.failovers.get(T.sql.instance)).toBeUndefined();
 
     const [op] = await instances.failover(
-      { project: P, instance: T.sql.instance, body: { failoverContext: { kind: 'sql#failoverContext', settingsVersion: db.settings!.settingsVersion!.value } } },
+      {
+        project: P,
+        instance: T.sql.instance,
+        body: {
+          failoverContext: {
+            kind: 'sql#failoverContext',
+            settingsVersion: db.settings!.settingsVersion!.value,
+          },
+        },
+      },
       NO_RETRY,
     );
     expect(op.operationType).toBe('FAILOVER');
     expect(['PENDING', 'RUNNING']).toContain(op.status);
     expect(world.monitor.failovers.get(T.sql.instance)).toBe(1);
-    expect(world.monitor.mutations.some((m) => m.service === 'sqladmin' && m.operation === 'instances.failover')).toBe(true);
+    expect(
+      world.monitor.mutations.some((m) => m.service === 'sqladmin' && m.operation === 'instances.failover'),
+    ).toBe(true);
 
     const [during] = await instances.get({ project: P, instance: T.sql.instance }, NO_RETRY);
     expect(during.failoverReplica?.available?.value).toBe(false);
@@ -122,7 +136,14 @@ describe('Cloud SQL Admin emulator', () => {
     expect(list.items?.[0]?.name).toBe(op.name);
 
     const busy = await caught(
-      instances.failover({ project: P, instance: T.sql.instance, body: { failoverContext: { settingsVersion: db.settings!.settingsVersion!.value } } }, NO_RETRY),
+      instances.failover(
+        {
+          project: P,
+          instance: T.sql.instance,
+          body: { failoverContext: { settingsVersion: db.settings!.settingsVersion!.value } },
+        },
+        NO_RETRY,
+      ),
     );
     expect(wrapSdkError('sqladmin', 'instances.failover', busy).status).toBe(409);
 
@@ -144,7 +165,9 @@ describe('Cloud SQL Admin emulator', () => {
     const items = resp.items ?? [];
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((i) => i.status === 'SUCCESSFUL')).toBe(true);
-    const newest = Math.max(...items.map((i) => Number(i.endTime!.seconds) * 1000 + Number(i.endTime!.nanos ?? 0) / 1e6));
+    const newest = Math.max(
+      ...items.map((i) => Number(i.endTime!.seconds) * 1000 + Number(i.endTime!.nanos ?? 0) / 1e6),
+    );
     expect(Math.abs(newest - world.stack('gcp').database.lastBackupAt)).toBeLessThan(1000);
   });
 
@@ -156,14 +179,20 @@ describe('Cloud SQL Admin emulator', () => {
     expect(wrapped.status).toBe(503);
     expect(classify(wrapped).kind).toBe('transient');
     const refused = await caught(
-      instances.failover({ project: P, instance: T.sql.instance, body: { failoverContext: { settingsVersion: 12 } } }, NO_RETRY),
+      instances.failover(
+        { project: P, instance: T.sql.instance, body: { failoverContext: { settingsVersion: 12 } } },
+        NO_RETRY,
+      ),
     );
     expect(wrapSdkError('sqladmin', 'instances.failover', refused).status).toBe(503);
     expect(world.monitor.failovers.get(T.sql.instance)).toBeUndefined();
 
     const [r] = await instances.get({ project: P, instance: T.sql.replica }, NO_RETRY);
     expect(r.state).toBe('RUNNABLE');
-    const [op] = await instances.promoteReplica({ project: P, instance: T.sql.replica, failover: false }, NO_RETRY);
+    const [op] = await instances.promoteReplica(
+      { project: P, instance: T.sql.replica, failover: false },
+      NO_RETRY,
+    );
     expect(op.operationType).toBe('PROMOTE_REPLICA');
     expect(world.monitor.failovers.get(T.sql.replica)).toBe(1);
     const [pending] = await operations.get({ project: P, operation: op.name! }, NO_RETRY);
@@ -185,7 +214,13 @@ describe('Cloud SQL Admin emulator', () => {
   });
 
   it('renders throttling as 429 RESOURCE_EXHAUSTED, classified throttled with Retry-After', async () => {
-    faults.add({ service: 'sqladmin', operation: 'instances.get', kind: 'throttle', nth: 1, retryAfterSeconds: 3 });
+    faults.add({
+      service: 'sqladmin',
+      operation: 'instances.get',
+      kind: 'throttle',
+      nth: 1,
+      retryAfterSeconds: 3,
+    });
     const err = await caught(instances.get({ project: P, instance: T.sql.instance }, NO_RETRY));
     const wrapped = wrapSdkError('sqladmin', 'instances.get', err);
     expect(wrapped.status).toBe(429);
@@ -213,7 +248,11 @@ describe('Cloud DNS emulator', () => {
 
     const [records] = await zone.getRecords({ name: `${T.record}.`, type: 'CNAME' });
     expect(records).toHaveLength(1);
-    expect(records[0].metadata).toMatchObject({ name: `${T.record}.`, ttl: 60, rrdatas: [`${T.targets.primary}.`] });
+    expect(records[0].metadata).toMatchObject({
+      name: `${T.record}.`,
+      ttl: 60,
+      rrdatas: [`${T.targets.primary}.`],
+    });
     const [all] = await zone.getRecords();
     expect(all.map((r) => r.type).sort()).toEqual(['CNAME', 'NS', 'SOA']);
 
@@ -223,7 +262,9 @@ describe('Cloud DNS emulator', () => {
     const rec = world.stack('gcp').traffic.record;
     expect(rec.values).toEqual([T.targets.dr]);
     expect(rec.ttl).toBe(30);
-    expect(world.monitor.mutations.some((m) => m.service === 'clouddns' && m.operation === 'changes.create')).toBe(true);
+    expect(
+      world.monitor.mutations.some((m) => m.service === 'clouddns' && m.operation === 'changes.create'),
+    ).toBe(true);
 
     const [m1] = await zone.change(String(change.id)).getMetadata();
     expect((m1 as { status: string }).status).toBe('pending');
@@ -232,17 +273,32 @@ describe('Cloud DNS emulator', () => {
     expect((m2 as { status: string }).status).toBe('done');
 
     // a stale deletion is refused with 412 and changes nothing
-    const stale = await caught(zone.createChange({ add: zone.record('cname', { name: `${T.record}.`, ttl: 60, data: `${T.targets.primary}.` }), delete: records }));
+    const stale = await caught(
+      zone.createChange({
+        add: zone.record('cname', { name: `${T.record}.`, ttl: 60, data: `${T.targets.primary}.` }),
+        delete: records,
+      }),
+    );
     expect(wrapSdkError('clouddns', 'changes.create', stale).status).toBe(412);
     expect(rec.values).toEqual([T.targets.dr]);
     // an addition colliding with an existing rrset: 409
-    const dup = await caught(zone.createChange({ add: zone.record('cname', { name: `${T.record}.`, ttl: 60, data: `${T.targets.primary}.` }) }));
+    const dup = await caught(
+      zone.createChange({
+        add: zone.record('cname', { name: `${T.record}.`, ttl: 60, data: `${T.targets.primary}.` }),
+      }),
+    );
     expect(wrapSdkError('clouddns', 'changes.create', dup).status).toBe(409);
   });
 
   it('throttling is 429 RESOURCE_EXHAUSTED, classified throttled, not retried by the SDK', async () => {
     const dns = dnsClient(P, svc.url);
-    faults.add({ service: 'clouddns', operation: 'resourceRecordSets.list', kind: 'throttle', nth: 1, retryAfterSeconds: 2 });
+    faults.add({
+      service: 'clouddns',
+      operation: 'resourceRecordSets.list',
+      kind: 'throttle',
+      nth: 1,
+      retryAfterSeconds: 2,
+    });
     const err = await caught(dns.zone(T.zone.name).getRecords({ name: `${T.record}.`, type: 'CNAME' }));
     const wrapped = wrapSdkError('clouddns', 'resourceRecordSets.list', err);
     expect(wrapped.status).toBe(429);
@@ -275,9 +331,15 @@ describe('GKE emulator', () => {
     expect(np.autoscaling).toMatchObject({ enabled: true, minNodeCount: 3, maxNodeCount: 10 });
 
     const [op] = await client.setNodePoolSize({ name: pool('dr'), nodeCount: 6 }, NO_RETRY);
-    expect(op).toMatchObject({ operationType: 'SET_NODE_POOL_SIZE', status: 'RUNNING', location: T.regions.dr });
+    expect(op).toMatchObject({
+      operationType: 'SET_NODE_POOL_SIZE',
+      status: 'RUNNING',
+      location: T.regions.dr,
+    });
     expect(world.stack('gcp').sites.dr.pool.desired).toBe(6);
-    expect(world.monitor.mutations.some((m) => m.service === 'container' && m.operation === 'nodePools.setSize')).toBe(true);
+    expect(
+      world.monitor.mutations.some((m) => m.service === 'container' && m.operation === 'nodePools.setSize'),
+    ).toBe(true);
 
     const [during] = await client.getNodePool({ name: pool('dr') }, NO_RETRY);
     expect(during).toMatchObject({ initialNodeCount: 6, status: 'RECONCILING' });
@@ -308,7 +370,12 @@ describe('GKE emulator', () => {
     const t = await caught(client.getNodePool({ name: pool('dr') }, NO_RETRY));
     expect(classify(wrapSdkError('container', 'nodePools.get', t)).kind).toBe('throttled');
 
-    const missing = await caught(client.getNodePool({ name: `projects/${P}/locations/${T.regions.dr}/clusters/nope/nodePools/${T.pool}` }, NO_RETRY));
+    const missing = await caught(
+      client.getNodePool(
+        { name: `projects/${P}/locations/${T.regions.dr}/clusters/nope/nodePools/${T.pool}` },
+        NO_RETRY,
+      ),
+    );
     expect(wrapSdkError('container', 'nodePools.get', missing).status).toBe(404);
   });
 });

@@ -21,13 +21,19 @@ const TRIGGERS = {
 const ERROR_RATE =
   'sum(rate(aegis_http_requests_total{status=~"5.."}[5m])) by (region) / sum(rate(aegis_http_requests_total[5m])) by (region)';
 
-async function until(client: PrometheusClient, query: string, ok: (r: PrometheusSample[]) => boolean, timeoutMs = 60000) {
+async function until(
+  client: PrometheusClient,
+  query: string,
+  ok: (r: PrometheusSample[]) => boolean,
+  timeoutMs = 60000,
+) {
   const end = Date.now() + timeoutMs;
   let last: PrometheusSample[];
   for (;;) {
     last = await client.query(query);
     if (ok(last)) return last;
-    if (Date.now() > end) throw new Error(`timed out waiting on ${query}; last answer ${JSON.stringify(last)}`);
+    if (Date.now() > end)
+      throw new Error(`timed out waiting on ${query}; last answer ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -45,16 +51,25 @@ async function triggersFire(world: World, client: PrometheusClient): Promise<voi
   expect(health).toEqual([{ labels: { region: 'us-east-1' }, value: 0 }]);
 
   const failures = await until(client, TRIGGERS.healthCheckFailures, (r) => r.length > 0);
-  expect(failures.map((r) => [r.labels.stack, r.labels.site, r.labels.region])).toEqual([['aws', 'primary', 'us-east-1']]);
+  expect(failures.map((r) => [r.labels.stack, r.labels.site, r.labels.region])).toEqual([
+    ['aws', 'primary', 'us-east-1'],
+  ]);
   expect(failures[0].value).toBeGreaterThan(5);
 
   const lag = await until(client, TRIGGERS.replicationLag, (r) => r.length > 0);
   expect(lag).toHaveLength(1);
-  expect(lag[0].labels).toMatchObject({ __name__: 'aegis_db_replication_lag_seconds', stack: 'gcp', site: 'dr', region: 'us-central1' });
+  expect(lag[0].labels).toMatchObject({
+    __name__: 'aegis_db_replication_lag_seconds',
+    stack: 'gcp',
+    site: 'dr',
+    region: 'us-central1',
+  });
   expect(lag[0].value).toBe(150);
 
   // DNS still points at the dead primary: every request there fails
-  const rate = await until(client, ERROR_RATE, (r) => r.some((x) => x.labels.region === 'us-east-1' && x.value > 0.5));
+  const rate = await until(client, ERROR_RATE, (r) =>
+    r.some((x) => x.labels.region === 'us-east-1' && x.value > 0.5),
+  );
   expect(rate.find((x) => x.labels.region === 'us-east-1')!.value).toBeGreaterThan(0.5);
 }
 
@@ -131,14 +146,18 @@ describe('built-in Prometheus fallback', () => {
   });
 
   test('an unsupported query gets a Prometheus-shaped 400 saying to install Prometheus', async () => {
-    const res = await fetch(`${svc.url}/api/v1/query?query=${encodeURIComponent('histogram_quantile(0.9, x)')}`);
+    const res = await fetch(
+      `${svc.url}/api/v1/query?query=${encodeURIComponent('histogram_quantile(0.9, x)')}`,
+    );
     expect(res.status).toBe(400);
     const body = (await res.json()) as { status: string; errorType: string; error: string };
     expect(body).toMatchObject({ status: 'error', errorType: 'bad_data' });
     expect(body.error).toMatch(/built-in PromQL evaluator does not support/);
     expect(body.error).toMatch(/apt-get install prometheus/);
 
-    const err = await new PrometheusClient(svc.url).query('label_replace(up, "a", "b", "c", "d")').catch((e: unknown) => e);
+    const err = await new PrometheusClient(svc.url)
+      .query('label_replace(up, "a", "b", "c", "d")')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).status).toBe(400);
     expect((err as Error).message).toContain('label_replace');
@@ -150,7 +169,9 @@ describe('built-in Prometheus fallback', () => {
     const err = await new PrometheusClient(svc.url).query('aegis_health_status').catch((e: unknown) => e);
     expect(classify(err)).toMatchObject({ kind: 'throttled', retryAfterMs: 7000 });
     faults.add({ service: 'prometheus', operation: 'query', kind: 'error', nth: 1 });
-    expect(classify(await new PrometheusClient(svc.url).query('up').catch((e: unknown) => e)).kind).toBe('transient');
+    expect(classify(await new PrometheusClient(svc.url).query('up').catch((e: unknown) => e)).kind).toBe(
+      'transient',
+    );
   });
 
   test('an unreachable server is a transient error', async () => {
@@ -192,7 +213,9 @@ describe('PrometheusClient timeouts', () => {
     faults.add({ service: 'prometheus', operation: 'query', kind: 'timeout', nth: 1 });
     const svc = await startService(prometheusFallbackService(), { world, faults });
     try {
-      const err = await new PrometheusClient(svc.url, { timeoutMs: 300 }).query('up').catch((e: unknown) => e);
+      const err = await new PrometheusClient(svc.url, { timeoutMs: 300 })
+        .query('up')
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ProviderError);
       expect((err as Error).message).toMatch(/did not answer the query "up" \(TimeoutError/);
       expect(classify(err).kind).toBe('transient');

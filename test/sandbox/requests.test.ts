@@ -35,10 +35,38 @@ describe('peakInWindow', () => {
 describe('RequestLog', () => {
   it('summarises per service and operation within a time span, keeping arrival order', () => {
     const log = new RequestLog();
-    log.record({ at: 2000, service: 'rds', operation: 'RebootDBInstance', outcome: 'ok', status: 200, mutating: true });
-    log.record({ at: 1000, service: 'rds', operation: 'DescribeDBInstances', outcome: 'ok', status: 200, mutating: false });
-    log.record({ at: 1500, service: 'route53', operation: 'GetChange', outcome: 'throttle', status: 400, mutating: false });
-    log.record({ at: 1600, service: 'route53', operation: 'GetChange', outcome: 'server-error', status: 503, mutating: false });
+    log.record({
+      at: 2000,
+      service: 'rds',
+      operation: 'RebootDBInstance',
+      outcome: 'ok',
+      status: 200,
+      mutating: true,
+    });
+    log.record({
+      at: 1000,
+      service: 'rds',
+      operation: 'DescribeDBInstances',
+      outcome: 'ok',
+      status: 200,
+      mutating: false,
+    });
+    log.record({
+      at: 1500,
+      service: 'route53',
+      operation: 'GetChange',
+      outcome: 'throttle',
+      status: 400,
+      mutating: false,
+    });
+    log.record({
+      at: 1600,
+      service: 'route53',
+      operation: 'GetChange',
+      outcome: 'server-error',
+      status: 503,
+      mutating: false,
+    });
     expect(log.records.map((r) => r.at)).toEqual([1000, 1500, 1600, 2000]);
     const all = log.summary();
     expect(all.total).toBe(4);
@@ -77,7 +105,9 @@ describe('request accounting on the wire', () => {
   });
 
   const list = () =>
-    client.send(new ListResourceRecordSetsCommand({ HostedZoneId: T.zone.id, StartRecordName: T.record, MaxItems: 1 }));
+    client.send(
+      new ListResourceRecordSetsCommand({ HostedZoneId: T.zone.id, StartRecordName: T.record, MaxItems: 1 }),
+    );
   const upsert = () =>
     client.send(
       new ChangeResourceRecordSetsCommand({
@@ -86,7 +116,12 @@ describe('request accounting on the wire', () => {
           Changes: [
             {
               Action: 'UPSERT',
-              ResourceRecordSet: { Name: T.record, Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: T.targets.dr }] },
+              ResourceRecordSet: {
+                Name: T.record,
+                Type: 'CNAME',
+                TTL: 60,
+                ResourceRecords: [{ Value: T.targets.dr }],
+              },
             },
           ],
         },
@@ -94,7 +129,8 @@ describe('request accounting on the wire', () => {
     );
   // Requests are counted when their exchange closes, a moment after the client has its answer.
   const settled = async (n: number) => {
-    for (let i = 0; i < 100 && world.requests.records.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && world.requests.records.length < n; i++)
+      await new Promise((r) => setTimeout(r, 10));
   };
 
   it('counts reads, data-changing calls and throttled calls per operation', async () => {
@@ -147,12 +183,16 @@ describe('the sandbox control API', () => {
       expect(state.requests.services.app.total).toBeGreaterThanOrEqual(1);
       expect(state.requests.services.control).toBeUndefined();
       expect(state.durations).toBe('random');
-      const span = (await (await fetch(`${sb.endpoints.control}/_sandbox/requests?from=${before}`)).json()) as any;
+      const span = (await (
+        await fetch(`${sb.endpoints.control}/_sandbox/requests?from=${before}`)
+      ).json()) as any;
       expect(span.from).toBe(before);
       expect(span.services.app.operations).toBeDefined();
       const bad = await fetch(`${sb.endpoints.control}/_sandbox/requests?from=yesterday`);
       expect(bad.status).toBe(400);
-      expect(((await bad.json()) as any).error).toMatch(/from is "yesterday": expected epoch milliseconds or an ISO date/);
+      expect(((await bad.json()) as any).error).toMatch(
+        /from is "yesterday": expected epoch milliseconds or an ISO date/,
+      );
     } finally {
       await sb.close();
     }

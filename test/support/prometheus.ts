@@ -11,7 +11,8 @@ export const PROMETHEUS_MISSING =
 export function requirePrometheus(): string | undefined {
   const bin = findPrometheus();
   if (bin) return bin;
-  if (process.env.CI === 'true') throw new Error(PROMETHEUS_MISSING + '; CI=true, so these tests may not be skipped.');
+  if (process.env.CI === 'true')
+    throw new Error(PROMETHEUS_MISSING + '; CI=true, so these tests may not be skipped.');
   console.warn(`skipping real-Prometheus tests: ${PROMETHEUS_MISSING}`);
   return undefined;
 }

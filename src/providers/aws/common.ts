@@ -19,7 +19,10 @@ export interface AwsProviderOptions {
  * Credentials for a plain-http endpoint (the sandbox, a local emulator) when none are set: such an
  * endpoint cannot be a real AWS one, and the default chain would fail looking for real ones.
  */
-export const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIDSANDBOX0000000000', secretAccessKey: 'sandbox-secret' };
+export const SANDBOX_CREDENTIALS = {
+  accessKeyId: 'AKIDSANDBOX0000000000',
+  secretAccessKey: 'sandbox-secret',
+};
 
 function isPlainHttp(endpoint: string | undefined): boolean {
   return endpoint !== undefined && endpoint.startsWith('http://');

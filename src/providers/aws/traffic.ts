@@ -37,7 +37,11 @@ export const ROUTE53_REQUESTS_PER_SECOND = 5;
  * request into any one-second window.
  */
 export function route53Limiter(endpoint?: string): RateLimiter {
-  return sharedLimiter(`route53 ${endpoint ?? 'https://route53.amazonaws.com'}`, ROUTE53_REQUESTS_PER_SECOND, 1100);
+  return sharedLimiter(
+    `route53 ${endpoint ?? 'https://route53.amazonaws.com'}`,
+    ROUTE53_REQUESTS_PER_SECOND,
+    1100,
+  );
 }
 
 /** `TrafficProvider` over Amazon Route 53. */

@@ -61,7 +61,9 @@ function dataOf(a: Answer): string {
     case 'SOA':
       return `${d.mname} ${d.rname} ${d.serial} ${d.refresh} ${d.retry} ${d.expire} ${d.minimum}`;
     case 'TXT':
-      return (Array.isArray(d) ? d : [d]).map((x: unknown) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x))).join('');
+      return (Array.isArray(d) ? d : [d])
+        .map((x: unknown) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)))
+        .join('');
     case 'MX':
       return `${d.preference} ${d.exchange}`;
     default:
@@ -78,7 +80,9 @@ function udpQuery(packet: Buffer, id: number, server: DnsServerAddress, timeoutM
     const sock = dgram.createSocket(net.isIPv6(server.host) ? 'udp6' : 'udp4');
     const timer = setTimeout(() => {
       sock.close();
-      reject(new DnsTimeoutError(`no answer from ${server.host}:${server.port} over UDP within ${timeoutMs} ms`));
+      reject(
+        new DnsTimeoutError(`no answer from ${server.host}:${server.port} over UDP within ${timeoutMs} ms`),
+      );
     }, timeoutMs);
     sock.on('error', (err) => {
       clearTimeout(timer);
@@ -115,7 +119,10 @@ function tcpQuery(packet: Buffer, server: DnsServerAddress, timeoutMs: number): 
       else resolve(p!);
     };
     const timer = setTimeout(
-      () => finish(new DnsTimeoutError(`no answer from ${server.host}:${server.port} over TCP within ${timeoutMs} ms`)),
+      () =>
+        finish(
+          new DnsTimeoutError(`no answer from ${server.host}:${server.port} over TCP within ${timeoutMs} ms`),
+        ),
       timeoutMs,
     );
     sock.on('connect', () => {
@@ -135,7 +142,12 @@ function tcpQuery(packet: Buffer, server: DnsServerAddress, timeoutMs: number): 
     });
     sock.on('error', (err) => finish(err));
     sock.on('close', () =>
-      finish(Object.assign(new Error(`${server.host}:${server.port} closed the TCP connection without answering`), { code: 'ECONNRESET' })),
+      finish(
+        Object.assign(
+          new Error(`${server.host}:${server.port} closed the TCP connection without answering`),
+          { code: 'ECONNRESET' },
+        ),
+      ),
     );
   });
 }
@@ -167,7 +179,10 @@ export async function findAuthoritativeServer(name: string): Promise<DnsServerAd
       }
     }
   }
-  throw Object.assign(new Error(`no authoritative name server found for ${name} through the system resolver`), { code: 'ENOTFOUND' });
+  throw Object.assign(
+    new Error(`no authoritative name server found for ${name} through the system resolver`),
+    { code: 'ENOTFOUND' },
+  );
 }
 
 /** Ask for `name`/`type` and return the answer as the authoritative server gave it. */
@@ -183,7 +198,10 @@ export async function queryDns(name: string, type: string, opts: QueryOptions = 
       questions: [{ type: type.toUpperCase(), name: norm(name), class: 'IN' }],
     });
     let transport: 'udp' | 'tcp' = opts.tcp ? 'tcp' : 'udp';
-    let answer = transport === 'udp' ? await udpQuery(packet, id, server, timeoutMs) : await tcpQuery(packet, server, timeoutMs);
+    let answer =
+      transport === 'udp'
+        ? await udpQuery(packet, id, server, timeoutMs)
+        : await tcpQuery(packet, server, timeoutMs);
     if (transport === 'udp' && answer.flag_tc) {
       transport = 'tcp';
       answer = await tcpQuery(packet, server, timeoutMs);
@@ -220,7 +238,10 @@ export interface ChainResult {
  * Resolve `name` to its final records, following CNAMEs (including across zones, asking each
  * zone's own authority when no server is given). Stops after 8 hops.
  */
-export async function resolveChain(name: string, opts: QueryOptions & { type?: string } = {}): Promise<ChainResult> {
+export async function resolveChain(
+  name: string,
+  opts: QueryOptions & { type?: string } = {},
+): Promise<ChainResult> {
   const type = (opts.type ?? 'A').toUpperCase();
   const chain: DnsAnswer[] = [];
   let current = norm(name);
@@ -250,7 +271,20 @@ export async function resolveChain(name: string, opts: QueryOptions & { type?: s
   return result(name, rcode, chain, [], current);
 }
 
-function result(name: string, rcode: string, chain: DnsAnswer[], answers: DnsAnswer[], final: string): ChainResult {
+function result(
+  name: string,
+  rcode: string,
+  chain: DnsAnswer[],
+  answers: DnsAnswer[],
+  final: string,
+): ChainResult {
   const ttls = [...chain, ...answers].map((a) => a.ttl);
-  return { name: norm(name), rcode, chain, answers, final, minTtl: ttls.length ? Math.min(...ttls) : undefined };
+  return {
+    name: norm(name),
+    rcode,
+    chain,
+    answers,
+    final,
+    minTtl: ttls.length ? Math.min(...ttls) : undefined,
+  };
 }

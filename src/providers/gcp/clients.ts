@@ -51,10 +51,14 @@ export function parseEndpoint(service: string, url: string | undefined): GcpEndp
   try {
     u = new URL(url);
   } catch {
-    throw new UserError(`endpoints.${service} is ${JSON.stringify(url)}: expected an http:// or https:// URL such as http://127.0.0.1:8080.`);
+    throw new UserError(
+      `endpoints.${service} is ${JSON.stringify(url)}: expected an http:// or https:// URL such as http://127.0.0.1:8080.`,
+    );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new UserError(`endpoints.${service} is ${JSON.stringify(url)}: expected an http:// or https:// URL.`);
+    throw new UserError(
+      `endpoints.${service} is ${JSON.stringify(url)}: expected an http:// or https:// URL.`,
+    );
   }
   const insecure = u.protocol === 'http:';
   return {
@@ -81,7 +85,9 @@ export function gaxOptions(endpoint: GcpEndpoint | undefined): ClientOptions {
     port: endpoint.port,
     protocol: endpoint.protocol,
     // google-gax pins its own google-auth-library copy; the client only needs fetch / getRequestHeaders
-    ...(endpoint.insecure ? { authClient: staticAuthClient() as unknown as ClientOptions['authClient'] } : {}),
+    ...(endpoint.insecure
+      ? { authClient: staticAuthClient() as unknown as ClientOptions['authClient'] }
+      : {}),
   };
 }
 
@@ -116,7 +122,10 @@ export function dnsClient(project: string, url?: string): DNS {
   // The DNS constructor does not pass retry options to its request function: rebuild it with
   // autoRetry off, reusing its GoogleAuth (ADC) unless this is the sandbox.
   dns.makeAuthenticatedRequest = commonUtil.makeAuthenticatedRequestFactory({
-    scopes: ['https://www.googleapis.com/auth/ndev.clouddns.readwrite', 'https://www.googleapis.com/auth/cloud-platform'],
+    scopes: [
+      'https://www.googleapis.com/auth/ndev.clouddns.readwrite',
+      'https://www.googleapis.com/auth/cloud-platform',
+    ],
     projectIdRequired: true,
     projectId: project,
     autoRetry: false,

@@ -41,7 +41,9 @@ interface SqlOperation {
 type Read<T> = { ok: true; value: T } | { ok: false; unreachable: boolean; error: Error };
 
 /** Seconds/nanos of a decoded protobuf Timestamp to a Date. */
-export function timestampToDate(ts: { seconds?: unknown; nanos?: unknown } | null | undefined): Date | undefined {
+export function timestampToDate(
+  ts: { seconds?: unknown; nanos?: unknown } | null | undefined,
+): Date | undefined {
   if (!ts || ts.seconds === undefined || ts.seconds === null) return undefined;
   const ms = Number(String(ts.seconds)) * 1000 + Number(ts.nanos ?? 0) / 1e6;
   return Number.isFinite(ms) ? new Date(ms) : undefined;
@@ -74,7 +76,10 @@ export class GcpDatabase implements DatabaseProvider {
 
   private async runningOps(instance: string): Promise<SqlOperation[]> {
     try {
-      const [resp] = await this.clients.operations.list({ project: this.config.project, instance, maxResults: 20 }, NO_RETRY);
+      const [resp] = await this.clients.operations.list(
+        { project: this.config.project, instance, maxResults: 20 },
+        NO_RETRY,
+      );
       return ((resp.items ?? []) as SqlOperation[]).filter((op) => String(op.status) !== 'DONE');
     } catch (err) {
       throw wrapSdkError('sqladmin', 'operations.list', err);
@@ -95,27 +100,43 @@ export class GcpDatabase implements DatabaseProvider {
     ]);
     const p = primary.ok ? primary.value : undefined;
     const r = dr?.ok ? dr.value : undefined;
-    const promoted = r !== undefined && !r.masterInstanceName && String(r.instanceType) !== 'READ_REPLICA_INSTANCE';
-    const writer: SiteName | 'unknown' = promoted ? 'dr' : p ? 'primary' : r?.masterInstanceName === instance ? 'primary' : 'unknown';
+    const promoted =
+      r !== undefined && !r.masterInstanceName && String(r.instanceType) !== 'READ_REPLICA_INSTANCE';
+    const writer: SiteName | 'unknown' = promoted
+      ? 'dr'
+      : p
+        ? 'primary'
+        : r?.masterInstanceName === instance
+          ? 'primary'
+          : 'unknown';
     const running = [...primaryOps, ...drOps];
     const busyType = running[0] ? String(running[0].operationType) : undefined;
     const writerInst = writer === 'dr' ? r : p;
-    const status = busyType === 'FAILOVER'
-      ? 'failing-over'
-      : busyType === 'PROMOTE_REPLICA'
-        ? 'promoting'
-        : writerInst
-          ? String(writerInst.state ?? 'UNKNOWN')
-          : 'unreachable';
+    const status =
+      busyType === 'FAILOVER'
+        ? 'failing-over'
+        : busyType === 'PROMOTE_REPLICA'
+          ? 'promoting'
+          : writerInst
+            ? String(writerInst.state ?? 'UNKNOWN')
+            : 'unreachable';
 
     let replication: DatabaseState['replication'];
-    if (!replica) replication = { healthy: false, detail: 'no cross-region replica is configured (database.replica)' };
+    if (!replica)
+      replication = { healthy: false, detail: 'no cross-region replica is configured (database.replica)' };
     else if (!dr || !dr.ok) {
       replication = {
         healthy: false,
-        detail: dr && !dr.unreachable ? `replica ${replica} does not exist` : `replica ${replica} is unreachable: ${dr?.ok === false ? dr.error.message : ''}`,
+        detail:
+          dr && !dr.unreachable
+            ? `replica ${replica} does not exist`
+            : `replica ${replica} is unreachable: ${dr?.ok === false ? dr.error.message : ''}`,
       };
-    } else if (promoted) replication = { healthy: false, detail: `replica ${replica} has been promoted and no longer replicates` };
+    } else if (promoted)
+      replication = {
+        healthy: false,
+        detail: `replica ${replica} has been promoted and no longer replicates`,
+      };
     else {
       const state = String(r!.state);
       const enabled = r!.settings?.databaseReplicationEnabled?.value;
@@ -148,11 +169,20 @@ export class GcpDatabase implements DatabaseProvider {
             }
           : { error: primary.ok ? undefined : primary.error.message },
         replica: r
-          ? { state: String(r.state), instanceType: String(r.instanceType), masterInstanceName: r.masterInstanceName ?? undefined, gceZone: r.gceZone }
+          ? {
+              state: String(r.state),
+              instanceType: String(r.instanceType),
+              masterInstanceName: r.masterInstanceName ?? undefined,
+              gceZone: r.gceZone,
+            }
           : dr && !dr.ok
             ? { error: dr.error.message }
             : undefined,
-        runningOperations: running.map((o) => ({ name: o.name, type: String(o.operationType), status: String(o.status) })),
+        runningOperations: running.map((o) => ({
+          name: o.name,
+          type: String(o.operationType),
+          status: String(o.status),
+        })),
       },
     };
   }
@@ -175,7 +205,10 @@ export class GcpDatabase implements DatabaseProvider {
     }
   }
 
-  async failover(target: SiteName, mode: 'in-region' | 'cross-region' | 'planned' | 'forced'): Promise<Operation> {
+  async failover(
+    target: SiteName,
+    mode: 'in-region' | 'cross-region' | 'planned' | 'forced',
+  ): Promise<Operation> {
     const { project, instance, replica } = this.config;
     if (mode === 'in-region') {
       if (target !== 'primary') {
@@ -185,17 +218,26 @@ export class GcpDatabase implements DatabaseProvider {
       }
       let inst: Instance;
       try {
-        [inst] = (await this.clients.instances.get({ project, instance }, NO_RETRY)) as [Instance, ...unknown[]];
+        [inst] = (await this.clients.instances.get({ project, instance }, NO_RETRY)) as [
+          Instance,
+          ...unknown[],
+        ];
       } catch (err) {
         throw wrapSdkError('sqladmin', 'instances.get', err);
       }
       const version = inst.settings?.settingsVersion?.value;
       if (version === undefined || version === null) {
-        throw new UserError(`Cloud SQL instance ${instance} reported no settings.settingsVersion, which instances.failover requires: check that it is a REGIONAL (HA) instance.`);
+        throw new UserError(
+          `Cloud SQL instance ${instance} reported no settings.settingsVersion, which instances.failover requires: check that it is a REGIONAL (HA) instance.`,
+        );
       }
       try {
         const [op] = await this.clients.instances.failover(
-          { project, instance, body: { failoverContext: { kind: 'sql#failoverContext', settingsVersion: String(version) } } },
+          {
+            project,
+            instance,
+            body: { failoverContext: { kind: 'sql#failoverContext', settingsVersion: String(version) } },
+          },
           NO_RETRY,
         );
         return {
@@ -213,22 +255,35 @@ export class GcpDatabase implements DatabaseProvider {
         );
       }
       if (!replica) {
-        throw new UserError(`database.replica is not set for Cloud SQL instance ${instance}: name the cross-region read replica to promote.`);
+        throw new UserError(
+          `database.replica is not set for Cloud SQL instance ${instance}: name the cross-region read replica to promote.`,
+        );
       }
       try {
-        const [op] = await this.clients.instances.promoteReplica({ project, instance: replica, failover: false }, NO_RETRY);
-        return { id: String(op.name), description: `Cloud SQL promotion of replica ${replica} to a standalone primary` };
+        const [op] = await this.clients.instances.promoteReplica(
+          { project, instance: replica, failover: false },
+          NO_RETRY,
+        );
+        return {
+          id: String(op.name),
+          description: `Cloud SQL promotion of replica ${replica} to a standalone primary`,
+        };
       } catch (err) {
         throw wrapSdkError('sqladmin', 'instances.promoteReplica', err);
       }
     }
-    throw new UserError(`databaseMode ${mode} is an Azure SQL failover-group mode: for Cloud SQL use in-region or cross-region.`);
+    throw new UserError(
+      `databaseMode ${mode} is an Azure SQL failover-group mode: for Cloud SQL use in-region or cross-region.`,
+    );
   }
 
   async poll(op: Operation): Promise<OperationStatus> {
     let o: SqlOperation;
     try {
-      [o] = (await this.clients.operations.get({ project: this.config.project, operation: op.id }, NO_RETRY)) as [SqlOperation, ...unknown[]];
+      [o] = (await this.clients.operations.get(
+        { project: this.config.project, operation: op.id },
+        NO_RETRY,
+      )) as [SqlOperation, ...unknown[]];
     } catch (err) {
       throw wrapSdkError('sqladmin', 'operations.get', err);
     }
@@ -237,7 +292,9 @@ export class GcpDatabase implements DatabaseProvider {
     return {
       done: status === 'DONE',
       status,
-      ...(errors.length ? { error: errors.map((e) => `${e.code ?? 'ERROR'}: ${e.message ?? ''}`).join('; ') } : {}),
+      ...(errors.length
+        ? { error: errors.map((e) => `${e.code ?? 'ERROR'}: ${e.message ?? ''}`).join('; ') }
+        : {}),
     };
   }
 }

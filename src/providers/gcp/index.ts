@@ -13,24 +13,41 @@ import { GcpTraffic } from './traffic.js';
 export { GcpDatabase, timestampToDate, type CloudSqlConfig } from './database.js';
 export { GcpTraffic, type CloudDnsConfig } from './traffic.js';
 export { GcpNodePool, type GkePoolConfig } from './nodepool.js';
-export { NO_RETRY, parseEndpoint, staticAuthClient, sqlClients, containerClient, dnsClient } from './clients.js';
+export {
+  NO_RETRY,
+  parseEndpoint,
+  staticAuthClient,
+  sqlClients,
+  containerClient,
+  dnsClient,
+} from './clients.js';
 
 /** Build the database, traffic and node-pool adapters of a `cloud: gcp` stack. */
 export function createGcpProviders(stack: Stack): CloudProviders {
   const { database, traffic, nodePool } = stack;
   if (database.type !== 'cloud-sql') {
-    throw new UserError(`A gcp stack needs database.type cloud-sql, but it is ${database.type}: set database.type to cloud-sql.`);
+    throw new UserError(
+      `A gcp stack needs database.type cloud-sql, but it is ${database.type}: set database.type to cloud-sql.`,
+    );
   }
   if (traffic.type !== 'cloud-dns') {
-    throw new UserError(`A gcp stack needs traffic.type cloud-dns, but it is ${traffic.type}: set traffic.type to cloud-dns.`);
+    throw new UserError(
+      `A gcp stack needs traffic.type cloud-dns, but it is ${traffic.type}: set traffic.type to cloud-dns.`,
+    );
   }
   if (nodePool.type !== 'gke') {
-    throw new UserError(`A gcp stack needs nodePool.type gke, but it is ${nodePool.type}: set nodePool.type to gke.`);
+    throw new UserError(
+      `A gcp stack needs nodePool.type gke, but it is ${nodePool.type}: set nodePool.type to gke.`,
+    );
   }
   const endpoints = stack.endpoints ?? {};
   return {
     database: new GcpDatabase(database, sqlClients(endpoints.sqladmin)),
     traffic: new GcpTraffic(traffic, dnsClient(traffic.project, endpoints.clouddns)),
-    nodePool: new GcpNodePool(nodePool, { primary: stack.primary.region, dr: stack.dr.region }, containerClient(endpoints.container)),
+    nodePool: new GcpNodePool(
+      nodePool,
+      { primary: stack.primary.region, dr: stack.dr.region },
+      containerClient(endpoints.container),
+    ),
   };
 }

@@ -50,10 +50,15 @@ export class GcpNodePool implements NodePoolProvider {
 
   async resize(site: SiteName, size: { min: number; max: number; desired: number }): Promise<Operation> {
     if (!Number.isInteger(size.desired) || size.desired < 0) {
-      throw new UserError(`The node count ${size.desired} for GKE pool ${this.config.pool} of ${this.config.cluster[site]} is not a whole number >= 0: check nodePool.active / standby.`);
+      throw new UserError(
+        `The node count ${size.desired} for GKE pool ${this.config.pool} of ${this.config.cluster[site]} is not a whole number >= 0: check nodePool.active / standby.`,
+      );
     }
     try {
-      const [op] = await this.client.setNodePoolSize({ name: this.poolName(site), nodeCount: size.desired }, NO_RETRY);
+      const [op] = await this.client.setNodePoolSize(
+        { name: this.poolName(site), nodeCount: size.desired },
+        NO_RETRY,
+      );
       const location = op.location || this.regions[site];
       return {
         id: `projects/${this.config.project}/locations/${location}/operations/${String(op.name)}`,

@@ -44,7 +44,9 @@ export class GcpTraffic implements TrafficProvider {
   private async current(): Promise<RecordSet | undefined> {
     try {
       const [records] = await this.zone.getRecords({ name: abs(this.config.record), type: this.type });
-      const r = records.find((x) => abs(String(x.metadata.name)) === abs(this.config.record) && x.type === this.type);
+      const r = records.find(
+        (x) => abs(String(x.metadata.name)) === abs(this.config.record) && x.type === this.type,
+      );
       if (!r) return undefined;
       const meta = r.metadata as { name: string; ttl?: number; rrdatas?: string[] };
       return { name: meta.name, type: r.type, ttl: meta.ttl, rrdatas: meta.rrdatas ?? r.data ?? [] };
@@ -67,13 +69,20 @@ export class GcpTraffic implements TrafficProvider {
       active: p && d ? 'both' : p ? 'primary' : d ? 'dr' : 'unknown',
       values,
       ttl: r?.ttl,
-      detail: { zone: this.config.zone, record: abs(this.config.record), type: this.type, exists: r !== undefined },
+      detail: {
+        zone: this.config.zone,
+        record: abs(this.config.record),
+        type: this.type,
+        exists: r !== undefined,
+      },
     };
   }
 
   async switchTo(target: SiteName, ttlSeconds: number): Promise<Operation> {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
-      throw new UserError(`The DNS TTL ${ttlSeconds} for ${this.config.record} is not a whole number of seconds >= 0: set thresholds.dnsTtlSeconds.`);
+      throw new UserError(
+        `The DNS TTL ${ttlSeconds} for ${this.config.record} is not a whole number of seconds >= 0: set thresholds.dnsTtlSeconds.`,
+      );
     }
     const old = await this.current();
     const add = this.zone.record(this.type.toLowerCase(), {

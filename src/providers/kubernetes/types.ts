@@ -29,7 +29,9 @@ export interface JobStatus {
 
 export interface Cluster {
   nodes(): Promise<{ name: string; ready: boolean }[]>;
-  pods(selector?: string): Promise<{ name: string; phase: string; ready: boolean; labels: Record<string, string> }[]>;
+  pods(
+    selector?: string,
+  ): Promise<{ name: string; phase: string; ready: boolean; labels: Record<string, string> }[]>;
   deployment(name: string): Promise<DeploymentStatus | undefined>;
   scale(name: string, replicas: number): Promise<void>;
   annotate(name: string, annotations: Record<string, string | null>): Promise<void>;
