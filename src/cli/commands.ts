@@ -69,7 +69,10 @@ registerCommand((program, io, setExit) => {
       'drill folder for the journal, sandbox files and result (default: .aegis-dr/drill-<time>)',
     )
     .option('--builtin-prometheus', 'do not start a real Prometheus even when installed')
-    .option('--report <file>', 'also write the result, timeline and RTO/RPO table as Markdown to this file')
+    .option(
+      '--report <file>',
+      'also write a Markdown report to this file: the result, timeline and RTO/RPO table, then the report built from the journal',
+    )
     .option('--json', 'print the result as JSON')
     .option('--no-failback', 'stop after the failover and its verification (a failover-only drill)')
     .action(
@@ -107,16 +110,10 @@ registerCommand((program, io, setExit) => {
           outDir: opts.out,
           prometheus: opts.builtinPrometheus ? 'builtin' : 'auto',
           noFailback: opts.failback === false,
+          reportFile: opts.report,
           progress: opts.json ? undefined : progressPrinter(io),
           log: opts.json ? undefined : (l) => io.out(l),
         });
-        if (opts.report) {
-          const { writeFileSync } = await import('node:fs');
-          writeFileSync(
-            opts.report,
-            `# DR drill report\n\n\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\`\n`,
-          );
-        }
         if (opts.json) {
           io.out(JSON.stringify(result, null, 2));
         } else {

@@ -41,6 +41,11 @@ export interface DrillOptions {
   log?: (line: string) => void;
   /** Skip failback (e.g. a failover-only drill). */
   noFailback?: boolean;
+  /**
+   * Write a Markdown report here: the drill's summary and timeline, then the report built from the
+   * journal file by the `report` phase (chain check, RTO/RPO per stack, overrides, failed steps).
+   */
+  reportFile?: string;
 }
 
 export interface StackOutcome {
@@ -317,6 +322,15 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     }
     if (result.sandbox?.splitBrain) result.ok = false;
     fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
+    if (opts.reportFile) {
+      const { journalReport, readForReport } = await import('../phases/report.js');
+      const { records, verification } = readForReport(journalFile);
+      const fromJournal = journalReport(records, verification, plan, stacks, { journalFile });
+      fs.writeFileSync(
+        opts.reportFile,
+        `# DR drill report\n\n\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\`\n\n${fromJournal.markdown}\n`,
+      );
+    }
     return result;
   } finally {
     await sandbox?.close();

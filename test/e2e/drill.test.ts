@@ -21,7 +21,13 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-drill-'));
 describe('drill', () => {
   it('region outage: fails over all three stacks, fails back, meets RTO and RPO, never splits the brain', async () => {
     const out = tmp();
-    const r = await runDrill({ outDir: out, speed: 600, prometheus: real ? 'real' : 'builtin' });
+    const report = path.join(out, 'report.md');
+    const r = await runDrill({
+      outDir: out,
+      speed: 600,
+      prometheus: real ? 'real' : 'builtin',
+      reportFile: report,
+    });
     expect(r.stacks.map((s) => [s.stack, s.verified, s.rtoMet, s.rpoMet])).toEqual([
       ['aws', true, true, true],
       ['azure', true, true, true],
@@ -45,6 +51,12 @@ describe('drill', () => {
     const stages = r.sandbox!.requests.stages.map((s) => s.stage);
     expect(stages).toEqual(expect.arrayContaining(['readiness', 'failover (region-outage)', 'failback']));
     expect(r.sandbox!.requests.total).toBeGreaterThanOrEqual(f.requests.total);
+    // --report: the drill's summary, then the evidence built from the journal (chain verified)
+    const md = fs.readFileSync(report, 'utf8');
+    expect(md).toMatch(/^# DR drill report/);
+    expect(md).toContain('Drill: region-outage');
+    expect(md).toMatch(/## DR report: /);
+    expect(md).toMatch(/hash chain[^\n]*verified/i);
     fs.rmSync(out, { recursive: true, force: true });
   }, 180_000);
 });
