@@ -48,8 +48,9 @@ export async function runJob(
 /**
  * The error-rate query over the plan's window (`thresholds.errorRateWindow`, the runbook's "error
  * rate < 1% for 5 consecutive minutes"). After a traffic switch to `target` it first waits until
- * the whole window lies after the switch, then measures exactly that window: errors served before
- * the switch are not this site's, and a shorter window would not be the runbook's check.
+ * the whole window lies after the switch (and its DNS confirmation), then measures exactly that
+ * window: errors served before the switch are not this site's, and a shorter window would not be
+ * the runbook's check.
  */
 export async function errorRateQuery(
   ctx: PhaseContext,
@@ -69,7 +70,13 @@ export async function errorRateQuery(
     )
     .at(-1);
   if (!switched) return { query: q, windowS };
-  const since = Date.now() - Date.parse(switched.endedAt);
+  // traffic has moved once DNS answers with the target (Traffic Manager changes what it answers
+  // only after the endpoint update): the window starts at that confirmation when there is one
+  const confirmed = ctx.run.journal.records.find(
+    (r) => r.stack === name && r.step === 'dns-confirm' && r.seq > switched.seq && r.outcome !== 'failed',
+  );
+  const movedAt = Math.max(Date.parse(switched.endedAt), confirmed ? Date.parse(confirmed.endedAt) : 0);
+  const since = Date.now() - movedAt;
   if (since < windowMs) await ctx.run.sleep(windowMs - since, ctx.run.signal);
   return { query: q.replace(/\[[0-9]+(ms|s|m|h)\]/g, `[${windowS}s]`), windowS };
 }
