@@ -11,11 +11,12 @@
 //  - the time of `npm test` (skip with --no-test).
 //
 //   npm run bench [-- --no-test]      BENCH_RUNS=N sets the number of cold-start runs (default 15)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ncc } from './ncc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_RUNS ?? 15);
@@ -47,22 +48,7 @@ fs.writeFileSync(
     '',
   ].join('\n'),
 );
-execFileSync(
-  process.execPath,
-  [
-    path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
-    'build',
-    path.join(refDir, 'src/ref.mjs'),
-    '-o',
-    path.join(refDir, 'ref'),
-    '--minify',
-    '--no-source-map-register',
-    '--quiet',
-    '--target',
-    'es2023',
-  ],
-  { cwd: root, stdio: 'inherit' },
-);
+ncc(path.join(refDir, 'src/ref.mjs'), path.join(refDir, 'ref'));
 const refEntry = path.join(refDir, 'ref/index.mjs');
 
 console.log(`Node ${process.version}, ${os.cpus().length} cores; median of ${N} interleaved runs\n`);

@@ -6,12 +6,12 @@
 //
 //   node scripts/build.mjs            build everything into the repository
 //   node scripts/build.mjs --out DIR  build dist/ into DIR instead (the staleness test uses it)
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build as esbuild, transform } from 'esbuild';
+import { ncc } from './ncc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -125,26 +125,6 @@ function rootActionYaml(phases) {
     `inputs:\n${inputsYaml([phaseInput, ...COMMON_INPUTS, ...seen.values()])}` +
     `outputs:\n${outputsYaml([...outs.values()])}` +
     `runs:\n  using: node24\n  main: dist/index.js\n`
-  );
-}
-
-function ncc(entry, outDir) {
-  fs.rmSync(outDir, { recursive: true, force: true });
-  execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
-      'build',
-      entry,
-      '-o',
-      outDir,
-      '--minify',
-      '--no-source-map-register',
-      '--quiet',
-      '--target',
-      'es2023',
-    ],
-    { cwd: root, stdio: 'inherit' },
   );
 }
 

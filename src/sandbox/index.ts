@@ -142,6 +142,9 @@ function controlService(
   };
 }
 
+/** Node pool sizes of every sandbox stack (the runbook's 3 standby, 6 active; max 10). */
+const POOL_SIZES = { min: 3, max: 10, active: 6, standby: 3 };
+
 /** The plan document pointing every service of every stack at the sandbox. */
 export function sandboxPlan(
   endpoints: Record<string, string>,
@@ -178,10 +181,7 @@ export function sandboxPlan(
         type: 'eks',
         cluster: t.clusters,
         nodegroup: t.nodegroup,
-        min: 3,
-        max: 10,
-        active: 6,
-        standby: 3,
+        ...POOL_SIZES,
       },
       endpoints: { rds: endpoints.rds, route53: endpoints.route53, eks: endpoints.eks, dns: endpoints.dns },
     };
@@ -215,10 +215,7 @@ export function sandboxPlan(
         resourceGroup: t.resourceGroups,
         cluster: t.clusters,
         pool: t.pool,
-        min: 3,
-        max: 10,
-        active: 6,
-        standby: 3,
+        ...POOL_SIZES,
       },
       endpoints: { arm: endpoints.arm, dns: endpoints.dns },
     };
@@ -247,10 +244,7 @@ export function sandboxPlan(
         project: SANDBOX_PROJECT,
         cluster: t.clusters,
         pool: t.pool,
-        min: 3,
-        max: 10,
-        active: 6,
-        standby: 3,
+        ...POOL_SIZES,
       },
       endpoints: {
         sqladmin: endpoints.sqladmin,

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { parseOutputs } from '../support/github-output.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -16,19 +17,6 @@ interface ActionRun {
   stdout: string;
   outputs: Record<string, string>;
   summary: string;
-}
-
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i]);
-    if (!m) continue;
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]);
-    out[m[1]] = value.join('\n');
-  }
-  return out;
 }
 
 let sandbox: Sandbox;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Journal } from '../../src/engine/journal.js';
+import { parseOutputs } from '../support/github-output.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const PLAN = path.join(root, 'examples/cloud-aegis.plan.yml');
@@ -16,19 +17,6 @@ beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-report-action-'));
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<]+)<<(.+)$/.exec(lines[i]);
-    if (!m) continue;
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]);
-    out[m[1]] = value.join('\n');
-  }
-  return out;
-}
 
 async function runReport(name: string, inputs: Record<string, string>) {
   const outFile = path.join(work, `${name}.out`);
