@@ -176,7 +176,7 @@ if (full) {
 
 // At speed 10 a cloud operation lasts a tenth of its real time, so what the pipeline adds
 // (polling latency, request time, Route 53's rate limit) is measured against durations that matter.
-const SPEED = 10;
+const SPEED = 10; // BENCH_SPEED in src/drill/drill.ts (the drill summary names it)
 console.log(
   `\nRegion-outage failover of all three stacks (failover and verify only, speed ${SPEED}, each cloud duration the mean of its range)`,
 );

@@ -410,6 +410,9 @@ export function timeline(records: JournalRecord[], start: number, declaredAt: nu
   return lines.join('\n');
 }
 
+/** The sandbox speed at which `npm run bench` measures the failover ratios against their targets. */
+export const BENCH_SPEED = 10;
+
 export function summaryText(r: DrillResult): string {
   const lines: string[] = [];
   lines.push(
@@ -434,8 +437,19 @@ export function summaryText(r: DrillResult): string {
       .map(([name, c]) => `${name} ${c.total}${c.mutations ? ` (${c.mutations} changing)` : ''}`)
       .join(', ');
     lines.push(
-      `  failover of ${f.stacks.length} stack(s): ${formatMs(f.failoverMs)}; critical path of the sandbox's durations ${formatMs(f.criticalPathMs)} (ratio ${f.criticalPathRatio.toFixed(2)}, target <= 1.10); runbook step after step ${formatMs(f.sequentialMs)} (ratio ${f.sequentialRatio.toFixed(2)}, target <= 0.6); durations: ${f.pick} of each range`,
+      `  failover of ${f.stacks.length} stack(s): ${formatMs(f.failoverMs)}; critical path of the sandbox's durations ${formatMs(f.criticalPathMs)} (ratio ${f.criticalPathRatio.toFixed(2)}); runbook step after step ${formatMs(f.sequentialMs)} (ratio ${f.sequentialRatio.toFixed(2)}); durations: ${f.pick} of each range`,
     );
+    // the targets hold where cloud durations dominate: at a high speed, real-time costs that do
+    // not shrink with it (Route 53's 5 requests a second, request and poll latency) weigh more
+    if (r.sandbox && r.sandbox.speed > BENCH_SPEED) {
+      lines.push(
+        `  (targets: ratio <= 1.10 and <= 0.6, measured by npm run bench at speed ${BENCH_SPEED}: at speed ${r.sandbox.speed} the real-time costs that do not shrink with the speed, such as Route 53's 5 requests a second, weigh more)`,
+      );
+    } else {
+      lines.push(
+        `  targets: critical-path ratio <= 1.10 (${f.criticalPathRatio <= 1.1 ? 'met' : 'MISSED'}), runbook ratio <= 0.6 (${f.sequentialRatio <= 0.6 ? 'met' : 'MISSED'})`,
+      );
+    }
     lines.push(
       `  API calls during the failover: ${calls}; Route 53 peak ${f.route53PeakPerSecond.sandbox} requests in a second (target <= 5)`,
     );
