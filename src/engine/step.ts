@@ -45,7 +45,7 @@ export function createContext(journal: Journal, opts: Partial<Omit<RunContext, '
     dryRun: opts.dryRun ?? false,
     journal,
     retry: opts.retry ?? DEFAULT_RETRY,
-    poll: opts.poll ?? { minMs: 25, maxMs: 15_000, fraction: 0.08 },
+    poll: opts.poll ?? { minMs: 25, maxMs: 15_000, fraction: 0.05 },
     sleep: opts.sleep ?? realSleep,
     signal: opts.signal,
     progress: opts.progress ?? (() => undefined),

@@ -55,6 +55,9 @@ async function awaitOperation(
   );
 }
 
+/** Shortest interval between two polls of a Route 53 change. */
+export const ROUTE53_MIN_POLL_MS = 500;
+
 /** The key under which a site's Kubernetes API is remembered as unreachable in a run. */
 function clusterKey(name: string, site: SiteName): string {
   return `${name}/${site}/kubernetes`;
@@ -487,7 +490,9 @@ export async function switchTraffic(
   const providers = await ctx.env.providers(name);
   const ttl = ctx.plan.limits.dnsTtlSeconds;
   let op: Operation | undefined;
-  const minPollMs = stack.traffic.type === 'route53' ? 200 : undefined;
+  // Route 53 allows 5 requests a second per account, shared by every call of every stack: poll a
+  // change at most twice a second, so the reads around it (before and after) still fit
+  const minPollMs = stack.traffic.type === 'route53' ? ROUTE53_MIN_POLL_MS : undefined;
   const r = await runStep<TrafficState>(ctx.run, {
     phase,
     step: 'switch',
