@@ -14,6 +14,7 @@ import { createEstate, TOPOLOGY } from '../../src/sandbox/estate.js';
 import { FaultRegistry } from '../../src/sandbox/faults.js';
 import { startService, type RunningService } from '../../src/sandbox/http.js';
 import { World } from '../../src/sandbox/world.js';
+import { caught } from '../support/wait.js';
 
 const T = TOPOLOGY.aws;
 const credentials = { accessKeyId: 'AKIASANDBOX0000000000', secretAccessKey: 'sandbox-secret' };
@@ -64,15 +65,6 @@ async function pollUntilDone(
     if (Date.now() > end) throw new Error(`operation not done; last ${JSON.stringify(s)}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-async function caught(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
 }
 
 let world: World;

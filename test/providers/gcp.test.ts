@@ -21,6 +21,7 @@ import { containerService } from '../../src/sandbox/gcp/container.js';
 import { sqladminService } from '../../src/sandbox/gcp/sqladmin.js';
 import { startService, type RunningService } from '../../src/sandbox/http.js';
 import { World } from '../../src/sandbox/world.js';
+import { caught } from '../support/wait.js';
 
 const T = TOPOLOGY.gcp;
 const P = SANDBOX_PROJECT;
@@ -74,15 +75,6 @@ function gcpStack(endpoints: { sqladmin: string; clouddns: string; container: st
     },
     endpoints,
   };
-}
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
 }
 
 let world: ClockWorld;

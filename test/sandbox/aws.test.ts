@@ -34,28 +34,13 @@ import { rdsService } from '../../src/sandbox/aws/rds.js';
 import { route53Service } from '../../src/sandbox/aws/route53.js';
 import { eksService } from '../../src/sandbox/aws/eks.js';
 import { World } from '../../src/sandbox/world.js';
+import { caught, until as waitUntil } from '../support/wait.js';
+
+/** AWS operations in these tests settle within 20 s. */
+const until = <T>(fn: () => Promise<T>, ok: (v: T) => boolean) => waitUntil(fn, ok, 20_000);
 
 const credentials = { accessKeyId: 'AKIASANDBOX0000000000', secretAccessKey: 'sandbox-secret' };
 const T = TOPOLOGY.aws;
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`condition not reached; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function caught(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 let world: World;
 let faults: FaultRegistry;

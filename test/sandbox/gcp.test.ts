@@ -15,18 +15,10 @@ import { clouddnsService } from '../../src/sandbox/gcp/clouddns.js';
 import { containerService } from '../../src/sandbox/gcp/container.js';
 import { sqladminService } from '../../src/sandbox/gcp/sqladmin.js';
 import { World } from '../../src/sandbox/world.js';
+import { caught } from '../support/wait.js';
 
 const P = SANDBOX_PROJECT;
 const T = TOPOLOGY.gcp;
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A world whose clock moves only when the test says so: pending states can be asserted without racing. */
 class ClockWorld extends World {

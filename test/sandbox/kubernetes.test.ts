@@ -33,31 +33,12 @@ import {
 } from '../../src/sandbox/kubernetes.js';
 import { activeConnections, connectionShare } from '../../src/sandbox/connections.js';
 import { World } from '../../src/sandbox/world.js';
+import { caught, until } from '../support/wait.js';
 
 const ns = NAMESPACE;
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const jsonPatchOpt = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > end)
-      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function statusOf(err: unknown): { code?: number; reason?: string; message?: string } {
   const body = (err as ApiException<string>).body;
