@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../engine/errors.js';
 import { Journal, type JournalRecord } from '../engine/journal.js';
-import { sharedLimiters } from '../engine/ratelimit.js';
+import { peakInWindow, sharedLimiters } from '../engine/ratelimit.js';
 import { createContext, formatMs, pollUntil, type ProgressEvent } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import type { IncidentClassName, Plan } from '../plan/types.js';
@@ -372,7 +372,6 @@ export async function failoverBenchmark(
     };
   });
   const requests = world.requests.summary(from, to + 1);
-  const { peakInWindow } = await import('../sandbox/requests.js');
   const limiterCalls = [...sharedLimiters()]
     .filter(([key]) => key.startsWith('route53 '))
     .flatMap(([, l]) => l.calls.filter((t) => t >= from && t <= to))

@@ -36,14 +36,22 @@ export class RateLimiter {
 
   /** Highest number of calls in any sliding one-second window. */
   peakPerSecond(): number {
-    let peak = 0;
-    let lo = 0;
-    for (let hi = 0; hi < this.calls.length; hi++) {
-      while (this.calls[hi] - this.calls[lo] >= 1000) lo++;
-      peak = Math.max(peak, hi - lo + 1);
-    }
-    return peak;
+    return peakInWindow(this.calls);
   }
+}
+
+/**
+ * Highest number of timestamps within any sliding window of `windowMs` (a window holds the times
+ * t with first <= t < first + windowMs). `times` must be sorted ascending.
+ */
+export function peakInWindow(times: readonly number[], windowMs = 1000): number {
+  let peak = 0;
+  let lo = 0;
+  for (let hi = 0; hi < times.length; hi++) {
+    while (times[hi] - times[lo] >= windowMs) lo++;
+    peak = Math.max(peak, hi - lo + 1);
+  }
+  return peak;
 }
 
 const shared = new Map<string, RateLimiter>();

@@ -6,6 +6,7 @@
  * service within any sliding one-second window, the figure Route 53's 5 requests a second limit
  * is about.
  */
+import { peakInWindow } from '../engine/ratelimit.js';
 
 /** How a request was answered. */
 export type RequestOutcome =
@@ -49,20 +50,6 @@ export interface RequestSummary {
   total: number;
   mutations: number;
   services: Record<string, ServiceCalls>;
-}
-
-/**
- * Highest number of timestamps within any sliding window of `windowMs` (a window holds the times
- * t with first <= t < first + windowMs). `times` must be sorted ascending.
- */
-export function peakInWindow(times: readonly number[], windowMs = 1000): number {
-  let peak = 0;
-  let lo = 0;
-  for (let hi = 0; hi < times.length; hi++) {
-    while (times[hi] - times[lo] >= windowMs) lo++;
-    peak = Math.max(peak, hi - lo + 1);
-  }
-  return peak;
 }
 
 /** The request log of one sandbox world. Services append to it through `startService`. */

@@ -14,7 +14,8 @@ import { FaultRegistry } from '../../src/sandbox/faults.js';
 import { startService, type RunningService } from '../../src/sandbox/http.js';
 import { route53Service } from '../../src/sandbox/aws/route53.js';
 import { startSandbox } from '../../src/sandbox/index.js';
-import { peakInWindow, RequestLog } from '../../src/sandbox/requests.js';
+import { peakInWindow } from '../../src/engine/ratelimit.js';
+import { RequestLog } from '../../src/sandbox/requests.js';
 import { World } from '../../src/sandbox/world.js';
 
 const credentials = { accessKeyId: 'AKIASANDBOX0000000000', secretAccessKey: 'sandbox-secret' };
