@@ -174,14 +174,24 @@ export function observe(
 /** Retry policy for probes of something that may simply be down: fail fast, it is an answer too. */
 export const PROBE_RETRY = { maxAttempts: 3, baseMs: 100, capMs: 1000 };
 
-/** Call with the probe retry policy (throttling and blips retried, a dead region reported quickly). */
-export async function probe<T>(ctx: PhaseContext, fn: () => Promise<T>): Promise<T> {
-  const r = await withRetry(
-    fn,
-    { ...ctx.run.retry, ...PROBE_RETRY },
-    { sleep: ctx.run.sleep, signal: ctx.run.signal },
-  );
-  return r.value;
+/**
+ * Call with the probe retry policy (throttling and blips retried, a dead region reported quickly).
+ * With `unreachableKey` (see StepSpec.unreachableKey) a place this run already found unreachable
+ * is asked once, and one found unreachable now is remembered for the steps that follow.
+ */
+export async function probe<T>(ctx: PhaseContext, fn: () => Promise<T>, unreachableKey?: string): Promise<T> {
+  const known = unreachableKey !== undefined && ctx.run.unreachable.has(unreachableKey);
+  try {
+    const r = await withRetry(
+      fn,
+      { ...ctx.run.retry, ...PROBE_RETRY, ...(known ? { maxAttempts: 1 } : {}) },
+      { sleep: ctx.run.sleep, signal: ctx.run.signal },
+    );
+    return r.value;
+  } catch (err) {
+    if (unreachableKey !== undefined && isUnreachable(err)) ctx.run.unreachable.add(unreachableKey);
+    throw err;
+  }
 }
 
 /**

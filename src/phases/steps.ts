@@ -270,12 +270,13 @@ export async function acceptsWrites(
   site: SiteName,
 ): Promise<{ accepts: boolean; detail: string }> {
   const stack = ctx.plan.stack(name);
-  const key = clusterKey(name, site);
   try {
     const cluster = await ctx.env.cluster(name, site);
-    const read = () => Promise.all(deploymentsOf(stack, site).map((d) => cluster.deployment(d)));
-    // a cluster this run already found unreachable is asked once, not retried with backoff
-    const deps = ctx.run.unreachable.has(key) ? await read() : await probe(ctx, read);
+    const deps = await probe(
+      ctx,
+      () => Promise.all(deploymentsOf(stack, site).map((d) => cluster.deployment(d))),
+      clusterKey(name, site),
+    );
     const unfenced = deps
       .filter((d) => d && d.annotations[DRAIN_ANNOTATION] !== 'true' && d.replicas > 0)
       .map((d) => d!.name);
@@ -286,10 +287,7 @@ export async function acceptsWrites(
         }
       : { accepts: false, detail: `${site} fenced` };
   } catch (err) {
-    if (isUnreachable(err)) {
-      ctx.run.unreachable.add(key);
-      return { accepts: false, detail: `${site} unreachable (${errorText(err)})` };
-    }
+    if (isUnreachable(err)) return { accepts: false, detail: `${site} unreachable (${errorText(err)})` };
     throw err;
   }
 }
