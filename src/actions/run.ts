@@ -10,8 +10,6 @@ import { StepFailed } from '../engine/step.js';
 import { PlanError } from '../plan/errors.js';
 import { readActionInputs } from './inputs.js';
 
-export { DEFAULT_JOURNAL, DEFAULT_PLAN, INPUT, getInputAsBool } from './inputs.js';
-
 /** Run an action: the phase is fixed by a per-phase entry, or read from the `phase` input. */
 export async function runAction(fixedPhase?: string): Promise<void> {
   try {
