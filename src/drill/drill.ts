@@ -16,6 +16,7 @@ import type { IncidentClassName, Plan } from '../plan/types.js';
 import { forEachStack, INCIDENT_CLASSES } from '../phases/common.js';
 import { createEnvironment } from '../phases/environment.js';
 import { failbackStack, syncStack } from '../phases/failover.js';
+import { journalReport, readForReport, stackFigures } from '../phases/report.js';
 import { readinessRows } from '../phases/readiness.js';
 import { setDrain } from '../phases/steps.js';
 import { selectStacks } from '../phases/runner.js';
@@ -258,18 +259,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
 
     // 6. outcomes per stack
     const outcomes: StackOutcome[] = stacks.map((s) => {
-      const rpoRec = journal
-        .thisRun()
-        .find(
-          (r) =>
-            r.stack === s &&
-            r.phase === 'database' &&
-            r.step === 'failover' &&
-            r.data?.rpoSeconds !== undefined,
-        );
-      const rpoSeconds =
-        (rpoRec?.data?.rpoSeconds as number | undefined) ??
-        (classDef.phases.includes('database') ? undefined : 0);
+      // the RPO as the report reads it from the journal (the lag recorded at promotion)
+      const { rpoSeconds } = stackFigures(journal.thisRun(), plan, s);
       const verified = failover.rows.filter((r) => r.stack === s).every((r) => r.status !== 'fail');
       const end = servedAt.get(s);
       const rtoMs = end !== undefined ? end - started : undefined;
@@ -323,7 +314,6 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     if (result.sandbox?.splitBrain) result.ok = false;
     fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
     if (opts.reportFile) {
-      const { journalReport, readForReport } = await import('../phases/report.js');
       const { records, verification } = readForReport(journalFile);
       const fromJournal = journalReport(records, verification, plan, stacks, { journalFile });
       fs.writeFileSync(
