@@ -48,6 +48,16 @@ function runUrl(): string | undefined {
   return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
 }
 
+/** `force: true` needs `force-reason`: an override nobody explained is refused before anything runs. */
+function forceReason(reason: string): string {
+  if (!reason.trim()) {
+    throw new UserError(
+      "Input 'force-reason' is empty while 'force' is true: a forced override must say why (it goes into the journal and the report); set force-reason, or remove force.",
+    );
+  }
+  return reason.trim();
+}
+
 /**
  * Read and check the common inputs: the phase (fixed by a per-phase action, else the `phase`
  * input), the booleans, and that the plan file can be read. The plan's content is validated by
@@ -66,7 +76,7 @@ export async function readActionInputs(fixedPhase?: string): Promise<ActionInput
     stack: core.getInput(INPUT.stack) || undefined,
     dryRun,
     journalFile: core.getInput(INPUT.journal) || DEFAULT_JOURNAL,
-    force: force ? { by: actor ?? 'unknown', reason: core.getInput(INPUT.forceReason) || 'no reason given' } : undefined,
+    force: force ? { by: actor ?? 'unknown', reason: forceReason(core.getInput(INPUT.forceReason)) } : undefined,
     actor,
     runUrl: runUrl(),
   };

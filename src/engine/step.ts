@@ -40,6 +40,11 @@ export interface RunContext {
   unreachable: Set<string>;
 }
 
+/** A force override counts only with a reason a person wrote (not blank). */
+export function hasReason(force: RunContext['force']): force is { by: string; reason: string } {
+  return force !== undefined && force.reason.trim().length > 0;
+}
+
 export function createContext(journal: Journal, opts: Partial<Omit<RunContext, 'journal'>> = {}): RunContext {
   return {
     dryRun: opts.dryRun ?? false,
@@ -251,9 +256,15 @@ export async function runStep<S>(
     const underway = spec.inProgress?.(before) ?? false;
     if (!underway) {
       const refusal = spec.refuse?.(before);
-      if (refusal && !ctx.force) {
-        const record = finish('refused', before, undefined, action, refusal);
-        throw new StepFailed(refusal, record);
+      // The refusal is checked here, where the step acts, so the action, the CLI and every workflow
+      // refuse the same things: a force without a reason overrides nothing (DESIGN: fence before
+      // promote, "unless the operator forces it and the journal records who and why").
+      if (refusal && !hasReason(ctx.force)) {
+        const why = ctx.force
+          ? `${refusal}; force was given without a reason, so it overrides nothing: give force-reason (--force "<why>")`
+          : refusal;
+        const record = finish('refused', before, undefined, action, why);
+        throw new StepFailed(why, record);
       }
       overridden = refusal;
       if (ctx.dryRun) {

@@ -5,7 +5,7 @@
  */
 import { UserError } from '../engine/errors.js';
 import { Journal } from '../engine/journal.js';
-import { createContext, type ProgressEvent, type RunContext } from '../engine/step.js';
+import { createContext, hasReason, type ProgressEvent, type RunContext } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
@@ -55,6 +55,11 @@ export function selectStacks(plan: Plan, stack?: string): string[] {
 
 export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> {
   const phase = getPhase(opts.phase);
+  if (opts.force && !hasReason(opts.force)) {
+    throw new UserError(
+      'A forced override was asked for without a reason: a force must say why (it goes into the journal and the report); give one (--force "<why>" or the force-reason input).',
+    );
+  }
   const plan = opts.plan ?? (await loadPlan(opts.planFile));
   const stacks = selectStacks(plan, opts.stack);
   const journal =

@@ -96,6 +96,22 @@ describe('runStep', () => {
     expect(forced.record.data).toMatchObject({ forcedBy: 'octocat', forceReason: 'primary region is gone' });
   });
 
+  it.each([
+    ['no force at all', undefined],
+    ['force with an empty reason', { by: 'octocat', reason: '' }],
+    ['force with a blank reason', { by: 'octocat', reason: '   ' }],
+  ])('refuses an unsafe move given %s, and calls nothing', async (_case, force) => {
+    const db = fakeDb();
+    const journal = new Journal();
+    const unsafe = { ...spec(db), refuse: () => 'the old primary still accepts writes' };
+    await expect(runStep(createContext(journal, { poll: fast, force }), unsafe)).rejects.toBeInstanceOf(
+      StepFailed,
+    );
+    expect(db.calls.act).toBe(0);
+    expect(journal.records.at(-1)).toMatchObject({ outcome: 'refused' });
+    if (force) expect(journal.records.at(-1)?.error).toMatch(/force was given without a reason/);
+  });
+
   it('fails with a deadline error naming the target when the state never arrives', async () => {
     const journal = new Journal();
     const never = { ...spec(fakeDb()), satisfied: () => false, inProgress: () => false, deadlineMs: 50 };
