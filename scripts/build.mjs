@@ -45,7 +45,7 @@ const COMMON_INPUTS = [
   },
   {
     name: 'force-reason',
-    description: 'Why the operator forces; required in practice when force is true, recorded in the journal.',
+    description: 'Why the operator forces; required when force is true (a force without it is refused), recorded in the journal.',
     default: '',
   },
 ];
