@@ -21,7 +21,9 @@ import { sqladminService } from './gcp/sqladmin.js';
 import { send, startService, type RunningService, type ServiceDef } from './http.js';
 import { registerSandboxJobs } from './jobs.js';
 import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes.js';
-import { findPrometheus, startPrometheus } from './prometheus.js';
+import { metricsFor } from './metrics.js';
+import { startMetricsWorker } from './metrics-worker.js';
+import { awaitScrapeSince, findPrometheus, startPrometheus } from './prometheus.js';
 import { prometheusFallbackService } from './promql.js';
 import { applyScenario, scenarioNames } from './scenarios.js';
 import type { RequestSummary } from './requests.js';
@@ -38,6 +40,11 @@ export interface SandboxOptions {
   prometheus?: 'auto' | 'real' | 'builtin';
   /** Where to write plan.yml, kubeconfig, endpoints.json (and Prometheus data). */
   outDir?: string;
+  /**
+   * Faults in place before any service starts (so the very first calls can fail: a test makes the
+   * first scrapes of the app's /metrics late with `{ service: 'app', operation: 'metrics', ... }`).
+   */
+  faults?: FaultSpec[];
   /** Plan tweaks merged into the generated plan document. */
   planOverrides?: (doc: Record<string, any>) => void;
 }
@@ -52,6 +59,12 @@ export interface Sandbox {
   prometheus: { kind: 'real' | 'builtin'; url: string };
   notes: string[];
   applyScenario(name: string, stacks?: string[]): string;
+  /**
+   * Resolves once Prometheus has scraped the app's /metrics successfully since this call (at once
+   * with the built-in evaluator, which reads the world itself): call it after a change and before a
+   * phase reads the series.
+   */
+  metricsCurrent(): Promise<void>;
   state(): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -282,6 +295,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     clouds,
   );
   const faults = new FaultRegistry(world.random);
+  for (const f of opts.faults ?? []) faults.add(f);
   const ctx = { world, faults };
   const notes: string[] = [];
   const unregisterJobs = registerSandboxJobs(world);
@@ -328,10 +342,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const dataDir = fs.mkdtempSync(
       path.join(opts.outDir ?? fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'prometheus-'),
     );
-    const p = await startPrometheus({ targets: [new URL(endpoints.app).host], dataDir });
+    // Prometheus scrapes the app's metrics from their own thread (see metrics-worker.ts)
+    const metrics = await startMetricsWorker(metricsFor(world), faults);
+    endpoints.metrics = `http://${metrics.host}/metrics`;
+    const p = await startPrometheus({ targets: [metrics.host], dataDir }).catch(async (err: unknown) => {
+      await metrics.close();
+      throw err;
+    });
     prometheus = { kind: 'real', url: p.url };
     stopPrometheus = async () => {
       await p.stop();
+      await metrics.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     };
   } else {
@@ -400,6 +421,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     prometheus,
     notes,
     applyScenario: scenario,
+    metricsCurrent: async () => {
+      if (prometheus.kind === 'real') await awaitScrapeSince(prometheus.url, 1, Date.now());
+    },
     state,
     async close() {
       world.stop();
