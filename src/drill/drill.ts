@@ -152,6 +152,11 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     const run = createContext(journal, { dryRun: opts.dryRun ?? false, progress: opts.progress });
     const stacks = selectStacks(plan, opts.stack);
     const env = createEnvironment(plan);
+    // Load every SDK now, before the incident: importing them holds the event loop for a second
+    // or more, which in a sandbox drill is also the loop that serves /metrics to Prometheus.
+    await Promise.all(
+      stacks.flatMap((s) => [env.providers(s), env.cluster(s, 'primary'), env.cluster(s, 'dr')]),
+    );
     const ctx = (inputs: Record<string, string | undefined> = {}): PhaseContext => ({
       plan,
       stacks,
@@ -219,7 +224,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       stage('triggers', triggerRows);
     }
 
-    // 3. readiness
+    // 3. readiness, on series Prometheus scraped after the incident (never on stale ones)
+    await sandbox?.metricsCurrent();
     const ready = await forEachStack(base, (s) => readinessRows(base, s));
     stage('readiness', ready.rows);
 

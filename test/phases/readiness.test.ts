@@ -66,4 +66,13 @@ maybe('readiness and the replication lag series', () => {
     expect(rows.map((r) => r.stack).sort()).toEqual(['aws', 'azure', 'gcp']);
     for (const r of rows) expect(r).toMatchObject({ status: 'fail', detail: /no replication lag series/ });
   }, 60_000);
+
+  it('no lag series and the primary region down: every cloud says primary unreachable, none fails', async () => {
+    sandbox.applyScenario('region-outage');
+    const { result } = await readiness();
+    const rows = replicationRows(result.rows);
+    expect(rows).toHaveLength(3);
+    for (const r of rows)
+      expect(r).toMatchObject({ status: 'warn', detail: /^primary unreachable: .*no lag series$/ });
+  }, 60_000);
 });
