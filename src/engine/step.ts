@@ -20,14 +20,31 @@ export type ProgressEvent =
       delayMs: number;
       reason: string;
     }
-  | { type: 'info'; message: string; stack?: string };
+  | { type: 'info'; message: string; stack?: string }
+  /** A check's result (readiness, verify), as soon as it is known. */
+  | { type: 'check'; phase: string; stack?: string; item: string; status: string; detail: string }
+  /** The time origin of what follows (the declaration of a failover): live lines count T+ from it. */
+  | { type: 'origin'; at: number; what: string }
+  /** A long wait is still under way: what is awaited, for how long so far, how long is left. */
+  | {
+      type: 'heartbeat';
+      what: string;
+      phase?: string;
+      step?: string;
+      stack?: string;
+      waitedMs: number;
+      leftMs: number;
+    };
 
 export interface RunContext {
   dryRun: boolean;
   journal: Journal;
   retry: RetryPolicy;
-  /** Poll intervals: the engine polls every `fraction` of the time elapsed so far, within [minMs, maxMs]. */
-  poll: { minMs: number; maxMs: number; fraction: number };
+  /**
+   * Poll intervals: the engine polls every `fraction` of the time elapsed so far, within [minMs,
+   * maxMs]; a wait longer than `heartbeatMs` reports a heartbeat progress event that often.
+   */
+  poll: { minMs: number; maxMs: number; fraction: number; heartbeatMs?: number };
   sleep: Sleep;
   signal?: AbortSignal;
   progress(e: ProgressEvent): void;
@@ -50,7 +67,7 @@ export function createContext(journal: Journal, opts: Partial<Omit<RunContext, '
     dryRun: opts.dryRun ?? false,
     journal,
     retry: opts.retry ?? DEFAULT_RETRY,
-    poll: opts.poll ?? { minMs: 25, maxMs: 15_000, fraction: 0.05 },
+    poll: opts.poll ?? { minMs: 25, maxMs: 15_000, fraction: 0.05, heartbeatMs: 10_000 },
     sleep: opts.sleep ?? realSleep,
     signal: opts.signal,
     progress: opts.progress ?? (() => undefined),
@@ -146,14 +163,21 @@ export async function pollUntil<T>(
   check: () => Promise<T | undefined>,
   deadlineMs: number,
   minPollMs = ctx.poll.minMs,
+  where: { phase?: string; step?: string; stack?: string } = {},
 ): Promise<T> {
   const start = Date.now();
+  const every = ctx.poll.heartbeatMs ?? 10_000;
+  let beat = start + every;
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
     const elapsed = Date.now() - start;
     if (elapsed >= deadlineMs) {
       throw new DeadlineError(`${what} did not happen within ${formatMs(deadlineMs)}.`);
+    }
+    if (Date.now() >= beat) {
+      beat = Date.now() + every;
+      ctx.progress({ type: 'heartbeat', what, ...where, waitedMs: elapsed, leftMs: deadlineMs - elapsed });
     }
     const interval = Math.max(minPollMs, Math.min(ctx.poll.maxMs, elapsed * ctx.poll.fraction));
     await ctx.sleep(Math.min(interval, Math.max(1, deadlineMs - elapsed)), ctx.signal);
@@ -303,6 +327,7 @@ export async function runStep<S>(
           },
           remaining,
           spec.minPollMs,
+          where,
         );
     const record = finish(
       'done',

@@ -184,6 +184,14 @@ export async function readinessRows(ctx: PhaseContext, name: string): Promise<Re
         detail: r.detail,
         ms: Date.now() - started,
       });
+      ctx.run.progress({
+        type: 'check',
+        phase: 'readiness',
+        stack: name,
+        item: c.item,
+        status: r.status,
+        detail: r.detail,
+      });
       return r;
     }),
   );

@@ -3,14 +3,19 @@
  */
 import type { PhaseResult, ResultRow } from './types.js';
 
-const ICON: Record<ResultRow['status'], string> = {
-  pass: 'PASS',
-  fail: 'FAIL',
-  warn: 'WARN',
-  skip: 'SKIP',
-  info: 'INFO',
-  'would-do': 'WOULD',
-  done: 'DONE',
+/**
+ * A row's status in words, for the summaries and the terminal alike: a check passed, failed or
+ * warned; a step was done, would be done, or skipped (its detail says why). The step outcomes of a
+ * journal record have their own words in engine/outcome.ts (done, already done, would do, ...).
+ */
+export const STATUS_WORD: Record<ResultRow['status'], string> = {
+  pass: 'passed',
+  fail: 'FAILED',
+  warn: 'warning',
+  skip: 'skipped',
+  info: 'info',
+  'would-do': 'would do',
+  done: 'done',
 };
 
 /** A value as a Markdown table cell: pipes escaped, line breaks as <br>. */
@@ -26,7 +31,7 @@ export function resultMarkdown(title: string, result: PhaseResult): string {
     lines.push('| Stack | Item | Status | Detail |', '| --- | --- | --- | --- |');
     for (const r of result.rows) {
       lines.push(
-        `| ${escapeCell(r.stack ?? '')} | ${escapeCell(r.item)} | ${ICON[r.status]} | ${escapeCell(r.detail)} |`,
+        `| ${escapeCell(r.stack ?? '')} | ${escapeCell(r.item)} | ${STATUS_WORD[r.status]} | ${escapeCell(r.detail)} |`,
       );
     }
     lines.push('');
@@ -49,7 +54,7 @@ export function resultText(title: string, result: PhaseResult): string {
   };
   for (const r of result.rows) {
     lines.push(
-      `  ${(r.stack ?? '').padEnd(w.stack)}  ${r.item.padEnd(w.item)}  ${ICON[r.status].padEnd(5)}  ${r.detail}`,
+      `  ${(r.stack ?? '').padEnd(w.stack)}  ${r.item.padEnd(w.item)}  ${STATUS_WORD[r.status].padEnd(8)}  ${r.detail}`,
     );
   }
   for (const [k, v] of Object.entries(result.outputs)) lines.push(`  ${k} = ${v}`);

@@ -230,6 +230,14 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
         r = row(name, c.item, 'fail', errorText(err));
       }
       observe(ctx, 'verify', c.item, name, `${name}:${target}`, { status: r.status, detail: r.detail });
+      ctx.run.progress({
+        type: 'check',
+        phase: 'verify',
+        stack: name,
+        item: c.item,
+        status: r.status,
+        detail: r.detail,
+      });
       return r;
     }),
   );
