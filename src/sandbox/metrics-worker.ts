@@ -8,79 +8,64 @@
  * so a readiness check that read the replication lag just then found no series at all. The drill's
  * own work must not make the witness go silent.
  *
- * The main thread posts each series' breakpoints whenever the simulation changes (metrics.ts); the
- * worker renders them at its own clock with the same renderExposition, so a scrape while the main
- * thread is busy answers exactly what the main thread would have answered.
+ * The main thread posts the exposition as of each series' last breakpoint whenever the simulation
+ * changes (metrics.ts expositionTemplate); the worker fills in each value at its own clock (a gauge
+ * stays, a counter grows at its rate), so a scrape while the main thread is busy answers what the
+ * main thread would have answered (test/sandbox/metrics-worker.test.ts compares the two).
  *
  * Limits: faults on `app`/`metrics` (error, throttle, reset, timeout, slow) are applied here, in
  * this thread, and are not listed in the registry's log of fired faults.
  */
-import http from 'node:http';
-import type net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { FaultRegistry, FaultSpec } from './faults.js';
-import { METRIC_HELP, formatNumber, renderExposition, valueAt, type MetricsSimulation } from './metrics.js';
+import { METRIC_HELP, expositionTemplate, type ExpositionLine, type MetricsSimulation } from './metrics.js';
 
-/** What the worker runs: the three render functions, then a small server fed by messages. */
-function workerSource(): string {
-  const server = (
-    help: typeof METRIC_HELP,
-    renderFn: typeof renderExposition,
-    httpModule: typeof http,
-    port: { on(e: 'message', f: (m: WorkerMessage) => void): void; postMessage(m: unknown): void },
-  ) => {
-    let series: Parameters<typeof renderExposition>[0] = [];
-    const faults: (FaultSpec & { seen: number; fired: number })[] = [];
-    const srv = httpModule.createServer((req, res) => {
-      if (req.url?.split('?')[0] !== '/metrics') {
-        res.writeHead(404).end('only /metrics is served here');
-        return;
-      }
-      let hit: FaultSpec | undefined;
-      for (const f of faults) {
-        f.seen++;
-        const limit = f.times ?? (f.nth !== undefined ? 1 : Infinity);
-        if (f.fired >= limit) continue;
-        if (f.nth !== undefined ? f.seen !== f.nth : Math.random() >= (f.rate ?? 1)) continue;
-        f.fired++;
-        hit = f;
-        break;
-      }
-      const answer = () =>
-        res
-          .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
-          .end(renderFn(series, help, Date.now()));
-      if (!hit) return answer();
-      if (hit.kind === 'reset') return req.socket.destroy();
-      if (hit.kind === 'timeout') return;
-      if (hit.kind === 'slow') return void setTimeout(answer, hit.delayMs ?? 2000);
-      if (hit.kind === 'throttle')
-        return res.writeHead(429, { 'retry-after': String(hit.retryAfterSeconds ?? 1) }).end();
-      res
-        .writeHead(hit.status ?? 503)
-        .end(`the application failed with HTTP ${hit.status ?? 503} (injected fault)`);
-    });
-    port.on('message', (m) => {
-      if (m.type === 'series') series = m.series;
-      else if (m.type === 'fault') faults.push({ ...m.spec, seen: 0, fired: 0 });
-      else if (m.type === 'clear-faults') faults.length = 0;
-      else if (m.type === 'close') srv.close(() => process.exit(0));
-    });
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address() as net.AddressInfo;
-      port.postMessage({ type: 'listening', port: a.port });
-    });
-  };
-  return [
-    valueAt.toString(),
-    formatNumber.toString(),
-    renderExposition.toString(),
-    `(${server.toString()})(${JSON.stringify(METRIC_HELP)}, ${renderExposition.name}, require('node:http'), require('node:worker_threads').parentPort);`,
-  ].join('\n');
-}
+/**
+ * The worker's source, plain JavaScript in a string: the bundler minifies and renames the
+ * functions of our modules, so the worker cannot be built from their text.
+ */
+const WORKER_SOURCE = `
+const http = require('node:http');
+const { parentPort } = require('node:worker_threads');
+let lines = [];
+const faults = [];
+const fmt = (v) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
+const fill = (now) =>
+  lines
+    .map((l) => (typeof l === 'string' ? l : l.prefix + fmt(l.counter ? Math.floor(l.value + l.rate * Math.max(0, now - l.t)) : l.value)))
+    .join('\\n') + '\\n';
+const srv = http.createServer((req, res) => {
+  if ((req.url || '').split('?')[0] !== '/metrics') return void res.writeHead(404).end('only /metrics is served here');
+  let hit;
+  for (const f of faults) {
+    f.seen++;
+    const limit = f.times ?? (f.nth !== undefined ? 1 : Infinity);
+    if (f.fired >= limit) continue;
+    if (f.nth !== undefined ? f.seen !== f.nth : Math.random() >= (f.rate ?? 1)) continue;
+    f.fired++;
+    hit = f;
+    break;
+  }
+  const answer = () => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(fill(Date.now()));
+  if (!hit) return answer();
+  if (hit.kind === 'reset') return req.socket.destroy();
+  if (hit.kind === 'timeout') return;
+  if (hit.kind === 'slow') return void setTimeout(answer, hit.delayMs ?? 2000);
+  if (hit.kind === 'throttle') return void res.writeHead(429, { 'retry-after': String(hit.retryAfterSeconds ?? 1) }).end();
+  const status = hit.status ?? 503;
+  res.writeHead(status).end('the application failed with HTTP ' + status + ' (injected fault)');
+});
+parentPort.on('message', (m) => {
+  if (m.type === 'lines') lines = m.lines;
+  else if (m.type === 'fault') faults.push({ ...m.spec, seen: 0, fired: 0 });
+  else if (m.type === 'clear-faults') faults.length = 0;
+  else if (m.type === 'close') srv.close(() => process.exit(0));
+});
+srv.listen(0, '127.0.0.1', () => parentPort.postMessage({ type: 'listening', port: srv.address().port }));
+`;
 
 type WorkerMessage =
-  | { type: 'series'; series: Parameters<typeof renderExposition>[0] }
+  | { type: 'lines'; lines: ExpositionLine[] }
   | { type: 'fault'; spec: FaultSpec }
   | { type: 'clear-faults' }
   | { type: 'close' };
@@ -96,7 +81,7 @@ export async function startMetricsWorker(
   sim: MetricsSimulation,
   faults: FaultRegistry,
 ): Promise<MetricsWorker> {
-  const worker = new Worker(workerSource(), { eval: true });
+  const worker = new Worker(WORKER_SOURCE, { eval: true });
   const post = (m: WorkerMessage) => worker.postMessage(m);
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
@@ -108,7 +93,7 @@ export async function startMetricsWorker(
   const push = () => {
     if (sim.version === sent) return;
     sent = sim.version;
-    post({ type: 'series', series: sim.snapshot() });
+    post({ type: 'lines', lines: expositionTemplate(sim.snapshot(), METRIC_HELP) });
   };
   push();
   const stopSeries = sim.world.onChange(push);
@@ -125,7 +110,9 @@ export async function startMetricsWorker(
       stopFaults();
       const exited = new Promise((r) => worker.once('exit', r));
       post({ type: 'close' });
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
       await worker.terminate();
     },
   };

@@ -265,6 +265,42 @@ export function renderExposition(
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A line of the exposition as the /metrics worker fills it in at its own clock: text as is, or a
+ * sample line whose value follows from the series' last breakpoint (a gauge stays, a counter grows).
+ */
+export type ExpositionLine =
+  string | { prefix: string; t: number; value: number; rate: number; counter: boolean };
+
+/** The exposition of the present `series` as of their last breakpoints, for the worker to fill in. */
+export function expositionTemplate(
+  series: Series[],
+  help: Record<string, { type: string; help: string }>,
+): ExpositionLine[] {
+  const now = Math.max(0, ...series.map((s) => s.points.at(-1)?.t ?? 0));
+  // the same text as renderExposition, with each sample's value left open
+  const lines: ExpositionLine[] = [];
+  const text = renderExposition(series, help, now).split('\n');
+  let i = 0;
+  for (const [name] of Object.entries(help)) {
+    const rows = series.filter((s) => s.present && s.name === name && s.points.length > 0);
+    if (rows.length === 0) continue;
+    lines.push(text[i++], text[i++]);
+    for (const s of rows) {
+      const line = text[i++];
+      const last = s.points.at(-1)!;
+      lines.push({
+        prefix: line.slice(0, line.lastIndexOf(' ') + 1),
+        t: last.t,
+        value: last.value,
+        rate: last.rate,
+        counter: s.type === 'counter',
+      });
+    }
+  }
+  return lines;
+}
+
 /** Value of a series at real ms time `t` (counters are whole numbers), undefined before it existed. */
 export function valueAt(s: Series, t: number): number | undefined {
   let p: Breakpoint | undefined;
