@@ -1,5 +1,5 @@
 /**
- * `scale` (runbook step 4): the target node pool (EKS nodegroup, AKS node pool, GKE node pool) to
+ * `scale` (runbook step 5): the target node pool (EKS nodegroup, AKS node pool, GKE node pool) to
  * its active size with its nodes Ready, then the target deployments to production replicas with
  * their rollout complete. Declare starts the DR pool early; failback returns DR to standby.
  */

@@ -1,5 +1,5 @@
 /**
- * `sync` (failback step 1): runs the data sync from DR to primary (./aegis dr sync-from-dr) as a
+ * `sync` (failback step 2): runs the data sync from DR to primary (./aegis dr sync-from-dr) as a
  * Kubernetes Job on the primary cluster, in dry-run or execute mode; it passes only when the job
  * reports zero conflicts, and failback requires such an execute run in the journal.
  */

@@ -1,5 +1,5 @@
 /**
- * `traffic` (runbook step 5): moves the traffic switch to the target (Route 53 record and primary
+ * `traffic` (runbook step 4): moves the traffic switch to the target (Route 53 record and primary
  * health check, Traffic Manager endpoints, Cloud DNS record), waits for the change, then confirms
  * through DNS queries at the authoritative servers.
  */
