@@ -20,7 +20,7 @@ import { containerService } from './gcp/container.js';
 import { sqladminService } from './gcp/sqladmin.js';
 import { send, startService, type RunningService, type ServiceDef } from './http.js';
 import { registerSandboxJobs } from './jobs.js';
-import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes.js';
+import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes/index.js';
 import { findPrometheus, startPrometheus } from './prometheus.js';
 import { prometheusFallbackService } from './promql.js';
 import { applyScenario, scenarioNames } from './scenarios.js';
