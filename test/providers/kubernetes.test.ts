@@ -17,7 +17,7 @@ import {
   kubernetesService,
   registerJobHandler,
   writeKubeconfig,
-} from '../../src/sandbox/kubernetes.js';
+} from '../../src/sandbox/kubernetes/index.js';
 import { World } from '../../src/sandbox/world.js';
 import { caught, until } from '../support/wait.js';
 
