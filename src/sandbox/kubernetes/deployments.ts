@@ -1,5 +1,6 @@
 /** Deployments (apps/v1) with their status and scale (autoscaling/v1) subresources: get, list, watch, patch; the drain annotation. */
 import type http from 'node:http';
+import { DRAIN_ANNOTATION } from '../../plan/constants.js';
 import { send, type ServiceRequest } from '../http.js';
 import type { DeploymentState, SiteWorld, World } from '../world.js';
 import { iso, uid, type Where } from './meta.js';
@@ -11,7 +12,7 @@ import { listOrTable, oneOrTable } from './table.js';
 import { watchList } from './watch.js';
 
 /** Annotation that starts (value "true") or cancels (removed) the connection drain of a site. */
-export const DRAIN_ANNOTATION = 'aegis.io/drain';
+export { DRAIN_ANNOTATION };
 
 function deploymentReplicas(w: Where, d: DeploymentState) {
   let existing = 0;
