@@ -27,6 +27,9 @@ export const trafficPhase: PhaseDef = {
   },
 };
 
+/** Shortest interval between two polls of a Route 53 change. */
+export const ROUTE53_MIN_POLL_MS = 500;
+
 /** Move the traffic switch to `target`, wait for the service, then confirm through DNS. */
 export async function switchTraffic(
   ctx: PhaseContext,
@@ -99,6 +102,3 @@ export async function switchTraffic(
   );
   return rows;
 }
-
-/** Shortest interval between two polls of a Route 53 change. */
-export const ROUTE53_MIN_POLL_MS = 500;
