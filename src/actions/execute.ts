@@ -14,7 +14,8 @@ import { actionLog } from './log.js';
 export async function executeAction(inputs: ActionInputs): Promise<void> {
   const phase = getPhase(inputs.phase);
   const phaseInputs: Record<string, string | undefined> = {};
-  for (const i of phase.inputs) phaseInputs[i.name] = core.getInput(i.name) || i.default;
+  // read raw; the runner parses every input by its declared kind (shared/inputs.ts parseInputs)
+  for (const i of phase.inputs) phaseInputs[i.name] = core.getInput(i.name);
   const log = actionLog();
   const { result } = await runPhase({
     phase: phase.name,

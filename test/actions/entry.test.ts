@@ -26,7 +26,7 @@ describe('the error funnel: thrown error -> setFailed, annotations, summary', ()
       reason: 'a boolean input that is not a boolean is refused, naming the input and the accepted values',
       phase: 'readiness',
       inputs: { 'dry-run': 'maybe' },
-      failed: /^input "dry-run" is "maybe": expected true or false\.$/,
+      failed: /^input "dry-run" is "maybe": expected true or false \(also accepted: yes, on, 1, no, off, 0\); write true or false\.$/,
       annotations: 0,
       summary: undefined,
     },
