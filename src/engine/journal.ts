@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { UserError } from './errors.js';
 
 /**
  * What a step did: `done` (acted and reached the wanted state), `skipped` (already so),
@@ -128,7 +129,19 @@ export class Journal {
 }
 
 export function readJournal(file: string): JournalRecord[] {
-  const text = fs.readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new UserError(
+        `the journal ${file} does not exist: check the path (phases append to aegis-dr-journal.jsonl in the directory they ran in, or to the file their journal input names).`,
+      );
+    }
+    if (code === 'EISDIR') throw new UserError(`the journal ${file} is a directory: name the .jsonl file in it.`);
+    throw new UserError(`the journal ${file} cannot be read (${code ?? 'unreadable'}): check its permissions.`);
+  }
   const out: JournalRecord[] = [];
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;

@@ -347,6 +347,7 @@ export function readForReport(file: string): { records: JournalRecord[]; verific
     const records = readJournal(file);
     return { records, verification: verifyRecords(records) };
   } catch (err) {
+    if (err instanceof UserError) throw err; // no journal at all: one sentence, not a broken chain
     const records: JournalRecord[] = [];
     let bad = 0;
     for (const line of fs
