@@ -139,8 +139,11 @@ export function readJournal(file: string): JournalRecord[] {
         `the journal ${file} does not exist: check the path (phases append to aegis-dr-journal.jsonl in the directory they ran in, or to the file their journal input names).`,
       );
     }
-    if (code === 'EISDIR') throw new UserError(`the journal ${file} is a directory: name the .jsonl file in it.`);
-    throw new UserError(`the journal ${file} cannot be read (${code ?? 'unreadable'}): check its permissions.`);
+    if (code === 'EISDIR')
+      throw new UserError(`the journal ${file} is a directory: name the .jsonl file in it.`);
+    throw new UserError(
+      `the journal ${file} cannot be read (${code ?? 'unreadable'}): check its permissions.`,
+    );
   }
   const out: JournalRecord[] = [];
   text.split('\n').forEach((line, i) => {
