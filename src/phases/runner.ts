@@ -3,7 +3,7 @@
  * valid), open the journal, build the environment, run the phase. Shared by the Action entries
  * and the CLI so both behave the same.
  */
-import { UserError } from '../engine/errors.js';
+import { didYouMean, UserError } from '../engine/errors.js';
 import { Journal } from '../engine/journal.js';
 import { createContext, hasReason, type ProgressEvent, type RunContext } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
@@ -38,15 +38,24 @@ export interface RunPhaseOutcome {
 }
 
 export function selectStacks(plan: Plan, stack?: string): string[] {
-  if (!stack || stack === 'all') return plan.stackNames;
+  return pickStacks(plan.stackNames, stack, `the plan ${plan.file}`);
+}
+
+/**
+ * The stacks a `stack` option names (a comma list; empty or "all" = every one of `available`),
+ * checked against `available` before anything is contacted; `where` names their source.
+ */
+export function pickStacks(available: readonly string[], stack: string | undefined, where: string): string[] {
+  if (!stack || stack === 'all') return [...available];
   const wanted = stack
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   for (const s of wanted) {
-    if (!plan.stackNames.includes(s)) {
+    if (!available.includes(s)) {
+      const guess = didYouMean(s, available);
       throw new UserError(
-        `stack "${s}" is not in the plan ${plan.file}: expected one of ${plan.stackNames.join(', ')}.`,
+        `stack "${s}" is not in ${where}: ${guess ? `did you mean "${guess}"? ` : ''}expected one of ${available.join(', ')}.`,
       );
     }
   }

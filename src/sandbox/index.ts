@@ -23,7 +23,7 @@ import { registerSandboxJobs } from './jobs.js';
 import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes.js';
 import { findPrometheus, startPrometheus } from './prometheus.js';
 import { prometheusFallbackService } from './promql.js';
-import { applyScenario, scenarioNames } from './scenarios.js';
+import { applyScenario, checkScenario, scenarioNames } from './scenarios.js';
 import type { RequestSummary } from './requests.js';
 import { SITES, World, type CloudKind, type DurationMode } from './world.js';
 
@@ -275,8 +275,12 @@ export function sandboxPlan(
 /** The verify error-rate window of the sandbox plan, in real seconds (Prometheus scrapes every second). */
 export const SANDBOX_ERROR_RATE_WINDOW_S = 5;
 
+/** The sandbox's stacks: one per cloud, named as the cloud. */
+export const SANDBOX_STACKS: readonly CloudKind[] = ['aws', 'azure', 'gcp'];
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  const clouds = opts.clouds ?? ['aws', 'azure', 'gcp'];
+  if (opts.scenario) checkScenario(opts.scenario); // before anything starts
+  const clouds = opts.clouds ?? [...SANDBOX_STACKS];
   const world = createEstate(
     new World({ speed: opts.speed ?? 600, seed: opts.seed, durations: opts.durations }),
     clouds,

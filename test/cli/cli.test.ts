@@ -61,3 +61,42 @@ describe('journal verify', () => {
     expect(r.err).toBe(`error: the journal ${work} is a directory: name the .jsonl file in it.\n`);
   });
 });
+
+describe('a mistyped scenario or stack is refused before anything starts', () => {
+  it.each([
+    [
+      ['drill', '--scenario', 'region-outtage'],
+      '--scenario is "region-outtage", which is not a sandbox scenario: did you mean "region-outage"? expected one of',
+    ],
+    [
+      ['drill', '--stack', 'aws,gpc'],
+      'stack "gpc" is not in the sandbox: did you mean "gcp"? expected one of aws, azure, gcp.',
+    ],
+    [
+      ['drill', '--plan', path.join(root, 'examples/cloud-aegis.plan.yml'), '--dry-run', '--stack', 'azur'],
+      'did you mean "azure"?',
+    ],
+    [['sandbox', '--scenario', 'two-region-failur'], 'did you mean "two-region-failure"?'],
+  ])('aegis-dr %j', async (argv, sentence) => {
+    const out = path.join(
+      work,
+      `out-${argv
+        .join('-')
+        .replace(/[^\w-]/g, '_')
+        .slice(-40)}`,
+    );
+    const r = await cli(...argv, '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(sentence);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.out).toBe(''); // nothing started: no sandbox line, no note
+    expect(fs.existsSync(out)).toBe(false); // and no empty drill folder left behind
+  });
+
+  it('a word too far from every name gets the list without a guess', async () => {
+    const r = await cli('drill', '--scenario', 'meteor', '--out', path.join(work, 'meteor'));
+    expect(r.err).toMatch(
+      /^error: --scenario is "meteor", which is not a sandbox scenario: expected one of healthy, region-outage, /,
+    );
+  });
+});
