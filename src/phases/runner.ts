@@ -5,12 +5,18 @@
  */
 import { didYouMean, UserError } from '../engine/errors.js';
 import { Journal } from '../engine/journal.js';
-import { createContext, hasReason, type ProgressEvent, type RunContext } from '../engine/step.js';
+import {
+  createContext,
+  hasReason,
+  recordFailure,
+  type ProgressEvent,
+  type RunContext,
+} from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
 import { getPhase } from './registry.js';
-import type { Environment, PhaseResult } from './types.js';
+import type { Environment, PhaseResult, ResultRow } from './types.js';
 
 export interface RunPhaseOptions {
   phase: string;
@@ -93,5 +99,31 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     inputs: opts.inputs ?? {},
     journalFile: opts.journalFile,
   });
+  if (!phase.offline) journalUnrecordedFailures(run, phase.name, result.rows);
   return { plan, journal, result };
+}
+
+/**
+ * A stack whose phase failed outside any step (reading the cloud before a step could start: no
+ * credentials, a missing kube context) has a fail row but no journal record of it: record the
+ * failure, so the evidence shows the attempt. A stack with a failed, refused or unreachable step,
+ * or a failed check, in this run of the phase is already on record.
+ */
+function journalUnrecordedFailures(run: RunContext, phase: string, rows: ResultRow[]): void {
+  const onRecord = new Set(
+    run.journal
+      .thisRun()
+      .filter(
+        (r) =>
+          r.phase === phase &&
+          (['failed', 'refused', 'unreachable'].includes(r.outcome) ||
+            (r.data as { status?: string } | undefined)?.status === 'fail'),
+      )
+      .map((r) => r.stack),
+  );
+  for (const r of rows) {
+    if (r.status !== 'fail' || !r.stack || onRecord.has(r.stack)) continue;
+    recordFailure(run, { phase, step: r.item, stack: r.stack, target: r.stack }, r.detail);
+    onRecord.add(r.stack);
+  }
 }
