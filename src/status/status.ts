@@ -8,7 +8,8 @@
 import { messageOf } from '../engine/errors.js';
 import { readJournal, verifyRecords, type JournalRecord } from '../engine/journal.js';
 import type { IncidentClassName, Plan, SiteName } from '../plan/types.js';
-import { DRAIN_ANNOTATION, deploymentsOf } from '../phases/common.js';
+import { DRAIN_ANNOTATION } from '../plan/constants.js';
+import { deploymentsOf } from '../phases/shared/context.js';
 import { servingSite } from '../drill/pipeline.js';
 import type { Environment } from '../phases/types.js';
 
