@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../engine/errors.js';
-import { verifyJournal } from '../engine/journal.js';
+import { verifyJournal, type JournalRecord } from '../engine/journal.js';
+import { repairJournal } from '../engine/journal-repair.js';
 import { StepFailed } from '../engine/step.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -50,6 +51,12 @@ async function validatePlanFile(file: string) {
     return { plan: undefined, problems };
   }
   return validatePlanText(text, path.resolve(file));
+}
+
+/** A repair record as `journal verify` lists it. */
+export function repairLine(rec: JournalRecord): string {
+  const d = rec.data ?? {};
+  return `record ${rec.seq} is a repair by ${rec.actor ?? 'unknown'} at ${rec.startedAt}: ${String(d.removedBytes)} bytes after record ${String(d.afterSeq)} moved to ${String(d.sideFile)} (sha256 ${String(d.removedSha256).slice(0, 12)}…): ${String(d.reason)}`;
 }
 
 function collect(value: string, prev: Record<string, string>): Record<string, string> {
@@ -182,9 +189,32 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .action((file: string, opts: { json?: boolean }) => {
       const r = verifyJournal(file);
       if (opts.json) io.out(JSON.stringify(r, null, 2));
-      else if (r.ok) io.out(`${file}: intact, ${r.count} record(s) in ${r.runs.length} run(s)`);
-      else io.err(`${file}: TAMPERED at record ${r.badSeq}: ${r.reason}`);
+      else if (r.ok) {
+        io.out(`${file}: intact, ${r.count} record(s) in ${r.runs.length} run(s)`);
+        for (const rec of r.repairs ?? []) io.out(`  ${repairLine(rec)}`);
+      } else io.err(`${file}: TAMPERED at record ${r.badSeq}: ${r.reason}`);
       setExit(r.ok ? 0 : 1);
+    });
+  journal
+    .command('repair')
+    .description(
+      'Move a torn last line (a runner that died mid-write, a full disk) to a side file and append a record saying so, so that verify accepts the journal and phases can go on; an edited journal is left as it is.',
+    )
+    .argument('<file>', 'the journal (JSON lines)')
+    .action((file: string) => {
+      const user = process.env.GITHUB_ACTOR ?? process.env.USER ?? process.env.USERNAME ?? 'cli';
+      const r = repairJournal(file, { actor: user });
+      if (!r.repaired) {
+        io.out(`${file}: nothing to repair: ${r.kept} whole record(s), no torn line; nothing was changed.`);
+      } else {
+        io.out(
+          `${file}: repaired: kept ${r.kept} whole record(s), moved the torn last line (${r.removedBytes} bytes) to ${r.sideFile}, and appended record ${r.record!.seq} saying so.`,
+        );
+        io.out(
+          `  next: aegis-dr journal verify ${file}; then run the phase again (it resumes from the journal).`,
+        );
+      }
+      setExit(0);
     });
 
   for (const p of plugins) p(program, io, setExit);

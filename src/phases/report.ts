@@ -8,7 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../engine/errors.js';
-import { readJournal, verifyRecords, type JournalRecord, type VerifyResult } from '../engine/journal.js';
+import {
+  readJournal,
+  readJournalText,
+  verifyRecords,
+  type JournalRecord,
+  type VerifyResult,
+} from '../engine/journal.js';
 import { formatMs } from '../engine/step.js';
 import type { IncidentClassName, Plan } from '../plan/types.js';
 import { row } from './common.js';
@@ -343,16 +349,14 @@ export function journalReport(
  * before it are kept for the report.
  */
 export function readForReport(file: string): { records: JournalRecord[]; verification: VerifyResult } {
+  const text = readJournalText(file); // a path that is a directory or unreadable: one sentence naming it
   try {
     const records = readJournal(file);
     return { records, verification: verifyRecords(records) };
   } catch (err) {
     const records: JournalRecord[] = [];
     let bad = 0;
-    for (const line of fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())) {
+    for (const line of text.split('\n').filter((l) => l.trim())) {
       try {
         records.push(JSON.parse(line) as JournalRecord);
       } catch {
