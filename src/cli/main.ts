@@ -15,6 +15,7 @@ import { PHASES, getPhase } from '../phases/registry.js';
 import { resultText } from '../phases/render.js';
 import { runPhase } from '../phases/runner.js';
 import { progressPrinter } from './progress.js';
+import { clip } from '../engine/clip.js';
 
 export interface CliIO {
   out(s: string): void;
@@ -63,7 +64,7 @@ function collect(value: string, prev: Record<string, string>): Record<string, st
   const i = value.indexOf('=');
   if (i <= 0)
     throw new UserError(
-      `--input "${value}" is not NAME=VALUE: write it as --input incident-class=region-outage.`,
+      `--input "${clip(value)}" is not NAME=VALUE: write it as --input incident-class=region-outage.`,
     );
   return { ...prev, [value.slice(0, i)]: value.slice(i + 1) };
 }
@@ -156,7 +157,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         for (const k of Object.keys(opts.input)) {
           if (!phase.inputs.some((i) => i.name === k)) {
             throw new UserError(
-              `--input ${k} is not an input of phase ${phase.name}: expected one of ${phase.inputs.map((i) => i.name).join(', ') || '(none)'}.`,
+              `--input ${clip(k)} is not an input of phase ${phase.name}: expected one of ${phase.inputs.map((i) => i.name).join(', ') || '(none)'}.`,
             );
           }
         }

@@ -25,6 +25,7 @@ import type { PhaseContext, ResultRow } from '../phases/types.js';
 import type { RequestSummary } from '../sandbox/requests.js';
 import type { DurationMode } from '../sandbox/world.js';
 import { runFailover, servingSite } from './pipeline.js';
+import { clip } from '../engine/clip.js';
 
 export interface DrillOptions {
   plan?: string;
@@ -118,7 +119,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   const cls: IncidentClassName =
     opts.incidentClass ?? (scenario ? SCENARIO_CLASS[scenario] : undefined) ?? 'region-outage';
   if (!INCIDENT_CLASSES.includes(cls))
-    throw new UserError(`--class is "${cls}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
+    throw new UserError(`--class is "${clip(cls)}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
   const outDir = path.resolve(
     opts.outDir ?? path.join('.aegis-dr', `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`),
   );

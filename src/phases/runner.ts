@@ -11,6 +11,7 @@ import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
 import { getPhase } from './registry.js';
 import type { Environment, PhaseResult } from './types.js';
+import { clip } from '../engine/clip.js';
 
 export interface RunPhaseOptions {
   phase: string;
@@ -46,7 +47,7 @@ export function selectStacks(plan: Plan, stack?: string): string[] {
   for (const s of wanted) {
     if (!plan.stackNames.includes(s)) {
       throw new UserError(
-        `stack "${s}" is not in the plan ${plan.file}: expected one of ${plan.stackNames.join(', ')}.`,
+        `stack "${clip(s)}" is not in the plan ${plan.file}: expected one of ${plan.stackNames.join(', ')}.`,
       );
     }
   }
