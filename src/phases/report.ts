@@ -17,7 +17,7 @@ import {
 } from '../engine/journal.js';
 import type { StackFigures } from '../report/figures.js';
 import { journalReport } from '../report/markdown.js';
-import { row } from './common.js';
+import { row } from './shared/rows.js';
 import { escapeCell } from './render.js';
 import type { PhaseDef, ResultRow } from './types.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { main } from '../../src/cli/main.js';
 import '../../src/cli/commands.js';
 import { startSandbox } from '../../src/sandbox/index.js';
-import { findPrometheus } from '../../src/sandbox/prometheus.js';
+import { findPrometheus } from '../../src/sandbox/prometheus/real.js';
 import { requirePrometheus } from '../support/prometheus.js';
 
 let work: string;
