@@ -53,6 +53,16 @@ test.each([
     field: '--input',
   },
   {
+    why: 'a 100 kB incident class',
+    args: () => ['run', 'declare', '--plan', PLAN, '--dry-run', '--input', `incident-class=${HUGE}`],
+    field: 'incident-class',
+  },
+  {
+    why: 'a 100 kB sync mode',
+    args: () => ['run', 'sync', '--plan', PLAN, '--dry-run', '--input', `mode=${HUGE}`],
+    field: 'mode',
+  },
+  {
     why: 'a 100 kB drill class',
     args: () => ['drill', '--plan', PLAN, '--class', HUGE, '--dry-run'],
     field: '--class',
