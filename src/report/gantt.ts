@@ -167,7 +167,7 @@ export function incidentGantt(
     lines.push(`    section ${label(f.stack)}`);
     for (const b of bars.filter((x) => x.stack === f.stack)) {
       const tags = [b.critical ? 'crit' : b.part === 'failback' ? 'done' : ''].filter(Boolean);
-      const name = `${b.part === 'failback' ? 'failback ' : ''}${b.phase} ${b.outcome} ${formatMs(b.end - b.start)}`;
+      const name = `${b.part === 'failback' && b.phase !== 'failback' ? 'failback ' : ''}${b.phase} ${b.outcome} ${formatMs(b.end - b.start)}`;
       const start = Math.max(0, Math.round(b.start));
       const end = Math.max(start + minWidth, Math.round(b.end));
       lines.push(`    ${label(name)} :${[...tags, id(), String(start), String(end)].join(', ')}`);

@@ -43,9 +43,15 @@ function outcomeCell(r: JournalRecord): string {
   return `${word}${status ? ` (${status})` : ''}${r.dryRun ? ' (dry-run)' : ''}`;
 }
 
-function target(ms: number | undefined, targetMs: number | undefined, met: boolean | undefined): string {
+function target(
+  ms: number | undefined,
+  targetMs: number | undefined,
+  met: boolean | undefined,
+  speed = 1,
+): string {
   if (ms === undefined) return `n/a / ${targetMs !== undefined ? formatMs(targetMs) : 'n/a'}`;
-  return `T+${seconds(ms)} / ${targetMs !== undefined ? formatMs(targetMs) : 'n/a'}${met === false ? ' **missed**' : ''}`;
+  const real = speed > 1 ? ` (≈ ${formatMs(ms * speed)} at cloud speed)` : '';
+  return `T+${seconds(ms)}${real} / ${targetMs !== undefined ? formatMs(targetMs) : 'n/a'}${met === false ? ' **missed**' : ''}`;
 }
 
 function rpoCell(f: StackFigures): string {
@@ -133,12 +139,18 @@ export function journalReport(
     '',
     'RTO twice: **service restored** is the first healthy answer through the public name from the site failed over to; **verified** is the end of the last verify check. Both from the declaration, against the class target.',
     '',
+    ...(opts.speed && opts.speed > 1
+      ? [
+          `Sandbox speed ${opts.speed}: cloud durations were divided by it; "at cloud speed" multiplies the measured time back. Waits that run in real time (the error-rate window, request latency) do not shrink with the speed, so that figure overstates them; met or missed compares the measured time with the target.`,
+          '',
+        ]
+      : []),
     '| Stack | Incident class | Reason | Declared at | Service restored / RTO target | Verified / RTO target | RPO / target | Verified | Result |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const f of figures) {
     md.push(
-      `| ${escapeCell(f.stack)} | ${escapeCell(f.incidentClass ?? '-')} | ${escapeCell(f.reason ?? '-')} | ${f.declaredAt ? `${f.declaredAt} (${rel(f.declaredAt)})` : '-'} | ${target(f.restoredMs, f.rtoTargetMs, f.restoredMet)} | ${target(f.rtoMs, f.rtoTargetMs, f.rtoMet)} | ${rpoCell(f)} | ${f.verified ? 'yes' : 'no'} | ${f.result.toUpperCase()}: ${escapeCell(f.detail)} |`,
+      `| ${escapeCell(f.stack)} | ${escapeCell(f.incidentClass ?? '-')} | ${escapeCell(f.reason ?? '-')} | ${f.declaredAt ? `${f.declaredAt} (${rel(f.declaredAt)})` : '-'} | ${target(f.restoredMs, f.rtoTargetMs, f.restoredMet, opts.speed)} | ${target(f.rtoMs, f.rtoTargetMs, f.rtoMet, opts.speed)} | ${rpoCell(f)} | ${f.verified ? 'yes' : 'no'} | ${f.result.toUpperCase()}: ${escapeCell(f.detail)} |`,
     );
   }
   md.push('');

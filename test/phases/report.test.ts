@@ -374,8 +374,12 @@ describe('report phase', () => {
       primaryCheck(600, 'pass'),
     ];
     const file = writeJournal('failback', [...failover('aws', 0, 1.0, 100), ...back]);
-    const { result } = await report(file, 'aws');
+    const { result, text } = await report(file, 'aws');
     expect(result.outputs['rto-seconds']).toBe('aws=100.0');
+    // on the chart the failback is greyed, after the failover's verify, with its own verify on primary
+    expect(text).toMatch(/^\s+failback done 60 s :done, t\d+, 500000, 560000$/m);
+    expect(text).toMatch(/^\s+failback verify verified 40 s :done, t\d+, 560000, 600000$/m);
+    expect(text).toMatch(/^\s+verify verified 5\.0 s :crit, t\d+, 95000, \d+$/m);
     expect(result.rows.find((r) => r.stack === 'aws')).toMatchObject({
       status: 'pass',
       detail: expect.stringMatching(/failback started 2026-11-02T03:08:20\.000Z, verified on primary$/),
@@ -445,5 +449,36 @@ describe('report phase', () => {
     );
     expect(code2).toBe(1);
     expect(out.join('\n')).toMatch(/fails verification at record 7/);
+  });
+});
+
+describe('evidence outside the report phase', () => {
+  it("a job summary's incident so far: both RTOs, the RPO and the chart; nothing when no incident was declared", async () => {
+    const { incidentSummary } = await import('../../src/report/evidence.js');
+    const { loadPlan } = await import('../../src/plan/load.js');
+    const { readJournal } = await import('../../src/engine/journal.js');
+    const plan = await loadPlan(PLAN);
+    const records = readJournal(writeJournal('summary', failover('aws', 0, 2.5, 100)));
+    const md = incidentSummary(records, plan, ['aws', 'gcp']);
+    expect(md).toContain('### Incident so far');
+    expect(md).toContain('| aws | region-outage | T+99.0 s | T+100.0 s | 30 min | 2.5 s / 5 min |');
+    expect(md).not.toMatch(/^\| gcp /m); // gcp has no incident in this journal
+    expect(md).toMatch(/```mermaid\ngantt\n[\s\S]*RTO target 30 min :vert, rto, 1800000, 0ms\n```/);
+    expect(incidentSummary(records.slice(1), plan, ['aws'])).toBe('');
+  });
+
+  it('a drill report at a sandbox speed: the RTO line is scaled and the measured times say what they are at cloud speed', async () => {
+    const { writeDrillEvidence } = await import('../../src/report/evidence.js');
+    const { loadPlan } = await import('../../src/plan/load.js');
+    const plan = await loadPlan(PLAN);
+    const file = writeJournal('speed', failover('aws', 0, 2.5, 100));
+    const dir = path.join(work, 'speed-drill');
+    const ev = writeDrillEvidence(dir, new Journal({ file }), plan, { stacks: ['aws'], speed: 600 });
+    expect(ev).toEqual({ report: path.join(dir, 'report.md'), chart: path.join(dir, 'incident.mmd') });
+    const md = fs.readFileSync(ev.report, 'utf8');
+    expect(md).toContain('| T+99.0 s (≈ 990 min at cloud speed) / 30 min |');
+    expect(fs.readFileSync(ev.chart!, 'utf8')).toMatch(
+      /RTO target 30 min \(3\.0 s at speed 600\) :vert, rto, 3000, 0ms$/m,
+    );
   });
 });
