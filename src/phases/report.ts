@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../engine/errors.js';
+import { fileError } from '../engine/files.js';
 import {
   readJournal,
   readJournalText,
@@ -121,8 +122,12 @@ export const reportPhase: PhaseDef = {
     }
     const reportFile = ctx.inputs['report'] || DEFAULT_REPORT;
     const write = (markdown: string) => {
-      fs.mkdirSync(path.dirname(path.resolve(reportFile)), { recursive: true });
-      fs.writeFileSync(reportFile, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+      try {
+        fs.mkdirSync(path.dirname(path.resolve(reportFile)), { recursive: true });
+        fs.writeFileSync(reportFile, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+      } catch (err) {
+        throw fileError(reportFile, err, 'the report input', 'a Markdown file to write', 'give a file path');
+      }
     };
 
     if (!fs.existsSync(journalFile)) {

@@ -453,6 +453,18 @@ describe('report phase', () => {
 });
 
 describe('evidence outside the report phase', () => {
+  it('a report input or journal that is a directory is named with what to do', async () => {
+    const file = writeJournal('to-a-dir', failover('aws', 0, 1.0, 100));
+    await expect(
+      runPhase({ phase: 'report', planFile: PLAN, journalFile: file, inputs: { report: work } }),
+    ).rejects.toThrow(
+      `the report input ${work} cannot be used: it is a directory (EISDIR); expected a Markdown file to write: give a file path.`,
+    );
+    await expect(
+      runPhase({ phase: 'report', planFile: PLAN, journalFile: work, inputs: {} }),
+    ).rejects.toThrow(`the journal ${work} cannot be used: it is a directory (EISDIR)`);
+  });
+
   it("a job summary's incident so far: both RTOs, the RPO and the chart; nothing when no incident was declared", async () => {
     const { incidentSummary } = await import('../../src/report/evidence.js');
     const { loadPlan } = await import('../../src/plan/load.js');
