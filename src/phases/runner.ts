@@ -17,6 +17,7 @@ import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
 import { getPhase } from './registry.js';
 import type { Environment, PhaseResult, ResultRow } from './types.js';
+import { clip } from '../engine/clip.js';
 
 export interface RunPhaseOptions {
   phase: string;
@@ -61,7 +62,7 @@ export function pickStacks(available: readonly string[], stack: string | undefin
     if (!available.includes(s)) {
       const guess = didYouMean(s, available);
       throw new UserError(
-        `stack "${s}" is not in ${where}: ${guess ? `did you mean "${guess}"? ` : ''}expected one of ${available.join(', ')}.`,
+        `stack "${clip(s)}" is not in ${where}: ${guess ? `did you mean "${guess}"? ` : ''}expected one of ${available.join(', ')}.`,
       );
     }
   }

@@ -16,6 +16,7 @@ import { INLINE, PlanError, unreadablePlan } from './errors.js';
 import { CLOUD_TYPES, DEFAULT_CLASSES, INCIDENT_CLASS_NAMES, REPLICA_DATABASE_TYPES } from './defaults.js';
 import { parseDuration } from './duration.js';
 import validatePlanSchema from './generated/plan-validator.js';
+import { clip } from '../engine/clip.js';
 import type {
   CloudName,
   IncidentClassName,
@@ -53,7 +54,7 @@ export function formatPath(segs: readonly Segment[]): string {
 
 function code(v: unknown): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return `\`${s !== undefined && s.length > 60 ? `${s.slice(0, 57)}...` : s}\``;
+  return `\`${s === undefined ? s : clip(s)}\``;
 }
 
 function describeValue(v: unknown): string {
@@ -793,7 +794,7 @@ function resolvePlan(
       if (s) return s;
       const guess = didYouMean(name, stackNames);
       throw new UserError(
-        `The plan has no stack \`${name}\`; its stacks are ${list(stackNames)}${guess ? ` (did you mean \`${guess}\`?)` : ''}. Pass one of those names.`,
+        `The plan has no stack \`${clip(name)}\`; its stacks are ${list(stackNames)}${guess ? ` (did you mean \`${guess}\`?)` : ''}. Pass one of those names.`,
       );
     },
   };

@@ -58,7 +58,9 @@ describe('journal verify', () => {
   it('names a directory given as the journal', async () => {
     const r = await cli('journal', 'verify', work);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`error: the journal ${work} is a directory: name the .jsonl file in it.\n`);
+    expect(r.err).toBe(
+      `error: the journal ${work} cannot be used: it is a directory (EISDIR); expected a journal file (JSON lines): give the path of the journal file itself (for a drill: journal.jsonl in its folder).\n`,
+    );
   });
 });
 
