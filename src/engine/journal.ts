@@ -184,6 +184,14 @@ export function readJournalText(file: string): string {
   }
 }
 
+/** A journal line that is not JSON: the file was cut or edited (the report shows it as a broken chain). */
+export class JournalLineError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JournalLineError';
+  }
+}
+
 export function readJournal(file: string): JournalRecord[] {
   const lines = readJournalText(file).split('\n');
   const out: JournalRecord[] = [];
@@ -193,7 +201,7 @@ export function readJournal(file: string): JournalRecord[] {
       out.push(JSON.parse(line) as JournalRecord);
     } catch {
       const last = lines.slice(i + 1).every((l) => !l.trim());
-      throw new UserError(
+      throw new JournalLineError(
         last
           ? `journal ${file} line ${i + 1}, its last, is not complete JSON: a writer stopped in the middle of a record (a runner that died, a full disk); run \`aegis-dr journal repair ${file}\` to move the cut line aside with a record saying so, then run the phase again.`
           : `journal ${file} line ${i + 1} is not valid JSON and records follow it: the file was edited; keep it as evidence and start a new journal file.`,

@@ -15,6 +15,7 @@ import {
   verifyRecords,
   type JournalRecord,
   type VerifyResult,
+  JournalLineError,
 } from '../engine/journal.js';
 import type { StackFigures } from '../report/figures.js';
 import { journalReport } from '../report/markdown.js';
@@ -39,7 +40,8 @@ export function readForReport(file: string): { records: JournalRecord[]; verific
     const records = readJournal(file);
     return { records, verification: verifyRecords(records) };
   } catch (err) {
-    if (err instanceof UserError) throw err; // no journal at all: one sentence, not a broken chain
+    // no journal at all: one sentence, not a broken chain; a line that is not JSON: a broken chain
+    if (err instanceof UserError && !(err instanceof JournalLineError)) throw err;
     const records: JournalRecord[] = [];
     let bad = 0;
     for (const line of text.split('\n').filter((l) => l.trim())) {

@@ -2,6 +2,7 @@
  * Scenarios: the runbook's four incident classes and the readiness failures, applied to a
  * running world. Each returns one sentence saying what it did.
  */
+import { clip } from '../engine/clip.js';
 import { didYouMean, UserError } from '../engine/errors.js';
 import { CONFIGMAP } from './estate.js';
 import type { StackWorld, World } from './world.js';
@@ -136,7 +137,7 @@ export function checkScenario(name: string, option = '--scenario'): void {
   if (SCENARIOS[name]) return;
   const guess = didYouMean(name, scenarioNames());
   throw new UserError(
-    `${option} is "${name}", which is not a sandbox scenario: ${guess ? `did you mean "${guess}"? ` : ''}expected one of ${scenarioNames().join(', ')}.`,
+    `${option} is "${clip(name)}", which is not a sandbox scenario: ${guess ? `did you mean "${guess}"? ` : ''}expected one of ${scenarioNames().join(', ')}.`,
   );
 }
 
