@@ -16,20 +16,22 @@ import type { IncidentClassName, Plan } from '../plan/types.js';
 import { setDrain } from '../phases/drain.js';
 import { createEnvironment } from '../phases/environment.js';
 import { failbackStack } from '../phases/failback.js';
-import { journalReport, readForReport, stackFigures } from '../phases/report.js';
+import { stackFigures } from '../phases/report.js';
 import { readinessRows } from '../phases/readiness.js';
 import { forEachStack } from '../phases/shared/context.js';
 import { INCIDENT_CLASSES } from '../phases/shared/inputs.js';
 import { syncStack } from '../phases/sync.js';
-import { selectStacks } from '../phases/runner.js';
+import { pickStacks, selectStacks } from '../phases/runner.js';
 import { decide, evaluateStacks } from '../phases/triggers.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
+import { writeDrillEvidence, type DrillEvidence } from '../report/evidence.js';
 import type { RequestSummary } from '../sandbox/requests.js';
 import type { DurationMode } from '../sandbox/world.js';
 import { runFailover, servingSite } from './pipeline.js';
 import { rtoOf, summaryText, timeline } from './summary.js';
 
 export { summaryText, timeline } from './summary.js';
+import { clip } from '../engine/clip.js';
 
 export interface DrillOptions {
   plan?: string;
@@ -102,6 +104,8 @@ export interface DrillResult {
   };
   /** The failover of all stacks against what the sandbox's durations allow (sandbox drills). */
   figures?: FailoverBenchmark;
+  /** The report and incident chart written into the drill folder (src/report/evidence.ts). */
+  evidence?: DrillEvidence;
 }
 
 /** Measured failover time against the critical path and the runbook done step after step. */
@@ -139,7 +143,18 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   const cls: IncidentClassName =
     opts.incidentClass ?? (scenario ? SCENARIO_CLASS[scenario] : undefined) ?? 'region-outage';
   if (!INCIDENT_CLASSES.includes(cls))
-    throw new UserError(`--class is "${cls}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
+    throw new UserError(`--class is "${clip(cls)}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
+  // A mistyped scenario or stack is refused before the sandbox starts or the drill folder exists.
+  let plan: Plan | undefined;
+  if (opts.plan) {
+    plan = await loadPlan(opts.plan);
+    selectStacks(plan, opts.stack);
+  } else {
+    const { checkScenario } = await import('../sandbox/scenarios.js');
+    const { SANDBOX_STACKS } = await import('../sandbox/index.js');
+    checkScenario(scenario!);
+    pickStacks(SANDBOX_STACKS, opts.stack, 'the sandbox');
+  }
   const outDir = path.resolve(
     opts.outDir ?? path.join('.aegis-dr', `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`),
   );
@@ -148,10 +163,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   const reportFile = path.resolve(opts.reportFile ?? path.join(outDir, 'report.md'));
 
   let sandbox: Awaited<ReturnType<typeof import('../sandbox/index.js').startSandbox>> | undefined;
-  let plan: Plan;
-  if (opts.plan) {
-    plan = await loadPlan(opts.plan);
-  } else {
+  if (!plan) {
     const { startSandbox } = await import('../sandbox/index.js');
     sandbox = await startSandbox({
       speed: opts.speed ?? 600,
@@ -275,7 +287,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         reportFile,
         timeline: timeline(journal.thisRun(), started, undefined),
       };
-      writeDrillFiles(result, outDir, plan, stacks);
+      writeDrillFiles(result, outDir, journal, plan, stacks, sandbox?.world.speed, log);
       return result;
     }
 
@@ -380,23 +392,35 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       result.ok = false;
       result.verdict = 'failed';
     }
-    writeDrillFiles(result, outDir, plan, stacks);
+    writeDrillFiles(result, outDir, journal, plan, stacks, sandbox?.world.speed, log);
     return result;
   } finally {
     await sandbox?.close();
   }
 }
 
-/** drill-result.json and the Markdown report (the drill's summary and timeline, then the journal's report). */
-function writeDrillFiles(result: DrillResult, outDir: string, plan: Plan, stacks: string[]): void {
+/**
+ * The drill's files: report.md in the drill folder (the report built from the journal, with its
+ * incident chart, src/report/evidence.ts, under the drill's summary and timeline), a copy at
+ * --report when one is named, and drill-result.json.
+ */
+function writeDrillFiles(
+  result: DrillResult,
+  outDir: string,
+  journal: Journal,
+  plan: Plan,
+  stacks: string[],
+  speed: number | undefined,
+  log: (line: string) => void,
+): void {
+  const preface = `\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\``;
+  result.evidence = writeDrillEvidence(outDir, journal, plan, { stacks, speed, preface });
+  if (result.reportFile !== result.evidence.report) {
+    fs.mkdirSync(path.dirname(result.reportFile), { recursive: true });
+    fs.copyFileSync(result.evidence.report, result.reportFile);
+  }
+  if (result.evidence.chart) log(`incident chart: ${result.evidence.chart}`);
   fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
-  const { records, verification } = readForReport(result.journalFile);
-  const fromJournal = journalReport(records, verification, plan, stacks, { journalFile: result.journalFile });
-  fs.mkdirSync(path.dirname(result.reportFile), { recursive: true });
-  fs.writeFileSync(
-    result.reportFile,
-    `# DR drill report\n\n\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\`\n\n${fromJournal.markdown}\n`,
-  );
 }
 
 /**

@@ -6,6 +6,7 @@ import { UserError } from '../../engine/errors.js';
 import { parseDuration } from '../../plan/duration.js';
 import type { IncidentClassName, ResolvedIncidentClass, SiteName } from '../../plan/types.js';
 import type { InputDef, PhaseContext, ResultRow } from '../types.js';
+import { clip } from '../../engine/clip.js';
 
 export const INCIDENT_CLASSES: IncidentClassName[] = [
   'region-outage',
@@ -49,7 +50,9 @@ export function outputsOf(rows: ResultRow[]): Record<string, string> {
 export function incidentClass(ctx: PhaseContext): ResolvedIncidentClass {
   const name = (ctx.inputs['incident-class'] || 'region-outage') as IncidentClassName;
   if (!INCIDENT_CLASSES.includes(name)) {
-    throw new UserError(`input incident-class is "${name}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
+    throw new UserError(
+      `input incident-class is "${clip(name)}": expected one of ${INCIDENT_CLASSES.join(', ')}.`,
+    );
   }
   return ctx.plan.classes[name];
 }
@@ -57,7 +60,8 @@ export function incidentClass(ctx: PhaseContext): ResolvedIncidentClass {
 /** The site a phase moves toward: "dr" for a failover (default), "primary" for a failback. */
 export function targetSite(ctx: PhaseContext): SiteName {
   const t = ctx.inputs['target'] || 'dr';
-  if (t !== 'dr' && t !== 'primary') throw new UserError(`input target is "${t}": expected dr or primary.`);
+  if (t !== 'dr' && t !== 'primary')
+    throw new UserError(`input target is "${clip(t)}": expected dr or primary.`);
   return t;
 }
 
@@ -73,7 +77,7 @@ export function parseBoolean(name: string, raw: string): boolean {
   if ((BOOLEAN_WORDS.true as readonly string[]).includes(v)) return true;
   if ((BOOLEAN_WORDS.false as readonly string[]).includes(v)) return false;
   throw new UserError(
-    `input "${name}" is "${raw.trim()}": expected true or false (also accepted: ${[...BOOLEAN_WORDS.true, ...BOOLEAN_WORDS.false].filter((w) => w !== 'true' && w !== 'false').join(', ')}); write true or false.`,
+    `input "${name}" is "${clip(raw.trim())}": expected true or false (also accepted: ${[...BOOLEAN_WORDS.true, ...BOOLEAN_WORDS.false].filter((w) => w !== 'true' && w !== 'false').join(', ')}); write true or false.`,
   );
 }
 
@@ -90,21 +94,23 @@ export function parseInput(def: InputDef, raw: string | undefined): string | und
       return String(parseBoolean(def.name, text));
     case 'integer':
       if (!/^-?\d+$/.test(text))
-        throw new UserError(`input "${def.name}" is "${text}": expected a whole number; write digits only.`);
+        throw new UserError(
+          `input "${def.name}" is "${clip(text)}": expected a whole number; write digits only.`,
+        );
       return String(Number(text));
     case 'duration':
       try {
         parseDuration(text);
       } catch {
         throw new UserError(
-          `input "${def.name}" is "${text}": expected a duration such as 90s, 15m or 2h; write a number and a unit.`,
+          `input "${def.name}" is "${clip(text)}": expected a duration such as 90s, 15m or 2h; write a number and a unit.`,
         );
       }
       return text;
     case 'enum':
       if (!def.choices?.includes(text))
         throw new UserError(
-          `input "${def.name}" is "${text}": expected one of ${def.choices?.join(', ')}; write one of them.`,
+          `input "${def.name}" is "${clip(text)}": expected one of ${def.choices?.join(', ')}; write one of them.`,
         );
       return text;
     case 'list':
@@ -127,7 +133,7 @@ export function parseInputs(
   for (const k of Object.keys(raw)) {
     if (raw[k] !== undefined && !defs.some((d) => d.name === k))
       throw new UserError(
-        `input "${k}" is not an input of phase ${phase}: expected one of ${defs.map((d) => d.name).join(', ') || '(none)'}.`,
+        `input "${clip(k)}" is not an input of phase ${phase}: expected one of ${defs.map((d) => d.name).join(', ') || '(none)'}.`,
       );
   }
   return Object.fromEntries(defs.map((d) => [d.name, parseInput(d, raw[d.name])]));
