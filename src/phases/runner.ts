@@ -78,7 +78,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     );
   }
   // every input checked by its declared kind before the plan loads (booleans become "true"/"false")
-  const inputs = parseInputs(phase.name, phase.inputs, opts.inputs ?? {});
+  const inputs = parseInputs(phase.inputs, opts.inputs ?? {});
   const plan = opts.plan ?? (await loadPlan(opts.planFile));
   const stacks = selectStacks(plan, opts.stack);
   const journal =

@@ -124,17 +124,14 @@ export function parseInput(def: InputDef, raw: string | undefined): string | und
   }
 }
 
-/** Every input of a phase parsed (values not declared are refused): the one reader for the action and the CLI. */
+/**
+ * Every declared input of a phase parsed by its kind: the one reader for the action and the CLI.
+ * Values of names the phase does not declare pass through untouched (the CLI refuses an unknown
+ * `--input` name itself; a caller such as `status` may share one input map across phases).
+ */
 export function parseInputs(
-  phase: string,
   defs: readonly InputDef[],
   raw: Record<string, string | undefined>,
 ): Record<string, string | undefined> {
-  for (const k of Object.keys(raw)) {
-    if (raw[k] !== undefined && !defs.some((d) => d.name === k))
-      throw new UserError(
-        `input "${clip(k)}" is not an input of phase ${phase}: expected one of ${defs.map((d) => d.name).join(', ') || '(none)'}.`,
-      );
-  }
-  return Object.fromEntries(defs.map((d) => [d.name, parseInput(d, raw[d.name])]));
+  return { ...raw, ...Object.fromEntries(defs.map((d) => [d.name, parseInput(d, raw[d.name])])) };
 }
