@@ -14,8 +14,8 @@ export class UserError extends Error {
 
 /** A step's deadline passed before the wanted state was reached. */
 export class DeadlineError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'DeadlineError';
   }
 }
@@ -87,6 +87,12 @@ const NETWORK_CODES = new Set([
 
 export interface Classification {
   kind: 'throttled' | 'transient' | 'permanent';
+  /**
+   * Whether the service answered (a throttle, a 5xx, a gRPC UNAVAILABLE status): it is alive, so the
+   * retry policy keeps asking until the deadline. False when nothing came back (reset, refused, no
+   * answer in time): a place that may be down, asked `maxAttempts` times at most.
+   */
+  answered: boolean;
   retryAfterMs?: number;
   /** Short reason for the journal: "throttled (429 TooManyRequests)". */
   reason: string;
@@ -125,7 +131,7 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 /** Decide whether an error is worth retrying. */
 export function classify(err: unknown): Classification {
   if (err instanceof UserError || err instanceof DeadlineError)
-    return { kind: 'permanent', reason: err.message };
+    return { kind: 'permanent', answered: false, reason: err.message };
   const status = (field(err, 'status') ??
     field(err, 'statusCode') ??
     (field(err, '$metadata') as { httpStatusCode?: number } | undefined)?.httpStatusCode) as
@@ -137,18 +143,30 @@ export function classify(err: unknown): Classification {
   const label = [status, code].filter((x) => x !== undefined).join(' ');
   // gRPC status 8 = RESOURCE_EXHAUSTED, 14 = UNAVAILABLE, 4 = DEADLINE_EXCEEDED
   if (status === 429 || (code && THROTTLE_CODES.has(code)) || code === '8') {
-    return { kind: 'throttled', retryAfterMs, reason: `throttled (${label || 'rate limit'})` };
+    return {
+      kind: 'throttled',
+      answered: true,
+      retryAfterMs,
+      reason: `throttled (${label || 'rate limit'})`,
+    };
   }
   if (typeof status === 'number' && status >= 500) {
-    return { kind: 'transient', retryAfterMs, reason: `server error (${label})` };
+    return { kind: 'transient', answered: true, retryAfterMs, reason: `server error (${label})` };
   }
-  if (code === '14' || code === '4' || code === 'UNAVAILABLE' || code === 'DEADLINE_EXCEEDED') {
-    return { kind: 'transient', retryAfterMs, reason: `unavailable (${label})` };
+  if (code === '14' || code === 'UNAVAILABLE') {
+    return { kind: 'transient', answered: true, retryAfterMs, reason: `unavailable (${label})` };
+  }
+  if (code === '4' || code === 'DEADLINE_EXCEEDED') {
+    return { kind: 'transient', answered: false, retryAfterMs, reason: `unavailable (${label})` };
   }
   const net = networkCode(err);
   if (net && (typeof status !== 'number' || status === 0))
-    return { kind: 'transient', reason: `network (${net})` };
-  return { kind: 'permanent', reason: label ? `${label}: ${messageOf(err)}` : messageOf(err) };
+    return { kind: 'transient', answered: false, reason: `network (${net})` };
+  return {
+    kind: 'permanent',
+    answered: typeof status === 'number',
+    reason: label ? `${label}: ${messageOf(err)}` : messageOf(err),
+  };
 }
 
 export function messageOf(err: unknown): string {
