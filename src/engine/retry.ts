@@ -135,7 +135,11 @@ export async function runAttempt<T>(
   const call = withCallScope({ signal, deadline: policy.deadline, requestTimeoutMs }, fn);
   call.catch(() => undefined);
   try {
-    return await Promise.race([call, backstop]);
+    const value = await Promise.race([call, backstop]);
+    // An answer put together after the deadline aborted its calls (a provider that reads an
+    // aborted call as "that region is unreachable") is not an answer.
+    if (deadlineSignal?.aborted) throw pastDeadline();
+    return value;
   } catch (err) {
     if (deadlineSignal?.aborted && !(err instanceof DeadlineError)) throw pastDeadline(err);
     throw err;

@@ -15,7 +15,7 @@ import {
 import { classify, UserError, wrapSdkError } from '../../engine/errors.js';
 import type { SiteName } from '../../plan/types.js';
 import type { DatabaseProvider, DatabaseState, Operation, OperationStatus } from '../types.js';
-import { clientConfig, expectKind, type AwsProviderOptions, type Stack } from './common.js';
+import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadlineBound } from './common.js';
 
 /** RDS statuses during which the instance is changing (an operation is under way). */
 const BUSY = new Set([
@@ -70,8 +70,8 @@ export class AwsDatabase implements DatabaseProvider {
     this.regions = { primary: stack.primary.region, dr: stack.dr.region };
     const endpoint = stack.endpoints?.rds;
     this.clients = {
-      primary: new RDSClient(clientConfig(this.regions.primary, endpoint, opts)),
-      dr: new RDSClient(clientConfig(this.regions.dr, endpoint, opts)),
+      primary: deadlineBound(new RDSClient(clientConfig(this.regions.primary, endpoint, opts))),
+      dr: deadlineBound(new RDSClient(clientConfig(this.regions.dr, endpoint, opts))),
     };
   }
 

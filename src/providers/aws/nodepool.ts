@@ -11,7 +11,7 @@ import {
 import { wrapSdkError } from '../../engine/errors.js';
 import type { SiteName } from '../../plan/types.js';
 import type { NodePoolProvider, NodePoolState, Operation, OperationStatus } from '../types.js';
-import { clientConfig, expectKind, type AwsProviderOptions, type Stack } from './common.js';
+import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadlineBound } from './common.js';
 
 async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -35,8 +35,8 @@ export class AwsNodePool implements NodePoolProvider {
     this.nodegroup = np.nodegroup;
     const endpoint = stack.endpoints?.eks;
     this.clients = {
-      primary: new EKSClient(clientConfig(stack.primary.region, endpoint, opts)),
-      dr: new EKSClient(clientConfig(stack.dr.region, endpoint, opts)),
+      primary: deadlineBound(new EKSClient(clientConfig(stack.primary.region, endpoint, opts))),
+      dr: deadlineBound(new EKSClient(clientConfig(stack.dr.region, endpoint, opts))),
     };
   }
 

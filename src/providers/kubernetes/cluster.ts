@@ -9,11 +9,18 @@ import {
   AppsV1Api,
   BatchV1Api,
   CoreV1Api,
+  createConfiguration,
   KubeConfig,
   PatchStrategy,
+  ServerConfiguration,
+  setHeaderMiddleware,
   setHeaderOptions,
+  type Middleware,
+  type RequestContext,
+  type ResponseContext,
   type V1Job,
 } from '@kubernetes/client-node';
+import { joinCallSignal } from '../../engine/cancel.js';
 import { ProviderError, UserError, wrapSdkError } from '../../engine/errors.js';
 import type { Cluster, DeploymentStatus, JobSpec, JobStatus } from './types.js';
 
@@ -120,6 +127,33 @@ function networkCode(err: unknown, depth = 0): string | undefined {
   return networkCode((err as { cause?: unknown }).cause, depth + 1);
 }
 
+/**
+ * A middleware that hands each request the engine's call signal (the per-request timeout, the phase
+ * deadline and the run's abort as one AbortSignal): the client's fetch (undici) aborts the request
+ * in flight when it fires, where the client itself has no timeout at all.
+ */
+const DEADLINE_MIDDLEWARE: Middleware = {
+  pre: async (ctx: RequestContext) => {
+    ctx.setSignal(joinCallSignal(ctx.getSignal()));
+    return ctx;
+  },
+  post: async (ctx: ResponseContext) => ctx,
+};
+
+/**
+ * What `kc.makeApiClient(type)` builds (the current cluster's server, the kubeconfig as
+ * authentication), with a user agent of ours and the deadline middleware.
+ */
+function apiClient<T>(kc: KubeConfig, type: new (config: ReturnType<typeof createConfiguration>) => T): T {
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(kc.getCurrentCluster()!.server, {}),
+    authMethods: { default: kc },
+    middleware: [setHeaderMiddleware('User-Agent', 'aegis-dr (kubernetes-client-javascript)')],
+    promiseMiddleware: [DEADLINE_MIDDLEWARE],
+  });
+  return new type(config);
+}
+
 function labelsToSelector(labels: Record<string, string>): string {
   return Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
@@ -168,9 +202,9 @@ export class KubernetesCluster implements Cluster {
       );
     }
     this.apisCache = {
-      core: kc.makeApiClient(CoreV1Api),
-      apps: kc.makeApiClient(AppsV1Api),
-      batch: kc.makeApiClient(BatchV1Api),
+      core: apiClient(kc, CoreV1Api),
+      apps: apiClient(kc, AppsV1Api),
+      batch: apiClient(kc, BatchV1Api),
     };
     return this.apisCache;
   }
