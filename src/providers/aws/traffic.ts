@@ -27,11 +27,11 @@ import {
   deadlineBound,
 } from './common.js';
 
-async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+async function call<T>(operation: string, fn: () => Promise<T>, resource?: string): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw wrapSdkError('route53', operation, err);
+    throw wrapSdkError('route53', operation, err, resource);
   }
 }
 
@@ -76,7 +76,7 @@ export class AwsTraffic implements TrafficProvider {
   /** One Route 53 call, once a token of the shared limiter is free; SDK errors become ours. */
   private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     await this.limiter.take();
-    return call(operation, fn);
+    return call(operation, fn, `record ${this.record} in hosted zone ${this.zoneId}`);
   }
 
   async describe(): Promise<TrafficState> {

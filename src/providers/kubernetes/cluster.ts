@@ -21,7 +21,14 @@ import {
   type V1Job,
 } from '@kubernetes/client-node';
 import { joinCallSignal } from '../../engine/cancel.js';
-import { ProviderError, UserError, wrapSdkError } from '../../engine/errors.js';
+import {
+  adviceFor,
+  messageOf,
+  ProviderError,
+  serviceMessage,
+  UserError,
+  wrapSdkError,
+} from '../../engine/errors.js';
 import type { Cluster, DeploymentStatus, JobSpec, JobStatus } from './types.js';
 
 export type { Cluster, DeploymentStatus, JobSpec, JobStatus } from './types.js';
@@ -100,13 +107,13 @@ function wrap(operation: string, err: unknown, target: string): ProviderError {
   let text: string;
   if (base.status !== undefined) {
     const what = reason ? `${base.status} ${reason}` : `HTTP ${base.status}`;
-    text = `kubernetes ${operation} of ${target} failed with ${what}: ${message ?? 'no message'}.`;
+    text = `Kubernetes API ${operation} of ${target} failed with ${what}: ${(message ?? 'no message').replace(/[.\s]+$/, '')}; ${adviceFor(base.status, reason, operation)}.`;
   } else {
     const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-    const detail = [base.message.replace(/^kubernetes \S+ failed: /, ''), cause?.code ?? cause?.message]
+    const detail = [serviceMessage(messageOf(err)).message, cause?.code ?? cause?.message]
       .filter(Boolean)
       .join(': ');
-    text = `kubernetes ${operation} of ${target} failed before the API server answered (${detail}); check that the cluster is reachable.`;
+    text = `Kubernetes API ${operation} of ${target} failed before the API server answered (${detail}); check that the cluster is reachable.`;
   }
   const netCode = base.status === undefined && base.code === 'TypeError' ? networkCode(err) : undefined;
   return new ProviderError({
