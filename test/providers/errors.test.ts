@@ -67,6 +67,20 @@ const calls: [string, string, string, RegExp, Call][] = [
     async (e) => (await e.providers('gcp')).traffic.describe(),
   ],
   [
+    'arm',
+    'Azure Resource Manager',
+    'FailoverGroups_Get',
+    /failover group aegis-fog/,
+    async (e) => (await e.providers('azure')).database.describe(),
+  ],
+  [
+    'kubernetes',
+    'Kubernetes API',
+    'listNode',
+    /nodes in aws-dr/,
+    async (e) => (await e.cluster('aws', 'dr')).nodes(),
+  ],
+  [
     'container',
     'GKE',
     'nodePools.get',
@@ -85,6 +99,8 @@ const codes: Record<string, Record<number, RegExp>> = {
   },
   sqladmin: { 403: /403 PERMISSION_DENIED/, 404: /404 NOT_FOUND/, 503: /503 UNAVAILABLE/ },
   clouddns: { 403: /403/, 404: /404/, 503: /503/ },
+  arm: { 403: /403 AuthorizationFailed/, 404: /404 ResourceNotFound/, 503: /503 ServiceUnavailable/ },
+  kubernetes: { 403: /403 Forbidden/, 404: /404 NotFound/, 503: /503 ServiceUnavailable/ },
   container: { 403: /403 PERMISSION_DENIED/, 404: /404 NOT_FOUND/, 503: /503 UNAVAILABLE/ },
 };
 const advice: Record<number, RegExp> = {
