@@ -4,15 +4,20 @@
  */
 import { classify, UserError } from '../../engine/errors.js';
 import { withRetry } from '../../engine/retry.js';
-import { pollUntil, StepFailed } from '../../engine/step.js';
+import { lastCause, pollUntil, StepFailed } from '../../engine/step.js';
 import type { Stack } from '../../plan/types.js';
 import type { Operation, OperationStatus } from '../../providers/types.js';
 import type { PhaseContext } from '../types.js';
 
-/** True when an error means "could not reach it at all" (region down, partition). */
+/**
+ * True when an error means "could not get through to it" (region down, partition): no answer, or
+ * only throttles and server errors until the retry policy gave up. A throttled-but-alive API is
+ * never treated as worse than a dead one: where a dead primary is recorded as unreachable and the
+ * failover goes on, so is one that answered nothing but 429s or 5xx until the deadline.
+ */
 export function isUnreachable(err: unknown): boolean {
-  const c = classify(err instanceof StepFailed ? (err.cause ?? err) : err);
-  return c.kind === 'transient' && /network|unavailable|server error \(50[23]/.test(c.reason);
+  const c = classify(lastCause(err instanceof StepFailed ? (err.cause ?? err) : err));
+  return c.kind !== 'permanent';
 }
 
 /** Record a fact in the journal (outcome "observed"): declarations, checks, measurements. */
