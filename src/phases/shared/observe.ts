@@ -54,14 +54,29 @@ export const PROBE_RETRY = { maxAttempts: 3, baseMs: 100, capMs: 1000 };
  * Call with the probe retry policy (throttling and blips retried, a dead region reported quickly).
  * With `unreachableKey` (see StepSpec.unreachableKey) a place this run already found unreachable
  * is asked once, and one found unreachable now is remembered for the steps that follow.
+ * With `deadlineMs` the read is one a phase cannot go on without (the database's first describe):
+ * it gets the run's retry policy under that deadline instead, so throttles, 5xx and resets are
+ * ridden out as in any step, not given up on after three.
  */
-export async function probe<T>(ctx: PhaseContext, fn: () => Promise<T>, unreachableKey?: string): Promise<T> {
+export async function probe<T>(
+  ctx: PhaseContext,
+  fn: () => Promise<T>,
+  unreachableKey?: string,
+  opts: { deadlineMs?: number } = {},
+): Promise<T> {
   const known = unreachableKey !== undefined && ctx.run.unreachable.has(unreachableKey);
+  const policy =
+    opts.deadlineMs !== undefined
+      ? { ...ctx.run.retry, deadline: Date.now() + opts.deadlineMs }
+      : { ...ctx.run.retry, ...PROBE_RETRY };
   try {
     const r = await withRetry(
       fn,
-      { ...ctx.run.retry, ...PROBE_RETRY, ...(known ? { maxAttempts: 1 } : {}) },
-      { sleep: ctx.run.sleep, signal: ctx.run.signal },
+      { ...policy, ...(known ? { maxAttempts: 1, answeredAttempts: 1 } : {}) },
+      {
+        sleep: ctx.run.sleep,
+        signal: ctx.run.signal,
+      },
     );
     return r.value;
   } catch (err) {
