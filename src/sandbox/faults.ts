@@ -18,6 +18,8 @@ export interface FaultSpec {
   service: string;
   /** Operation name as the emulator calls it (e.g. RebootDBInstance, ChangeResourceRecordSets); omitted = any. */
   operation?: string;
+  /** Several operations sharing one count ("3 in a row" across the calls of one service); omitted = any. */
+  operations?: string[];
   /** What the request is for, where the emulator tells (kubernetes: the cluster, `aws-primary`); omitted = any. */
   target?: string;
   kind: FaultKind;
@@ -68,6 +70,7 @@ export class FaultRegistry {
     for (const f of this.faults) {
       if (f.service !== service) continue;
       if (f.operation && f.operation !== operation) continue;
+      if (f.operations && !f.operations.includes(operation)) continue;
       if (f.target && f.target !== target) continue;
       f.seen++;
       const limit = f.times ?? (f.nth !== undefined ? 1 : Infinity);
