@@ -15,6 +15,7 @@ import { PHASES, getPhase } from '../phases/registry.js';
 import { resultText } from '../phases/render.js';
 import { runPhase } from '../phases/runner.js';
 import { progressPrinter } from './progress.js';
+import { packageVersion } from './version.js';
 import { clip } from '../engine/clip.js';
 
 export interface CliIO {
@@ -74,7 +75,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .description('Run the Cloud Aegis DR runbook as an auditable, re-runnable pipeline.')
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .version(packageVersion(), '-V, --version', 'print the version of aegis-dr');
 
   program
     .command('validate')

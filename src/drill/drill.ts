@@ -21,7 +21,7 @@ import { readinessRows } from '../phases/readiness.js';
 import { forEachStack } from '../phases/shared/context.js';
 import { INCIDENT_CLASSES } from '../phases/shared/inputs.js';
 import { syncStack } from '../phases/sync.js';
-import { selectStacks } from '../phases/runner.js';
+import { pickStacks, selectStacks } from '../phases/runner.js';
 import { decide, evaluateStacks } from '../phases/triggers.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
 import { writeDrillEvidence, type DrillEvidence } from '../report/evidence.js';
@@ -125,6 +125,17 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     opts.incidentClass ?? (scenario ? SCENARIO_CLASS[scenario] : undefined) ?? 'region-outage';
   if (!INCIDENT_CLASSES.includes(cls))
     throw new UserError(`--class is "${clip(cls)}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
+  // A mistyped scenario or stack is refused before the sandbox starts or the drill folder exists.
+  let plan: Plan | undefined;
+  if (opts.plan) {
+    plan = await loadPlan(opts.plan);
+    selectStacks(plan, opts.stack);
+  } else {
+    const { checkScenario } = await import('../sandbox/scenarios.js');
+    const { SANDBOX_STACKS } = await import('../sandbox/index.js');
+    checkScenario(scenario!);
+    pickStacks(SANDBOX_STACKS, opts.stack, 'the sandbox');
+  }
   const outDir = path.resolve(
     opts.outDir ?? path.join('.aegis-dr', `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`),
   );
@@ -132,10 +143,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   const journalFile = path.resolve(opts.journalFile ?? path.join(outDir, 'journal.jsonl'));
 
   let sandbox: Awaited<ReturnType<typeof import('../sandbox/index.js').startSandbox>> | undefined;
-  let plan: Plan;
-  if (opts.plan) {
-    plan = await loadPlan(opts.plan);
-  } else {
+  if (!plan) {
     const { startSandbox } = await import('../sandbox/index.js');
     sandbox = await startSandbox({
       speed: opts.speed ?? 600,

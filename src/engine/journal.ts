@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from './errors.js';
+import { clip } from './clip.js';
 import { fileError } from './files.js';
 
 /**
@@ -168,6 +169,11 @@ export function readJournalText(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError(
+        `the journal ${clip(file, 200)} does not exist: check the path (phases append to aegis-dr-journal.jsonl in the directory they ran in, or to the file their journal input names).`,
+      );
+    }
     throw fileError(
       file,
       err,
@@ -175,6 +181,14 @@ export function readJournalText(file: string): string {
       'a journal file (JSON lines)',
       'give the path of the journal file itself (for a drill: journal.jsonl in its folder)',
     );
+  }
+}
+
+/** A journal line that is not JSON: the file was cut or edited (the report shows it as a broken chain). */
+export class JournalLineError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JournalLineError';
   }
 }
 
@@ -187,7 +201,7 @@ export function readJournal(file: string): JournalRecord[] {
       out.push(JSON.parse(line) as JournalRecord);
     } catch {
       const last = lines.slice(i + 1).every((l) => !l.trim());
-      throw new UserError(
+      throw new JournalLineError(
         last
           ? `journal ${file} line ${i + 1}, its last, is not complete JSON: a writer stopped in the middle of a record (a runner that died, a full disk); run \`aegis-dr journal repair ${file}\` to move the cut line aside with a record saying so, then run the phase again.`
           : `journal ${file} line ${i + 1} is not valid JSON and records follow it: the file was edited; keep it as evidence and start a new journal file.`,

@@ -10,9 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { closest, distance } from 'fastest-levenshtein';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
-import { UserError } from '../engine/errors.js';
+import { didYouMean, UserError } from '../engine/errors.js';
 import { INLINE, PlanError, unreadablePlan } from './errors.js';
 import { CLOUD_TYPES, DEFAULT_CLASSES, INCIDENT_CLASS_NAMES, REPLICA_DATABASE_TYPES } from './defaults.js';
 import { parseDuration } from './duration.js';
@@ -77,13 +76,6 @@ const TYPE_NAMES: Record<string, string> = {
   array: 'a list',
   null: 'no value',
 };
-
-function didYouMean(word: string, options: readonly string[]): string | undefined {
-  if (options.length === 0) return undefined;
-  const best = closest(word, options as string[]);
-  const d = distance(word.toLowerCase(), best.toLowerCase());
-  return d <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
 
 function list(values: readonly unknown[]): string {
   return values.map((v) => String(v)).join(', ');

@@ -5,7 +5,9 @@ import {
   verifyRecords,
   type JournalRecord,
   type VerifyResult,
+  JournalLineError,
 } from '../engine/journal.js';
+import { UserError } from '../engine/errors.js';
 
 /**
  * Read a journal file for the report: its records and their hash-chain check. A line that is not
@@ -18,6 +20,8 @@ export function readForReport(file: string): { records: JournalRecord[]; verific
     const records = readJournal(file);
     return { records, verification: verifyRecords(records) };
   } catch (err) {
+    // no journal at all: one sentence, not a broken chain; a line that is not JSON: a broken chain
+    if (err instanceof UserError && !(err instanceof JournalLineError)) throw err;
     const records: JournalRecord[] = [];
     let bad = 0;
     for (const line of text.split('\n').filter((l) => l.trim())) {

@@ -26,7 +26,7 @@ import { registerSandboxJobs } from './jobs.js';
 import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes/index.js';
 import { findPrometheus, startPrometheus } from './prometheus/real.js';
 import { prometheusFallbackService } from './prometheus/promql.js';
-import { applyScenario, scenarioNames } from './scenarios.js';
+import { applyScenario, checkScenario, scenarioNames } from './scenarios.js';
 import type { RequestSummary } from './requests.js';
 import { SITES, World, type CloudKind, type DurationMode } from './world.js';
 
@@ -278,6 +278,9 @@ export function sandboxPlan(
 /** The verify error-rate window of the sandbox plan, in real seconds (Prometheus scrapes every second). */
 export const SANDBOX_ERROR_RATE_WINDOW_S = 5;
 
+/** The sandbox's stacks: one per cloud, named as the cloud. */
+export const SANDBOX_STACKS: readonly CloudKind[] = ['aws', 'azure', 'gcp'];
+
 /** Write one of the sandbox's files into --out; a clear sentence naming it when that fails. */
 function writeOut(file: string, text: string, mode?: number): void {
   try {
@@ -313,6 +316,7 @@ function makeOutDir(dir: string): string {
  * no port open and no child process behind, and the error is the one sentence of the cause.
  */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  if (opts.scenario) checkScenario(opts.scenario); // before anything starts
   const outDir = opts.outDir !== undefined ? makeOutDir(opts.outDir) : undefined;
   const cleanups: (() => unknown)[] = [];
   try {
@@ -325,12 +329,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 }
 
 async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Promise<Sandbox> {
-  if (opts.scenario !== undefined && !scenarioNames().includes(opts.scenario)) {
-    throw new UserError(
-      `--scenario is "${clip(opts.scenario)}", which is not a sandbox scenario: expected one of ${scenarioNames().join(', ')}.`,
-    );
-  }
-  const clouds = opts.clouds ?? ['aws', 'azure', 'gcp'];
+  const clouds = opts.clouds ?? [...SANDBOX_STACKS];
   const world = createEstate(
     new World({ speed: opts.speed ?? 600, seed: opts.seed, durations: opts.durations }),
     clouds,
