@@ -101,7 +101,10 @@ export async function failoverDatabase(
 ): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
   const providers = await ctx.env.providers(name);
-  const first = await probe(ctx, () => providers.database.describe());
+  // the first read decides the mode: ridden out like any step's read, under the phase deadline
+  const first = await probe(ctx, () => providers.database.describe(), undefined, {
+    deadlineMs: ctx.plan.limits.deadlinesMs.database,
+  });
   const mode = effectiveMode(ctx, name, requested, first);
   const dbName =
     stack.database.type === 'rds'

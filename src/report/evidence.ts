@@ -10,7 +10,7 @@ import type { Journal, JournalRecord } from '../engine/journal.js';
 import { formatMs } from '../engine/step.js';
 import type { Plan } from '../plan/types.js';
 import { escapeCell } from '../phases/render.js';
-import { readForReport } from '../phases/report.js';
+import { readForReport } from './read.js';
 import { seconds, stackFigures } from './figures.js';
 import { ganttMarkdown, incidentGantt, type GanttOptions } from './gantt.js';
 import { journalReport } from './markdown.js';
