@@ -9,15 +9,12 @@
 import type { ResolvedIncidentClass, SiteName } from '../plan/types.js';
 import { declareStack, scaleStack } from '../phases/failover.js';
 import { forEachStack, row } from '../phases/common.js';
+import { servingSite } from '../phases/incident.js';
 import { drainSite, failoverDatabase, switchTraffic } from '../phases/steps.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
 import { verifyRows } from '../phases/verify.js';
 
-/** Where a class leaves the service: in the DR region, or still in the primary one. */
-export function servingSite(cls: ResolvedIncidentClass): SiteName {
-  const dbOnly = !cls.phases.includes('traffic') && cls.phases.includes('database');
-  return dbOnly && cls.databaseMode === 'in-region' ? 'primary' : 'dr';
-}
+export { servingSite };
 
 export async function failoverStack(
   ctx: PhaseContext,

@@ -9,8 +9,10 @@ import { createContext, hasReason, type ProgressEvent, type RunContext } from '.
 import { loadPlan } from '../plan/load.js';
 import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
+import { resolveIncidentClass, skipForClass } from './incident.js';
 import { getPhase } from './registry.js';
 import type { Environment, PhaseResult } from './types.js';
+import { withCommonOutputs } from './results.js';
 
 export interface RunPhaseOptions {
   phase: string;
@@ -75,14 +77,20 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     force: opts.force,
     ...opts.run,
   });
+  // The class decides the phases: resolved (input, else the journal's declaration) before anything
+  // is contacted, and a phase the class excludes only journals why.
+  const cls = resolveIncidentClass(phase.name, plan, opts.inputs ?? {}, journal);
+  const inputs = { ...(opts.inputs ?? {}), ...(cls ? { 'incident-class': cls.name } : {}) };
+  const skipped = skipForClass(phase.name, cls, stacks, journal, run.dryRun);
+  if (skipped) return { plan, journal, result: withCommonOutputs(skipped, stacks) };
   const env = opts.env ?? createEnvironment(plan);
   const result = await phase.run({
     plan,
     stacks,
     run,
     env,
-    inputs: opts.inputs ?? {},
+    inputs,
     journalFile: opts.journalFile,
   });
-  return { plan, journal, result };
+  return { plan, journal, result: withCommonOutputs(result, stacks) };
 }
