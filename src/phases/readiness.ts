@@ -7,6 +7,7 @@
  * A check that needs the primary region reports "primary unreachable" (warn) instead of blocking
  * when that region does not answer: during a region outage that is the expected state.
  */
+import { UserError } from '../engine/errors.js';
 import { queryDns } from '../providers/dns/resolver.js';
 import type { Stack } from '../plan/types.js';
 import {
@@ -23,6 +24,7 @@ import {
   sampleFor,
   siteUrl,
 } from './common.js';
+import { healthyForMs, journalGateOverride, recoveredRows } from './recovered.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<ResultRow>;
@@ -189,8 +191,21 @@ export const readinessPhase: PhaseDef = {
   name: 'readiness',
   title: 'Pre-failover readiness',
   description:
-    "Runs the runbook's six pre-failover checks on every stack: DR nodes and pods, replication lag and health, last backup age, DNS TTL, DR config drift, DR health.",
-  inputs: [],
+    'Runs the runbook\'s six pre-failover checks on every stack (DR nodes and pods, replication lag and health, last backup age, DNS TTL, DR config drift, DR health), or in mode failback its "primary recovered" checks (primary nodes Ready, primary healthy for the plan\'s duration, sync possible, DR serving).',
+  inputs: [
+    {
+      name: 'mode',
+      description:
+        "failover (the six pre-failover checks) or failback (primary recovered: nodes Ready, healthy for the plan's duration, sync possible, DR serving).",
+      default: 'failover',
+    },
+    {
+      name: 'confirm-healthy-for',
+      description:
+        "Mode failback: how long the primary must have been healthy; default the plan's thresholds.failbackHealthyFor. Shorter than the plan's is an override: it needs force and force-reason, and is journaled.",
+      default: '',
+    },
+  ],
   outputs: [
     {
       name: 'ready',
@@ -199,7 +214,17 @@ export const readinessPhase: PhaseDef = {
     { name: 'failed-checks', description: 'Comma-separated stack/check names that failed.' },
   ],
   async run(ctx) {
-    const { ok, rows } = await forEachStack(ctx, (s) => readinessRows(ctx, s));
+    const mode = ctx.inputs['mode'] || 'failover';
+    if (mode !== 'failover' && mode !== 'failback') {
+      throw new UserError(`input mode is "${mode}": expected failover or failback.`);
+    }
+    let check = (s: string) => readinessRows(ctx, s);
+    if (mode === 'failback') {
+      const gate = healthyForMs(ctx);
+      if (gate.override) journalGateOverride(ctx, 'readiness', gate.ms);
+      check = (s: string) => recoveredRows(ctx, s, gate.ms);
+    }
+    const { ok, rows } = await forEachStack(ctx, check);
     const failed = rows.filter((r) => r.status === 'fail').map((r) => `${r.stack}/${r.item}`);
     return { ok, rows, outputs: { ready: String(ok), 'failed-checks': failed.join(',') } };
   },
