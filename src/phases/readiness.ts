@@ -24,7 +24,7 @@ import {
   sampleFor,
   siteUrl,
 } from './common.js';
-import { healthyForMs, journalGateOverride, recoveredRows } from './recovered.js';
+import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<ResultRow>;
@@ -202,9 +202,10 @@ export const readinessPhase: PhaseDef = {
     {
       name: 'confirm-healthy-for',
       description:
-        "Mode failback: how long the primary must have been healthy; default the plan's thresholds.failbackHealthyFor. Shorter than the plan's is an override: it needs force and force-reason, and is journaled.",
+        "Mode failback: how long the primary must have been healthy; default the plan's thresholds.failbackHealthyFor. Shorter than the plan's is an override: it needs override-reason, and is journaled.",
       default: '',
     },
+    OVERRIDE_REASON_INPUT,
   ],
   outputs: [
     {

@@ -5,7 +5,7 @@
  *   1. Primary nodes Ready and its deployments present ("kubectl get nodes --context=primary-cluster")
  *   2. Primary healthy for the plan's duration (thresholds.failbackHealthyFor, Prometheus
  *      min_over_time of the primary's health): the 2-hour gate. A shorter duration is an override:
- *      refused unless forced with a reason, and journaled with who and why.
+ *      refused without an override-reason, and journaled with who and why.
  *   3. Sync possible: the database answers on both sides and no operation is under way.
  *   4. DR serving: traffic points at DR and its health endpoint answers 200.
  * Replication is expected to be broken after a cross-region failover, so it is not a check here.
@@ -51,21 +51,30 @@ export async function primaryHealthyFor(ctx: PhaseContext, name: string, ms: num
   );
 }
 
+/** The input that explains a shortened gate (journaled with the actor who ran the phase). */
+export const OVERRIDE_REASON_INPUT = {
+  name: 'override-reason',
+  description:
+    "Why the failback gate is shorter than the plan's thresholds.failbackHealthyFor; required when confirm-healthy-for is shorter, journaled with the actor.",
+  default: '',
+};
+
 /**
  * Check that a shortened gate is an explained override, and journal it (who, why, both durations).
- * @throws UserError when the duration is shorter than the plan's and no force with a reason was given.
+ * @throws UserError when the duration is shorter than the plan's and no override-reason was given.
  */
 export function journalGateOverride(ctx: PhaseContext, phase: string, ms: number): void {
   const planMs = ctx.plan.limits.failbackHealthyForMs;
-  const force = ctx.run.force;
-  if (!force || !force.reason.trim()) {
+  const reason = ctx.inputs['override-reason']?.trim();
+  if (!reason) {
     throw new UserError(
-      `input confirm-healthy-for shortens the failback gate to ${ms / 60000} min, below the plan's ${planMs / 60000} min: an override needs force with a force-reason (journaled with who and why); remove confirm-healthy-for or set force and force-reason.`,
+      `input confirm-healthy-for shortens the failback gate to ${ms / 60000} min, below the plan's ${planMs / 60000} min: an override must say why (journaled with who ran it); set override-reason, or remove confirm-healthy-for.`,
     );
   }
+  const by = ctx.run.journal.actor ?? 'unknown';
   observe(ctx, phase, 'gate-override', undefined, 'failback-gate', {
-    overriddenBy: force.by,
-    reason: force.reason,
+    overriddenBy: by,
+    reason,
     planMs,
     usedMs: ms,
   });
