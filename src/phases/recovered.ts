@@ -12,7 +12,10 @@
  */
 import { UserError } from '../engine/errors.js';
 import { parseDuration } from '../plan/duration.js';
-import { appRequest, deploymentsOf, joinUrl, observe, probe, row, siteUrl } from './common.js';
+import { appRequest, joinUrl, siteUrl } from './shared/app.js';
+import { deploymentsOf } from './shared/context.js';
+import { observe, probe } from './shared/observe.js';
+import { row } from './shared/rows.js';
 import type { PhaseContext, ResultRow } from './types.js';
 
 /** The duration the primary must have been healthy, and whether it overrides the plan's. */
