@@ -7,26 +7,16 @@
 import { UserError } from '../engine/errors.js';
 import type { Journal } from '../engine/journal.js';
 import type { IncidentClassName, Plan, ResolvedIncidentClass, SiteName } from '../plan/types.js';
+import { INCIDENT_CLASSES } from './shared/inputs.js';
 import type { PhaseResult } from './types.js';
 
-export const INCIDENT_CLASS_NAMES: IncidentClassName[] = [
-  'region-outage',
-  'database-corruption',
-  'network-partition',
-  'compute-failure',
-];
+const INCIDENT_CLASS_NAMES = INCIDENT_CLASSES;
 
-/** Phases that take the incident class (declare requires it; the others default to the journal's). */
-export const CLASS_PHASES = [
-  'declare',
-  'drain',
-  'database',
-  'scale',
-  'traffic',
-  'verify',
-  'sync',
-  'failback',
-];
+/** Phases that need the incident class (declare requires it; the others default to the journal's). */
+export const CLASS_PHASES = ['declare', 'drain', 'database', 'scale', 'traffic'];
+
+/** Phases that take the class when there is one (verify: the site it serves from), and run without. */
+export const CLASS_OPTIONAL_PHASES = ['verify', 'sync', 'failback'];
 
 /** Phases whose work a class may exclude (the plan's `classes.<name>.phases`). */
 export const CLASS_SELECTED_PHASES = ['drain', 'database', 'scale', 'traffic'];
@@ -53,7 +43,7 @@ export function resolveIncidentClass(
   inputs: Record<string, string | undefined>,
   journal: Journal,
 ): ResolvedIncidentClass | undefined {
-  if (!CLASS_PHASES.includes(phase)) return undefined;
+  if (!CLASS_PHASES.includes(phase) && !CLASS_OPTIONAL_PHASES.includes(phase)) return undefined;
   const given = inputs['incident-class']?.trim();
   if (given) {
     if (!INCIDENT_CLASS_NAMES.includes(given as IncidentClassName)) {
@@ -69,6 +59,7 @@ export function resolveIncidentClass(
     );
   }
   const declared = declaredClass(journal);
+  if (!declared && CLASS_OPTIONAL_PHASES.includes(phase)) return undefined;
   if (!declared) {
     throw new UserError(
       `input incident-class is empty and the journal${journal.file ? ` ${journal.file}` : ''} holds no declared incident: set incident-class, or run declare first with the same journal.`,

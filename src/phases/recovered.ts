@@ -70,8 +70,12 @@ export function journalGateOverride(ctx: PhaseContext, phase: string, ms: number
   const planMs = ctx.plan.limits.failbackHealthyForMs;
   const reason = ctx.inputs['override-reason']?.trim();
   if (!reason) {
+    const what =
+      ms === 0
+        ? 'skip-health-gate skips the failback gate'
+        : `input confirm-healthy-for shortens the failback gate to ${ms / 60000} min`;
     throw new UserError(
-      `input confirm-healthy-for shortens the failback gate to ${ms / 60000} min, below the plan's ${planMs / 60000} min: an override must say why (journaled with who ran it); set override-reason, or remove confirm-healthy-for.`,
+      `${what}, below the plan's ${planMs / 60000} min: an override must say why (journaled with who ran it); set override-reason, or remove the override.`,
     );
   }
   const by = ctx.run.journal.actor ?? 'unknown';
