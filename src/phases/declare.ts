@@ -18,7 +18,7 @@ export const declarePhase: PhaseDef = {
   description:
     'Opens the failover (incident class, reason, target), fences the primary by setting the drain annotation on its deployments, and starts the DR node pool growing at once.',
   inputs: [
-    CLASS_INPUT,
+    { ...CLASS_INPUT, required: true },
     {
       name: 'reason',
       description: 'Why the failover is declared (journal, report, notifications).',

@@ -14,7 +14,9 @@ import { appRequest, joinUrl, siteUrl } from './shared/app.js';
 import { deploymentsOf, dnsServerOf, forEachStack } from './shared/context.js';
 import { isUnreachable, observe, probe, sampleFor } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
+import { servingSite } from './incident.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
+import { CLASS_INPUT, incidentClass } from './shared/inputs.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<ResultRow>;
@@ -153,10 +155,25 @@ const CHECKS: { item: string; run: Check; needsPrimary: boolean }[] = [
   { item: 'DR health', run: drHealth, needsPrimary: false },
 ];
 
+/** Checks that only matter when the service moves to the DR site. */
+const DR_SITE_CHECKS = ['DR nodes and pods', 'Replication', 'DNS TTL', 'DR config', 'DR health'];
+
 export async function readinessRows(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
+  const given = ctx.inputs['incident-class']?.trim();
+  const inRegion = given ? servingSite(incidentClass(ctx)) === 'primary' : false;
   return Promise.all(
     CHECKS.map(async (c) => {
+      if (inRegion && DR_SITE_CHECKS.includes(c.item)) {
+        const r = row(
+          name,
+          c.item,
+          'skip',
+          `the incident class ${given} fails over within the primary region: the DR site does not gate it`,
+        );
+        observe(ctx, 'readiness', c.item, name, name, { status: r.status, detail: r.detail });
+        return r;
+      }
       const started = Date.now();
       let r: ResultRow;
       try {
@@ -196,6 +213,11 @@ export const readinessPhase: PhaseDef = {
       default: '',
     },
     OVERRIDE_REASON_INPUT,
+    {
+      ...CLASS_INPUT,
+      description:
+        'Mode failover: the incident class, when known. A class that fails over within the primary region (database-corruption: in-region HA standby) does not depend on the DR site, so its checks and the cross-region replication lag are reported, not gating.',
+    },
   ],
   outputs: [
     {

@@ -25,6 +25,9 @@ export const VARS: Record<string, string> = {
     'projects/000000000000/locations/global/workloadIdentityPools/github/providers/github',
   AEGIS_DR_GCP_READONLY_SERVICE_ACCOUNT: 'aegis-dr-readonly@sandbox-project.iam.gserviceaccount.com',
   AEGIS_DR_GCP_FAILOVER_SERVICE_ACCOUNT: 'aegis-dr-failover@sandbox-project.iam.gserviceaccount.com',
+  AEGIS_DR_AWS_CHECKS_ROLE_ARN: 'arn:aws:iam::000000000000:role/aegis-dr-checks',
+  AEGIS_DR_AZURE_CHECKS_CLIENT_ID: '00000000-0000-0000-0000-0000000000c0',
+  AEGIS_DR_GCP_CHECKS_SERVICE_ACCOUNT: 'aegis-dr-checks@sandbox-project.iam.gserviceaccount.com',
 };
 
 /** The application's API token for verify's scan test: a repository secret in the examples. */
@@ -58,7 +61,7 @@ export async function startWorkflowWorld(opts: SandboxOptions = {}): Promise<Wor
     defaults: {
       vars: VARS,
       secrets: SECRETS,
-      environments: { 'dr-production': { reviewers: ['sre-lead'] } },
+      environments: { 'dr-production': { reviewers: ['sre-lead'] }, 'dr-checks': {} },
     },
     async close() {
       await sandbox.close();
