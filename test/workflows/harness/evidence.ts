@@ -27,9 +27,28 @@ export function evidence(run: WorkflowRun, artifact = 'aegis-dr-evidence'): Evid
   };
 }
 
-/** Epoch ms of every request that changed the estate (the sandbox's invariant monitor saw a mutation). */
+export interface Mutation {
+  at: number;
+  service: string;
+  operation: string;
+  target: string;
+}
+
+/** Every change the sandbox's invariant monitor logged since `since` (epoch ms). */
+export function mutations(sandbox: Sandbox, since = 0): Mutation[] {
+  return sandbox.world.monitor.mutations
+    .map((m) => ({ ...m, at: Date.parse(m.at) }))
+    .filter((m) => m.at >= since);
+}
+
+/** Epoch ms of every change to the estate since `since`. */
 export function mutationTimes(sandbox: Sandbox, since = 0): number[] {
-  return sandbox.world.requests.records.filter((r) => r.mutating && r.at >= since).map((r) => r.at);
+  return mutations(sandbox, since).map((m) => m.at);
+}
+
+/** A Kubernetes Job of the sync dry-run: it creates a Job (a change to the cluster) that only reads the data. */
+export function isSyncDryRunJob(m: Mutation): boolean {
+  return m.service === 'kubernetes' && /\/jobs\/aegis-sync-dry-run-/.test(m.target);
 }
 
 /** A readable failure: the run's log when a job did not end as expected. */
