@@ -8,6 +8,8 @@
 import { evidence, isSyncDryRunJob, mutations, mutationTimes, results } from './harness/evidence.js';
 import { example, startWorkflowWorld, type WorkflowWorld } from './harness/world.js';
 import { DRAIN_ANNOTATION } from '../../src/plan/constants.js';
+import { readyPods, reconcileCluster } from '../../src/sandbox/world.js';
+import { until } from '../support/wait.js';
 
 const STACKS = ['aws', 'azure', 'gcp'];
 
@@ -21,13 +23,31 @@ async function failedOver(w: WorkflowWorld): Promise<void> {
   expect({ results: results(run), log: run.conclusion === 'success' ? '' : run.log() }).toMatchObject({
     log: '',
   });
-  // the region comes back, its nodes Ready
-  for (const s of w.sandbox.world.stacks.values()) {
+  // the region comes back, its nodes Ready and its pods started again
+  const world = w.sandbox.world;
+  for (const s of world.stacks.values()) {
     s.sites.primary.up = true;
     s.sites.primary.healthy = true;
     for (const n of s.sites.primary.cluster.nodes) n.ready = true;
   }
-  w.sandbox.world.settle();
+  const stacks = [...world.stacks.values()];
+  await until(
+    async () => {
+      for (const s of stacks) reconcileCluster(world, s.sites.primary);
+      world.settle();
+      return stacks.every((s) => readyPods(s.sites.primary.cluster, 'aegis-api') > 0);
+    },
+    (ready) => ready,
+  );
+  // some minutes (cloud time) of a healthy primary, for the shortened gate of the cases below
+  const since = world.now();
+  await until(
+    async () => {
+      world.settle();
+      return world.now() - since;
+    },
+    (elapsed) => elapsed > world.realMs(10 * 60),
+  );
 }
 
 describe('failback without conflicts', () => {

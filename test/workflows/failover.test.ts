@@ -10,7 +10,13 @@ import { example, startWorkflowWorld, type WorkflowWorld } from './harness/world
 const FAILOVER = example('dr-failover.yml');
 const STACKS = ['aws', 'azure', 'gcp'];
 
-type Expect = { writer: string; traffic: string; excluded: string[]; dbFailover: boolean };
+/** writer: where each stack's database writer ends (Azure SQL failover groups have no in-region standby: a planned failover to the secondary). */
+type Expect = {
+  writer: string | Record<string, string>;
+  traffic: string;
+  excluded: string[];
+  dbFailover: boolean;
+};
 
 const CLASSES: [string, string, Expect][] = [
   ['region-outage', 'region-outage', { writer: 'dr', traffic: 'dr', excluded: [], dbFailover: true }],
@@ -18,7 +24,12 @@ const CLASSES: [string, string, Expect][] = [
   [
     'database-corruption',
     'database-corruption',
-    { writer: 'primary', traffic: 'primary', excluded: ['drain', 'scale', 'traffic'], dbFailover: true },
+    {
+      writer: { aws: 'primary', azure: 'dr', gcp: 'primary' },
+      traffic: 'primary',
+      excluded: ['drain', 'scale', 'traffic'],
+      dbFailover: true,
+    },
   ],
   [
     'network-partition',
