@@ -124,6 +124,11 @@ export class Journal {
     }
   }
 
+  /** Who this run's records name (the workflow's actor, the CLI user). */
+  get actor(): string | undefined {
+    return this.opts.actor;
+  }
+
   onRecord(fn: (r: JournalRecord) => void): void {
     this.listeners.push(fn);
   }

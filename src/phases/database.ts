@@ -8,6 +8,8 @@ import { pollUntil, runStep } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
 import type { CloudProviders, DatabaseState, Operation } from '../providers/types.js';
+import { setDrain } from './drain.js';
+import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, perStackOutput } from './shared/context.js';
 import {
   CLASS_INPUT,
@@ -60,9 +62,15 @@ export const databasePhase: PhaseDef = {
   async run(ctx) {
     const target = targetSite(ctx);
     const mode = databaseMode(ctx);
-    const { ok, rows } = await forEachStack(ctx, (name) =>
-      failoverDatabase(ctx, 'database', name, target, mode),
-    );
+    // A class that keeps serving from the primary region (database-corruption: the HA standby in
+    // the same region) lifts declare's fence once the database failover is done, or the primary
+    // stays read-only and nothing serves writes.
+    const servesFromPrimary = servingSite(incidentClass(ctx)) === 'primary';
+    const { ok, rows } = await forEachStack(ctx, async (name) => {
+      const done = await failoverDatabase(ctx, 'database', name, target, mode);
+      if (!servesFromPrimary || done.some((r) => r.status === 'fail')) return done;
+      return [...done, ...(await setDrain(ctx, 'database', name, 'primary', false))];
+    });
     const rpo = perStackOutput(
       ctx,
       (r) => r.phase === 'database' && r.step === 'failover' && r.data?.rpoSeconds !== undefined,
