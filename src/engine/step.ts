@@ -27,14 +27,31 @@ export type ProgressEvent =
       delayMs: number;
       reason: string;
     }
-  | { type: 'info'; message: string; stack?: string };
+  | { type: 'info'; message: string; stack?: string }
+  /** A check's result (readiness, verify), as soon as it is known. */
+  | { type: 'check'; phase: string; stack?: string; item: string; status: string; detail: string }
+  /** The time origin of what follows (the declaration of a failover): live lines count T+ from it. */
+  | { type: 'origin'; at: number; what: string }
+  /** A long wait is still under way: what is awaited, for how long so far, how long is left. */
+  | {
+      type: 'heartbeat';
+      what: string;
+      phase?: string;
+      step?: string;
+      stack?: string;
+      waitedMs: number;
+      leftMs: number;
+    };
 
 export interface RunContext {
   dryRun: boolean;
   journal: Journal;
   retry: RetryPolicy;
-  /** Poll intervals: the engine polls every `fraction` of the time elapsed so far, within [minMs, maxMs]. */
-  poll: { minMs: number; maxMs: number; fraction: number };
+  /**
+   * Poll intervals: the engine polls every `fraction` of the time elapsed so far, within [minMs,
+   * maxMs]; a wait longer than `heartbeatMs` reports a heartbeat progress event that often.
+   */
+  poll: { minMs: number; maxMs: number; fraction: number; heartbeatMs?: number };
   sleep: Sleep;
   signal?: AbortSignal;
   progress(e: ProgressEvent): void;
@@ -57,7 +74,7 @@ export function createContext(journal: Journal, opts: Partial<Omit<RunContext, '
     dryRun: opts.dryRun ?? false,
     journal,
     retry: opts.retry ?? DEFAULT_RETRY,
-    poll: opts.poll ?? { minMs: 25, maxMs: 15_000, fraction: 0.05 },
+    poll: opts.poll ?? { minMs: 25, maxMs: 15_000, fraction: 0.05, heartbeatMs: 10_000 },
     sleep: opts.sleep ?? realSleep,
     signal: opts.signal,
     progress: opts.progress ?? (() => undefined),
@@ -159,6 +176,7 @@ export async function pollUntil<T>(
   deadlineMs: number,
   minPollMs = ctx.poll.minMs,
   call?: <R>(fn: () => Promise<R>, deadline: number) => Promise<R>,
+  where: { phase?: string; step?: string; stack?: string } = {},
 ): Promise<T> {
   const start = Date.now();
   const deadline = start + deadlineMs;
@@ -166,6 +184,8 @@ export async function pollUntil<T>(
     call ??
     (async <R>(fn: () => Promise<R>, d: number) =>
       (await withRetry(fn, { ...ctx.retry, deadline: d }, { sleep: ctx.sleep, signal: ctx.signal })).value);
+  const every = ctx.poll.heartbeatMs ?? 10_000;
+  let beat = start + every;
   for (;;) {
     let v: T | undefined;
     try {
@@ -182,6 +202,10 @@ export async function pollUntil<T>(
     const elapsed = Date.now() - start;
     if (elapsed >= deadlineMs) {
       throw new DeadlineError(`${what} did not happen within ${formatMs(deadlineMs)}.`);
+    }
+    if (Date.now() >= beat) {
+      beat = Date.now() + every;
+      ctx.progress({ type: 'heartbeat', what, ...where, waitedMs: elapsed, leftMs: deadlineMs - elapsed });
     }
     const interval = Math.max(minPollMs, Math.min(ctx.poll.maxMs, elapsed * ctx.poll.fraction));
     await ctx.sleep(Math.min(interval, Math.max(1, deadlineMs - elapsed)), ctx.signal);
@@ -375,6 +399,7 @@ export async function runStep<S>(
           remaining,
           spec.minPollMs,
           retrying,
+          where,
         );
     const record = finish(
       'done',

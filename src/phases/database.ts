@@ -32,16 +32,20 @@ export const databasePhase: PhaseDef = {
     TARGET_INPUT,
     {
       name: 'database-mode',
+      kind: 'enum',
+      choices: ['in-region', 'cross-region', 'planned', 'forced'],
       description: 'Override of the class mode: in-region, cross-region, planned or forced.',
       default: '',
     },
     {
       name: 'allow-data-loss',
+      kind: 'boolean',
       description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.',
       default: 'false',
     },
     {
       name: 'reason',
+      kind: 'string',
       description: 'Why the database is failed over (recorded in the journal).',
       default: '',
     },

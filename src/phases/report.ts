@@ -40,6 +40,7 @@ export const reportPhase: PhaseDef = {
   inputs: [
     {
       name: 'report',
+      kind: 'string',
       description: 'Path of the Markdown report to write (it is also the job summary).',
       default: DEFAULT_REPORT,
     },

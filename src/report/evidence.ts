@@ -49,7 +49,7 @@ export function writeDrillEvidence(
   dir: string,
   journal: Journal,
   plan: Plan,
-  opts: { stacks?: string[]; title?: string } & GanttOptions = {},
+  opts: { stacks?: string[]; title?: string; preface?: string } & GanttOptions = {},
 ): DrillEvidence {
   const stacks = opts.stacks ?? plan.stackNames;
   const { records, verification } = journal.file
@@ -64,7 +64,10 @@ export function writeDrillEvidence(
   });
   fs.mkdirSync(dir, { recursive: true });
   const reportFile = path.join(dir, REPORT_FILE);
-  write(reportFile, `# ${opts.title ?? 'DR drill report'}\n\n${report.markdown}`);
+  write(
+    reportFile,
+    `# ${opts.title ?? 'DR drill report'}\n\n${opts.preface ? `${opts.preface}\n\n` : ''}${report.markdown}`,
+  );
   let chart: string | undefined;
   if (report.chart) {
     chart = path.join(dir, CHART_FILE);

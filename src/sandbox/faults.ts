@@ -52,13 +52,25 @@ export class FaultRegistry {
 
   constructor(private readonly random: () => number = Math.random) {}
 
+  private listeners: ((e: { type: 'add'; spec: FaultSpec } | { type: 'clear' }) => void)[] = [];
+
   add(spec: FaultSpec): void {
     validateFault(spec);
     this.faults.push({ ...spec, seen: 0, fired: 0 });
+    for (const l of this.listeners) l({ type: 'add', spec: { ...spec } });
   }
 
   clear(): void {
     this.faults = [];
+    for (const l of this.listeners) l({ type: 'clear' });
+  }
+
+  /** Told of every fault added and every clear (the /metrics worker keeps its own copy). */
+  onChange(fn: (e: { type: 'add'; spec: FaultSpec } | { type: 'clear' }) => void): () => void {
+    this.listeners.push(fn);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== fn);
+    };
   }
 
   list(): FaultSpec[] {
