@@ -28,6 +28,8 @@ import {
 } from './common.js';
 
 const XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
+/** How long RDS keeps events: 14 days. */
+const EVENT_RETENTION_MS = 14 * 86400_000;
 const T = TOPOLOGY.aws;
 
 /** Per-world state the RDS emulator keeps beside the shared world (event sources, replica status). */
@@ -355,7 +357,14 @@ function describeEvents(world: World, stack: StackWorld, region: string, p: URLS
       `Duration is ${p.get('Duration')}: expected a number of minutes.`,
     );
   }
-  const start = p.get('StartTime') ? Date.parse(p.get('StartTime')!) : now - durationMin * 60_000;
+  // RDS keeps events for 14 days; an older StartTime returns what is kept, no error
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeEvents.html,
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/working-with-events.html).
+  const kept = now - EVENT_RETENTION_MS;
+  const start = Math.max(
+    kept,
+    p.get('StartTime') ? Date.parse(p.get('StartTime')!) : now - durationMin * 60_000,
+  );
   const end = p.get('EndTime') ? Date.parse(p.get('EndTime')!) : now;
   const s = side(world);
   const events: XmlNode[] = [];
