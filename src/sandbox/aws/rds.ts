@@ -337,6 +337,22 @@ function promoteReadReplica(world: World, stack: StackWorld, region: string, p: 
   return result;
 }
 
+/**
+ * The category RDS gives a DB instance event, by its documented message
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html): the
+ * Multi-AZ failover events (RDS-EVENT-0013 started, 0015 "failover to standby complete", 0049
+ * completed, 0034 "Abandoning user requested failover since a failover recently occurred") are
+ * "failover"; a read replica promotion is "read replica"; restarts and shutdowns "availability";
+ * backups "backup"; maintenance "maintenance".
+ */
+export function eventCategory(message: string): string {
+  if (/failover/i.test(message)) return 'failover';
+  if (/read replica/i.test(message)) return 'read replica';
+  if (/backup/i.test(message)) return 'backup';
+  if (/maintenance|patch|upgrad/i.test(message)) return 'maintenance';
+  return 'availability';
+}
+
 function describeEvents(world: World, stack: StackWorld, region: string, p: URLSearchParams): XmlNode {
   const source = p.get('SourceIdentifier');
   const type = p.get('SourceType');
@@ -367,8 +383,11 @@ function describeEvents(world: World, stack: StackWorld, region: string, p: URLS
   );
   const end = p.get('EndTime') ? Date.parse(p.get('EndTime')!) : now;
   const s = side(world);
+  const categories = [...p.keys()].filter((k) => k.startsWith('EventCategories.')).map((k) => p.get(k)!);
   const events: XmlNode[] = [];
   for (const ev of stack.database.events) {
+    const category = eventCategory(ev.message);
+    if (categories.length && !categories.includes(category)) continue;
     const src = s.eventSources.get(ev) ?? T.db.instance;
     const site = instanceSite(src);
     if (!site || stack.sites[site].region !== region) continue;
@@ -378,7 +397,7 @@ function describeEvents(world: World, stack: StackWorld, region: string, p: URLS
       SourceIdentifier: src,
       SourceType: 'db-instance',
       Message: ev.message,
-      EventCategories: list('EventCategory', [/failover/i.test(ev.message) ? 'failover' : 'availability']),
+      EventCategories: list('EventCategory', [category]),
       Date: new Date(ev.at),
       SourceArn: arn(region, src),
     });
