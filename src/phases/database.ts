@@ -149,6 +149,9 @@ async function inRegionFailover({ ctx, phase, name, dbName, providers }: Databas
       fromZone = s.writerZone;
       op = await providers.database.failover('primary', 'in-region');
     },
+    // The writer's zone cannot tell "failed over" from "not yet": the cloud's history can (a
+    // second force-failover moves the writer back).
+    evidence: (since) => providers.database.failoverHistory('in-region', since),
     wait: async () => {
       await awaitOperation(
         ctx,

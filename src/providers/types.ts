@@ -52,6 +52,16 @@ export interface DatabaseProvider {
    */
   failover(target: SiteName, mode: 'in-region' | 'cross-region' | 'planned' | 'forced'): Promise<Operation>;
   poll(op: Operation): Promise<OperationStatus>;
+  /**
+   * The newest failover of `mode` that the cloud's own history shows since `since` (or over all
+   * the history it keeps): RDS failover-category events, Cloud SQL operations of type FAILOVER /
+   * PROMOTE_REPLICA. Undefined when there is none, or when the cloud's state already tells (an
+   * Azure failover group's roles).
+   */
+  failoverHistory(
+    mode: 'in-region' | 'cross-region',
+    since: Date | undefined,
+  ): Promise<{ what: string; at: Date } | undefined>;
 }
 
 export interface TrafficState {

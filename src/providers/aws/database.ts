@@ -33,6 +33,9 @@ const BUSY = new Set([
   'converting-to-vpc',
 ]);
 
+/** How far back DescribeEvents reaches: RDS keeps events 14 days. */
+const EVENTS_KEPT_MS = 14 * 86400_000 - 60_000;
+
 const FAILED = new Set([
   'failed',
   'incompatible-parameters',
@@ -219,6 +222,36 @@ export class AwsDatabase implements DatabaseProvider {
       id: `rds:promote:dr:${replica}:${started}`,
       description: `RDS PromoteReadReplica of ${replica} in ${this.regions.dr}`,
     };
+  }
+
+  /**
+   * RDS keeps events 14 days; a Multi-AZ failover shows in category "failover" (RDS-EVENT-0013
+   * started, 0015 "failover to standby complete", 0049 completed, 0034 abandoned), a promotion in
+   * "read replica" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html).
+   */
+  async failoverHistory(
+    mode: 'in-region' | 'cross-region',
+    since: Date | undefined,
+  ): Promise<{ what: string; at: Date } | undefined> {
+    const site: SiteName = mode === 'in-region' ? 'primary' : 'dr';
+    const id = mode === 'in-region' ? this.instance : this.replica;
+    if (!id) return undefined;
+    const kept = new Date(Date.now() - EVENTS_KEPT_MS);
+    const out = await call('DescribeEvents', () =>
+      this.clients[site].send(
+        new DescribeEventsCommand({
+          SourceIdentifier: id,
+          SourceType: 'db-instance',
+          StartTime: since && since > kept ? since : kept,
+          EventCategories: [mode === 'in-region' ? 'failover' : 'read replica'],
+        }),
+      ),
+    );
+    const newest = (out.Events ?? [])
+      .filter((e) => e.Date && e.Message)
+      .filter((e) => mode === 'in-region' || /promot/i.test(e.Message!))
+      .sort((a, b) => b.Date!.getTime() - a.Date!.getTime())[0];
+    return newest ? { what: `RDS event "${newest.Message}" on ${id}`, at: newest.Date! } : undefined;
   }
 
   async poll(op: Operation): Promise<OperationStatus> {

@@ -277,6 +277,40 @@ export class GcpDatabase implements DatabaseProvider {
     );
   }
 
+  /**
+   * Cloud SQL's operations list of the instance: an HA failover is an operation of type FAILOVER,
+   * a promotion PROMOTE_REPLICA (https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/operations).
+   */
+  async failoverHistory(
+    mode: 'in-region' | 'cross-region',
+    since: Date | undefined,
+  ): Promise<{ what: string; at: Date } | undefined> {
+    const instance = mode === 'in-region' ? this.config.instance : this.config.replica;
+    if (!instance) return undefined;
+    const type = mode === 'in-region' ? 'FAILOVER' : 'PROMOTE_REPLICA';
+    let items: (SqlOperation & { insertTime?: unknown })[];
+    try {
+      const [resp] = await this.clients.operations.list(
+        { project: this.config.project, instance, maxResults: 100 },
+        NO_RETRY,
+      );
+      items = (resp.items ?? []) as typeof items;
+    } catch (err) {
+      throw wrapSdkError('sqladmin', 'operations.list', err);
+    }
+    const found = items
+      .filter((o) => String(o.operationType) === type && !(o.error?.errors ?? []).length)
+      .map((o) => ({ o, at: timestampToDate(o.insertTime as { seconds?: unknown; nanos?: unknown }) }))
+      .filter((x): x is { o: SqlOperation; at: Date } => x.at !== undefined && (!since || x.at >= since))
+      .sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    return found
+      ? {
+          what: `Cloud SQL operation ${type} ${found.o.name} on ${instance} (${String(found.o.status)})`,
+          at: found.at,
+        }
+      : undefined;
+  }
+
   async poll(op: Operation): Promise<OperationStatus> {
     let o: SqlOperation;
     try {
