@@ -88,7 +88,18 @@ function otherZone(stack: StackWorld, zone: string): string {
   return stack.sites.primary.zones.find((z) => z !== zone) ?? zone;
 }
 
+/** The routine operation on the primary that is still running, if any. */
+function routineOf(stack: StackWorld): NonNullable<StackWorld['database']['routine']> | undefined {
+  const r = stack.database.routine;
+  return r && r.until > Date.now() ? r : undefined;
+}
+
 function primaryStatus(stack: StackWorld): string {
+  // A routine backup or maintenance shows as the instance status (backing-up, maintenance):
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status
+  const routine = routineOf(stack);
+  if (routine && stack.database.status === 'available')
+    return routine.kind === 'backup' ? 'backing-up' : 'maintenance';
   switch (stack.database.status) {
     case 'rebooting':
     case 'failing-over':
@@ -267,7 +278,9 @@ function rebootDBInstance(world: World, stack: StackWorld, region: string, p: UR
     if (side(world).replicaStatus !== 'available') {
       throw new RdsError(400, 'InvalidDBInstanceState', `DB instance ${id} is not in available state.`);
     }
-  } else if (db.status !== 'available' && db.status !== 'promoting') {
+  } else if ((db.status !== 'available' && db.status !== 'promoting') || routineOf(stack)) {
+    // A DB instance that is not available cannot be rebooted (or failed over):
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html
     throw new RdsError(400, 'InvalidDBInstanceState', `DB instance ${id} is not in available state.`);
   }
   world.monitor.mutation('rds', 'RebootDBInstance', id!);
