@@ -27,8 +27,14 @@ export interface DatabaseState {
   writer: SiteName | 'unknown';
   /** Provider status of the instance / group (available, rebooting, failing-over, ...). */
   status: string;
-  /** True while an operation (failover, promotion, reboot) is under way. */
+  /** True while an operation that changes the writer (failover, promotion, reboot) is under way. */
   busy: boolean;
+  /**
+   * An operation under way that does not change the writer (an automated backup, a maintenance
+   * update, a modification), in words: a failover does not wait for it as if it were one, but the
+   * cloud may refuse a failover until it ends.
+   */
+  routine?: string;
   /** Replication health by the cloud's own status (RDS StatusInfos, failover group replicationState, Cloud SQL replica state). */
   replication: { healthy: boolean; detail: string };
   /** Availability zone / location of the writer, when the cloud tells it (in-region failover moves it). */

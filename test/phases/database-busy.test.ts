@@ -36,7 +36,8 @@ describe('a routine operation is not a failover under way', () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-busy-'));
       sb = await startSandbox({
         outDir: dir,
-        speed: 1000,
+        // 200: the 10-minute routine lasts 3 s, longer than the first SDK load
+        speed: 200,
         prometheus: 'builtin',
         clouds: [cloud],
         // a short deadline: waiting to it for a failover nobody started fails the test
@@ -54,6 +55,9 @@ describe('a routine operation is not a failover under way', () => {
         env: createEnvironment(plan),
         inputs: {},
       };
+      // load the SDK first, so the routine operation is still running when the step looks
+      await (await ctx.env.providers(cloud)).database.describe();
+      sb.applyScenario(scenario);
       const rows = await failoverDatabase(ctx, 'database', cloud, 'primary', 'in-region');
       expect(rows[0].status).toBe('done');
       expect(sb.world.monitor.mutations.filter((m) => m.operation === FAILOVER_CALL[cloud])).toHaveLength(1);

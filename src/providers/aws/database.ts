@@ -17,18 +17,30 @@ import type { SiteName } from '../../plan/types.js';
 import type { DatabaseProvider, DatabaseState, Operation, OperationStatus } from '../types.js';
 import { clientConfig, expectKind, type AwsProviderOptions, type Stack } from './common.js';
 
-/** RDS statuses during which the instance is changing (an operation is under way). */
-const BUSY = new Set([
-  'rebooting',
+/**
+ * RDS statuses during which the writer may be changing: a reboot (a force failover shows as
+ * rebooting), a start or stop, a creation or deletion. A read replica being promoted shows
+ * modifying, so the replica's modifying counts too.
+ */
+const BUSY = new Set(['rebooting', 'starting', 'stopping', 'creating', 'deleting']);
+
+/**
+ * Statuses of routine work that does not move the writer: a failover does not wait for them as if
+ * they were one, but RDS reboots (fails over) only an available instance
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html).
+ */
+const ROUTINE = new Set([
+  'backing-up',
+  'maintenance',
   'modifying',
   'upgrading',
   'renaming',
-  'maintenance',
-  'starting',
-  'stopping',
-  'creating',
-  'deleting',
   'resetting-master-credentials',
+  'configuring-enhanced-monitoring',
+  'configuring-iam-database-auth',
+  'configuring-log-exports',
+  'storage-optimization',
   'moving-to-vpc',
   'converting-to-vpc',
 ]);
@@ -110,7 +122,12 @@ export class AwsDatabase implements DatabaseProvider {
         ? 'primary'
         : 'unknown';
     const statuses = [primary?.DBInstanceStatus, replica?.DBInstanceStatus].filter((s): s is string => !!s);
-    const busyStatus = statuses.find((s) => BUSY.has(s));
+    const replicaBusy = replica?.DBInstanceStatus === 'modifying' && !promoted;
+    const busyStatus = statuses.find((s) => BUSY.has(s)) ?? (replicaBusy ? 'modifying' : undefined);
+    const routineStatus =
+      primary?.DBInstanceStatus && ROUTINE.has(primary.DBInstanceStatus)
+        ? primary.DBInstanceStatus
+        : undefined;
     const writerInstance = writer === 'dr' ? replica : primary;
     const status = busyStatus ?? writerInstance?.DBInstanceStatus ?? 'unreachable';
 
@@ -140,6 +157,7 @@ export class AwsDatabase implements DatabaseProvider {
       writer,
       status,
       busy: busyStatus !== undefined,
+      routine: routineStatus ? `${this.instance} is ${routineStatus}` : undefined,
       replication,
       writerZone: writerInstance?.AvailabilityZone,
       primaryReachable,

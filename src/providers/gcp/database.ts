@@ -38,6 +38,9 @@ interface SqlOperation {
   error?: { errors?: { code?: string | null; message?: string | null }[] | null } | null;
 }
 
+/** Cloud SQL operation types that change which instance (or zone) is the writer. */
+const WRITER_OPS = new Set(['FAILOVER', 'PROMOTE_REPLICA', 'SWITCHOVER', 'RESTART']);
+
 type Read<T> = { ok: true; value: T } | { ok: false; unreachable: boolean; error: Error };
 
 /** Seconds/nanos of a decoded protobuf Timestamp to a Date. */
@@ -109,7 +112,11 @@ export class GcpDatabase implements DatabaseProvider {
         : r?.masterInstanceName === instance
           ? 'primary'
           : 'unknown';
-    const running = [...primaryOps, ...drOps];
+    // Only operations that move the writer make the database busy; a backup or maintenance is
+    // routine (types: https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/operations).
+    const all = [...primaryOps, ...drOps];
+    const running = all.filter((o) => WRITER_OPS.has(String(o.operationType)));
+    const routineOps = all.filter((o) => !WRITER_OPS.has(String(o.operationType)));
     const busyType = running[0] ? String(running[0].operationType) : undefined;
     const writerInst = writer === 'dr' ? r : p;
     const status =
@@ -152,6 +159,11 @@ export class GcpDatabase implements DatabaseProvider {
       writer,
       status,
       busy: running.length > 0,
+      routine: routineOps.length
+        ? routineOps
+            .map((o) => `${String(o.operationType)} operation ${o.name} (${String(o.status)})`)
+            .join(', ')
+        : undefined,
       replication,
       writerZone: writerInst?.gceZone ?? undefined,
       primaryReachable: primary.ok,
@@ -178,7 +190,7 @@ export class GcpDatabase implements DatabaseProvider {
           : dr && !dr.ok
             ? { error: dr.error.message }
             : undefined,
-        runningOperations: running.map((o) => ({
+        runningOperations: all.map((o) => ({
           name: o.name,
           type: String(o.operationType),
           status: String(o.status),
