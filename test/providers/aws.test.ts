@@ -8,7 +8,7 @@ import type { Stack } from '../../src/plan/types.js';
 import { createAwsProviders } from '../../src/providers/aws/index.js';
 import type { CloudProviders, OperationStatus } from '../../src/providers/types.js';
 import { eksService } from '../../src/sandbox/aws/eks.js';
-import { rdsService } from '../../src/sandbox/aws/rds.js';
+import { rdsService, setRdsFailoverCompletion } from '../../src/sandbox/aws/rds.js';
 import { route53Service } from '../../src/sandbox/aws/route53.js';
 import { createEstate, TOPOLOGY } from '../../src/sandbox/estate.js';
 import { FaultRegistry } from '../../src/sandbox/faults.js';
@@ -158,6 +158,30 @@ describe('AwsDatabase', () => {
     const after = await aws.database.describe();
     expect(after.writerZone).toBe('us-east-1b');
     expect(after.busy).toBe(false);
+    expect(world.monitor.failovers.get(T.db.instance)).toBe(1);
+  });
+
+  it.each([
+    ['RDS-EVENT-0049 "Multi-AZ instance failover completed."', 'completed'],
+    ['RDS-EVENT-0015 "Multi-AZ failover to standby complete"', 'standby-complete'],
+  ] as const)('an in-region failover is done on %s', async (_event, completion) => {
+    setRdsFailoverCompletion(world, completion);
+    const op = await aws.database.failover('primary', 'in-region');
+    const seen = await pollUntilDone(() => aws.database.poll(op));
+    expect(seen.at(-1)).toEqual({ done: true, status: 'failover completed' });
+    expect((await aws.database.describe()).writerZone).toBe('us-east-1b');
+  });
+
+  it('a forced failover RDS abandons (RDS-EVENT-0034, a failover recently occurred) is done, and says so', async () => {
+    await pollUntilDone(async () => aws.database.poll(await aws.database.failover('primary', 'in-region')));
+    const second = await aws.database.failover('primary', 'in-region');
+    const seen = await pollUntilDone(() => aws.database.poll(second));
+    expect(seen.at(-1)).toEqual({
+      done: true,
+      status: expect.stringMatching(/abandoned.*failover recently occurred/i),
+    });
+    // the writer stays where the first failover put it
+    expect((await aws.database.describe()).writerZone).toBe('us-east-1b');
     expect(world.monitor.failovers.get(T.db.instance)).toBe(1);
   });
 

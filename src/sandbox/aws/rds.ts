@@ -35,6 +35,10 @@ const T = TOPOLOGY.aws;
 /** Per-world state the RDS emulator keeps beside the shared world (event sources, replica status). */
 interface RdsSide {
   replicaStatus: 'available' | 'modifying';
+  /** Which documented completion event a Multi-AZ failover ends with (see setRdsFailoverCompletion). */
+  completion: RdsFailoverCompletion;
+  /** Real ms time the last Multi-AZ failover of the primary completed. */
+  lastFailoverAt?: number;
   eventSources: WeakMap<object, string>;
   createdAt: Date;
 }
@@ -44,6 +48,7 @@ function side(world: World): RdsSide {
   if (!s) {
     s = {
       replicaStatus: 'available',
+      completion: 'completed',
       eventSources: new WeakMap(),
       createdAt: new Date(Date.now() - 400 * 86400_000),
     };
@@ -51,6 +56,26 @@ function side(world: World): RdsSide {
   }
   return s;
 }
+
+/**
+ * A Multi-AZ failover ends with RDS-EVENT-0049 "Multi-AZ instance failover completed." or with
+ * RDS-EVENT-0015 "Multi-AZ failover to standby complete - DNS may take a few minutes to
+ * propagate." (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html):
+ * a client must accept either.
+ */
+export type RdsFailoverCompletion = 'completed' | 'standby-complete';
+
+/** Choose the completion event the sandbox's next Multi-AZ failovers emit (deterministic, for tests and drills). */
+export function setRdsFailoverCompletion(world: World, completion: RdsFailoverCompletion): void {
+  side(world).completion = completion;
+}
+
+/**
+ * A forced failover asked for soon after another one is abandoned with RDS-EVENT-0034 "Abandoning
+ * user requested failover since a failover recently occurred."; the instance only reboots. RDS
+ * does not document the window; the sandbox uses 10 minutes (cloud time).
+ */
+const RECENT_FAILOVER_CLOUD_SECONDS = 600;
 
 /** An RDS error as the service renders it. */
 export const RdsError = AwsXmlError;
@@ -297,18 +322,34 @@ function rebootDBInstance(world: World, stack: StackWorld, region: string, p: UR
   db.status = 'rebooting';
   const ms = world.duration(DURATIONS.rdsFailover);
   db.busyUntil = Date.now() + ms;
-  if (force) {
+  const s = side(world);
+  const abandoned =
+    force &&
+    s.lastFailoverAt !== undefined &&
+    Date.now() - s.lastFailoverAt < world.realMs(RECENT_FAILOVER_CLOUD_SECONDS);
+  const failover = force && !abandoned;
+  if (failover) {
     world.monitor.failover(id!);
     db.failovers++;
     addEvent(world, id!, 'Multi-AZ instance failover started.');
+  } else if (abandoned) {
+    addEvent(world, id!, 'Abandoning user requested failover since a failover recently occurred.');
+    addEvent(world, id!, 'DB instance shutdown.');
   } else {
     addEvent(world, id!, 'DB instance shutdown.');
   }
   world.schedule(ms, () => {
-    if (force) {
+    if (failover) {
       db.writerZone = otherZone(stack, db.writerZone);
+      s.lastFailoverAt = Date.now();
       addEvent(world, id!, 'DB instance restarted.');
-      addEvent(world, id!, 'Multi-AZ instance failover completed.');
+      addEvent(
+        world,
+        id!,
+        s.completion === 'completed'
+          ? 'Multi-AZ instance failover completed.'
+          : 'Multi-AZ failover to standby complete - DNS may take a few minutes to propagate.',
+      );
     } else {
       addEvent(world, id!, 'DB instance restarted.');
     }
