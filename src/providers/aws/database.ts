@@ -293,21 +293,58 @@ export class AwsDatabase implements DatabaseProvider {
       return { done, status: done ? 'promoted' : status };
     }
     if (status !== 'available') return { done: false, status };
-    // available again: done once the failover-completed event follows the started event
+    // available again: done once a documented ending follows the call, read from the failover
+    // category (the API gives no event id, so the category narrows and the text tells which)
     const since = new Date(Number(startedRaw) - 60_000);
     const out = await call('DescribeEvents', () =>
       this.clients[site].send(
-        new DescribeEventsCommand({ SourceIdentifier: id, SourceType: 'db-instance', StartTime: since }),
+        new DescribeEventsCommand({
+          SourceIdentifier: id,
+          SourceType: 'db-instance',
+          StartTime: since,
+          EventCategories: ['failover'],
+        }),
       ),
     );
-    const events = (out.Events ?? []).filter((e) => e.Date && e.Message);
-    const startedAt = events
-      .filter((e) => /failover started/i.test(e.Message!))
-      .map((e) => e.Date!.getTime())
-      .sort((a, b) => b - a)[0];
-    const completed =
-      startedAt !== undefined &&
-      events.some((e) => /failover completed/i.test(e.Message!) && e.Date!.getTime() >= startedAt);
-    return { done: completed, status: completed ? 'failover completed' : status };
+    const ending = failoverEnding(
+      (out.Events ?? [])
+        .filter((e) => e.Date && e.Message)
+        .map((e) => ({ message: e.Message!, at: e.Date! })),
+    );
+    if (ending === 'abandoned')
+      return {
+        done: true,
+        status: 'abandoned: a failover recently occurred (RDS-EVENT-0034), the writer stays where it is',
+      };
+    return { done: ending === 'completed', status: ending === 'completed' ? 'failover completed' : status };
   }
+}
+
+/**
+ * How a Multi-AZ failover ended, from the instance's failover-category events since the call
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html):
+ * RDS-EVENT-0013 started, then RDS-EVENT-0049 "Multi-AZ instance failover completed" or
+ * RDS-EVENT-0015 "Multi-AZ failover to standby complete"; RDS-EVENT-0034 "Abandoning user
+ * requested failover since a failover recently occurred" ends it with no failover.
+ */
+export function failoverEnding(
+  events: { message: string; at: Date }[],
+): 'completed' | 'abandoned' | undefined {
+  // the newest beginning decides: the window reaches back past the call (clock skew), so an
+  // earlier failover's events may be in it too
+  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
+  let ending: 'completed' | 'abandoned' | undefined;
+  let started = false;
+  for (const e of sorted) {
+    if (/abandoning user requested failover/i.test(e.message)) {
+      ending = 'abandoned';
+      started = false;
+    } else if (/failover (has )?started/i.test(e.message)) {
+      ending = undefined;
+      started = true;
+    } else if (started && /failover completed|failover to standby complete/i.test(e.message)) {
+      ending = 'completed';
+    }
+  }
+  return ending;
 }
