@@ -8,7 +8,7 @@ import type { Stack } from '../../src/plan/types.js';
 import { createAwsProviders } from '../../src/providers/aws/index.js';
 import type { CloudProviders, OperationStatus } from '../../src/providers/types.js';
 import { eksService } from '../../src/sandbox/aws/eks.js';
-import { rdsService, setRdsFailoverCompletion } from '../../src/sandbox/aws/rds.js';
+import { rdsService, setRdsFailoverCompletion, setRdsRegionDownAnswer } from '../../src/sandbox/aws/rds.js';
 import { route53Service } from '../../src/sandbox/aws/route53.js';
 import { createEstate, TOPOLOGY } from '../../src/sandbox/estate.js';
 import { FaultRegistry } from '../../src/sandbox/faults.js';
@@ -197,6 +197,7 @@ describe('AwsDatabase', () => {
   });
 
   it('reports primaryReachable false during a primary region outage while the replica stays readable', async () => {
+    setRdsRegionDownAnswer(world, 'drop');
     world.stack('aws').sites.primary.up = false;
     const s = await aws.database.describe();
     expect(s.primaryReachable).toBe(false);
@@ -209,6 +210,22 @@ describe('AwsDatabase', () => {
     await pollUntilDone(() => aws.database.poll(op));
     expect((await aws.database.describe()).writer).toBe('dr');
   });
+
+  it.each(['503', 'alternate'] as const)(
+    'a primary region that answers %s while down is unreachable, and the DR promotion goes on',
+    async (answer) => {
+      setRdsRegionDownAnswer(world, answer);
+      world.stack('aws').sites.primary.up = false;
+      for (let i = 0; i < 2; i++) {
+        const s = await aws.database.describe();
+        expect(s.primaryReachable).toBe(false);
+        expect(s.writer).toBe('primary');
+      }
+      const op = await aws.database.failover('dr', 'cross-region');
+      await pollUntilDone(() => aws.database.poll(op));
+      expect((await aws.database.describe()).writer).toBe('dr');
+    },
+  );
 
   it('wraps RDS throttling as a throttled ProviderError', async () => {
     faults.add({ service: 'rds', operation: 'DescribeDBInstances', kind: 'throttle', nth: 1 });

@@ -39,6 +39,9 @@ interface RdsSide {
   completion: RdsFailoverCompletion;
   /** Real ms time the last Multi-AZ failover of the primary completed. */
   lastFailoverAt?: number;
+  /** How a region that is down answers (see setRdsRegionDownAnswer). */
+  downAnswer: RdsDownAnswer;
+  downRequests: number;
   eventSources: WeakMap<object, string>;
   createdAt: Date;
 }
@@ -49,6 +52,8 @@ function side(world: World): RdsSide {
     s = {
       replicaStatus: 'available',
       completion: 'completed',
+      downAnswer: 'alternate',
+      downRequests: 0,
       eventSources: new WeakMap(),
       createdAt: new Date(Date.now() - 400 * 86400_000),
     };
@@ -68,6 +73,16 @@ export type RdsFailoverCompletion = 'completed' | 'standby-complete';
 /** Choose the completion event the sandbox's next Multi-AZ failovers emit (deterministic, for tests and drills). */
 export function setRdsFailoverCompletion(world: World, completion: RdsFailoverCompletion): void {
   side(world).completion = completion;
+}
+
+/**
+ * How RDS in a region that is down answers: the socket dropped, 503 ServiceUnavailable, or
+ * (default) each in turn, as a degraded region does.
+ */
+export type RdsDownAnswer = 'drop' | '503' | 'alternate';
+
+export function setRdsRegionDownAnswer(world: World, answer: RdsDownAnswer): void {
+  side(world).downAnswer = answer;
 }
 
 /**
@@ -469,7 +484,22 @@ export function rdsService(): ServiceDef {
     handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceContext) {
       const { world } = ctx;
       if (regionDown(world, req)) {
-        dropConnection(req);
+        // A degraded region's front door may still answer, with 503 ServiceUnavailable, instead of
+        // dropping the socket (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html).
+        const s = side(world);
+        const answer =
+          s.downAnswer === 'alternate' ? (s.downRequests++ % 2 === 0 ? '503' : 'drop') : s.downAnswer;
+        if (answer === 'drop') dropConnection(req);
+        else
+          sendRdsError(
+            res,
+            new RdsError(
+              503,
+              'ServiceUnavailable',
+              'The request has failed due to a temporary failure of the server.',
+              'Receiver',
+            ),
+          );
         return;
       }
       const p = params(req);
