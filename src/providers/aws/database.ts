@@ -64,11 +64,18 @@ async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** True when the error means "the region did not answer" (network failure, no HTTP status). */
+/**
+ * True when the error means "the region is not serving": a network failure (no HTTP status) or a
+ * 5xx. A degraded region often still answers, with 503 ServiceUnavailable or 500 InternalFailure
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html); throwing on it
+ * made the engine retry describe() to the deadline, so the DR promotion never happened. Reading
+ * it as unreachable only marks the primary so (primaryReachable false), as the Azure and GCP
+ * adapters do; nothing is changed there on that basis. Throttling stays the caller's to retry.
+ */
 function unreachable(err: unknown): boolean {
   const c = classify(err);
   const status = (err as { status?: number }).status;
-  return c.kind === 'transient' && (status === undefined || status === 0);
+  return c.kind === 'transient' && (status === undefined || status === 0 || status >= 500);
 }
 
 /** `DatabaseProvider` over Amazon RDS. */
