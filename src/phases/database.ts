@@ -291,7 +291,7 @@ async function crossRegionFailover(
  * end before it gives up: a third of the database deadline, at most 10 minutes.
  */
 export function routineWaitMs(databaseDeadlineMs: number): number {
-  return Math.min(databaseDeadlineMs / 3, 600_000);
+  return Math.floor(Math.min(databaseDeadlineMs / 3, 600_000));
 }
 
 /**
