@@ -17,7 +17,11 @@ import { SANDBOX_PROJECT, SANDBOX_SUBSCRIPTION, TOPOLOGY, createEstate, activeSi
 import { FaultRegistry, type FaultSpec } from './faults.js';
 import { clouddnsService } from './gcp/clouddns.js';
 import { containerService } from './gcp/container.js';
+import { commsControl, pagerdutyService, slackService, TEAMS_PATH, teamsService } from './comms/services.js';
+import { commsStore } from './comms/store.js';
+import { SANDBOX_ESCALATION, SANDBOX_PAGERDUTY, sandboxNotifications } from './comms/plan.js';
 import { githubControl, githubService } from './github/index.js';
+import { makeTls } from './tls.js';
 import { SANDBOX_REPO, githubStore } from './github/store.js';
 import { sqladminService } from './gcp/sqladmin.js';
 import { send, startService, type RunningService, type ServiceDef } from './http.js';
@@ -52,6 +56,12 @@ export interface Sandbox {
   kubeconfigFile?: string;
   planDocument: Record<string, any>;
   prometheus: { kind: 'real' | 'builtin'; url: string };
+  /**
+   * The messaging emulators' credentials, as the sandbox plan's secretEnv variables name them
+   * (also written to comms.env): the Slack bot token, the Teams webhook URL, a routing key per
+   * PagerDuty service, and the CA file of the https PagerDuty endpoint (AEGIS_DR_EXTRA_CA).
+   */
+  comms: { env: Record<string, string>; caFile: string };
   /** The emulated GitHub: its repository (owner/name) and the job token (github-actions[bot]). */
   github: { repository: string; token: string; reviewerToken: string };
   notes: string[];
@@ -88,6 +98,7 @@ function controlService(
     handle(req, res) {
       if (req.path === '/_sandbox/state' && req.method === 'GET') return send(res, 200, getState() as object);
       if (githubControl(githubStore(world), req, res)) return;
+      if (commsControl(commsStore(world), req, res)) return;
       if (req.path === '/_sandbox/requests' && req.method === 'GET') {
         const from = timeParam(req, 'from');
         const to = timeParam(req, 'to');
@@ -140,7 +151,7 @@ function controlService(
       return err(
         res,
         404,
-        `no control endpoint ${req.method} ${req.path}: use GET /_sandbox/state, GET /_sandbox/requests?from=&to=, POST /_sandbox/faults, POST /_sandbox/scenario (${scenarioNames().join(', ')}), GET /_sandbox/github.`,
+        `no control endpoint ${req.method} ${req.path}: use GET /_sandbox/state, GET /_sandbox/requests?from=&to=, POST /_sandbox/faults, POST /_sandbox/scenario (${scenarioNames().join(', ')}), GET /_sandbox/github, GET /_sandbox/comms.`,
       );
     },
     renderThrottle: (_r, res) => send(res, 429, { error: 'throttled' }),
@@ -275,6 +286,8 @@ export function sandboxPlan(
       deadlines: { drain: '2m', database: '3m', traffic: '3m', scale: '3m', verify: '3m' },
     },
     stacks,
+    notifications: sandboxNotifications(endpoints),
+    escalation: SANDBOX_ESCALATION,
   };
 }
 
@@ -304,8 +317,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     containerService(),
     appService(),
     githubService(),
+    slackService(),
+    teamsService(),
   ];
   for (const d of defs) services.push(await startService(d, ctx));
+  const tls = makeTls(opts.outDir);
+  services.push(await startService(pagerdutyService(), ctx, { tls }));
   const dns = await startDnsServer(world, { faults });
   const endpoints: Record<string, string> = {};
   for (const s of services) endpoints[s.name] = s.url;
@@ -405,6 +422,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     endpoints,
     planDocument: {},
     prometheus,
+    comms: { env: {}, caFile: '' },
     github: {
       repository: `${SANDBOX_REPO.owner}/${SANDBOX_REPO.repo}`,
       token: githubStore(world).actionsToken,
@@ -417,6 +435,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       world.stop();
       unregisterJobs();
       await Promise.all([...services.map((s) => s.close()), dns.close(), stopPrometheus?.()]);
+      fs.rmSync(tls.dir, { recursive: true, force: true });
     },
   };
   const kubeconfigYaml = writeKubeconfig(kube, world);
@@ -427,6 +446,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     fs.writeFileSync(sandbox.kubeconfigFile, kubeconfigYaml, { mode: 0o600 });
     kubeconfigPath = sandbox.kubeconfigFile;
   }
+  const cs = commsStore(world);
+  sandbox.comms = {
+    caFile: tls.caFile,
+    env: {
+      AEGIS_SANDBOX_SLACK_TOKEN: cs.slackBotToken,
+      AEGIS_SANDBOX_TEAMS_WEBHOOK: `${endpoints.teams}${TEAMS_PATH}?api-version=1&sig=${cs.teamsSig}`,
+      AEGIS_SANDBOX_GITHUB_TOKEN: sandbox.github.token,
+      AEGIS_DR_EXTRA_CA: tls.caFile,
+      ...Object.fromEntries(SANDBOX_PAGERDUTY.map(([svc, env]) => [env, cs.routingKey(svc) ?? ''])),
+    },
+  };
   sandbox.planDocument = sandboxPlan(endpoints, kubeconfigPath, clouds);
   opts.planOverrides?.(sandbox.planDocument);
   if (opts.outDir) {
@@ -440,6 +470,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     fs.writeFileSync(
       path.join(opts.outDir, 'github.env'),
       `GITHUB_API_URL=${endpoints.github}\nGITHUB_REPOSITORY=${sandbox.github.repository}\nGITHUB_TOKEN=${sandbox.github.token}\n`,
+      { mode: 0o600 },
+    );
+    fs.writeFileSync(
+      path.join(opts.outDir, 'comms.env'),
+      Object.entries(sandbox.comms.env)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
       { mode: 0o600 },
     );
   }
