@@ -7,9 +7,13 @@
  * Database corruption stays in the primary region (in-region HA failover), so it verifies there.
  */
 import type { ResolvedIncidentClass, SiteName } from '../plan/types.js';
-import { declareStack, scaleStack } from '../phases/failover.js';
-import { forEachStack, row } from '../phases/common.js';
-import { drainSite, failoverDatabase, switchTraffic } from '../phases/steps.js';
+import { failoverDatabase } from '../phases/database.js';
+import { declareStack } from '../phases/declare.js';
+import { drainSite } from '../phases/drain.js';
+import { scaleStack } from '../phases/scale.js';
+import { forEachStack } from '../phases/shared/context.js';
+import { row } from '../phases/shared/rows.js';
+import { switchTraffic } from '../phases/traffic.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
 import { verifyRows } from '../phases/verify.js';
 

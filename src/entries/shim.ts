@@ -1,6 +1,7 @@
 /**
  * Must be the first import of every entry: google-gax (Cloud SQL, GKE) reads `__dirname`, which
- * an ES module bundle does not define (DESIGN.md). Defining it from import.meta.url fixes that.
+ * an ES module bundle does not define (the bundle starts with `__dirname is not defined`). Defining
+ * it from import.meta.url fixes that.
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';

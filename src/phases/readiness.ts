@@ -9,20 +9,10 @@
  */
 import { queryDns } from '../providers/dns/resolver.js';
 import type { Stack } from '../plan/types.js';
-import {
-  appRequest,
-  deploymentsOf,
-  dnsServerOf,
-  errorText,
-  forEachStack,
-  isUnreachable,
-  joinUrl,
-  observe,
-  probe,
-  row,
-  sampleFor,
-  siteUrl,
-} from './common.js';
+import { appRequest, joinUrl, siteUrl } from './shared/app.js';
+import { deploymentsOf, dnsServerOf, forEachStack } from './shared/context.js';
+import { isUnreachable, observe, probe, sampleFor } from './shared/observe.js';
+import { errorText, row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<ResultRow>;

@@ -2,22 +2,20 @@
  * Every phase the product runs, in runbook order. Phase modules are imported eagerly: they hold
  * no SDK code (providers are loaded lazily by the environment), so this stays small.
  */
-import {
-  databasePhase,
-  declarePhase,
-  drainPhase,
-  failbackPhase,
-  scalePhase,
-  syncPhase,
-  trafficPhase,
-  verifyPhase,
-} from './failover.js';
+import { databasePhase } from './database.js';
+import { declarePhase } from './declare.js';
+import { drainPhase } from './drain.js';
+import { failbackPhase } from './failback.js';
 import { readinessPhase } from './readiness.js';
+import { scalePhase } from './scale.js';
+import { syncPhase } from './sync.js';
 import { reportPhase } from './report.js';
+import { trafficPhase } from './traffic.js';
 import { triggersPhase } from './triggers.js';
 import { checkPhaseName, PHASE_NAMES } from './names.js';
 import type { PhaseDef } from './types.js';
 import { validatePhase } from './validate.js';
+import { verifyPhase } from './verify.js';
 
 export const PHASES: PhaseDef[] = [
   validatePhase,

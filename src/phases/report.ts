@@ -11,7 +11,7 @@ import { UserError } from '../engine/errors.js';
 import { readJournal, verifyRecords, type JournalRecord, type VerifyResult } from '../engine/journal.js';
 import { formatMs } from '../engine/step.js';
 import type { IncidentClassName, Plan } from '../plan/types.js';
-import { row } from './common.js';
+import { row } from './shared/rows.js';
 import { escapeCell } from './render.js';
 import type { PhaseDef, ResultRow } from './types.js';
 

@@ -10,7 +10,8 @@
  */
 import type { IncidentClassName, SiteName, Stack } from '../plan/types.js';
 import type { PrometheusSample } from '../providers/prometheus.js';
-import { observe, probe, row } from './common.js';
+import { observe, probe } from './shared/observe.js';
+import { row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 interface Condition {

@@ -5,82 +5,31 @@
  */
 import { pollUntil } from '../engine/step.js';
 import type { SiteName } from '../plan/types.js';
-import { appRequest, deploymentsOf, errorText, joinUrl, observe, probe, publicUrl, row } from './common.js';
-import type { PhaseContext, ResultRow } from './types.js';
+import { appRequest, joinUrl, publicUrl } from './shared/app.js';
+import { deploymentsOf, forEachStack } from './shared/context.js';
+import { FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
+import { runJob } from './shared/jobs.js';
+import { observe, probe } from './shared/observe.js';
+import { errorText, row } from './shared/rows.js';
+import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
+
+export const verifyPhase: PhaseDef = {
+  name: 'verify',
+  title: 'Post-failover verification',
+  description:
+    'Checks the serving site: API health and region, deployments available, 5xx rate under the threshold, data integrity Job, policy engine health, and an end-to-end scan.',
+  inputs: [TARGET_INPUT],
+  outputs: [{ name: 'passed', description: '"true" when every check passed.' }, FAILED_OUTPUT],
+  async run(ctx) {
+    const target = targetSite(ctx);
+    const { ok, rows } = await forEachStack(ctx, (name) => verifyRows(ctx, name, target));
+    return { ok, rows, outputs: { passed: String(ok), ...outputsOf(rows) } };
+  },
+};
 
 type Check = { item: string; run: () => Promise<ResultRow> };
 
-function jobName(kind: string): string {
-  return `aegis-${kind}-${Date.now().toString(36)}`;
-}
-
-/** Run a Kubernetes Job in a site and return its result and logs. */
-export async function runJob(
-  ctx: PhaseContext,
-  name: string,
-  site: SiteName,
-  kind: string,
-  image: string,
-  command: string[],
-): Promise<{ succeeded: boolean; logs: string; job: string }> {
-  const cluster = await ctx.env.cluster(name, site);
-  const job = jobName(kind);
-  await probe(ctx, () =>
-    cluster.runJob({
-      name: job,
-      image,
-      command,
-      labels: { 'app.kubernetes.io/part-of': 'aegis-dr', 'aegis.io/check': kind },
-    }),
-  );
-  const st = await pollUntil(
-    ctx.run,
-    `job ${job}`,
-    async () => {
-      const s = await probe(ctx, () => cluster.job(job));
-      return s?.done ? s : undefined;
-    },
-    ctx.plan.limits.deadlinesMs.verify,
-  );
-  return { succeeded: st.succeeded, logs: st.logs ?? '', job };
-}
-
-/**
- * The error-rate query over the plan's window (`thresholds.errorRateWindow`, the runbook's "error
- * rate < 1% for 5 consecutive minutes"). After a traffic switch to `target` it first waits until
- * the whole window lies after the switch (and its DNS confirmation), then measures exactly that
- * window: errors served before the switch are not this site's, and a shorter window would not be
- * the runbook's check.
- */
-export async function errorRateQuery(
-  ctx: PhaseContext,
-  name: string,
-  target: SiteName,
-): Promise<{ query: string; windowS: number }> {
-  const q = ctx.plan.doc.prometheus!.queries.errorRate;
-  const windowMs = ctx.plan.limits.errorRateWindowMs;
-  const windowS = Math.max(1, Math.round(windowMs / 1000));
-  const switched = ctx.run.journal.records
-    .filter(
-      (r) =>
-        r.stack === name &&
-        r.step === 'switch' &&
-        r.outcome === 'done' &&
-        JSON.stringify(r.after ?? {}).includes(`"active":"${target}"`),
-    )
-    .at(-1);
-  if (!switched) return { query: q, windowS };
-  // traffic has moved once DNS answers with the target (Traffic Manager changes what it answers
-  // only after the endpoint update): the window starts at that confirmation when there is one
-  const confirmed = ctx.run.journal.records.find(
-    (r) => r.stack === name && r.step === 'dns-confirm' && r.seq > switched.seq && r.outcome !== 'failed',
-  );
-  const movedAt = Math.max(Date.parse(switched.endedAt), confirmed ? Date.parse(confirmed.endedAt) : 0);
-  const since = Date.now() - movedAt;
-  if (since < windowMs) await ctx.run.sleep(windowMs - since, ctx.run.signal);
-  return { query: q.replace(/\[[0-9]+(ms|s|m|h)\]/g, `[${windowS}s]`), windowS };
-}
-
+/** The checks of one stack on the site now serving (also failback's check of the primary). */
 export async function verifyRows(ctx: PhaseContext, name: string, target: SiteName): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
   const app = ctx.plan.doc.application;
@@ -233,4 +182,40 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
       return r;
     }),
   );
+}
+
+/**
+ * The error-rate query over the plan's window (`thresholds.errorRateWindow`, the runbook's "error
+ * rate < 1% for 5 consecutive minutes"). After a traffic switch to `target` it first waits until
+ * the whole window lies after the switch (and its DNS confirmation), then measures exactly that
+ * window: errors served before the switch are not this site's, and a shorter window would not be
+ * the runbook's check.
+ */
+export async function errorRateQuery(
+  ctx: PhaseContext,
+  name: string,
+  target: SiteName,
+): Promise<{ query: string; windowS: number }> {
+  const q = ctx.plan.doc.prometheus!.queries.errorRate;
+  const windowMs = ctx.plan.limits.errorRateWindowMs;
+  const windowS = Math.max(1, Math.round(windowMs / 1000));
+  const switched = ctx.run.journal.records
+    .filter(
+      (r) =>
+        r.stack === name &&
+        r.step === 'switch' &&
+        r.outcome === 'done' &&
+        JSON.stringify(r.after ?? {}).includes(`"active":"${target}"`),
+    )
+    .at(-1);
+  if (!switched) return { query: q, windowS };
+  // traffic has moved once DNS answers with the target (Traffic Manager changes what it answers
+  // only after the endpoint update): the window starts at that confirmation when there is one
+  const confirmed = ctx.run.journal.records.find(
+    (r) => r.stack === name && r.step === 'dns-confirm' && r.seq > switched.seq && r.outcome !== 'failed',
+  );
+  const movedAt = Math.max(Date.parse(switched.endedAt), confirmed ? Date.parse(confirmed.endedAt) : 0);
+  const since = Date.now() - movedAt;
+  if (since < windowMs) await ctx.run.sleep(windowMs - since, ctx.run.signal);
+  return { query: q.replace(/\[[0-9]+(ms|s|m|h)\]/g, `[${windowS}s]`), windowS };
 }

@@ -3,7 +3,7 @@
  * and the data sync from DR (`./aegis dr sync-from-dr --dry-run | --execute`), read from and
  * applied to the world like the real tools would.
  */
-import { jobCommand, registerJobHandler } from './kubernetes.js';
+import { jobCommand, registerJobHandler } from './kubernetes/index.js';
 import type { World } from './world.js';
 
 export function registerSandboxJobs(world: World): () => void {

@@ -5,7 +5,7 @@
  * counter grows linearly at `ratePerMs` and a gauge stays flat. A breakpoint is added only when
  * the world's state changes what a series does (a site goes down, DNS moves, lag changes), so the
  * value at any time is exact and scrapes at any rate agree with each other. The fallback PromQL
- * evaluator (promql.ts) reads the same history for `increase`, `rate` and `min_over_time`.
+ * evaluator (prometheus/promql.ts) reads the same history for `increase`, `rate` and `min_over_time`.
  *
  * Series (labels `stack`, `site` = primary|dr, `region` = the cloud region):
  * - `aegis_health_status` gauge: 1 when the site is up, healthy and has ready aegis-api pods.

@@ -10,6 +10,7 @@
  * Invariants: `monitor` records every data-changing call, every failover per database, and whether
  * both sites of a stack ever accepted writes at the same time (split brain).
  */
+import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { SiteName } from '../plan/types.js';
 import { RequestLog } from './requests.js';
 
@@ -335,7 +336,7 @@ export class World {
    */
   acceptsWrites(stack: StackWorld, site: SiteName): boolean {
     const s = stack.sites[site];
-    const drained = s.cluster.deployments.get('aegis-api')?.annotations['aegis.io/drain'] === 'true';
+    const drained = s.cluster.deployments.get('aegis-api')?.annotations[DRAIN_ANNOTATION] === 'true';
     const serving = readyPods(s.cluster, 'aegis-api') > 0;
     if (!s.up || drained || !serving || stack.database.status === 'unavailable') return false;
     if (stack.database.writable[site]) return true;

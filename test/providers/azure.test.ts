@@ -5,7 +5,7 @@
 import { classify } from '../../src/engine/errors.js';
 import { Journal } from '../../src/engine/journal.js';
 import { createContext } from '../../src/engine/step.js';
-import { failoverDatabase } from '../../src/phases/steps.js';
+import { failoverDatabase } from '../../src/phases/database.js';
 import type { PhaseContext } from '../../src/phases/types.js';
 import type { Plan } from '../../src/plan/types.js';
 import { forgetTrackedOperations } from '../../src/providers/azure/database.js';

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { classify, ProviderError, UserError } from '../../src/engine/errors.js';
+import { DRAIN_ANNOTATION } from '../../src/plan/constants.js';
 import { KubernetesCluster, rolloutComplete } from '../../src/providers/kubernetes/cluster.js';
 import { CONFIGMAP, createEstate, NAMESPACE, TOPOLOGY } from '../../src/sandbox/estate.js';
 import { FaultRegistry } from '../../src/sandbox/faults.js';
@@ -16,7 +17,7 @@ import {
   kubernetesService,
   registerJobHandler,
   writeKubeconfig,
-} from '../../src/sandbox/kubernetes.js';
+} from '../../src/sandbox/kubernetes/index.js';
 import { World } from '../../src/sandbox/world.js';
 import { caught, until } from '../support/wait.js';
 
@@ -114,11 +115,11 @@ describe('KubernetesCluster', () => {
       return sum;
     };
     expect(await active()).toBe(120);
-    await c.annotate('aegis-api', { 'aegis.io/drain': 'true' });
-    expect((await c.deployment('aegis-api'))?.annotations['aegis.io/drain']).toBe('true');
+    await c.annotate('aegis-api', { [DRAIN_ANNOTATION]: 'true' });
+    expect((await c.deployment('aegis-api'))?.annotations[DRAIN_ANNOTATION]).toBe('true');
     await until(active, (n) => n === 0);
-    await c.annotate('aegis-api', { 'aegis.io/drain': null });
-    expect((await c.deployment('aegis-api'))?.annotations['aegis.io/drain']).toBeUndefined();
+    await c.annotate('aegis-api', { [DRAIN_ANNOTATION]: null });
+    expect((await c.deployment('aegis-api'))?.annotations[DRAIN_ANNOTATION]).toBeUndefined();
     expect(await active()).toBe(120);
     const err = await caught(c.podProxyGet(pods[0].name, 8080, '/nope'));
     expect(err).toBeInstanceOf(ProviderError);

@@ -30,7 +30,7 @@ import {
   parseLabelSelector,
   registerJobHandler,
   writeKubeconfig,
-} from '../../src/sandbox/kubernetes.js';
+} from '../../src/sandbox/kubernetes/index.js';
 import { activeConnections, connectionShare } from '../../src/sandbox/connections.js';
 import { World } from '../../src/sandbox/world.js';
 import { caught, until } from '../support/wait.js';

@@ -7,8 +7,12 @@ import { appService } from '../../src/sandbox/app.js';
 import { createEstate } from '../../src/sandbox/estate.js';
 import { FaultRegistry } from '../../src/sandbox/faults.js';
 import { type RunningService, startService } from '../../src/sandbox/http.js';
-import { type RunningPrometheus, startPrometheus } from '../../src/sandbox/prometheus.js';
-import { parseDuration, parsePromQL, prometheusFallbackService } from '../../src/sandbox/promql.js';
+import { type RunningPrometheus, startPrometheus } from '../../src/sandbox/prometheus/real.js';
+import {
+  parseDuration,
+  parsePromQL,
+  prometheusFallbackService,
+} from '../../src/sandbox/prometheus/promql.js';
 import { World } from '../../src/sandbox/world.js';
 import { requirePrometheus } from '../support/prometheus.js';
 

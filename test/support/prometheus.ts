@@ -3,7 +3,7 @@
  * path, or, when it is missing, throws under CI=true (CI must install it) and otherwise returns
  * undefined after printing why the tests are skipped.
  */
-import { findPrometheus } from '../../src/sandbox/prometheus.js';
+import { findPrometheus } from '../../src/sandbox/prometheus/real.js';
 
 export const PROMETHEUS_MISSING =
   'prometheus is not installed: install it with `apt-get install prometheus` (Debian/Ubuntu) to run the real-Prometheus tests';

@@ -14,7 +14,8 @@
  *
  * Bundling note for the lead: google-gax reads `__dirname` when loaded from an ESM bundle; define
  * `globalThis.__dirname` / `__filename` from `import.meta.url` in the bundle entry before this
- * module loads (see DESIGN.md). Nothing here works around it.
+ * module loads (src/entries/shim.ts does, as the first import of every entry). Nothing here works
+ * around it.
  */
 import { util as commonUtil, type DecorateRequestOptions } from '@google-cloud/common';
 // The v1 clients are imported from their own modules, not the packages' index: the index also

@@ -9,8 +9,8 @@
  * `bad_data` answer saying the built-in evaluator does not support it and to install Prometheus.
  */
 import type http from 'node:http';
-import type { FaultHit } from './faults.js';
-import { type ServiceDef, send } from './http.js';
+import type { FaultHit } from '../faults.js';
+import { type ServiceDef, send } from '../http.js';
 import {
   type MetricsSimulation,
   type Sample,
@@ -18,7 +18,7 @@ import {
   metricsFor,
   valueAt,
   valuesWithin,
-} from './metrics.js';
+} from '../metrics.js';
 
 /** A query the built-in evaluator cannot handle. */
 export class UnsupportedQueryError extends Error {

@@ -1,0 +1,72 @@
+/**
+ * `sync` (failback step 2): runs the data sync from DR to primary (./aegis dr sync-from-dr) as a
+ * Kubernetes Job on the primary cluster, in dry-run or execute mode; it passes only when the job
+ * reports zero conflicts, and failback requires such an execute run in the journal.
+ */
+import { UserError } from '../engine/errors.js';
+import { forEachStack, perStackOutput } from './shared/context.js';
+import { FAILED_OUTPUT, outputsOf } from './shared/inputs.js';
+import { runJob } from './shared/jobs.js';
+import { observe } from './shared/observe.js';
+import { row } from './shared/rows.js';
+import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
+
+export const syncPhase: PhaseDef = {
+  name: 'sync',
+  title: 'Data sync from DR',
+  description:
+    'Runs the data sync from DR to primary as a Kubernetes Job (./aegis dr sync-from-dr), in dry-run or execute mode, and fails unless it reports zero conflicts.',
+  inputs: [{ name: 'mode', description: 'dry-run (report conflicts only) or execute.', default: 'dry-run' }],
+  outputs: [
+    { name: 'conflicts', description: 'Conflicts reported, per stack, "stack=N" comma-separated.' },
+    FAILED_OUTPUT,
+  ],
+  async run(ctx) {
+    const mode = ctx.inputs['mode'] || 'dry-run';
+    if (mode !== 'dry-run' && mode !== 'execute')
+      throw new UserError(`input mode is "${mode}": expected dry-run or execute.`);
+    const { ok, rows } = await forEachStack(ctx, (name) => syncStack(ctx, name, mode));
+    const conflicts = perStackOutput(
+      ctx,
+      (r) => r.phase === 'sync',
+      (r) => String(r.data?.conflicts ?? 'unknown'),
+    );
+    return { ok, rows, outputs: { conflicts, ...outputsOf(rows) } };
+  },
+};
+
+export async function syncStack(
+  ctx: PhaseContext,
+  name: string,
+  mode: 'dry-run' | 'execute',
+): Promise<ResultRow[]> {
+  const job = ctx.plan.doc.application.syncJob;
+  const command = [...job.command, mode === 'execute' ? '--execute' : '--dry-run'];
+  if (ctx.run.dryRun && mode === 'execute') {
+    return [
+      row(name, 'Data sync', 'would-do', `would run ${command.join(' ')} as a Job on the primary cluster`),
+    ];
+  }
+  const r = await runJob(ctx, name, 'primary', `sync-${mode}`, job.image, command);
+  const conflicts = parseConflicts(r.logs);
+  observe(ctx, 'sync', mode, name, `k8s:primary/job/${r.job}`, {
+    succeeded: r.succeeded,
+    conflicts,
+    logTail: r.logs.slice(-500),
+  });
+  const ok = r.succeeded && conflicts === 0;
+  return [
+    row(
+      name,
+      `Data sync (${mode})`,
+      ok ? 'pass' : 'fail',
+      `job ${r.job} ${r.succeeded ? 'succeeded' : 'failed'}; conflicts: ${conflicts ?? 'not reported'}${ok ? '' : ' (failback stops unless the sync reports zero conflicts)'}`,
+    ),
+  ];
+}
+
+/** Parse "conflicts: N" (or JSON {"conflicts": N}) from the sync job's log. */
+export function parseConflicts(logs: string): number | undefined {
+  const m = /"?conflicts"?\s*[:=]\s*(\d+)/i.exec(logs);
+  return m ? Number(m[1]) : undefined;
+}

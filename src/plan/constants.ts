@@ -1,0 +1,11 @@
+/**
+ * Names shared by every layer (phases, providers, the sandbox): the bottom of the import graph, so
+ * the code that sets a value and the code that reads it cannot disagree on its spelling.
+ */
+
+/**
+ * The annotation that fences a site: set to "true" on each of its Deployments, it tells the
+ * application (which watches its own Deployment) to refuse new writes. An annotation on a
+ * Deployment reaches neither its pods nor a rollout; only the application reading it sees it.
+ */
+export const DRAIN_ANNOTATION = 'aegis.io/drain';
