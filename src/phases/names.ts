@@ -17,6 +17,7 @@ export const PHASE_NAMES = [
   'verify',
   'sync',
   'failback',
+  'notify',
   'report',
 ] as const;
 
