@@ -18,6 +18,7 @@ export const PHASE_NAMES = [
   'sync',
   'failback',
   'notify',
+  'escalate',
   'report',
 ] as const;
 

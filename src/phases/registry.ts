@@ -6,6 +6,7 @@ import { databasePhase } from './database.js';
 import { declarePhase } from './declare.js';
 import { drainPhase } from './drain.js';
 import { failbackPhase } from './failback.js';
+import { escalatePhase } from './escalate.js';
 import { notifyPhase } from './notify.js';
 import { readinessPhase } from './readiness.js';
 import { scalePhase } from './scale.js';
@@ -31,6 +32,7 @@ export const PHASES: PhaseDef[] = [
   syncPhase,
   failbackPhase,
   notifyPhase,
+  escalatePhase,
   reportPhase,
 ];
 

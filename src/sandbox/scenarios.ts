@@ -58,6 +58,18 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
       }
     },
   },
+  'corrupted-replica': {
+    description:
+      'The primary region is down and logical corruption had already replicated: the promoted DR database fails the data integrity check (escalate: stop the failover, engage DBA + Security).',
+    incidentClass: 'region-outage',
+    apply: (_w, stacks) => {
+      for (const s of stacks) {
+        s.sites.primary.up = false;
+        s.database.corrupted = true;
+        s.database.corruptionReplicated = true;
+      }
+    },
+  },
   'dr-node-not-ready': {
     description: 'Readiness failure: one DR node is NotReady.',
     apply: (_w, stacks) => {
@@ -115,6 +127,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
         s.sites.primary.up = true;
         s.sites.primary.healthy = true;
         s.database.corrupted = false;
+        s.database.corruptionReplicated = false;
         for (const n of s.sites.primary.cluster.nodes) {
           n.ready = false;
           w.schedule(w.realMs(REGION_RECOVERY_CLOUD_SECONDS), () => {
