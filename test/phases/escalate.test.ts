@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadPlan } from '../../src/plan/load.js';
 import { runPhase } from '../../src/phases/runner.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox } from '../../src/sandbox/index.js';
 import type { Plan } from '../../src/plan/types.js';
 import { until } from '../support/wait.js';
 
