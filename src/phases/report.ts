@@ -12,6 +12,7 @@ import { readJournal, verifyRecords, type JournalRecord, type VerifyResult } fro
 import { formatMs } from '../engine/step.js';
 import type { IncidentClassName, Plan } from '../plan/types.js';
 import { row } from './shared/rows.js';
+import { escalationSection } from './comms/report-section.js';
 import { escapeCell } from './render.js';
 import type { PhaseDef, ResultRow } from './types.js';
 
@@ -334,6 +335,7 @@ export function journalReport(
     );
   }
   md.push('');
+  md.push(...escalationSection(mine));
   return { markdown: md.join('\n'), stacks: figures, overrides, problems };
 }
 

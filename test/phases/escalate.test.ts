@@ -167,6 +167,18 @@ describe('data integrity failure', () => {
         forceReason: 'checksums repaired by hand',
       });
       expect((await w.escalate()).result.outputs.stopped).toBe('false');
+      // the report shows the escalation, whom it engaged, and the override
+      const report = await w.phase('report', { report: path.join(path.dirname(w.journalFile), 'report.md') });
+      const md = report.result.markdown ?? '';
+      expect(md).toContain('### Escalations');
+      expect(md).toMatch(
+        /\| data-integrity-failure \| dba, security \| the data integrity check failed on aws/,
+      );
+      expect(md).toContain('(failover stopped)');
+      expect(md).toMatch(
+        /\| override of the stop \| dba-on-call \| checksums repaired by hand \| ran traffic \|/,
+      );
+      expect(md).toMatch(/\| escalate:data-integrity-failure \| dba \(pagerduty\) \| done \|/);
     } finally {
       await w.close();
     }
