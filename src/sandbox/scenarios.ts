@@ -58,6 +58,14 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
       }
     },
   },
+  'failover-past-rto': {
+    description:
+      'The primary region is down (as region-outage); the drill also sets the class RTO below what the failover takes, so the RTO budget runs out (escalate to VP Engineering).',
+    incidentClass: 'region-outage',
+    apply: (_w, stacks) => {
+      for (const s of stacks) s.sites.primary.up = false;
+    },
+  },
   'corrupted-replica': {
     description:
       'The primary region is down and logical corruption had already replicated: the promoted DR database fails the data integrity check (escalate: stop the failover, engage DBA + Security).',
