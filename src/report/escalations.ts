@@ -1,9 +1,9 @@
 /**
  * The report's "Escalations and communications" section: each escalation the journal holds (rule,
  * when, who was engaged, why, the stop and its override) and each message delivered, from the
- * escalate and notify records. Appended at the end of the report (src/phases/report.ts).
+ * escalate and notify records. Appended at the end of the report (src/report/markdown.ts).
  */
-import type { JournalRecord } from '../../engine/journal.js';
+import type { JournalRecord } from '../engine/journal.js';
 
 const cell = (v: unknown) =>
   String(v ?? '')
