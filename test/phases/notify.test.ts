@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { main } from '../../src/cli/main.js';
 import { runPhase, type RunPhaseOutcome } from '../../src/phases/runner.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
@@ -176,5 +177,20 @@ describe('a channel that fails', () => {
     } finally {
       sandbox.faults.clear();
     }
+  });
+});
+
+describe('the CLI', () => {
+  it('aegis-dr notify and aegis-dr escalate run the phases over the same journal', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (s: string) => out.push(s), err: (s: string) => err.push(s) };
+    const args = ['--plan', sandbox.planFile!, '--journal', journalFile(), '--input', 'time-scale=1000'];
+    expect(await main(['notify', ...args, '--input', 'message=resolved'], io)).toBe(0);
+    // resolved was sent already: every channel says so
+    expect(out.join('\n')).toMatch(/already sent/);
+    expect(await main(['escalate', ...args], io)).toBe(0);
+    expect(err.join('')).toBe('');
+    expect(out.join('\n')).toMatch(/data-integrity-failure/);
   });
 });
