@@ -258,6 +258,7 @@ export const escalatePhase: PhaseDef = {
   inputs: [
     {
       name: 'time-scale',
+      kind: 'string',
       description:
         'Sandbox drills only: how much faster than real time the clouds run (the RTO budget divides durations by it).',
       default: '1',

@@ -175,18 +175,23 @@ export const notifyPhase: PhaseDef = {
   inputs: [
     {
       name: 'message',
+      kind: 'enum',
+      choices: ['auto', 'initial', 'progress', 'resolved'],
       description:
         'auto (the one due: initial, then progress, resolved once verified), initial, progress or resolved.',
       default: 'auto',
     },
     {
       name: 'kind',
+      kind: 'enum',
+      choices: ['auto', 'failover', 'failback', 'drill'],
       description:
         'auto (failback after a failback, else failover), failover, failback or drill: which templates.',
       default: 'auto',
     },
     {
       name: 'time-scale',
+      kind: 'string',
       description:
         'Sandbox drills only: how much faster than real time the clouds run (the RTO budget divides durations by it).',
       default: '1',
