@@ -8,11 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadPlan } from '../../src/plan/load.js';
+import { getPhase } from '../../src/phases/registry.js';
 import { runPhase } from '../../src/phases/runner.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { Plan } from '../../src/plan/types.js';
 import { until } from '../support/wait.js';
 
+/** Only the inputs a phase declares (the runner refuses any other). */
+const declared = (name: string, inputs: Record<string, string>) =>
+  Object.fromEntries(Object.entries(inputs).filter(([k]) => getPhase(name).inputs.some((i) => i.name === k)));
 const quick = { retry: { maxAttempts: 3, baseMs: 1, capMs: 5 } };
 const saved: Record<string, string | undefined> = {};
 
@@ -34,7 +38,7 @@ async function world(scenario: string) {
       phase: name,
       planFile: sandbox.planFile!,
       journalFile,
-      inputs: { 'incident-class': 'region-outage', ...inputs },
+      inputs: declared(name, { 'incident-class': 'region-outage', ...inputs }),
       run: quick,
       ...extra,
     });

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main.js';
+import { getPhase } from '../../src/phases/registry.js';
 import { runPhase, type RunPhaseOutcome } from '../../src/phases/runner.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
@@ -34,10 +35,19 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
+/** Only the inputs a phase declares (the runner refuses any other). */
+const declared = (name: string, inputs: Record<string, string>) =>
+  Object.fromEntries(Object.entries(inputs).filter(([k]) => getPhase(name).inputs.some((i) => i.name === k)));
 const quick = { retry: { maxAttempts: 3, baseMs: 1, capMs: 5 } };
 const journalFile = () => path.join(work, 'journal.jsonl');
 const phase = (name: string, inputs: Record<string, string> = {}) =>
-  runPhase({ phase: name, planFile: sandbox.planFile!, journalFile: journalFile(), inputs, run: quick });
+  runPhase({
+    phase: name,
+    planFile: sandbox.planFile!,
+    journalFile: journalFile(),
+    inputs: declared(name, inputs),
+    run: quick,
+  });
 const notify = (inputs: Record<string, string> = {}) => phase('notify', { 'time-scale': '1000', ...inputs });
 const comms = async () => (await fetch(`${sandbox.endpoints.control}/_sandbox/comms`)).json() as Promise<any>;
 const github = async () =>
