@@ -124,62 +124,70 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       for (const p of PHASES) io.out(`${p.name.padEnd(w)}  ${p.description}`);
     });
 
-  program
-    .command('run')
-    .description('Run one phase of the runbook against the estate a plan describes.')
-    .argument('<phase>', `one of: ${PHASES.map((p) => p.name).join(', ')}`)
-    .requiredOption('--plan <file>', 'the DR plan file')
-    .option('--stack <name>', 'one stack (or a comma list); default: every stack in the plan')
-    .option('--dry-run', 'print what would change and make no mutating call')
-    .option('--journal <file>', 'append journal records to this file', 'aegis-dr-journal.jsonl')
-    .option(
-      '--input <name=value>',
-      'a phase input (repeatable), e.g. incident-class=region-outage',
-      collect,
-      {},
-    )
-    .option('--force <reason>', 'override a safety refusal; the journal records who and why')
-    .option('--json', 'print the result as JSON')
-    .action(
-      async (
-        phaseName: string,
-        opts: {
-          plan: string;
-          stack?: string;
-          dryRun?: boolean;
-          journal: string;
-          input: Record<string, string>;
-          force?: string;
-          json?: boolean;
-        },
-      ) => {
-        const phase = getPhase(phaseName);
-        // the runner parses them by their declared kind, as for the action
-        const inputs: Record<string, string | undefined> = { ...opts.input };
-        for (const k of Object.keys(opts.input)) {
-          if (!phase.inputs.some((i) => i.name === k)) {
-            throw new UserError(
-              `--input ${clip(k)} is not an input of phase ${phase.name}: expected one of ${phase.inputs.map((i) => i.name).join(', ') || '(none)'}.`,
-            );
-          }
-        }
-        const user = process.env.USER ?? process.env.USERNAME ?? 'cli';
-        const { result } = await runPhase({
-          phase: phase.name,
-          planFile: opts.plan,
-          stack: opts.stack,
-          dryRun: opts.dryRun,
-          journalFile: opts.journal,
-          inputs,
-          actor: user,
-          force: opts.force ? { by: user, reason: opts.force } : undefined,
-          progress: opts.json ? undefined : progressPrinter(io),
-        });
-        if (opts.json) io.out(JSON.stringify(result, null, 2));
-        else io.out(resultText(phase.title, result));
-        setExit(result.ok ? 0 : 1);
-      },
+  // `aegis-dr run <phase>`, and `aegis-dr notify` / `aegis-dr escalate` as the same command
+  const phaseCommand = (cmd: Command) =>
+    cmd
+      .requiredOption('--plan <file>', 'the DR plan file')
+      .option('--stack <name>', 'one stack (or a comma list); default: every stack in the plan')
+      .option('--dry-run', 'print what would change and make no mutating call')
+      .option('--journal <file>', 'append journal records to this file', 'aegis-dr-journal.jsonl')
+      .option(
+        '--input <name=value>',
+        'a phase input (repeatable), e.g. incident-class=region-outage',
+        collect,
+        {},
+      )
+      .option('--force <reason>', 'override a safety refusal; the journal records who and why')
+      .option('--json', 'print the result as JSON');
+  const runAction = async (
+    phaseName: string,
+    opts: {
+      plan: string;
+      stack?: string;
+      dryRun?: boolean;
+      journal: string;
+      input: Record<string, string>;
+      force?: string;
+      json?: boolean;
+    },
+  ) => {
+    const phase = getPhase(phaseName);
+    // the runner parses them by their declared kind, as for the action
+    const inputs: Record<string, string | undefined> = { ...opts.input };
+    for (const k of Object.keys(opts.input)) {
+      if (!phase.inputs.some((i) => i.name === k)) {
+        throw new UserError(
+          `--input ${clip(k)} is not an input of phase ${phase.name}: expected one of ${phase.inputs.map((i) => i.name).join(', ') || '(none)'}.`,
+        );
+      }
+    }
+    const user = process.env.USER ?? process.env.USERNAME ?? 'cli';
+    const { result } = await runPhase({
+      phase: phase.name,
+      planFile: opts.plan,
+      stack: opts.stack,
+      dryRun: opts.dryRun,
+      journalFile: opts.journal,
+      inputs,
+      actor: user,
+      force: opts.force ? { by: user, reason: opts.force } : undefined,
+      progress: opts.json ? undefined : progressPrinter(io),
+    });
+    if (opts.json) io.out(JSON.stringify(result, null, 2));
+    else io.out(resultText(phase.title, result));
+    setExit(result.ok ? 0 : 1);
+  };
+  phaseCommand(
+    program
+      .command('run')
+      .description('Run one phase of the runbook against the estate a plan describes.')
+      .argument('<phase>', `one of: ${PHASES.map((p) => p.name).join(', ')}`),
+  ).action(runAction);
+  for (const name of ['notify', 'escalate']) {
+    phaseCommand(program.command(name).description(getPhase(name).description)).action(
+      (opts: Parameters<typeof runAction>[1]) => runAction(name, opts),
     );
+  }
 
   const journal = program.command('journal').description('Work with journals.');
   journal

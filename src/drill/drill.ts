@@ -28,6 +28,7 @@ import { writeDrillEvidence, type DrillEvidence } from '../report/evidence.js';
 import type { RequestSummary } from '../sandbox/requests.js';
 import type { DurationMode } from '../sandbox/world.js';
 import { journalGateOverride } from '../phases/recovered.js';
+import { drillComms } from './comms.js';
 import { runFailover, servingSite } from './pipeline.js';
 import { rtoOf, summaryText, timeline } from './summary.js';
 
@@ -136,6 +137,8 @@ const SCENARIO_CLASS: Record<string, IncidentClassName> = {
   'database-corruption': 'database-corruption',
   'network-partition': 'network-partition',
   'compute-failure': 'compute-failure',
+  'corrupted-replica': 'region-outage',
+  'failover-past-rto': 'region-outage',
 };
 
 export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
@@ -178,6 +181,12 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     );
     plan = await loadPlan(sandbox.planFile!);
     process.env[plan.doc.application.tokenEnv] ??= 'sandbox-token';
+    // the messaging emulators' credentials, under the sandbox plan's own variable names
+    Object.assign(process.env, sandbox.comms.env);
+    if (scenario === 'failover-past-rto') {
+      plan.classes[cls] = { ...plan.classes[cls], rtoMs: 2000 };
+      log(`scenario failover-past-rto: the ${cls} RTO is set to 2 s, less than the failover takes`);
+    }
   }
   try {
     const journal = new Journal({
@@ -296,12 +305,22 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     await sandbox?.metricsCurrent();
     const ready = await forEachStack(base, (s) => readinessRows(base, s));
     stage('readiness', ready.rows);
+    const comms = drillComms(
+      ctx({ kind: 'drill', 'time-scale': String(sandbox?.world.speed ?? 1) }),
+      outDir,
+      log,
+    );
+    await comms.tick();
 
     // 4. failover for the class (per stack, all stacks at once), including verify
     const declaredAt = Date.now();
     opts.progress?.({ type: 'origin', at: declaredAt, what: 'failover declared' });
     const firstFailoverRecord = journal.thisRun().length;
-    const failover = await runFailover(ctx({ reason: `drill: ${scenario ?? 'manual'}` }), classDef);
+    comms.start(250);
+    const failover = await runFailover(ctx({ reason: `drill: ${scenario ?? 'manual'}` }), classDef).finally(
+      () => comms.stop(),
+    );
+    await comms.tick();
     const failoverOk = stage(`failover (${cls})`, failover.rows);
     const failoverRecords = journal.thisRun().slice(firstFailoverRecord);
 

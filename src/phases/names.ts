@@ -18,6 +18,8 @@ export const PHASE_NAMES = [
   'verify',
   'sync',
   'failback',
+  'notify',
+  'escalate',
   'report',
 ] as const;
 

@@ -6,6 +6,8 @@ import { databasePhase } from './database.js';
 import { declarePhase } from './declare.js';
 import { drainPhase } from './drain.js';
 import { failbackPhase } from './failback.js';
+import { escalatePhase } from './escalate.js';
+import { notifyPhase } from './notify.js';
 import { readinessPhase } from './readiness.js';
 import { scalePhase } from './scale.js';
 import { syncPhase } from './sync.js';
@@ -29,6 +31,8 @@ export const PHASES: PhaseDef[] = [
   verifyPhase,
   syncPhase,
   failbackPhase,
+  notifyPhase,
+  escalatePhase,
   reportPhase,
 ];
 

@@ -17,6 +17,7 @@ import { parseInputs } from './shared/inputs.js';
 import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
 import { resolveIncidentClass, skipForClass } from './incident.js';
+import { activeStop } from './escalate.js';
 import { getPhase } from './registry.js';
 import type { Environment, PhaseResult, ResultRow } from './types.js';
 import { clip } from '../engine/clip.js';
@@ -72,6 +73,52 @@ export function pickStacks(available: readonly string[], stack: string | undefin
   return wanted;
 }
 
+/** Phases that change the estate: a data integrity stop holds them until an override. */
+export const MUTATING_PHASES = new Set([
+  'declare',
+  'drain',
+  'database',
+  'scale',
+  'traffic',
+  'sync',
+  'failback',
+]);
+
+/**
+ * A data integrity failure escalated by `escalate` stops the failover: a mutating phase refuses
+ * to start, with the reason, until an operator forces it with a reason, which is journaled as the
+ * override (and shows in the report). Checked here, so the action, the CLI and every workflow
+ * refuse alike.
+ */
+export function refuseWhileStopped(
+  phase: string,
+  journal: Journal,
+  force?: { by: string; reason: string },
+): void {
+  if (!MUTATING_PHASES.has(phase)) return;
+  const stop = activeStop(journal.records);
+  if (!stop) return;
+  if (!force || !hasReason(force)) {
+    throw new UserError(
+      `The failover is stopped: ${String(stop.data?.why ?? 'a data integrity failure')} (escalated at ${stop.endedAt} to ${(stop.data?.engaged as string[] | undefined)?.join(', ') || 'nobody'}); phase ${phase} refuses to start until an operator who has checked the data overrides with a reason (--force "<why>" or the force and force-reason inputs).`,
+    );
+  }
+  const t = new Date().toISOString();
+  journal.append({
+    phase: 'escalate',
+    step: 'override',
+    target: phase,
+    outcome: 'observed',
+    action: `override the data integrity stop to run ${phase}`,
+    startedAt: t,
+    endedAt: t,
+    durationMs: 0,
+    attempts: 1,
+    dryRun: false,
+    data: { forcedBy: force.by, forceReason: force.reason, overrodeRefusal: String(stop.data?.why ?? '') },
+  });
+}
+
 export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> {
   const phase = getPhase(opts.phase);
   if (opts.force && !hasReason(opts.force)) {
@@ -90,6 +137,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
       actor: opts.actor,
       runUrl: opts.runUrl,
     });
+  refuseWhileStopped(phase.name, journal, opts.force);
   const run = createContext(journal, {
     dryRun: opts.dryRun ?? false,
     progress: opts.progress,

@@ -28,6 +28,8 @@ import type {
   Stack,
 } from './types.js';
 
+import { commsProblems } from './check-comms.js';
+
 export { INLINE, PlanError, formatProblem, unreadablePlan } from './errors.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -562,34 +564,7 @@ function semanticProblems(doc: Json, written: Json): Raw[] {
   }
 
   // Notifications and escalation.
-  const channels = isObj(getAt(doc, ['notifications', 'channels']))
-    ? (getAt(doc, ['notifications', 'channels']) as Json)
-    : {};
-  for (const [name, ch] of Object.entries(channels)) {
-    if (!isObj(ch)) continue;
-    checkUrl(raw, ['notifications', 'channels', name, 'url'], ch.url);
-    if ((ch.type === 'webhook' || ch.type === 'statuspage') && ch.url === undefined) {
-      raw.push({
-        segs: ['notifications', 'channels', name],
-        where: 'key',
-        message: `The ${ch.type} channel ${code(name)} has no \`url\`; add the URL to post to.`,
-      });
-    }
-  }
-  const escalation = Array.isArray(doc.escalation) ? doc.escalation : [];
-  escalation.forEach((rule: unknown, i: number) => {
-    if (!isObj(rule) || !Array.isArray(rule.notify)) return;
-    rule.notify.forEach((target: unknown, j: number) => {
-      if (typeof target !== 'string' || target in channels) return;
-      const names = Object.keys(channels);
-      const guess = didYouMean(target, names);
-      raw.push({
-        segs: ['escalation', i, 'notify', j],
-        where: 'value',
-        message: `The escalation rule notifies ${code(target)}, which is not a channel in notifications.channels; expected one of ${names.length ? list(names) : '(no channels defined)'}${guess ? `; did you mean \`${guess}\`?` : '.'}`,
-      });
-    });
-  });
+  raw.push(...commsProblems(doc, { code, list, didYouMean, checkUrl, checkDuration }));
   return raw;
 }
 

@@ -5,6 +5,7 @@
  * Every number of the runbook appears here as a default, so a plan only names what differs.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { EscalationRule, Notifications } from './schema-comms.js';
 
 const Strict = { additionalProperties: false } as const;
 
@@ -387,31 +388,6 @@ const Application = Type.Object(
   Strict,
 );
 
-const Channel = Type.Object(
-  {
-    type: Type.Union([
-      Type.Literal('slack'),
-      Type.Literal('pagerduty'),
-      Type.Literal('webhook'),
-      Type.Literal('email'),
-      Type.Literal('statuspage'),
-    ]),
-    target: Type.Optional(Type.String()),
-    url: Type.Optional(Url),
-    secretEnv: Type.Optional(Type.String({ description: 'Environment variable holding the secret.' })),
-  },
-  { additionalProperties: true },
-);
-
-const EscalationRule = Type.Object(
-  {
-    when: Type.String(),
-    notify: Type.Array(Type.String()),
-    action: Type.Optional(Type.String()),
-  },
-  { additionalProperties: true },
-);
-
 export const Plan = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
@@ -436,14 +412,7 @@ export const Plan = Type.Object(
       additionalProperties: false,
       description: 'One entry per cloud stack; the key is the stack name (aws, azure, gcp, ...).',
     }),
-    notifications: Type.Optional(
-      Type.Object(
-        {
-          channels: Type.Record(Type.String(), Channel, { default: {} }),
-        },
-        { additionalProperties: true },
-      ),
-    ),
+    notifications: Type.Optional(Notifications),
     escalation: Type.Optional(Type.Array(EscalationRule)),
   },
   { ...Strict, $id: 'https://cloud-aegis.io/schemas/dr-plan.schema.json', title: 'Cloud Aegis DR plan' },

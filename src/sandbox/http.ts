@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { FaultHit, FaultRegistry } from './faults.js';
 import type { RequestOutcome } from './requests.js';
@@ -73,7 +74,7 @@ export function send(
 export async function startService(
   def: ServiceDef,
   ctx: ServiceContext,
-  opts: { port?: number; host?: string } = {},
+  opts: { port?: number; host?: string; tls?: { key: Buffer; cert: Buffer } } = {},
 ): Promise<RunningService> {
   const sockets = new Set<Socket>();
   const monitor = ctx.world.monitor;
@@ -83,7 +84,7 @@ export async function startService(
       if (req) req.mutating = true;
     };
   }
-  const server = http.createServer((raw, res) => {
+  const onRequest = (raw: http.IncomingMessage, res: http.ServerResponse) => {
     const arrived = Date.now();
     const chunks: Buffer[] = [];
     raw.on('data', (c: Buffer) => chunks.push(c));
@@ -91,8 +92,13 @@ export async function startService(
       const mark = { mutating: false };
       void current.run(mark, () => dispatch(raw, Buffer.concat(chunks), res, arrived, mark));
     });
-  });
-  server.on('connection', (s) => {
+  };
+  // https only where a client insists on it (PagerDuty's pdjs); the rest speak plain http
+  const server: http.Server = opts.tls
+    ? https.createServer(opts.tls, onRequest)
+    : http.createServer(onRequest);
+  const scheme = opts.tls ? 'https' : 'http';
+  server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -191,7 +197,7 @@ export async function startService(
   const port = (server.address() as AddressInfo).port;
   return {
     name: def.name,
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     server,
     close: () =>

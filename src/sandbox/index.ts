@@ -20,6 +20,12 @@ import { SANDBOX_PROJECT, SANDBOX_SUBSCRIPTION, TOPOLOGY, createEstate, activeSi
 import { FaultRegistry, type FaultSpec } from './faults.js';
 import { clouddnsService } from './gcp/clouddns.js';
 import { containerService } from './gcp/container.js';
+import { commsControl, pagerdutyService, slackService, TEAMS_PATH, teamsService } from './comms/services.js';
+import { commsStore } from './comms/store.js';
+import { SANDBOX_ESCALATION, SANDBOX_PAGERDUTY, sandboxNotifications } from './comms/plan.js';
+import { githubControl, githubService } from './github/index.js';
+import { makeTls } from './tls.js';
+import { SANDBOX_REPO, githubStore } from './github/store.js';
 import { sqladminService } from './gcp/sqladmin.js';
 import { send, startService, type RunningService, type ServiceDef } from './http.js';
 import { registerSandboxJobs } from './jobs.js';
@@ -60,6 +66,14 @@ export interface Sandbox {
   kubeconfigFile?: string;
   planDocument: Record<string, any>;
   prometheus: { kind: 'real' | 'builtin'; url: string };
+  /**
+   * The messaging emulators' credentials, as the sandbox plan's secretEnv variables name them
+   * (also written to comms.env): the Slack bot token, the Teams webhook URL, a routing key per
+   * PagerDuty service, and the CA file of the https PagerDuty endpoint (AEGIS_DR_EXTRA_CA).
+   */
+  comms: { env: Record<string, string>; caFile: string };
+  /** The emulated GitHub: its repository (owner/name) and the job token (github-actions[bot]). */
+  github: { repository: string; token: string; reviewerToken: string };
   notes: string[];
   applyScenario(name: string, stacks?: string[]): string;
   /**
@@ -89,6 +103,7 @@ function controlService(
   faults: FaultRegistry,
   scenario: (n: string, s?: string[]) => string,
   requests: (from?: number, to?: number) => RequestSummary,
+  world: World,
 ): ServiceDef {
   const err = (res: http.ServerResponse, status: number, message: string) =>
     send(res, status, { error: message });
@@ -98,6 +113,8 @@ function controlService(
     operation: (req) => `${req.method} ${req.path}`,
     handle(req, res) {
       if (req.path === '/_sandbox/state' && req.method === 'GET') return send(res, 200, getState() as object);
+      if (githubControl(githubStore(world), req, res)) return;
+      if (commsControl(commsStore(world), req, res)) return;
       if (req.path === '/_sandbox/requests' && req.method === 'GET') {
         const from = timeParam(req, 'from');
         const to = timeParam(req, 'to');
@@ -150,7 +167,7 @@ function controlService(
       return err(
         res,
         404,
-        `no control endpoint ${req.method} ${req.path}: use GET /_sandbox/state, GET /_sandbox/requests?from=&to=, POST /_sandbox/faults, POST /_sandbox/scenario (${scenarioNames().join(', ')}).`,
+        `no control endpoint ${req.method} ${req.path}: use GET /_sandbox/state, GET /_sandbox/requests?from=&to=, POST /_sandbox/faults, POST /_sandbox/scenario (${scenarioNames().join(', ')}), GET /_sandbox/github, GET /_sandbox/comms.`,
       );
     },
     renderThrottle: (_r, res) => send(res, 429, { error: 'throttled' }),
@@ -285,6 +302,8 @@ export function sandboxPlan(
       deadlines: { drain: '2m', database: '3m', traffic: '3m', scale: '3m', verify: '3m' },
     },
     stacks,
+    notifications: sandboxNotifications(endpoints),
+    escalation: SANDBOX_ESCALATION,
   };
 }
 
@@ -366,9 +385,14 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     clouddnsService(),
     containerService(),
     appService(),
+    githubService(),
+    slackService(),
+    teamsService(),
   ];
   cleanups.push(() => Promise.all(services.map((s) => s.close())));
   for (const d of defs) services.push(await startService(d, ctx));
+  const tls = makeTls(opts.outDir);
+  services.push(await startService(pagerdutyService(), ctx, { tls }));
   const dns = await startDnsServer(world, { faults });
   cleanups.push(() => dns.close());
   const endpoints: Record<string, string> = {};
@@ -466,7 +490,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     ),
   });
   const control = await startService(
-    controlService(state, faults, scenario, (from, to) => world.requests.summary(from, to)),
+    controlService(state, faults, scenario, (from, to) => world.requests.summary(from, to), world),
     ctx,
   );
   services.push(control);
@@ -478,6 +502,12 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     endpoints,
     planDocument: {},
     prometheus,
+    comms: { env: {}, caFile: '' },
+    github: {
+      repository: `${SANDBOX_REPO.owner}/${SANDBOX_REPO.repo}`,
+      token: githubStore(world).actionsToken,
+      reviewerToken: githubStore(world).reviewerToken,
+    },
     notes,
     applyScenario: scenario,
     metricsCurrent: async () => {
@@ -488,6 +518,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
       world.stop();
       unregisterJobs();
       await Promise.all([...services.map((s) => s.close()), dns.close(), stopPrometheus?.()]);
+      fs.rmSync(tls.dir, { recursive: true, force: true });
     },
   };
   const kubeconfigYaml = writeKubeconfig(kube, world);
@@ -497,6 +528,17 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     writeOut(sandbox.kubeconfigFile, kubeconfigYaml, 0o600);
     kubeconfigPath = sandbox.kubeconfigFile;
   }
+  const cs = commsStore(world);
+  sandbox.comms = {
+    caFile: tls.caFile,
+    env: {
+      AEGIS_SANDBOX_SLACK_TOKEN: cs.slackBotToken,
+      AEGIS_SANDBOX_TEAMS_WEBHOOK: `${endpoints.teams}${TEAMS_PATH}?api-version=1&sig=${cs.teamsSig}`,
+      AEGIS_SANDBOX_GITHUB_TOKEN: sandbox.github.token,
+      AEGIS_DR_EXTRA_CA: tls.caFile,
+      ...Object.fromEntries(SANDBOX_PAGERDUTY.map(([svc, env]) => [env, cs.routingKey(svc) ?? ''])),
+    },
+  };
   sandbox.planDocument = sandboxPlan(endpoints, kubeconfigPath, clouds);
   opts.planOverrides?.(sandbox.planDocument);
   if (opts.outDir) {
@@ -506,6 +548,19 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
       `# Generated by aegis-dr sandbox: the Cloud Aegis plan pointing every service at the sandbox.\n${YAML.stringify(sandbox.planDocument)}`,
     );
     writeOut(path.join(opts.outDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2) + '\n');
+    // What a job's environment would hold, so `set -a; . github.env` points a CLI at the emulator.
+    writeOut(
+      path.join(opts.outDir, 'github.env'),
+      `GITHUB_API_URL=${endpoints.github}\nGITHUB_REPOSITORY=${sandbox.github.repository}\nGITHUB_TOKEN=${sandbox.github.token}\n`,
+      0o600,
+    );
+    writeOut(
+      path.join(opts.outDir, 'comms.env'),
+      Object.entries(sandbox.comms.env)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+      0o600,
+    );
   }
   if (opts.scenario) sandbox.applyScenario(opts.scenario);
   return sandbox;

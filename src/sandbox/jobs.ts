@@ -12,7 +12,7 @@ export function registerSandboxJobs(world: World): () => void {
   const stopWatch = world.onChange(() => {
     for (const s of world.stacks.values()) {
       const before = seen.get(s.name) ?? s.database.failovers;
-      if (s.database.failovers > before) s.database.corrupted = false;
+      if (s.database.failovers > before && !s.database.corruptionReplicated) s.database.corrupted = false;
       seen.set(s.name, s.database.failovers);
     }
   });

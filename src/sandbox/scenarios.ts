@@ -89,6 +89,26 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
       }
     },
   },
+  'failover-past-rto': {
+    description:
+      'The primary region is down (as region-outage); the drill also sets the class RTO below what the failover takes, so the RTO budget runs out (escalate to VP Engineering).',
+    incidentClass: 'region-outage',
+    apply: (_w, stacks) => {
+      for (const s of stacks) s.sites.primary.up = false;
+    },
+  },
+  'corrupted-replica': {
+    description:
+      'The primary region is down and logical corruption had already replicated: the promoted DR database fails the data integrity check (escalate: stop the failover, engage DBA + Security).',
+    incidentClass: 'region-outage',
+    apply: (_w, stacks) => {
+      for (const s of stacks) {
+        s.sites.primary.up = false;
+        s.database.corrupted = true;
+        s.database.corruptionReplicated = true;
+      }
+    },
+  },
   'dr-node-not-ready': {
     description: 'Readiness failure: one DR node is NotReady.',
     apply: (_w, stacks) => {
@@ -146,6 +166,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
         s.sites.primary.up = true;
         s.sites.primary.healthy = true;
         s.database.corrupted = false;
+        s.database.corruptionReplicated = false;
         for (const n of s.sites.primary.cluster.nodes) {
           n.ready = false;
           w.schedule(w.realMs(REGION_RECOVERY_CLOUD_SECONDS), () => {

@@ -122,6 +122,11 @@ export interface DatabaseWorld {
   failovers: number;
   lastBackupAt: number;
   corrupted: boolean;
+  /**
+   * The corruption reached the replicas too (logical corruption replicates: a synchronous standby
+   * and a read replica carry it), so a failover does not leave it behind.
+   */
+  corruptionReplicated?: boolean;
   events: { at: number; message: string }[];
   /**
    * A routine operation on the primary instance that does not change the writer (an automated

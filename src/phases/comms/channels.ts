@@ -1,0 +1,147 @@
+/**
+ * Delivery to the plan's channels, shared by notify and escalate: the secret from the
+ * environment (never logged: every error text is scrubbed of it), the client of the channel's
+ * type, a few retries bounded by a deadline, and the journal record of what was sent with the ids
+ * a re-run reuses (Slack channel and message ts, GitHub issue and deployment, PagerDuty dedup key).
+ * A channel that still fails is recorded as failed and shown as a warning: it never stops the
+ * failover.
+ */
+import type { JournalRecord } from '../../engine/journal.js';
+import { withRetry } from '../../engine/retry.js';
+import { DEFAULT_SECRET_ENV, type Channel } from '../../plan/schema-comms.js';
+import type { PhaseContext, ResultRow } from '../types.js';
+
+/** Ids a channel returned, journaled and reused by later messages and re-runs. */
+export interface ChannelState {
+  slackChannel?: string;
+  slackChannelName?: string;
+  slackRootTs?: string;
+  githubIssue?: number;
+  githubIssueUrl?: string;
+  githubDeployment?: number;
+  dedupKey?: string;
+}
+
+export interface Delivery {
+  /** Journal step ("initial", "progress@2", "resolved", "escalate:dr-unhealthy"). */
+  key: string;
+  /** What is sent, in one line, for the journal and the summary. */
+  what: string;
+  send(secret: string, state: ChannelState): Promise<{ state: ChannelState; note?: string }>;
+}
+
+/** The environment variable a channel's secret comes from. */
+export function secretEnvOf(ch: Channel): string {
+  return ch.secretEnv ?? DEFAULT_SECRET_ENV[ch.type];
+}
+
+/** Every channel secret present in the environment (to scrub from any text). */
+export function allSecrets(ctx: PhaseContext): string[] {
+  const out: string[] = [];
+  for (const ch of Object.values(ctx.plan.doc.notifications?.channels ?? {})) {
+    const v = process.env[secretEnvOf(ch)];
+    if (v) out.push(v);
+  }
+  return out;
+}
+
+/** `text` with every secret replaced by ***. */
+export function scrub(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
+  return out;
+}
+
+/** Notify records of the journal for this incident (by its id), newest last. */
+export function sentRecords(records: JournalRecord[], incidentId: string, phase: string): JournalRecord[] {
+  return records.filter((r) => r.phase === phase && r.data?.incident === incidentId);
+}
+
+/** The state a channel left in earlier records of the incident (ids merged, newest wins). */
+export function stateOf(sent: JournalRecord[], channel: string): ChannelState {
+  const st: ChannelState = {};
+  for (const r of sent) if (r.target === channel && r.data?.state) Object.assign(st, r.data.state);
+  return st;
+}
+
+/**
+ * Deliver `d` to one channel unless the journal shows it was delivered already; journal the
+ * outcome. Returns the summary row.
+ */
+export async function deliver(
+  ctx: PhaseContext,
+  phase: 'notify' | 'escalate',
+  incidentId: string,
+  name: string,
+  ch: Channel,
+  d: Delivery,
+  extra: Record<string, unknown> = {},
+): Promise<ResultRow> {
+  const records = ctx.run.journal.records;
+  const sent = sentRecords(records, incidentId, phase);
+  const already = sent.find((r) => r.target === name && r.step === d.key && r.outcome === 'done');
+  const secrets = allSecrets(ctx);
+  const t0 = new Date();
+  const journal = (
+    outcome: 'done' | 'skipped' | 'failed' | 'would-do',
+    data: Record<string, unknown>,
+    error?: string,
+    attempts = 1,
+  ) =>
+    ctx.run.journal.append({
+      phase,
+      step: d.key,
+      target: name,
+      outcome,
+      action: `${ch.type}: ${d.what}`,
+      startedAt: t0.toISOString(),
+      endedAt: new Date().toISOString(),
+      durationMs: Date.now() - t0.getTime(),
+      attempts,
+      dryRun: ctx.run.dryRun,
+      error,
+      data: { incident: incidentId, channel: ch.type, ...extra, ...data },
+    });
+  if (already) {
+    journal('skipped', { state: already.data?.state, sentAt: already.endedAt });
+    return {
+      item: `${name} (${ch.type})`,
+      status: 'skip',
+      detail: `already sent at ${already.endedAt}: ${d.what}`,
+    };
+  }
+  if (ctx.run.dryRun) {
+    journal('would-do', {});
+    return { item: `${name} (${ch.type})`, status: 'would-do', detail: d.what };
+  }
+  const envName = secretEnvOf(ch);
+  const secret = process.env[envName] ?? (ch.type === 'teams' ? ch.url : undefined);
+  if (!secret) {
+    const error = `the environment variable ${envName} is empty: set it to the ${ch.type} secret (a repository or environment secret mapped in the workflow's env:) to deliver to channel ${name}.`;
+    journal('failed', {}, error);
+    return { item: `${name} (${ch.type})`, status: 'warn', detail: error };
+  }
+  const before = stateOf(sent, name);
+  try {
+    const { value, attempts } = await withRetry(() => d.send(secret, { ...before }), {
+      maxAttempts: 3,
+      baseMs: 200,
+      capMs: 2000,
+      deadline: Date.now() + 30_000,
+    });
+    journal('done', { state: value.state }, undefined, attempts);
+    return {
+      item: `${name} (${ch.type})`,
+      status: 'done',
+      detail: scrub(`${d.what}${value.note ? ` (${value.note})` : ''}`, secrets),
+    };
+  } catch (err) {
+    const error = scrub(`${(err as Error).message}`, [...secrets, secret]);
+    journal('failed', {}, error, (err as { attempts?: number }).attempts ?? 1);
+    return {
+      item: `${name} (${ch.type})`,
+      status: 'warn',
+      detail: `not delivered (the failover goes on): ${error}`,
+    };
+  }
+}

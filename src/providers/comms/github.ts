@@ -1,0 +1,123 @@
+/**
+ * GitHub through @actions/github (Octokit): the incident issue (create, find the open one by its
+ * marker, comment, close with state_reason completed) and a deployment on the environment with
+ * its statuses (https://docs.github.com/en/rest/issues/issues,
+ * https://docs.github.com/en/rest/deployments/deployments,
+ * https://docs.github.com/en/rest/deployments/statuses). `url` overrides the API base
+ * (GITHUB_API_URL does on a runner; a GitHub Enterprise Server; the sandbox).
+ */
+import { getOctokit } from '@actions/github';
+import { ProviderError } from '../../engine/errors.js';
+
+export class GitHubClient {
+  private readonly gh: ReturnType<typeof getOctokit>;
+  readonly owner: string;
+  readonly repo: string;
+
+  constructor(token: string, repository: string, opts: { url?: string; timeoutMs?: number } = {}) {
+    [this.owner, this.repo] = repository.split('/');
+    this.gh = getOctokit(token, {
+      baseUrl: opts.url ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+      request: { timeout: opts.timeoutMs ?? 10_000, retries: 0 },
+    });
+  }
+
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
+      const retryAfter = e.response?.headers?.['retry-after'];
+      throw new ProviderError({
+        service: 'github',
+        operation,
+        // GitHub's secondary rate limit is a 403 with retry-after: a throttle, not a refusal
+        status: e.status === 403 && retryAfter ? 429 : e.status,
+        retryAfterMs: retryAfter ? Number(retryAfter) * 1000 : undefined,
+        code: (err as { code?: string }).code,
+        message: `github ${operation} failed: ${String(e.message ?? err).split('\n')[0]}`,
+      });
+    }
+  }
+
+  /** The open issue whose body carries `marker`, if any (newest first). */
+  async findOpenIssue(marker: string, label: string): Promise<number | undefined> {
+    const issues = await this.call('issues/list-for-repo', () =>
+      this.gh.paginate(this.gh.rest.issues.listForRepo, {
+        owner: this.owner,
+        repo: this.repo,
+        state: 'open',
+        labels: label,
+        per_page: 100,
+      }),
+    );
+    return issues.find((i) => (i.body ?? '').includes(marker))?.number;
+  }
+
+  async createIssue(title: string, body: string, labels: string[]): Promise<{ number: number; url: string }> {
+    const r = await this.call('issues/create', () =>
+      this.gh.rest.issues.create({ owner: this.owner, repo: this.repo, title, body, labels }),
+    );
+    return { number: r.data.number, url: r.data.html_url };
+  }
+
+  async comment(issue: number, body: string): Promise<number> {
+    const r = await this.call('issues/create-comment', () =>
+      this.gh.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue, body }),
+    );
+    return Number(r.data.id);
+  }
+
+  async close(issue: number): Promise<void> {
+    await this.call('issues/update', () =>
+      this.gh.rest.issues.update({
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: issue,
+        state: 'closed',
+        state_reason: 'completed',
+      }),
+    );
+  }
+
+  async createDeployment(
+    ref: string,
+    environment: string,
+    description: string,
+    payload: Record<string, unknown>,
+  ): Promise<number> {
+    const r = await this.call('repos/create-deployment', () =>
+      this.gh.rest.repos.createDeployment({
+        owner: this.owner,
+        repo: this.repo,
+        ref,
+        environment,
+        description,
+        payload,
+        task: 'deploy:dr-failover',
+        auto_merge: false,
+        required_contexts: [],
+        production_environment: true,
+      }),
+    );
+    return Number((r.data as { id: number }).id);
+  }
+
+  async deploymentStatus(
+    id: number,
+    state: 'in_progress' | 'success' | 'failure',
+    description: string,
+    logUrl?: string,
+  ): Promise<void> {
+    await this.call('repos/create-deployment-status', () =>
+      this.gh.rest.repos.createDeploymentStatus({
+        owner: this.owner,
+        repo: this.repo,
+        deployment_id: id,
+        state,
+        description: description.slice(0, 140),
+        log_url: logUrl,
+      }),
+    );
+  }
+}
