@@ -153,7 +153,7 @@ if (full) {
   );
   for (const s of res.stacks)
     console.log(
-      `  ${s.stack.padEnd(6)} RTO ${(s.rtoMs / 1000).toFixed(1)} s (incident to verified), RPO ${s.rpoSeconds} s`,
+      `  ${s.stack.padEnd(6)} RTO ${(s.rtoMs / 1000).toFixed(1)} s (declaration to verified), RPO ${s.rpoSeconds} s`,
     );
   console.log(
     `  ${res.sandbox.mutations} data-changing calls; failovers ${JSON.stringify(res.sandbox.failovers)}; split brain: ${res.sandbox.splitBrain}`,

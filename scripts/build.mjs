@@ -82,7 +82,7 @@ function inputsYaml(inputs) {
   return inputs
     .map(
       (i) =>
-        `  ${i.name}:\n    description: ${yamlString(i.description)}\n    required: ${i.required ? 'true' : 'false'}\n    default: ${yamlString(i.default ?? '')}\n`,
+        `  ${i.name}:\n    description: ${yamlString(i.choices ? `${i.description} One of: ${i.choices.join(', ')}.` : i.description)}\n    required: ${i.required ? 'true' : 'false'}\n    default: ${yamlString(i.default ?? '')}\n`,
     )
     .join('');
 }

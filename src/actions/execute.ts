@@ -9,12 +9,15 @@ import { resultMarkdown } from '../phases/render.js';
 import { runPhase, selectStacks } from '../phases/runner.js';
 import { incidentSummary } from '../report/evidence.js';
 import type { ActionInputs } from './inputs.js';
+import { actionLog } from './log.js';
 
 /** Run the phase of `inputs` as a GitHub Action step. */
 export async function executeAction(inputs: ActionInputs): Promise<void> {
   const phase = getPhase(inputs.phase);
   const phaseInputs: Record<string, string | undefined> = {};
-  for (const i of phase.inputs) phaseInputs[i.name] = core.getInput(i.name) || i.default;
+  // read raw; the runner parses every input by its declared kind (shared/inputs.ts parseInputs)
+  for (const i of phase.inputs) phaseInputs[i.name] = core.getInput(i.name);
+  const log = actionLog();
   const { result, plan, journal } = await runPhase({
     phase: phase.name,
     planFile: inputs.planFile,
@@ -25,17 +28,8 @@ export async function executeAction(inputs: ActionInputs): Promise<void> {
     actor: inputs.actor,
     runUrl: inputs.runUrl,
     force: inputs.force,
-    progress: (e) => {
-      if (e.type === 'step-end') {
-        const r = e.record;
-        core.info(`${r.stack ? `[${r.stack}] ` : ''}${r.phase}/${r.step} ${r.target}: ${r.outcome}${r.action ? ` (${r.action})` : ''}${r.error ? `: ${r.error}` : ''}`);
-      } else if (e.type === 'retry') {
-        core.info(`${e.stack ? `[${e.stack}] ` : ''}${e.phase}/${e.step}: retry ${e.attempt} in ${e.delayMs} ms after ${e.reason}`);
-      } else if (e.type === 'info') {
-        core.info(`${e.stack ? `[${e.stack}] ` : ''}${e.message}`);
-      }
-    },
-  });
+    progress: (e) => log.progress(e),
+  }).finally(() => log.end());
   for (const [k, v] of Object.entries(result.outputs)) core.setOutput(k, v);
   // the incident so far under the phase's own table (the report phase draws it in its report)
   const incident =

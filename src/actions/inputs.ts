@@ -8,7 +8,7 @@ import * as core from '@actions/core';
 import { UserError } from '../engine/errors.js';
 import { assertPlanReadable } from '../plan/errors.js';
 import { checkPhaseName } from '../phases/names.js';
-import { clip } from '../engine/clip.js';
+import { parseBoolean } from '../phases/shared/inputs.js';
 
 export const INPUT = {
   phase: 'phase',
@@ -35,13 +35,10 @@ export interface ActionInputs {
   runUrl?: string;
 }
 
-/** A boolean input: true/false/yes/no/1/0/on/off, empty = default; anything else is a clear error. */
+/** A boolean input, read by the same rule as every phase input (shared/inputs.ts); empty = default. */
 export function getInputAsBool(name: string, fallback: boolean): boolean {
-  const raw = core.getInput(name).trim().toLowerCase();
-  if (raw === '') return fallback;
-  if (['true', 'yes', '1', 'on'].includes(raw)) return true;
-  if (['false', 'no', '0', 'off'].includes(raw)) return false;
-  throw new UserError(`input "${name}" is "${clip(raw)}": expected true or false.`);
+  const raw = core.getInput(name);
+  return raw.trim() === '' ? fallback : parseBoolean(name, raw);
 }
 
 function runUrl(): string | undefined {

@@ -75,9 +75,13 @@ registerCommand((program, io, setExit) => {
     .option('--builtin-prometheus', 'do not start a real Prometheus even when installed')
     .option(
       '--report <file>',
-      'also write a Markdown report to this file: the result, timeline and RTO/RPO table, then the report built from the journal',
+      'write the Markdown report here instead of report.md in the drill folder: the result, timeline and RTO/RPO table, then the report built from the journal',
     )
     .option('--json', 'print the result as JSON')
+    .option(
+      '--figures',
+      "also print the sandbox's benchmark figures (failover against its critical path, API calls per service)",
+    )
     .option('--no-failback', 'stop after the failover and its verification (a failover-only drill)')
     .action(
       async (opts: {
@@ -94,8 +98,10 @@ registerCommand((program, io, setExit) => {
         out?: string;
         builtinPrometheus?: boolean;
         json?: boolean;
+        figures?: boolean;
       }) => {
-        const { runDrill, summaryText } = await import('../drill/drill.js');
+        const { BENCH_SPEED, runDrill } = await import('../drill/drill.js');
+        const { figuresText, summaryText } = await import('../drill/summary.js');
         const durations = opts.durations ?? 'random';
         if (!['random', 'low', 'mean', 'high'].includes(durations)) {
           throw new UserError(
@@ -115,15 +121,15 @@ registerCommand((program, io, setExit) => {
           prometheus: opts.builtinPrometheus ? 'builtin' : 'auto',
           noFailback: opts.failback === false,
           reportFile: opts.report,
-          progress: opts.json ? undefined : progressPrinter(io),
+          progress: opts.json ? undefined : progressPrinter(io, undefined),
           log: opts.json ? undefined : (l) => io.out(l),
         });
         if (opts.json) {
           io.out(JSON.stringify(result, null, 2));
         } else {
-          io.out('');
-          io.out('Timeline');
-          io.out(result.timeline);
+          // the end of the output is for the person: the figures (when asked), then the verdict and
+          // the table, then where the full report (with the timeline) is
+          if (opts.figures) io.out(`\n${figuresText(result, BENCH_SPEED)}`);
           io.out('');
           io.out(summaryText(result));
         }

@@ -154,8 +154,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         },
       ) => {
         const phase = getPhase(phaseName);
-        const inputs: Record<string, string | undefined> = {};
-        for (const i of phase.inputs) inputs[i.name] = opts.input[i.name] ?? i.default;
+        // the runner parses them by their declared kind, as for the action
+        const inputs: Record<string, string | undefined> = { ...opts.input };
         for (const k of Object.keys(opts.input)) {
           if (!phase.inputs.some((i) => i.name === k)) {
             throw new UserError(

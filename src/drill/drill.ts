@@ -10,13 +10,13 @@ import path from 'node:path';
 import { UserError } from '../engine/errors.js';
 import { Journal, type JournalRecord } from '../engine/journal.js';
 import { peakInWindow, sharedLimiters } from '../engine/ratelimit.js';
-import { createContext, formatMs, pollUntil, type ProgressEvent } from '../engine/step.js';
+import { createContext, pollUntil, type ProgressEvent } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import type { IncidentClassName, Plan } from '../plan/types.js';
 import { setDrain } from '../phases/drain.js';
 import { createEnvironment } from '../phases/environment.js';
 import { failbackStack } from '../phases/failback.js';
-import { journalReport, readForReport, stackFigures } from '../phases/report.js';
+import { stackFigures } from '../phases/report.js';
 import { readinessRows } from '../phases/readiness.js';
 import { forEachStack } from '../phases/shared/context.js';
 import { INCIDENT_CLASSES } from '../phases/shared/inputs.js';
@@ -28,6 +28,9 @@ import { writeDrillEvidence, type DrillEvidence } from '../report/evidence.js';
 import type { RequestSummary } from '../sandbox/requests.js';
 import type { DurationMode } from '../sandbox/world.js';
 import { runFailover, servingSite } from './pipeline.js';
+import { rtoOf, summaryText, timeline } from './summary.js';
+
+export { summaryText, timeline } from './summary.js';
 import { clip } from '../engine/clip.js';
 
 export interface DrillOptions {
@@ -47,15 +50,19 @@ export interface DrillOptions {
   /** Skip failback (e.g. a failover-only drill). */
   noFailback?: boolean;
   /**
-   * Write a Markdown report here: the drill's summary and timeline, then the report built from the
-   * journal file by the `report` phase (chain check, RTO/RPO per stack, overrides, failed steps).
+   * Where to write the Markdown report (default: report.md in the drill's folder; always written):
+   * the drill's summary and timeline, then the report built from the journal file by the `report`
+   * phase (chain check, RTO/RPO per stack, overrides, failed steps).
    */
   reportFile?: string;
 }
 
 export interface StackOutcome {
   stack: string;
+  /** RTO "verified": from the declaration to the end of the last verify check (all passed). */
   rtoMs?: number;
+  /** RTO "service restored": from the declaration to the first healthy answer through the public name. */
+  rtoRestoredMs?: number;
   rpoSeconds?: number;
   rtoTargetMs: number;
   rpoTargetMs: number;
@@ -66,8 +73,20 @@ export interface StackOutcome {
 
 export interface DrillResult {
   ok: boolean;
-  incidentClass: IncidentClassName;
+  /**
+   * passed / failed; dry-run (nothing verified, whatever the rows say); escalated (the triggers
+   * refused to dispatch: both regions unhealthy, no failover ran).
+   */
+  verdict: 'passed' | 'failed' | 'dry-run' | 'escalated';
+  /** The class the failover ran for (none when the triggers escalated instead). */
+  incidentClass?: IncidentClassName;
   scenario?: string;
+  /** When the failover was declared (the origin of every T+), ISO; absent when none was. */
+  declaredAt?: string;
+  /** The triggers' two-region decision, when they refused to dispatch. */
+  escalation?: { reasons: string[] };
+  /** The Markdown report (always written, in the drill's folder unless --report names a file). */
+  reportFile: string;
   stacks: StackOutcome[];
   rows: { stage: string; rows: ResultRow[] }[];
   journalFile: string;
@@ -141,6 +160,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   );
   fs.mkdirSync(outDir, { recursive: true });
   const journalFile = path.resolve(opts.journalFile ?? path.join(outDir, 'journal.jsonl'));
+  const reportFile = path.resolve(opts.reportFile ?? path.join(outDir, 'report.md'));
 
   let sandbox: Awaited<ReturnType<typeof import('../sandbox/index.js').startSandbox>> | undefined;
   if (!plan) {
@@ -166,6 +186,11 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     const run = createContext(journal, { dryRun: opts.dryRun ?? false, progress: opts.progress });
     const stacks = selectStacks(plan, opts.stack);
     const env = createEnvironment(plan);
+    // Load every SDK now, before the incident: importing them holds the event loop for a second
+    // or more, which in a sandbox drill is also the loop that serves /metrics to Prometheus.
+    await Promise.all(
+      stacks.flatMap((s) => [env.providers(s), env.cluster(s, 'primary'), env.cluster(s, 'dr')]),
+    );
     const ctx = (inputs: Record<string, string | undefined> = {}): PhaseContext => ({
       plan,
       stacks,
@@ -188,33 +213,40 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       return bad.length === 0;
     };
     const classDef = plan.classes[cls];
+    // a scenario the runbook answers with an escalation, never an automatic failover
+    const escalates =
+      sandbox && scenario ? (await import('../sandbox/scenarios.js')).escalates(scenario) : false;
 
     // 1. the incident
     const started = Date.now();
     if (sandbox && scenario) log(`scenario ${scenario}: ${sandbox.applyScenario(scenario, stacks)}`);
 
-    // 2. triggers: evaluate until they fire (the sandbox's Prometheus needs a few scrapes)
+    // 2. triggers: evaluate until they decide (the sandbox's Prometheus needs a few scrapes)
     let triggerRows: ResultRow[] = [];
+    let escalation: DrillResult['escalation'];
     if (
       plan.doc.prometheus &&
       sandbox &&
-      SCENARIO_CLASS[scenario ?? ''] &&
-      ['region-outage', 'database-corruption'].includes(cls)
+      (escalates ||
+        (SCENARIO_CLASS[scenario ?? ''] && ['region-outage', 'database-corruption'].includes(cls)))
     ) {
       const deadline = plan.limits.triggers.intervalMs * (plan.limits.triggers.consecutive + 2) + 30_000;
       try {
         const d = await pollUntil(
           run,
-          'failover triggers to fire',
+          escalates ? 'the triggers to decide' : 'failover triggers to fire',
           async () => {
             const dec = decide(base, await evaluateStacks(base));
             triggerRows = dec.rows;
-            return dec.fire ? dec : undefined;
+            return dec.fire || dec.twoRegion ? dec : undefined;
           },
           deadline,
           500,
         );
-        log(`triggers fired: ${d.incidentClass} (${d.reasons.join('; ')})`);
+        if (d.twoRegion) {
+          escalation = { reasons: d.reasons };
+          log(`triggers refused to dispatch a failover: ${d.reasons.join('; ')}`);
+        } else log(`triggers fired: ${d.incidentClass} (${d.reasons.join('; ')})`);
         journal.append({
           phase: 'triggers',
           step: 'evaluate',
@@ -225,29 +257,52 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
           durationMs: Date.now() - started,
           attempts: 1,
           dryRun: run.dryRun,
-          data: { fire: true, incidentClass: d.incidentClass, reasons: d.reasons },
+          data: {
+            fire: d.fire,
+            twoRegion: d.twoRegion,
+            incidentClass: d.incidentClass,
+            reasons: d.reasons,
+          },
         });
       } catch (err) {
-        log(`triggers did not fire: ${(err as Error).message}; the drill goes on as a manual failover`);
+        log(
+          escalates
+            ? `triggers did not decide: ${(err as Error).message}`
+            : `triggers did not fire: ${(err as Error).message}; the drill goes on as a manual failover`,
+        );
       }
       stage('triggers', triggerRows);
     }
+    if (escalates) {
+      // The runbook's answer to a two-region failure is people, not a pipeline: show the decision
+      // and stop. Nothing is fenced, promoted or switched.
+      const result: DrillResult = {
+        ok: escalation !== undefined,
+        verdict: escalation ? 'escalated' : 'failed',
+        scenario,
+        escalation,
+        stacks: [],
+        rows: stages,
+        journalFile,
+        reportFile,
+        timeline: timeline(journal.thisRun(), started, undefined),
+      };
+      writeDrillFiles(result, outDir, journal, plan, stacks, sandbox?.world.speed, log);
+      return result;
+    }
 
-    // 3. readiness
+    // 3. readiness, on series Prometheus scraped after the incident (never on stale ones)
+    await sandbox?.metricsCurrent();
     const ready = await forEachStack(base, (s) => readinessRows(base, s));
     stage('readiness', ready.rows);
 
     // 4. failover for the class (per stack, all stacks at once), including verify
     const declaredAt = Date.now();
+    opts.progress?.({ type: 'origin', at: declaredAt, what: 'failover declared' });
     const firstFailoverRecord = journal.thisRun().length;
     const failover = await runFailover(ctx({ reason: `drill: ${scenario ?? 'manual'}` }), classDef);
     const failoverOk = stage(`failover (${cls})`, failover.rows);
     const failoverRecords = journal.thisRun().slice(firstFailoverRecord);
-    const servedAt = new Map<string, number>();
-    for (const r of journal.thisRun()) {
-      if (r.phase === 'verify' && r.stack)
-        servedAt.set(r.stack, Math.max(servedAt.get(r.stack) ?? 0, Date.parse(r.endedAt)));
-    }
 
     // 5. failback: the primary recovers, data sync dry-run then execute, failback, verify
     let failbackOk = true;
@@ -275,12 +330,16 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     const outcomes: StackOutcome[] = stacks.map((s) => {
       // the RPO as the report reads it from the journal (the lag recorded at promotion)
       const { rpoSeconds } = stackFigures(journal.thisRun(), plan, s);
-      const verified = failover.rows.filter((r) => r.stack === s).every((r) => r.status !== 'fail');
-      const end = servedAt.get(s);
-      const rtoMs = end !== undefined ? end - started : undefined;
+      const { restoredMs, verifiedMs } = rtoOf(failoverRecords, s, declaredAt);
+      const verified =
+        !run.dryRun &&
+        verifiedMs !== undefined &&
+        failover.rows.filter((r) => r.stack === s).every((r) => r.status !== 'fail');
+      const rtoMs = verified ? verifiedMs : undefined;
       return {
         stack: s,
         rtoMs,
+        rtoRestoredMs: restoredMs,
         rpoSeconds,
         rtoTargetMs: classDef.rtoMs,
         rpoTargetMs: classDef.rpoMs,
@@ -294,13 +353,17 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     });
     const ok = failoverOk && failbackOk && outcomes.every((o) => o.verified && o.rtoMet && o.rpoMet);
     const monitor = sandbox?.world.monitor.toJSON();
+    const dryOk = failover.rows.every((r) => r.status !== 'fail');
     const result: DrillResult = {
-      ok: run.dryRun ? failover.rows.every((r) => r.status !== 'fail') : ok,
+      ok: run.dryRun ? dryOk : ok,
+      verdict: run.dryRun ? (dryOk ? 'dry-run' : 'failed') : ok ? 'passed' : 'failed',
       incidentClass: cls,
       scenario,
+      declaredAt: new Date(declaredAt).toISOString(),
       stacks: outcomes,
       rows: stages,
       journalFile,
+      reportFile,
       timeline: timeline(journal.thisRun(), started, declaredAt),
       sandbox: sandbox
         ? {
@@ -325,24 +388,39 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     if (sandbox && !run.dryRun && cls === 'region-outage') {
       result.figures = await failoverBenchmark(sandbox.world, plan, stacks, failoverRecords);
     }
-    if (result.sandbox?.splitBrain) result.ok = false;
-    result.evidence = writeDrillEvidence(outDir, journal, plan, { stacks, speed: sandbox?.world.speed });
-    log(
-      `report: ${result.evidence.report}${result.evidence.chart ? `; incident chart: ${result.evidence.chart}` : ''}`,
-    );
-    fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
-    if (opts.reportFile) {
-      const { records, verification } = readForReport(journalFile);
-      const fromJournal = journalReport(records, verification, plan, stacks, { journalFile });
-      fs.writeFileSync(
-        opts.reportFile,
-        `# DR drill report\n\n\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\`\n\n${fromJournal.markdown}\n`,
-      );
+    if (result.sandbox?.splitBrain) {
+      result.ok = false;
+      result.verdict = 'failed';
     }
+    writeDrillFiles(result, outDir, journal, plan, stacks, sandbox?.world.speed, log);
     return result;
   } finally {
     await sandbox?.close();
   }
+}
+
+/**
+ * The drill's files: report.md in the drill folder (the report built from the journal, with its
+ * incident chart, src/report/evidence.ts, under the drill's summary and timeline), a copy at
+ * --report when one is named, and drill-result.json.
+ */
+function writeDrillFiles(
+  result: DrillResult,
+  outDir: string,
+  journal: Journal,
+  plan: Plan,
+  stacks: string[],
+  speed: number | undefined,
+  log: (line: string) => void,
+): void {
+  const preface = `\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\``;
+  result.evidence = writeDrillEvidence(outDir, journal, plan, { stacks, speed, preface });
+  if (result.reportFile !== result.evidence.report) {
+    fs.mkdirSync(path.dirname(result.reportFile), { recursive: true });
+    fs.copyFileSync(result.evidence.report, result.reportFile);
+  }
+  if (result.evidence.chart) log(`incident chart: ${result.evidence.chart}`);
+  fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
 }
 
 /**
@@ -401,66 +479,5 @@ export async function failoverBenchmark(
   };
 }
 
-/** A text timeline of the run's step records, relative to the incident start. */
-export function timeline(records: JournalRecord[], start: number, declaredAt: number): string {
-  const lines = [
-    `T+0.0s incident injected; failover declared at T+${((declaredAt - start) / 1000).toFixed(1)}s`,
-  ];
-  for (const r of records) {
-    if (r.outcome === 'observed' && r.phase === 'readiness') continue;
-    if (r.outcome === 'observed' && r.phase === 'verify') continue;
-    const t = ((Date.parse(r.endedAt) - start) / 1000).toFixed(1);
-    lines.push(
-      `T+${t}s  ${(r.stack ?? '-').padEnd(6)} ${`${r.phase}/${r.step}`.padEnd(26)} ${r.outcome.padEnd(8)} ${r.target}${r.durationMs ? ` (${formatMs(r.durationMs)})` : ''}${r.error ? ` :: ${r.error}` : ''}`,
-    );
-  }
-  return lines.join('\n');
-}
-
 /** The sandbox speed at which `npm run bench` measures the failover ratios against their targets. */
 export const BENCH_SPEED = 10;
-
-export function summaryText(r: DrillResult): string {
-  const lines: string[] = [];
-  lines.push(
-    `Drill: ${r.incidentClass}${r.scenario ? ` (scenario ${r.scenario})` : ''}: ${r.ok ? 'PASSED' : 'FAILED'}`,
-  );
-  lines.push('');
-  lines.push('  stack   RTO measured   RTO target   RPO measured   RPO target   verified');
-  for (const s of r.stacks) {
-    lines.push(
-      `  ${s.stack.padEnd(7)} ${(s.rtoMs === undefined ? 'n/a' : formatMs(s.rtoMs)).padEnd(14)} ${formatMs(s.rtoTargetMs).padEnd(12)} ${(s.rpoSeconds === undefined ? 'n/a' : `${s.rpoSeconds.toFixed(1)} s`).padEnd(14)} ${formatMs(s.rpoTargetMs).padEnd(12)} ${s.verified ? 'yes' : 'NO'}${s.rtoMet ? '' : '  RTO MISSED'}${s.rpoMet ? '' : '  RPO MISSED'}`,
-    );
-  }
-  if (r.sandbox) {
-    lines.push('');
-    lines.push(
-      `  sandbox: speed ${r.sandbox.speed}x (cloud durations divided by it), Prometheus ${r.sandbox.prometheus}, ${r.sandbox.mutations} data-changing calls, failovers per database ${JSON.stringify(r.sandbox.failovers)}, split brain: ${r.sandbox.splitBrain ? 'YES' : 'never'}`,
-    );
-  }
-  if (r.figures) {
-    const f = r.figures;
-    const calls = Object.entries(f.requests.services)
-      .map(([name, c]) => `${name} ${c.total}${c.mutations ? ` (${c.mutations} changing)` : ''}`)
-      .join(', ');
-    lines.push(
-      `  failover of ${f.stacks.length} stack(s): ${formatMs(f.failoverMs)}; critical path of the sandbox's durations ${formatMs(f.criticalPathMs)} (ratio ${f.criticalPathRatio.toFixed(2)}); runbook step after step ${formatMs(f.sequentialMs)} (ratio ${f.sequentialRatio.toFixed(2)}); durations: ${f.pick} of each range`,
-    );
-    // the targets hold where cloud durations dominate: at a high speed, real-time costs that do
-    // not shrink with it (Route 53's 5 requests a second, request and poll latency) weigh more
-    if (r.sandbox && r.sandbox.speed > BENCH_SPEED) {
-      lines.push(
-        `  (targets: ratio <= 1.10 and <= 0.6, measured by npm run bench at speed ${BENCH_SPEED}: at speed ${r.sandbox.speed} the real-time costs that do not shrink with the speed, such as Route 53's 5 requests a second, weigh more)`,
-      );
-    } else {
-      lines.push(
-        `  targets: critical-path ratio <= 1.10 (${f.criticalPathRatio <= 1.1 ? 'met' : 'MISSED'}), runbook ratio <= 0.6 (${f.sequentialRatio <= 0.6 ? 'met' : 'MISSED'})`,
-      );
-    }
-    lines.push(
-      `  API calls during the failover: ${calls}; Route 53 peak ${f.route53PeakPerSecond.sandbox} requests in a second (target <= 5)`,
-    );
-  }
-  lines.push(`  journal: ${r.journalFile}`);
-  return lines.join('\n');
-}

@@ -26,8 +26,8 @@ export class UserError extends Error {
 
 /** A step's deadline passed before the wanted state was reached. */
 export class DeadlineError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'DeadlineError';
   }
 }
@@ -99,6 +99,12 @@ const NETWORK_CODES = new Set([
 
 export interface Classification {
   kind: 'throttled' | 'transient' | 'permanent';
+  /**
+   * Whether the service answered (a throttle, a 5xx, a gRPC UNAVAILABLE status): it is alive, so the
+   * retry policy keeps asking until the deadline. False when nothing came back (reset, refused, no
+   * answer in time): a place that may be down, asked `maxAttempts` times at most.
+   */
+  answered: boolean;
   retryAfterMs?: number;
   /** Short reason for the journal: "throttled (429 TooManyRequests)". */
   reason: string;
@@ -137,7 +143,7 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 /** Decide whether an error is worth retrying. */
 export function classify(err: unknown): Classification {
   if (err instanceof UserError || err instanceof DeadlineError)
-    return { kind: 'permanent', reason: err.message };
+    return { kind: 'permanent', answered: false, reason: err.message };
   const status = (field(err, 'status') ??
     field(err, 'statusCode') ??
     (field(err, '$metadata') as { httpStatusCode?: number } | undefined)?.httpStatusCode) as
@@ -149,18 +155,30 @@ export function classify(err: unknown): Classification {
   const label = [status, code].filter((x) => x !== undefined).join(' ');
   // gRPC status 8 = RESOURCE_EXHAUSTED, 14 = UNAVAILABLE, 4 = DEADLINE_EXCEEDED
   if (status === 429 || (code && THROTTLE_CODES.has(code)) || code === '8') {
-    return { kind: 'throttled', retryAfterMs, reason: `throttled (${label || 'rate limit'})` };
+    return {
+      kind: 'throttled',
+      answered: true,
+      retryAfterMs,
+      reason: `throttled (${label || 'rate limit'})`,
+    };
   }
   if (typeof status === 'number' && status >= 500) {
-    return { kind: 'transient', retryAfterMs, reason: `server error (${label})` };
+    return { kind: 'transient', answered: true, retryAfterMs, reason: `server error (${label})` };
   }
-  if (code === '14' || code === '4' || code === 'UNAVAILABLE' || code === 'DEADLINE_EXCEEDED') {
-    return { kind: 'transient', retryAfterMs, reason: `unavailable (${label})` };
+  if (code === '14' || code === 'UNAVAILABLE') {
+    return { kind: 'transient', answered: true, retryAfterMs, reason: `unavailable (${label})` };
+  }
+  if (code === '4' || code === 'DEADLINE_EXCEEDED') {
+    return { kind: 'transient', answered: false, retryAfterMs, reason: `unavailable (${label})` };
   }
   const net = networkCode(err);
   if (net && (typeof status !== 'number' || status === 0))
-    return { kind: 'transient', reason: `network (${net})` };
-  return { kind: 'permanent', reason: label ? `${label}: ${messageOf(err)}` : messageOf(err) };
+    return { kind: 'transient', answered: false, reason: `network (${net})` };
+  return {
+    kind: 'permanent',
+    answered: typeof status === 'number',
+    reason: label ? `${label}: ${messageOf(err)}` : messageOf(err),
+  };
 }
 
 export function messageOf(err: unknown): string {
@@ -168,12 +186,76 @@ export function messageOf(err: unknown): string {
   return typeof err === 'string' ? err : JSON.stringify(err);
 }
 
+/** The name of a service key as a person reads it in a failure sentence. */
+export const SERVICE_NAMES: Record<string, string> = {
+  rds: 'RDS',
+  route53: 'Route 53',
+  eks: 'EKS',
+  arm: 'Azure Resource Manager',
+  sqladmin: 'Cloud SQL Admin',
+  clouddns: 'Cloud DNS',
+  container: 'GKE',
+  kubernetes: 'Kubernetes API',
+  prometheus: 'Prometheus',
+  app: 'the application',
+  dns: 'DNS',
+};
+
 /**
- * Wrap whatever an SDK threw into a ProviderError that keeps its status, code and Retry-After.
+ * The message a service put in an error body, when an SDK handed the body over as the message
+ * (google-gax in HTTP fallback mode throws `{"error":{"code":503,"message":...,"status":...}}`):
+ * Google's `error.message` and `error.status`, ARM's `error.message` and `error.code`, a plain
+ * `message`; otherwise the first line of the text, cut short.
+ */
+export function serviceMessage(text: string): { message: string; code?: string } {
+  const t = text.trim();
+  const at = t.indexOf('{');
+  if (at >= 0 && t.endsWith('}')) {
+    try {
+      const body = JSON.parse(t.slice(at)) as Record<string, unknown>;
+      const e = (body.error ?? body) as Record<string, unknown>;
+      const message = typeof e.message === 'string' ? e.message : undefined;
+      const code = typeof e.status === 'string' ? e.status : typeof e.code === 'string' ? e.code : undefined;
+      if (message) return { message: message.trim(), code };
+    } catch {
+      // not JSON after all: fall through
+    }
+  }
+  const line = t.split('\n')[0];
+  return { message: line.length > 300 ? `${line.slice(0, 300)}...` : line };
+}
+
+/** What a person can do about a failure of this status or code. */
+export function adviceFor(status: number | undefined, code: string | undefined, operation: string): string {
+  const c = code ?? '';
+  if (status === 401 || /Unauthenticated|UNAUTHENTICATED|ExpiredToken|InvalidClientTokenId/.test(c))
+    return 'the credentials were refused: renew the cloud login of the workflow (OIDC) and run the phase again';
+  if (status === 403 || /AccessDenied|AuthorizationFailed|PERMISSION_DENIED|Forbidden/.test(c))
+    return `grant the identity the pipeline runs as the permission for ${operation}, then run the phase again`;
+  if (status === 404 || /NotFound|NOT_FOUND|NoSuch/.test(c))
+    return 'check the resource name in the plan and that the resource exists, then run the phase again';
+  if (status === 429 || (code !== undefined && THROTTLE_CODES.has(code)))
+    return 'the service is throttling: it was retried with backoff until the deadline; run the phase again later or raise the quota';
+  if (status !== undefined && status >= 500)
+    return "the service is failing: it was retried until the deadline; check the cloud's status page and run the phase again";
+  if (status === undefined)
+    return 'no answer came back: check that the endpoint is reachable from the runner, or whether the region is down';
+  return 'check the request against the plan and the resource state, then run the phase again';
+}
+
+/**
+ * Wrap whatever an SDK threw into a ProviderError that keeps its status, code and Retry-After, and
+ * whose message is one sentence: the service, the operation, the resource (when given), the status
+ * and code, what the service said, and what to do.
  * Works with AWS SDK v3 ($metadata, $response), Azure RestError (statusCode, response.headers),
  * google-gax / gaxios errors (code, response.status, response.headers) and Kubernetes ApiException (code, headers).
  */
-export function wrapSdkError(service: string, operation: string, err: unknown): ProviderError {
+export function wrapSdkError(
+  service: string,
+  operation: string,
+  err: unknown,
+  resource?: string,
+): ProviderError {
   if (err instanceof ProviderError) return err;
   const meta = field(err, '$metadata') as { httpStatusCode?: number } | undefined;
   const response = (field(err, '$response') ?? field(err, 'response')) as Record<string, unknown> | undefined;
@@ -206,13 +288,24 @@ export function wrapSdkError(service: string, operation: string, err: unknown): 
   }
   const retryAfterMs = parseRetryAfter(header('retry-after') ?? header('Retry-After'));
   const net = networkCode(err);
+  const said = serviceMessage(messageOf(err));
+  // a numeric code equal to the status says nothing more; a service status name does
+  const shownCode =
+    said.code ??
+    (code !== undefined && code !== String(status) && !/^(Error|TypeError)$/.test(code) ? code : undefined);
+  const what =
+    status !== undefined
+      ? `${status}${shownCode ? ` ${shownCode}` : ''}`
+      : `no answer (${net ?? shownCode ?? 'network error'})`;
+  const name = SERVICE_NAMES[service] ?? service;
+  const message = `${name} ${operation}${resource ? ` of ${resource}` : ''} failed with ${what}: ${said.message.replace(/[.\s]+$/, '')}; ${adviceFor(status, said.code ?? code, operation)}.`;
   return new ProviderError({
     service,
     operation,
     status,
     code: code ?? net,
     retryAfterMs,
-    message: `${service} ${operation} failed: ${messageOf(err).split('\n')[0]}`,
+    message,
     cause: err,
   });
 }

@@ -6,7 +6,14 @@
  */
 import { classify, DeadlineError, messageOf, UserError } from './errors.js';
 import type { Journal, JournalRecord, Outcome } from './journal.js';
-import { DEFAULT_RETRY, sleep as realSleep, withRetry, type RetryPolicy, type Sleep } from './retry.js';
+import {
+  DEFAULT_RETRY,
+  runAttempt,
+  sleep as realSleep,
+  withRetry,
+  type RetryPolicy,
+  type Sleep,
+} from './retry.js';
 
 export type ProgressEvent =
   | { type: 'step-start'; phase: string; step: string; stack?: string; target: string }
@@ -20,14 +27,31 @@ export type ProgressEvent =
       delayMs: number;
       reason: string;
     }
-  | { type: 'info'; message: string; stack?: string };
+  | { type: 'info'; message: string; stack?: string }
+  /** A check's result (readiness, verify), as soon as it is known. */
+  | { type: 'check'; phase: string; stack?: string; item: string; status: string; detail: string }
+  /** The time origin of what follows (the declaration of a failover): live lines count T+ from it. */
+  | { type: 'origin'; at: number; what: string }
+  /** A long wait is still under way: what is awaited, for how long so far, how long is left. */
+  | {
+      type: 'heartbeat';
+      what: string;
+      phase?: string;
+      step?: string;
+      stack?: string;
+      waitedMs: number;
+      leftMs: number;
+    };
 
 export interface RunContext {
   dryRun: boolean;
   journal: Journal;
   retry: RetryPolicy;
-  /** Poll intervals: the engine polls every `fraction` of the time elapsed so far, within [minMs, maxMs]. */
-  poll: { minMs: number; maxMs: number; fraction: number };
+  /**
+   * Poll intervals: the engine polls every `fraction` of the time elapsed so far, within [minMs,
+   * maxMs]; a wait longer than `heartbeatMs` reports a heartbeat progress event that often.
+   */
+  poll: { minMs: number; maxMs: number; fraction: number; heartbeatMs?: number };
   sleep: Sleep;
   signal?: AbortSignal;
   progress(e: ProgressEvent): void;
@@ -50,7 +74,7 @@ export function createContext(journal: Journal, opts: Partial<Omit<RunContext, '
     dryRun: opts.dryRun ?? false,
     journal,
     retry: opts.retry ?? DEFAULT_RETRY,
-    poll: opts.poll ?? { minMs: 25, maxMs: 15_000, fraction: 0.05 },
+    poll: opts.poll ?? { minMs: 25, maxMs: 15_000, fraction: 0.05, heartbeatMs: 10_000 },
     sleep: opts.sleep ?? realSleep,
     signal: opts.signal,
     progress: opts.progress ?? (() => undefined),
@@ -139,25 +163,60 @@ export class StepFailed extends Error {
   }
 }
 
-/** Wait until `check` returns a value, polling adaptively; DeadlineError after `deadlineMs`. */
+/**
+ * Wait until `check` returns a value, polling adaptively; DeadlineError after `deadlineMs`. Each
+ * check runs under the retry policy and the deadline (a throttle, a 5xx or a reset while polling
+ * an operation is asked again, a call in flight is aborted when the deadline passes); `call`
+ * replaces that wrapper (runStep passes its own, which counts attempts for the journal).
+ */
 export async function pollUntil<T>(
   ctx: RunContext,
   what: string,
   check: () => Promise<T | undefined>,
   deadlineMs: number,
   minPollMs = ctx.poll.minMs,
+  call?: <R>(fn: () => Promise<R>, deadline: number) => Promise<R>,
+  where: { phase?: string; step?: string; stack?: string } = {},
 ): Promise<T> {
   const start = Date.now();
+  const deadline = start + deadlineMs;
+  const attempt =
+    call ??
+    (async <R>(fn: () => Promise<R>, d: number) =>
+      (await withRetry(fn, { ...ctx.retry, deadline: d }, { sleep: ctx.sleep, signal: ctx.signal })).value);
+  const every = ctx.poll.heartbeatMs ?? 10_000;
+  let beat = start + every;
   for (;;) {
-    const v = await check();
+    let v: T | undefined;
+    try {
+      v = await attempt(check, deadline);
+    } catch (err) {
+      if (err instanceof DeadlineError) {
+        throw new DeadlineError(`${what} did not happen within ${formatMs(deadlineMs)}: ${err.message}`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
     if (v !== undefined) return v;
     const elapsed = Date.now() - start;
     if (elapsed >= deadlineMs) {
       throw new DeadlineError(`${what} did not happen within ${formatMs(deadlineMs)}.`);
     }
+    if (Date.now() >= beat) {
+      beat = Date.now() + every;
+      ctx.progress({ type: 'heartbeat', what, ...where, waitedMs: elapsed, leftMs: deadlineMs - elapsed });
+    }
     const interval = Math.max(minPollMs, Math.min(ctx.poll.maxMs, elapsed * ctx.poll.fraction));
     await ctx.sleep(Math.min(interval, Math.max(1, deadlineMs - elapsed)), ctx.signal);
   }
+}
+
+/** The error under a chain of DeadlineErrors (what the service last said, or did not). */
+export function lastCause(err: unknown): unknown {
+  let e = err;
+  while (e instanceof DeadlineError && e.cause !== undefined) e = e.cause;
+  return e;
 }
 
 export function formatMs(ms: number): string {
@@ -214,7 +273,7 @@ export async function runStep<S>(
     try {
       const r = await withRetry(
         fn,
-        { ...ctx.retry, ...spec.retry, ...(known ? { maxAttempts: 1 } : {}), deadline },
+        { ...ctx.retry, ...spec.retry, ...(known ? { maxAttempts: 1, answeredAttempts: 1 } : {}), deadline },
         {
           sleep: ctx.sleep,
           signal: ctx.signal,
@@ -323,17 +382,24 @@ export async function runStep<S>(
       return { outcome: 'would-do', before, record };
     }
     const remaining = Math.max(0, deadline - Date.now());
+    const observed = before;
+    // A custom wait runs under the step's deadline as a whole: its calls in flight are aborted when
+    // the deadline passes, whatever deadlines it gives its own polls.
     const after = spec.wait
-      ? await spec.wait(before)
+      ? await runAttempt(() => spec.wait!(observed), { ...ctx.retry, deadline }, ctx.signal, {
+          requests: false,
+        })
       : await pollUntil(
           ctx,
           `${spec.target}: ${action}`,
           async () => {
-            const s = await retrying(() => spec.observe(), deadline + 1);
+            const s = await spec.observe();
             return spec.satisfied(s) ? s : undefined;
           },
           remaining,
           spec.minPollMs,
+          retrying,
+          where,
         );
     const record = finish(
       'done',
@@ -345,7 +411,8 @@ export async function runStep<S>(
   } catch (err) {
     if (err instanceof StepFailed) throw err;
     const msg = err instanceof DeadlineError || err instanceof UserError ? err.message : messageOf(err);
-    if (spec.unreachable?.(err)) {
+    // A deadline that passed while the place gave no answer is judged by that last answer.
+    if (spec.unreachable?.(err) || (err instanceof DeadlineError && spec.unreachable?.(lastCause(err)))) {
       if (spec.unreachableKey !== undefined) ctx.unreachable.add(spec.unreachableKey);
       const action =
         typeof spec.action === 'string'

@@ -32,16 +32,20 @@ export const databasePhase: PhaseDef = {
     TARGET_INPUT,
     {
       name: 'database-mode',
+      kind: 'enum',
+      choices: ['in-region', 'cross-region', 'planned', 'forced'],
       description: 'Override of the class mode: in-region, cross-region, planned or forced.',
       default: '',
     },
     {
       name: 'allow-data-loss',
+      kind: 'boolean',
       description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.',
       default: 'false',
     },
     {
       name: 'reason',
+      kind: 'string',
       description: 'Why the database is failed over (recorded in the journal).',
       default: '',
     },
@@ -97,7 +101,10 @@ export async function failoverDatabase(
 ): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
   const providers = await ctx.env.providers(name);
-  const first = await probe(ctx, () => providers.database.describe());
+  // the first read decides the mode: ridden out like any step's read, under the phase deadline
+  const first = await probe(ctx, () => providers.database.describe(), undefined, {
+    deadlineMs: ctx.plan.limits.deadlinesMs.database,
+  });
   const mode = effectiveMode(ctx, name, requested, first);
   const dbName =
     stack.database.type === 'rds'

@@ -20,6 +20,7 @@ export const declarePhase: PhaseDef = {
     CLASS_INPUT,
     {
       name: 'reason',
+      kind: 'string',
       description: 'Why the failover is declared (journal, report, notifications).',
       default: '',
     },

@@ -27,12 +27,14 @@ export const failbackPhase: PhaseDef = {
   inputs: [
     {
       name: 'confirm-healthy-for',
+      kind: 'duration',
       description:
         "How long the primary must have been healthy (e.g. 2h); default: the plan's thresholds.failbackHealthyFor.",
       default: '',
     },
     {
       name: 'skip-health-gate',
+      kind: 'boolean',
       description: 'Fail back even if the primary has not been healthy for the whole duration (drills only).',
       default: 'false',
     },

@@ -54,12 +54,16 @@ const replication: Check = async (ctx, name, stack) => {
     name,
     stack,
   )?.value;
+  // An unreachable primary is the condition, whatever the replica and its lag series say: with the
+  // writer gone the lag is not a measure of anything (a replica may still call itself RUNNABLE, as
+  // Cloud SQL's does, and its series may be missing or stale). Every cloud reports it the same way.
+  if (!db.primaryReachable) {
+    const seen = lag === undefined ? 'no lag series' : `last lag ${lag.toFixed(1)} s`;
+    return row(name, 'Replication', 'warn', `primary unreachable: ${db.replication.detail}; ${seen}`);
+  }
   const problems: string[] = [];
   if (lag === undefined) problems.push('no replication lag series in Prometheus');
   else if (!(lag < limit)) problems.push(`lag ${lag.toFixed(1)} s is not under ${limit} s`);
-  if (!db.replication.healthy && !db.primaryReachable) {
-    return row(name, 'Replication', 'warn', `primary unreachable: ${db.replication.detail}`);
-  }
   if (!db.replication.healthy) problems.push(`replication unhealthy: ${db.replication.detail}`);
   const detail = `lag ${lag === undefined ? 'unknown' : `${lag.toFixed(1)} s`} (limit ${limit} s); ${db.replication.detail}`;
   return row(
@@ -169,6 +173,14 @@ export async function readinessRows(ctx: PhaseContext, name: string): Promise<Re
         status: r.status,
         detail: r.detail,
         ms: Date.now() - started,
+      });
+      ctx.run.progress({
+        type: 'check',
+        phase: 'readiness',
+        stack: name,
+        item: c.item,
+        status: r.status,
+        detail: r.detail,
       });
       return r;
     }),

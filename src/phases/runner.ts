@@ -13,6 +13,7 @@ import {
   type RunContext,
 } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
+import { parseInputs } from './shared/inputs.js';
 import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
 import { getPhase } from './registry.js';
@@ -76,6 +77,8 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
       'A forced override was asked for without a reason: a force must say why (it goes into the journal and the report); give one (--force "<why>" or the force-reason input).',
     );
   }
+  // every input checked by its declared kind before the plan loads (booleans become "true"/"false")
+  const inputs = parseInputs(phase.inputs, opts.inputs ?? {});
   const plan = opts.plan ?? (await loadPlan(opts.planFile));
   const stacks = selectStacks(plan, opts.stack);
   const journal =
@@ -97,7 +100,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     stacks,
     run,
     env,
-    inputs: opts.inputs ?? {},
+    inputs,
     journalFile: opts.journalFile,
   });
   if (!phase.offline) journalUnrecordedFailures(run, phase.name, result.rows);

@@ -17,7 +17,15 @@ export const syncPhase: PhaseDef = {
   title: 'Data sync from DR',
   description:
     'Runs the data sync from DR to primary as a Kubernetes Job (./aegis dr sync-from-dr), in dry-run or execute mode, and fails unless it reports zero conflicts.',
-  inputs: [{ name: 'mode', description: 'dry-run (report conflicts only) or execute.', default: 'dry-run' }],
+  inputs: [
+    {
+      name: 'mode',
+      kind: 'enum',
+      choices: ['dry-run', 'execute'],
+      description: 'dry-run (report conflicts only) or execute.',
+      default: 'dry-run',
+    },
+  ],
   outputs: [
     { name: 'conflicts', description: 'Conflicts reported, per stack, "stack=N" comma-separated.' },
     FAILED_OUTPUT,

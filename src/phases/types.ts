@@ -7,9 +7,16 @@ import type { RunContext } from '../engine/step.js';
 import type { Plan, SiteName } from '../plan/types.js';
 import type { CloudProviders } from '../providers/types.js';
 
+/** What an input holds; the one parser (shared/inputs.ts parseInputs) checks each kind. */
+export type InputKind = 'boolean' | 'integer' | 'duration' | 'enum' | 'string' | 'list';
+
 export interface InputDef {
   name: string;
   description: string;
+  kind: InputKind;
+  /** The accepted values of an enum (listed in the generated action.yml). */
+  choices?: readonly string[];
+  /** Written once: the action.yml default, the CLI default and the parser's value when empty. */
   default?: string;
   required?: boolean;
 }

@@ -191,6 +191,14 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
         detail: result.detail,
         ...facts,
       });
+      ctx.run.progress({
+        type: 'check',
+        phase: 'verify',
+        stack: name,
+        item: c.item,
+        status: result.status,
+        detail: result.detail,
+      });
       return result;
     }),
   );

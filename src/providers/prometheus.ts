@@ -5,6 +5,7 @@
  * Retry-After, so the engine retries 429/5xx/network failures and fails at once on a bad query
  * (Prometheus answers 400 / 422 with `status: "error"`).
  */
+import { callSignal } from '../engine/cancel.js';
 import { ProviderError, wrapSdkError } from '../engine/errors.js';
 
 export interface PrometheusClientOptions {
@@ -79,7 +80,7 @@ export class PrometheusClient {
     try {
       res = await fetch(url, {
         headers: { accept: 'application/json', ...this.opts.headers },
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10000),
+        signal: AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs ?? 10000), callSignal()]),
       });
       text = await res.text();
     } catch (err) {

@@ -10,7 +10,7 @@ import type { Journal, JournalRecord } from '../engine/journal.js';
 import { formatMs } from '../engine/step.js';
 import type { Plan } from '../plan/types.js';
 import { escapeCell } from '../phases/render.js';
-import { readForReport } from '../phases/report.js';
+import { readForReport } from './read.js';
 import { seconds, stackFigures } from './figures.js';
 import { ganttMarkdown, incidentGantt, type GanttOptions } from './gantt.js';
 import { journalReport } from './markdown.js';
@@ -49,7 +49,7 @@ export function writeDrillEvidence(
   dir: string,
   journal: Journal,
   plan: Plan,
-  opts: { stacks?: string[]; title?: string } & GanttOptions = {},
+  opts: { stacks?: string[]; title?: string; preface?: string } & GanttOptions = {},
 ): DrillEvidence {
   const stacks = opts.stacks ?? plan.stackNames;
   const { records, verification } = journal.file
@@ -64,7 +64,10 @@ export function writeDrillEvidence(
   });
   fs.mkdirSync(dir, { recursive: true });
   const reportFile = path.join(dir, REPORT_FILE);
-  write(reportFile, `# ${opts.title ?? 'DR drill report'}\n\n${report.markdown}`);
+  write(
+    reportFile,
+    `# ${opts.title ?? 'DR drill report'}\n\n${opts.preface ? `${opts.preface}\n\n` : ''}${report.markdown}`,
+  );
   let chart: string | undefined;
   if (report.chart) {
     chart = path.join(dir, CHART_FILE);

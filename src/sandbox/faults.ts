@@ -1,15 +1,27 @@
 /**
  * Fault injection shared by every emulated service. A fault matches a service and optionally an
- * operation, and fires at a rate (0..1) or on the Nth matching call, a limited number of times.
- * Each emulator renders `throttle` and `error` in its own service's wire format.
+ * operation and a target (one Kubernetes cluster), and fires at a rate (0..1) or on the Nth
+ * matching call, a limited number of times. Each emulator renders `throttle` and `error` in its
+ * own service's wire format (an `error` of status 403 or 404 as that service's permission-denied
+ * or not-found answer).
+ *
+ * - `reset`: the connection is destroyed before anything is done (nothing changed).
+ * - `timeout`: the connection is accepted and never answered.
+ * - `slow`: the answer comes `delayMs` late.
+ * - `lost`: the request is carried out (a mutation lands) and then the connection is destroyed
+ *   before the answer leaves: "did my first call land?" is the client's to find out.
  */
-export type FaultKind = 'throttle' | 'error' | 'reset' | 'timeout' | 'slow';
+export type FaultKind = 'throttle' | 'error' | 'reset' | 'timeout' | 'slow' | 'lost';
 
 export interface FaultSpec {
   /** Service key: rds, route53, eks, arm, sqladmin, clouddns, container, kubernetes, app, dns. */
   service: string;
   /** Operation name as the emulator calls it (e.g. RebootDBInstance, ChangeResourceRecordSets); omitted = any. */
   operation?: string;
+  /** Several operations sharing one count ("3 in a row" across the calls of one service); omitted = any. */
+  operations?: string[];
+  /** What the request is for, where the emulator tells (kubernetes: the cluster, `aws-primary`); omitted = any. */
+  target?: string;
   kind: FaultKind;
   /** Probability per matching call. */
   rate?: number;
@@ -40,13 +52,25 @@ export class FaultRegistry {
 
   constructor(private readonly random: () => number = Math.random) {}
 
+  private listeners: ((e: { type: 'add'; spec: FaultSpec } | { type: 'clear' }) => void)[] = [];
+
   add(spec: FaultSpec): void {
     validateFault(spec);
     this.faults.push({ ...spec, seen: 0, fired: 0 });
+    for (const l of this.listeners) l({ type: 'add', spec: { ...spec } });
   }
 
   clear(): void {
     this.faults = [];
+    for (const l of this.listeners) l({ type: 'clear' });
+  }
+
+  /** Told of every fault added and every clear (the /metrics worker keeps its own copy). */
+  onChange(fn: (e: { type: 'add'; spec: FaultSpec } | { type: 'clear' }) => void): () => void {
+    this.listeners.push(fn);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== fn);
+    };
   }
 
   list(): FaultSpec[] {
@@ -54,10 +78,12 @@ export class FaultRegistry {
   }
 
   /** Called by an emulator for each call; returns the fault to apply, if any. */
-  check(service: string, operation: string): FaultHit | undefined {
+  check(service: string, operation: string, target?: string): FaultHit | undefined {
     for (const f of this.faults) {
       if (f.service !== service) continue;
       if (f.operation && f.operation !== operation) continue;
+      if (f.operations && !f.operations.includes(operation)) continue;
+      if (f.target && f.target !== target) continue;
       f.seen++;
       const limit = f.times ?? (f.nth !== undefined ? 1 : Infinity);
       if (f.fired >= limit) continue;
@@ -71,7 +97,7 @@ export class FaultRegistry {
   }
 }
 
-const KINDS: FaultKind[] = ['throttle', 'error', 'reset', 'timeout', 'slow'];
+const KINDS: FaultKind[] = ['throttle', 'error', 'reset', 'timeout', 'slow', 'lost'];
 
 export function validateFault(spec: FaultSpec): void {
   if (!spec || typeof spec.service !== 'string' || spec.service.length === 0) {

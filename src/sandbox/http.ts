@@ -31,6 +31,8 @@ export interface ServiceDef {
   name: string;
   /** Operation name of a request, for faults and the mutation log. */
   operation(req: ServiceRequest): string;
+  /** What a request is for, for faults aimed at one target (kubernetes: the cluster, `aws-primary`). */
+  target?(req: ServiceRequest): string | undefined;
   handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceContext): Promise<void> | void;
   /** Render the service's own throttling error (status 429/400/503 and body as the real service). */
   renderThrottle(req: ServiceRequest, res: http.ServerResponse, hit: FaultHit): void;
@@ -144,7 +146,7 @@ export async function startService(
       ctx.world.settle();
       const op = def.operation(req);
       operation = op;
-      const hit = ctx.faults.check(def.name, op);
+      const hit = ctx.faults.check(def.name, op, def.target?.(req));
       if (hit) {
         switch (hit.kind) {
           case 'reset':
@@ -165,6 +167,16 @@ export async function startService(
             outcome = 'error';
             def.renderError(req, res, hit);
             return;
+          case 'lost': {
+            // Carry the request out against a response that is never sent (it buffers, with no
+            // socket), then drop the connection: the change landed, the answer did not.
+            outcome = 'reset';
+            const sink = new http.ServerResponse(raw);
+            await def.handle(req, sink, ctx);
+            ctx.world.settle();
+            raw.socket.destroy();
+            return;
+          }
         }
       }
       await def.handle(req, res, ctx);

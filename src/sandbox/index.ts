@@ -24,7 +24,9 @@ import { sqladminService } from './gcp/sqladmin.js';
 import { send, startService, type RunningService, type ServiceDef } from './http.js';
 import { registerSandboxJobs } from './jobs.js';
 import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes/index.js';
-import { findPrometheus, startPrometheus } from './prometheus/real.js';
+import { metricsFor } from './metrics.js';
+import { startMetricsWorker } from './metrics-worker.js';
+import { awaitScrapeSince, findPrometheus, startPrometheus } from './prometheus/real.js';
 import { prometheusFallbackService } from './prometheus/promql.js';
 import { applyScenario, checkScenario, scenarioNames } from './scenarios.js';
 import type { RequestSummary } from './requests.js';
@@ -47,6 +49,11 @@ export interface SandboxOptions {
    * comes from the cloud's API and the token from the cloud credentials).
    */
   clusterAccess?: ClusterAccessMode;
+  /**
+   * Faults in place before any service starts (so the very first calls can fail: a test makes the
+   * first scrapes of the app's /metrics late with `{ service: 'app', operation: 'metrics', ... }`).
+   */
+  faults?: FaultSpec[];
   /** Plan tweaks merged into the generated plan document. */
   planOverrides?: (doc: Record<string, any>) => void;
 }
@@ -61,6 +68,12 @@ export interface Sandbox {
   prometheus: { kind: 'real' | 'builtin'; url: string };
   notes: string[];
   applyScenario(name: string, stacks?: string[]): string;
+  /**
+   * Resolves once Prometheus has scraped the app's /metrics successfully since this call (at once
+   * with the built-in evaluator, which reads the world itself): call it after a change and before a
+   * phase reads the series.
+   */
+  metricsCurrent(): Promise<void>;
   state(): Record<string, unknown>;
   close(): Promise<void>;
 }
@@ -363,6 +376,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     clouds,
   );
   const faults = new FaultRegistry(world.random);
+  for (const f of opts.faults ?? []) faults.add(f);
   const ctx = { world, faults };
   const notes: string[] = [];
   const unregisterJobs = registerSandboxJobs(world);
@@ -416,11 +430,16 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     );
     const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
     cleanups.push(removeData);
+    // Prometheus scrapes the app's metrics from their own thread (see metrics-worker.ts)
+    const metrics = await startMetricsWorker(metricsFor(world), faults);
+    cleanups.push(() => metrics.close());
+    endpoints.metrics = `http://${metrics.host}/metrics`;
     // startPrometheus stops its own process when its start fails
-    const p = await startPrometheus({ targets: [new URL(endpoints.app).host], dataDir });
+    const p = await startPrometheus({ targets: [metrics.host], dataDir });
     prometheus = { kind: 'real', url: p.url };
     stopPrometheus = async () => {
       await p.stop();
+      await metrics.close();
       removeData();
     };
     cleanups.push(stopPrometheus);
@@ -490,6 +509,9 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     prometheus,
     notes,
     applyScenario: scenario,
+    metricsCurrent: async () => {
+      if (prometheus.kind === 'real') await awaitScrapeSince(prometheus.url, 1, Date.now());
+    },
     state,
     async close() {
       world.stop();

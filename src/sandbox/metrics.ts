@@ -96,6 +96,8 @@ interface Target {
 export class MetricsSimulation {
   readonly series = new Map<string, Series>();
   readonly startedAt: number;
+  /** Grows each time a series changes what it does (a breakpoint, or it appears or vanishes). */
+  version = 0;
 
   constructor(readonly world: World) {
     this.startedAt = world.now();
@@ -154,8 +156,10 @@ export class MetricsSimulation {
         s = { name: t.name, labels: t.labels, type: t.type, points: [], present: true };
         this.series.set(k, s);
       }
+      if (!s.present) this.version++;
       s.present = true;
       const last = s.points.at(-1);
+      const before = s.points.length;
       if (t.type === 'gauge') {
         if (!last || last.value !== t.level) s.points.push({ t: now, value: t.level, rate: 0 });
       } else if (!last) {
@@ -163,11 +167,13 @@ export class MetricsSimulation {
       } else if (last.rate !== t.level) {
         s.points.push({ t: now, value: last.value + last.rate * Math.max(0, now - last.t), rate: t.level });
       }
+      if (s.points.length !== before) this.version++;
       this.prune(s, now);
     }
     for (const [k, s] of this.series) {
       if (!seen.has(k) && s.present) {
         s.present = false;
+        this.version++;
         // a vanished counter stops growing
         const last = s.points.at(-1);
         if (last && last.rate !== 0) {
@@ -221,21 +227,78 @@ export class MetricsSimulation {
   /** The exposition text (Prometheus text format 0.0.4). */
   render(now = this.world.now()): string {
     this.sample(now);
-    const lines: string[] = [];
-    for (const [name, meta] of Object.entries(METRIC_HELP)) {
-      const rows = this.instant(name, now);
-      if (rows.length === 0) continue;
-      lines.push(`# HELP ${name} ${meta.help}`, `# TYPE ${name} ${meta.type}`);
-      for (const r of rows) {
-        const { __name__: _n, ...labels } = r.labels;
-        const text = Object.entries(labels)
-          .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-          .join(',');
-        lines.push(`${name}{${text}} ${formatNumber(r.value)}`);
-      }
-    }
-    return lines.join('\n') + '\n';
+    return renderExposition([...this.series.values()], METRIC_HELP, now);
   }
+
+  /** The present series as plain data (what the /metrics worker renders from). */
+  snapshot(): Series[] {
+    return [...this.series.values()].filter((s) => s.present);
+  }
+}
+
+/**
+ * The exposition text (Prometheus text format 0.0.4) of the present `series` at `now`. Self-contained
+ * but for valueAt and formatNumber, beside it: the /metrics worker runs these three as its source.
+ */
+export function renderExposition(
+  series: Series[],
+  help: Record<string, { type: string; help: string }>,
+  now: number,
+): string {
+  const lines: string[] = [];
+  for (const [name, meta] of Object.entries(help)) {
+    const rows: [Record<string, string>, number][] = [];
+    for (const s of series) {
+      if (!s.present || s.name !== name) continue;
+      const v = valueAt(s, now);
+      if (v !== undefined) rows.push([s.labels, v]);
+    }
+    if (rows.length === 0) continue;
+    lines.push(`# HELP ${name} ${meta.help}`, `# TYPE ${name} ${meta.type}`);
+    for (const [labels, value] of rows) {
+      const text = Object.entries(labels)
+        .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+        .join(',');
+      lines.push(`${name}{${text}} ${formatNumber(value)}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * A line of the exposition as the /metrics worker fills it in at its own clock: text as is, or a
+ * sample line whose value follows from the series' last breakpoint (a gauge stays, a counter grows).
+ */
+export type ExpositionLine =
+  string | { prefix: string; t: number; value: number; rate: number; counter: boolean };
+
+/** The exposition of the present `series` as of their last breakpoints, for the worker to fill in. */
+export function expositionTemplate(
+  series: Series[],
+  help: Record<string, { type: string; help: string }>,
+): ExpositionLine[] {
+  const now = Math.max(0, ...series.map((s) => s.points.at(-1)?.t ?? 0));
+  // the same text as renderExposition, with each sample's value left open
+  const lines: ExpositionLine[] = [];
+  const text = renderExposition(series, help, now).split('\n');
+  let i = 0;
+  for (const [name] of Object.entries(help)) {
+    const rows = series.filter((s) => s.present && s.name === name && s.points.length > 0);
+    if (rows.length === 0) continue;
+    lines.push(text[i++], text[i++]);
+    for (const s of rows) {
+      const line = text[i++];
+      const last = s.points.at(-1)!;
+      lines.push({
+        prefix: line.slice(0, line.lastIndexOf(' ') + 1),
+        t: last.t,
+        value: last.value,
+        rate: last.rate,
+        counter: s.type === 'counter',
+      });
+    }
+  }
+  return lines;
 }
 
 /** Value of a series at real ms time `t` (counters are whole numbers), undefined before it existed. */

@@ -14,6 +14,8 @@ export interface ScenarioDef {
   description: string;
   /** Incident class a drill runs for this scenario (readiness failures have none). */
   incidentClass?: 'region-outage' | 'database-corruption' | 'network-partition' | 'compute-failure';
+  /** An incident the runbook answers with an escalation, never an automatic failover. */
+  escalate?: boolean;
   apply(world: World, stacks: StackWorld[]): void;
 }
 
@@ -53,6 +55,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
   },
   'two-region-failure': {
     description: 'Both regions are unhealthy at once (escalate; never an automatic failover).',
+    escalate: true,
     apply: (_w, stacks) => {
       for (const s of stacks) {
         s.sites.primary.healthy = false;
@@ -127,6 +130,11 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
     },
   },
 };
+
+/** Whether the runbook answers this scenario with an escalation instead of a failover. */
+export function escalates(name: string): boolean {
+  return SCENARIOS[name]?.escalate === true;
+}
 
 export function scenarioNames(): string[] {
   return Object.keys(SCENARIOS);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runFailover } from '../../src/drill/pipeline.js';
 import { runDrill } from '../../src/drill/drill.js';
+import { summaryText } from '../../src/drill/summary.js';
 import { Journal } from '../../src/engine/journal.js';
 import { createContext } from '../../src/engine/step.js';
 import { loadPlan } from '../../src/plan/load.js';
@@ -34,6 +35,9 @@ describe('drill', () => {
       ['gcp', true, true, true],
     ]);
     expect(r.ok).toBe(true);
+    expect(r.verdict).toBe('passed');
+    // RTO by the report's two definitions, both from the declaration
+    for (const s of r.stacks) expect(s.rtoRestoredMs!).toBeLessThanOrEqual(s.rtoMs!);
     expect(r.sandbox?.splitBrain).toBe(false);
     // one failover to DR; Azure's failover group also fails back by itself (a second planned failover)
     expect(r.sandbox?.failovers).toEqual({ aws: 1, azure: 2, gcp: 1 });
@@ -59,6 +63,43 @@ describe('drill', () => {
     expect(md).toMatch(/hash chain[^\n]*verified/i);
     fs.rmSync(out, { recursive: true, force: true });
   }, 180_000);
+});
+
+describe('drill verdicts', () => {
+  it('--dry-run ends DRY RUN (nothing verified), lists what would be done, changes nothing', async () => {
+    const out = tmp();
+    const r = await runDrill({ outDir: out, speed: 1000, prometheus: 'builtin', dryRun: true });
+    expect(r.verdict).toBe('dry-run');
+    expect(r.stacks.every((s) => !s.verified && s.rtoMs === undefined)).toBe(true);
+    const text = summaryText(r);
+    expect(text.split('\n')[0]).toMatch(/: DRY RUN \(nothing verified, nothing changed\)$/);
+    expect(text).not.toMatch(/PASSED|MISSED/);
+    expect(text).toMatch(/would do \(\d+ changes/);
+    expect(text).toMatch(/rds:|Database: aegis-db writer on dr/);
+    // the report is always written into the drill's folder, and the output ends with its path
+    expect(r.reportFile).toBe(path.join(out, 'report.md'));
+    expect(fs.readFileSync(r.reportFile, 'utf8')).toContain('DRY RUN');
+    expect(text.trimEnd().split('\n').slice(-2)[0]).toBe(`Full report: ${r.reportFile}`);
+    fs.rmSync(out, { recursive: true, force: true });
+  }, 120_000);
+
+  it('two-region-failure: the triggers refuse to dispatch, the drill stops before any failover', async () => {
+    const out = tmp();
+    const r = await runDrill({
+      outDir: out,
+      speed: 1000,
+      prometheus: 'builtin',
+      scenario: 'two-region-failure',
+    });
+    expect(r).toMatchObject({ verdict: 'escalated', ok: true });
+    expect(r.incidentClass).toBeUndefined();
+    expect(r.escalation?.reasons).toHaveLength(3);
+    expect(r.rows.map((s) => s.stage)).toEqual(['triggers']);
+    const journal = fs.readFileSync(r.journalFile, 'utf8');
+    expect(journal).not.toMatch(/"phase":"(declare|drain|database|scale|traffic)"/);
+    expect(summaryText(r)).toMatch(/ESCALATED[\s\S]*nothing was fenced, promoted or switched/);
+    fs.rmSync(out, { recursive: true, force: true });
+  }, 120_000);
 });
 
 describe('failover pipeline on the sandbox', () => {

@@ -71,7 +71,7 @@ describe('@github/local-action', () => {
     expect(r.out).toContain('::set-output name=failed-checks::');
     expect(r.out).not.toMatch(/::error/);
     expect(fs.readFileSync(summary, 'utf8')).toMatch(
-      /## Pre-failover readiness: succeeded[\s\S]*\| azure \| Replication \| PASS \|/,
+      /## Pre-failover readiness: succeeded[\s\S]*\| azure \| Replication \| passed \|/,
     );
     expect(verifyJournal(journal)).toMatchObject({ ok: true });
   }, 120_000);

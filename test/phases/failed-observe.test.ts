@@ -94,7 +94,9 @@ describe('a phase that fails while observing is on record', () => {
   });
 
   it('a failed observe inside a step records the attempts it made (was 0)', async () => {
-    sandbox.faults.add({ service: 'route53', kind: 'error', status: 503, rate: 1 });
+    // A service that drops the connection is asked maxAttempts times (one answering with 5xx is
+    // asked until the deadline: the retry policy never treats a live API as worse than a dead one).
+    sandbox.faults.add({ service: 'route53', kind: 'reset', rate: 1 });
     const journalFile = path.join(work, 'traffic.jsonl');
     const { result } = await runPhase({
       phase: 'traffic',

@@ -4,15 +4,20 @@
  */
 import { classify, UserError } from '../../engine/errors.js';
 import { withRetry } from '../../engine/retry.js';
-import { pollUntil, StepFailed } from '../../engine/step.js';
+import { lastCause, pollUntil, StepFailed } from '../../engine/step.js';
 import type { Stack } from '../../plan/types.js';
 import type { Operation, OperationStatus } from '../../providers/types.js';
 import type { PhaseContext } from '../types.js';
 
-/** True when an error means "could not reach it at all" (region down, partition). */
+/**
+ * True when an error means "could not get through to it" (region down, partition): no answer, or
+ * only throttles and server errors until the retry policy gave up. A throttled-but-alive API is
+ * never treated as worse than a dead one: where a dead primary is recorded as unreachable and the
+ * failover goes on, so is one that answered nothing but 429s or 5xx until the deadline.
+ */
 export function isUnreachable(err: unknown): boolean {
-  const c = classify(err instanceof StepFailed ? (err.cause ?? err) : err);
-  return c.kind === 'transient' && /network|unavailable|server error \(50[23]/.test(c.reason);
+  const c = classify(lastCause(err instanceof StepFailed ? (err.cause ?? err) : err));
+  return c.kind !== 'permanent';
 }
 
 /** Record a fact in the journal (outcome "observed"): declarations, checks, measurements. */
@@ -49,14 +54,29 @@ export const PROBE_RETRY = { maxAttempts: 3, baseMs: 100, capMs: 1000 };
  * Call with the probe retry policy (throttling and blips retried, a dead region reported quickly).
  * With `unreachableKey` (see StepSpec.unreachableKey) a place this run already found unreachable
  * is asked once, and one found unreachable now is remembered for the steps that follow.
+ * With `deadlineMs` the read is one a phase cannot go on without (the database's first describe):
+ * it gets the run's retry policy under that deadline instead, so throttles, 5xx and resets are
+ * ridden out as in any step, not given up on after three.
  */
-export async function probe<T>(ctx: PhaseContext, fn: () => Promise<T>, unreachableKey?: string): Promise<T> {
+export async function probe<T>(
+  ctx: PhaseContext,
+  fn: () => Promise<T>,
+  unreachableKey?: string,
+  opts: { deadlineMs?: number } = {},
+): Promise<T> {
   const known = unreachableKey !== undefined && ctx.run.unreachable.has(unreachableKey);
+  const policy =
+    opts.deadlineMs !== undefined
+      ? { ...ctx.run.retry, deadline: Date.now() + opts.deadlineMs }
+      : { ...ctx.run.retry, ...PROBE_RETRY };
   try {
     const r = await withRetry(
       fn,
-      { ...ctx.run.retry, ...PROBE_RETRY, ...(known ? { maxAttempts: 1 } : {}) },
-      { sleep: ctx.run.sleep, signal: ctx.run.signal },
+      { ...policy, ...(known ? { maxAttempts: 1, answeredAttempts: 1 } : {}) },
+      {
+        sleep: ctx.run.sleep,
+        signal: ctx.run.signal,
+      },
     );
     return r.value;
   } catch (err) {

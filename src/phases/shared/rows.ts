@@ -7,10 +7,10 @@ export function row(stack: string, item: string, status: ResultRow['status'], de
   return { stack, item, status, detail };
 }
 
-/** The row of an engine step: done, would-do, or "already so" when the state was already right. */
+/** The row of an engine step: done, would do, or "already done" when the state was already right. */
 export function outcomeRow(stack: string, item: string, r: StepResult<unknown>, detail: string): ResultRow {
   const status = r.outcome === 'would-do' ? 'would-do' : r.outcome === 'skipped' ? 'pass' : 'done';
-  return row(stack, item, status, r.outcome === 'skipped' ? `already so: ${detail}` : detail);
+  return row(stack, item, status, r.outcome === 'skipped' ? `already done: ${detail}` : detail);
 }
 
 export function errorText(err: unknown): string {

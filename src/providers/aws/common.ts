@@ -4,6 +4,7 @@
  * timeout so a call to a black-holed region fails instead of hanging.
  */
 import type { RDSClientConfig } from '@aws-sdk/client-rds';
+import { joinCallSignal } from '../../engine/cancel.js';
 import { UserError } from '../../engine/errors.js';
 import type { Stack } from '../../plan/types.js';
 
@@ -45,6 +46,23 @@ export function clientConfig(region: string, endpoint: string | undefined, opts:
       throwOnRequestTimeout: true,
     },
   };
+}
+
+/**
+ * Make every `send` of an AWS SDK v3 client carry the engine's call signal as its `abortSignal`, so
+ * the phase deadline aborts a request in flight (the SDK rejects with an AbortError), not only the
+ * wait between retries. AWS documents the option:
+ * https://aws.amazon.com/blogs/developer/abortcontroller-in-modular-aws-sdk-for-javascript/
+ */
+export function deadlineBound<C extends { send: (...args: any[]) => Promise<any> }>(client: C): C {
+  const send = client.send.bind(client) as (command: unknown, options?: unknown) => Promise<unknown>;
+  const bound = (command: unknown, options?: { abortSignal?: AbortSignal }) =>
+    send(command, {
+      ...(options && typeof options === 'object' ? options : {}),
+      abortSignal: joinCallSignal(options?.abortSignal),
+    });
+  client.send = bound as unknown as C['send'];
+  return client;
 }
 
 /** Assert the stack's section is of the AWS kind an adapter needs. */

@@ -15,7 +15,7 @@ import {
 import { classify, UserError, wrapSdkError } from '../../engine/errors.js';
 import type { SiteName } from '../../plan/types.js';
 import type { DatabaseProvider, DatabaseState, Operation, OperationStatus } from '../types.js';
-import { clientConfig, expectKind, type AwsProviderOptions, type Stack } from './common.js';
+import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadlineBound } from './common.js';
 
 /** RDS statuses during which the instance is changing (an operation is under way). */
 const BUSY = new Set([
@@ -41,11 +41,11 @@ const FAILED = new Set([
   'storage-full',
 ]);
 
-async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+async function call<T>(operation: string, fn: () => Promise<T>, resource?: string): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw wrapSdkError('rds', operation, err);
+    throw wrapSdkError('rds', operation, err, resource);
   }
 }
 
@@ -70,14 +70,16 @@ export class AwsDatabase implements DatabaseProvider {
     this.regions = { primary: stack.primary.region, dr: stack.dr.region };
     const endpoint = stack.endpoints?.rds;
     this.clients = {
-      primary: new RDSClient(clientConfig(this.regions.primary, endpoint, opts)),
-      dr: new RDSClient(clientConfig(this.regions.dr, endpoint, opts)),
+      primary: deadlineBound(new RDSClient(clientConfig(this.regions.primary, endpoint, opts))),
+      dr: deadlineBound(new RDSClient(clientConfig(this.regions.dr, endpoint, opts))),
     };
   }
 
   private async instanceIn(site: SiteName, id: string): Promise<DBInstance> {
-    const out = await call('DescribeDBInstances', () =>
-      this.clients[site].send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
+    const out = await call(
+      'DescribeDBInstances',
+      () => this.clients[site].send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
+      `DB instance ${id} in ${this.regions[site]}`,
     );
     const found = out.DBInstances?.[0];
     if (!found) {
@@ -164,8 +166,11 @@ export class AwsDatabase implements DatabaseProvider {
   }
 
   async lastBackup(): Promise<Date | undefined> {
-    const out = await call('DescribeDBSnapshots', () =>
-      this.clients.primary.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: this.instance })),
+    const out = await call(
+      'DescribeDBSnapshots',
+      () =>
+        this.clients.primary.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: this.instance })),
+      `snapshots of ${this.instance}`,
     );
     let newest: Date | undefined;
     for (const s of out.DBSnapshots ?? []) {
@@ -191,10 +196,13 @@ export class AwsDatabase implements DatabaseProvider {
         throw new UserError(
           'database.replica is not set: an in-region failover on the DR site needs its instance identifier.',
         );
-      await call('RebootDBInstance', () =>
-        this.clients[target].send(
-          new RebootDBInstanceCommand({ DBInstanceIdentifier: id, ForceFailover: true }),
-        ),
+      await call(
+        'RebootDBInstance',
+        () =>
+          this.clients[target].send(
+            new RebootDBInstanceCommand({ DBInstanceIdentifier: id, ForceFailover: true }),
+          ),
+        `DB instance ${id} in ${this.regions[target]}`,
       );
       return {
         id: `rds:reboot:${target}:${id}:${started}`,
@@ -212,8 +220,10 @@ export class AwsDatabase implements DatabaseProvider {
         'database.replica is not set: a cross-region failover needs the DR read replica identifier (e.g. aegis-db-replica).',
       );
     }
-    await call('PromoteReadReplica', () =>
-      this.clients.dr.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: replica })),
+    await call(
+      'PromoteReadReplica',
+      () => this.clients.dr.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: replica })),
+      `read replica ${replica} in ${this.regions.dr}`,
     );
     return {
       id: `rds:promote:dr:${replica}:${started}`,

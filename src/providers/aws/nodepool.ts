@@ -11,13 +11,13 @@ import {
 import { wrapSdkError } from '../../engine/errors.js';
 import type { SiteName } from '../../plan/types.js';
 import type { NodePoolProvider, NodePoolState, Operation, OperationStatus } from '../types.js';
-import { clientConfig, expectKind, type AwsProviderOptions, type Stack } from './common.js';
+import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadlineBound } from './common.js';
 
-async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+async function call<T>(operation: string, fn: () => Promise<T>, resource?: string): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw wrapSdkError('eks', operation, err);
+    throw wrapSdkError('eks', operation, err, resource);
   }
 }
 
@@ -35,16 +35,19 @@ export class AwsNodePool implements NodePoolProvider {
     this.nodegroup = np.nodegroup;
     const endpoint = stack.endpoints?.eks;
     this.clients = {
-      primary: new EKSClient(clientConfig(stack.primary.region, endpoint, opts)),
-      dr: new EKSClient(clientConfig(stack.dr.region, endpoint, opts)),
+      primary: deadlineBound(new EKSClient(clientConfig(stack.primary.region, endpoint, opts))),
+      dr: deadlineBound(new EKSClient(clientConfig(stack.dr.region, endpoint, opts))),
     };
   }
 
   async describe(site: SiteName): Promise<NodePoolState> {
-    const out = await call('DescribeNodegroup', () =>
-      this.clients[site].send(
-        new DescribeNodegroupCommand({ clusterName: this.clusters[site], nodegroupName: this.nodegroup }),
-      ),
+    const out = await call(
+      'DescribeNodegroup',
+      () =>
+        this.clients[site].send(
+          new DescribeNodegroupCommand({ clusterName: this.clusters[site], nodegroupName: this.nodegroup }),
+        ),
+      `node group ${this.nodegroup} of cluster ${this.clusters[site]}`,
     );
     const ng = out.nodegroup;
     const status = ng?.status ?? 'unknown';
@@ -59,14 +62,17 @@ export class AwsNodePool implements NodePoolProvider {
 
   async resize(site: SiteName, size: { min: number; max: number; desired: number }): Promise<Operation> {
     const cluster = this.clusters[site];
-    const out = await call('UpdateNodegroupConfig', () =>
-      this.clients[site].send(
-        new UpdateNodegroupConfigCommand({
-          clusterName: cluster,
-          nodegroupName: this.nodegroup,
-          scalingConfig: { minSize: size.min, maxSize: size.max, desiredSize: size.desired },
-        }),
-      ),
+    const out = await call(
+      'UpdateNodegroupConfig',
+      () =>
+        this.clients[site].send(
+          new UpdateNodegroupConfigCommand({
+            clusterName: cluster,
+            nodegroupName: this.nodegroup,
+            scalingConfig: { minSize: size.min, maxSize: size.max, desiredSize: size.desired },
+          }),
+        ),
+      `node group ${this.nodegroup} of cluster ${this.clusters[site]}`,
     );
     return {
       id: out.update?.id ?? '',
@@ -75,14 +81,17 @@ export class AwsNodePool implements NodePoolProvider {
   }
 
   async poll(site: SiteName, op: Operation): Promise<OperationStatus> {
-    const out = await call('DescribeUpdate', () =>
-      this.clients[site].send(
-        new DescribeUpdateCommand({
-          name: this.clusters[site],
-          nodegroupName: this.nodegroup,
-          updateId: op.id,
-        }),
-      ),
+    const out = await call(
+      'DescribeUpdate',
+      () =>
+        this.clients[site].send(
+          new DescribeUpdateCommand({
+            name: this.clusters[site],
+            nodegroupName: this.nodegroup,
+            updateId: op.id,
+          }),
+        ),
+      `node group ${this.nodegroup} of cluster ${this.clusters[site]}`,
     );
     const status = out.update?.status ?? 'unknown';
     if (status === 'Failed' || status === 'Cancelled') {

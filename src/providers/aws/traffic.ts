@@ -18,13 +18,20 @@ import { wrapSdkError } from '../../engine/errors.js';
 import { sharedLimiter, type RateLimiter } from '../../engine/ratelimit.js';
 import type { SiteName } from '../../plan/types.js';
 import type { Operation, OperationStatus, TrafficProvider, TrafficState } from '../types.js';
-import { bareName, clientConfig, expectKind, type AwsProviderOptions, type Stack } from './common.js';
+import {
+  bareName,
+  clientConfig,
+  expectKind,
+  type AwsProviderOptions,
+  type Stack,
+  deadlineBound,
+} from './common.js';
 
-async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+async function call<T>(operation: string, fn: () => Promise<T>, resource?: string): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw wrapSdkError('route53', operation, err);
+    throw wrapSdkError('route53', operation, err, resource);
   }
 }
 
@@ -62,14 +69,14 @@ export class AwsTraffic implements TrafficProvider {
     this.targets = { primary: t.targets.primary, dr: t.targets.dr };
     this.healthCheckId = t.healthCheckId || undefined;
     // Route 53 is global: its control plane is signed for us-east-1
-    this.client = new Route53Client(clientConfig('us-east-1', stack.endpoints?.route53, opts));
+    this.client = deadlineBound(new Route53Client(clientConfig('us-east-1', stack.endpoints?.route53, opts)));
     this.limiter = route53Limiter(stack.endpoints?.route53);
   }
 
   /** One Route 53 call, once a token of the shared limiter is free; SDK errors become ours. */
   private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     await this.limiter.take();
-    return call(operation, fn);
+    return call(operation, fn, `record ${this.record} in hosted zone ${this.zoneId}`);
   }
 
   async describe(): Promise<TrafficState> {

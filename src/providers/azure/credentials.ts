@@ -18,6 +18,7 @@ import {
   type PipelinePolicy,
 } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential } from '@azure/identity';
+import { currentCallScope, DEFAULT_REQUEST_TIMEOUT_MS, joinCallSignal } from '../../engine/cancel.js';
 
 /** The public Azure Resource Manager endpoint. */
 export const PUBLIC_ARM_ENDPOINT = 'https://management.azure.com';
@@ -97,11 +98,35 @@ export function armClientOptions(conn: ArmConnection): {
   };
 }
 
+/** Name of the pipeline policy that binds each request to the engine's deadline. */
+export const DEADLINE_POLICY = 'aegisDeadlinePolicy';
+
 /**
- * Finish a client built with `armClientOptions`: for an http:// endpoint, swap the stock bearer
- * policy (which refuses non-TLS URLs) for one that sets the header itself. Returns the client.
+ * A pipeline policy that gives every request (the operation's own and a long-running operation's
+ * status polls alike) the engine's call signal as `abortSignal` and the per-request timeout as `timeout`:
+ * core-rest-pipeline aborts the request with an AbortError when either fires
+ * (https://learn.microsoft.com/en-us/javascript/api/@azure/core-https/pipelinerequest).
+ */
+export function deadlinePolicy(): PipelinePolicy {
+  return {
+    name: DEADLINE_POLICY,
+    sendRequest(request, next) {
+      request.abortSignal = joinCallSignal(request.abortSignal as AbortSignal | undefined);
+      const timeout = currentCallScope()?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+      request.timeout = request.timeout ? Math.min(request.timeout, timeout) : timeout;
+      return next(request);
+    },
+  };
+}
+
+/**
+ * Finish a client built with `armClientOptions`: bind its requests to the engine's deadline, and for
+ * an http:// endpoint swap the stock bearer policy (which refuses non-TLS URLs) for one that sets
+ * the header itself. Returns the client.
  */
 export function secureClient<T extends { pipeline: Pipeline }>(client: T, conn: ArmConnection): T {
+  client.pipeline.removePolicy({ name: DEADLINE_POLICY });
+  client.pipeline.addPolicy(deadlinePolicy(), { phase: 'Serialize' });
   if (conn.insecure) {
     client.pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
     client.pipeline.removePolicy({ name: SANDBOX_AUTH_POLICY });

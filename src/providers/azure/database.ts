@@ -93,7 +93,12 @@ export class AzureDatabase implements DatabaseProvider {
     try {
       return await this.client.failoverGroups.get(s.resourceGroup, s.server, this.spec.failoverGroup);
     } catch (err) {
-      throw wrapSdkError('arm', 'FailoverGroups_Get', err);
+      throw wrapSdkError(
+        'arm',
+        'FailoverGroups_Get',
+        err,
+        `failover group ${this.spec.failoverGroup} on server ${s.server}`,
+      );
     }
   }
 
@@ -132,7 +137,12 @@ export class AzureDatabase implements DatabaseProvider {
         }
       }
     } catch (err) {
-      throw wrapSdkError('arm', 'DatabaseOperations_ListByDatabase', err);
+      throw wrapSdkError(
+        'arm',
+        'DatabaseOperations_ListByDatabase',
+        err,
+        `operations of a database on server ${s.server}`,
+      );
     }
     return undefined;
   }
@@ -248,7 +258,7 @@ export class AzureDatabase implements DatabaseProvider {
         tracked.set(id, { saved: stateFromUrl(id), target, forced });
         return { id, description: this.describeOp(target, forced) };
       }
-      throw wrapSdkError('arm', operation, err);
+      throw wrapSdkError('arm', operation, err, `failover group ${this.spec.failoverGroup}`);
     }
     const config = (JSON.parse(poller.toString()) as { state: { config?: { operationLocation?: string } } })
       .state.config;
@@ -312,7 +322,12 @@ export class AzureDatabase implements DatabaseProvider {
       }
       // a transient failure of the status request marks the SDK poller failed: resume a fresh one next time
       entry.poller = undefined;
-      throw wrapSdkError('arm', 'FailoverGroups_AsyncOperation', err);
+      throw wrapSdkError(
+        'arm',
+        'FailoverGroups_AsyncOperation',
+        err,
+        `failover group ${this.spec.failoverGroup}`,
+      );
     }
     const status = this.statusOf(entry.poller);
     if (status.done) entry.done = status;

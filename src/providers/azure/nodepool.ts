@@ -66,7 +66,12 @@ export class AzureNodePool implements NodePoolProvider {
         this.spec.pool,
       );
     } catch (err) {
-      throw wrapSdkError('arm', 'AgentPools_Get', err);
+      throw wrapSdkError(
+        'arm',
+        'AgentPools_Get',
+        err,
+        `agent pool ${this.spec.pool} of AKS cluster ${this.spec.cluster[site]}`,
+      );
     }
   }
 

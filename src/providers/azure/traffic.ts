@@ -81,7 +81,7 @@ export class AzureTraffic implements TrafficProvider {
       this.lastProfile = p;
       return p;
     } catch (err) {
-      throw wrapSdkError('arm', 'Profiles_Get', err);
+      throw wrapSdkError('arm', 'Profiles_Get', err, `Traffic Manager profile ${this.spec.profile}`);
     }
   }
 
@@ -140,7 +140,7 @@ export class AzureTraffic implements TrafficProvider {
           dnsConfig: { ttl: ttlSeconds },
         });
       } catch (err) {
-        throw wrapSdkError('arm', 'Profiles_Update', err);
+        throw wrapSdkError('arm', 'Profiles_Update', err, `Traffic Manager profile ${this.spec.profile}`);
       }
       changes.push(`ttl ${p.dnsConfig?.ttl ?? '?'} -> ${ttlSeconds}`);
     }
@@ -161,7 +161,12 @@ export class AzureTraffic implements TrafficProvider {
           },
         );
       } catch (err) {
-        throw wrapSdkError('arm', 'Endpoints_Update', err);
+        throw wrapSdkError(
+          'arm',
+          'Endpoints_Update',
+          err,
+          `an endpoint of Traffic Manager profile ${this.spec.profile}`,
+        );
       }
       changes.push(`${this.spec.endpoints[site]} ${want[site]}`);
     }

@@ -28,6 +28,7 @@ import { SqlInstancesServiceClient } from '@google-cloud/sql/build/src/v1/sql_in
 import { SqlOperationsServiceClient } from '@google-cloud/sql/build/src/v1/sql_operations_service_client.js';
 import { OAuth2Client } from 'google-auth-library';
 import type { CallOptions, ClientOptions } from 'google-gax';
+import { callSignal, callTimeoutMs, joinCallSignal } from '../../engine/cancel.js';
 import { UserError } from '../../engine/errors.js';
 
 /** Per-call options of every gax call: no SDK retries (the engine retries). */
@@ -92,6 +93,27 @@ export function gaxOptions(endpoint: GcpEndpoint | undefined): ClientOptions {
   };
 }
 
+/**
+ * Bind every request of a gax client to the engine's call signal. In HTTP/1.1 fallback mode the
+ * stub sends each call through `auth.fetch(url, { signal })` with the signal its `cancel()` aborts
+ * (google-gax fallbackServiceStub); a call's `timeout` option is not applied in that mode, and the
+ * generated methods return a plain promise without `cancel()`. Joining the engine's signal to the
+ * stub's own is that same cancellation, reached from outside: the fetch is aborted at the
+ * per-request timeout or the phase deadline.
+ * https://googleapis.dev/nodejs/google-gax/latest/interfaces/CancellablePromise.html
+ */
+export function deadlineBound<C extends object>(client: C): C {
+  const auth = (client as { auth?: { fetch?: (url: unknown, init?: Record<string, unknown>) => unknown } })
+    .auth;
+  if (auth && typeof auth.fetch === 'function' && !(auth as { aegisBound?: boolean }).aegisBound) {
+    const fetch = auth.fetch.bind(auth);
+    auth.fetch = (url, init = {}) =>
+      fetch(url, { ...init, signal: joinCallSignal(init.signal as AbortSignal | undefined) });
+    (auth as { aegisBound?: boolean }).aegisBound = true;
+  }
+  return client;
+}
+
 /** The Cloud SQL Admin clients the database adapter uses. */
 export interface SqlClients {
   instances: SqlInstancesServiceClient;
@@ -103,15 +125,56 @@ export interface SqlClients {
 export function sqlClients(url?: string): SqlClients {
   const opts = gaxOptions(parseEndpoint('sqladmin', url));
   return {
-    instances: new SqlInstancesServiceClient(opts),
-    operations: new SqlOperationsServiceClient(opts),
-    backupRuns: new SqlBackupRunsServiceClient(opts),
+    instances: deadlineBound(new SqlInstancesServiceClient(opts)),
+    operations: deadlineBound(new SqlOperationsServiceClient(opts)),
+    backupRuns: deadlineBound(new SqlBackupRunsServiceClient(opts)),
   };
 }
 
 /** Build the GKE v1 client (endpoint override = `endpoints.container`). */
 export function containerClient(url?: string): ClusterManagerClient {
-  return new ClusterManagerClient(gaxOptions(parseEndpoint('container', url)));
+  return deadlineBound(new ClusterManagerClient(gaxOptions(parseEndpoint('container', url))));
+}
+
+type MakeAuthenticatedRequest = ReturnType<typeof commonUtil.makeAuthenticatedRequestFactory>;
+
+/**
+ * Bind a Cloud DNS request function to the engine's call signal. @google-cloud/common sends
+ * requests through teeny-request over node-fetch 3, which takes no signal and ignores `timeout`,
+ * and the `abort()` it returns reaches no socket: the SDK has no cancellation of its own. So when
+ * the signal fires (per-request timeout, phase deadline, run abort) the call's callback gets an
+ * AbortError at once, the SDK rejects the call with it, `abort()` is asked anyway, and the late
+ * answer, if one ever comes, is ignored.
+ */
+export function deadlineBoundRequest(request: MakeAuthenticatedRequest): MakeAuthenticatedRequest {
+  const bound = ((reqOpts: DecorateRequestOptions, optionsOrCallback?: unknown) => {
+    if (typeof optionsOrCallback !== 'function') {
+      return (request as (o: unknown, c?: unknown) => unknown)(reqOpts, optionsOrCallback);
+    }
+    const callback = optionsOrCallback as (err: Error | null, ...rest: unknown[]) => void;
+    const signal = callSignal();
+    let settled = false;
+    const once = (err: Error | null, ...rest: unknown[]) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      callback(err, ...rest);
+    };
+    const handle = (request as (o: unknown, c: unknown) => { abort?: () => void } | undefined)(reqOpts, once);
+    function onAbort() {
+      handle?.abort?.();
+      const err = new Error('no answer from Cloud DNS before the call was cancelled');
+      err.name = 'AbortError';
+      once(err);
+    }
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    return handle;
+  }) as MakeAuthenticatedRequest;
+  return Object.assign(bound, {
+    getCredentials: request.getCredentials,
+    authClient: request.authClient,
+  });
 }
 
 /** Build the Cloud DNS client for a project (endpoint override = `endpoints.clouddns`), SDK retries off. */
@@ -122,7 +185,7 @@ export function dnsClient(project: string, url?: string): DNS {
   if (endpoint) dns.baseUrl = `${endpoint.protocol}://${apiEndpoint}/dns/v1`;
   // The DNS constructor does not pass retry options to its request function: rebuild it with
   // autoRetry off, reusing its GoogleAuth (ADC) unless this is the sandbox.
-  dns.makeAuthenticatedRequest = commonUtil.makeAuthenticatedRequestFactory({
+  const request = commonUtil.makeAuthenticatedRequestFactory({
     scopes: [
       'https://www.googleapis.com/auth/ndev.clouddns.readwrite',
       'https://www.googleapis.com/auth/cloud-platform',
@@ -132,6 +195,12 @@ export function dnsClient(project: string, url?: string): DNS {
     autoRetry: false,
     maxRetries: 0,
     ...(endpoint?.insecure ? { customEndpoint: true } : { authClient: dns.authClient }),
+  });
+  dns.makeAuthenticatedRequest = deadlineBoundRequest(request);
+  // teeny-request forwards `timeout` to node-fetch, and node-fetch 3 no longer reads it: it is set
+  // for a transport that does, and deadlineBoundRequest is what ends the call.
+  dns.interceptors.push({
+    request: (reqOpts) => ({ ...(reqOpts as DecorateRequestOptions), timeout: callTimeoutMs() }),
   });
   if (endpoint?.insecure) {
     dns.interceptors.push({

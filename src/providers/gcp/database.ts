@@ -56,11 +56,11 @@ export class GcpDatabase implements DatabaseProvider {
     private readonly clients: SqlClients,
   ) {}
 
-  private async read<T>(operation: string, fn: () => Promise<T>): Promise<Read<T>> {
+  private async read<T>(operation: string, fn: () => Promise<T>, resource?: string): Promise<Read<T>> {
     try {
       return { ok: true, value: await fn() };
     } catch (err) {
-      const wrapped = wrapSdkError('sqladmin', operation, err);
+      const wrapped = wrapSdkError('sqladmin', operation, err, resource);
       // throttling and permanent errors are the caller's to see; an unavailable region is a state
       if (classify(wrapped).kind !== 'transient' && wrapped.status !== 404) throw wrapped;
       return { ok: false, unreachable: wrapped.status !== 404, error: wrapped };
@@ -68,10 +68,14 @@ export class GcpDatabase implements DatabaseProvider {
   }
 
   private async getInstance(instance: string): Promise<Read<Instance>> {
-    return this.read('instances.get', async () => {
-      const [inst] = await this.clients.instances.get({ project: this.config.project, instance }, NO_RETRY);
-      return inst as Instance;
-    });
+    return this.read(
+      'instances.get',
+      async () => {
+        const [inst] = await this.clients.instances.get({ project: this.config.project, instance }, NO_RETRY);
+        return inst as Instance;
+      },
+      `instance ${instance}`,
+    );
   }
 
   private async runningOps(instance: string): Promise<SqlOperation[]> {
@@ -82,7 +86,7 @@ export class GcpDatabase implements DatabaseProvider {
       );
       return ((resp.items ?? []) as SqlOperation[]).filter((op) => String(op.status) !== 'DONE');
     } catch (err) {
-      throw wrapSdkError('sqladmin', 'operations.list', err);
+      throw wrapSdkError('sqladmin', 'operations.list', err, `operations of instance ${instance}`);
     }
   }
 
@@ -201,7 +205,7 @@ export class GcpDatabase implements DatabaseProvider {
       }
       return newest;
     } catch (err) {
-      throw wrapSdkError('sqladmin', 'backupRuns.list', err);
+      throw wrapSdkError('sqladmin', 'backupRuns.list', err, `backups of instance ${this.config.instance}`);
     }
   }
 
@@ -223,7 +227,7 @@ export class GcpDatabase implements DatabaseProvider {
           ...unknown[],
         ];
       } catch (err) {
-        throw wrapSdkError('sqladmin', 'instances.get', err);
+        throw wrapSdkError('sqladmin', 'instances.get', err, `instance ${instance}`);
       }
       const version = inst.settings?.settingsVersion?.value;
       if (version === undefined || version === null) {
@@ -245,7 +249,7 @@ export class GcpDatabase implements DatabaseProvider {
           description: `Cloud SQL HA failover of ${instance} from zone ${inst.gceZone ?? '?'} to ${inst.secondaryGceZone ?? 'its standby'}`,
         };
       } catch (err) {
-        throw wrapSdkError('sqladmin', 'instances.failover', err);
+        throw wrapSdkError('sqladmin', 'instances.failover', err, `instance ${instance}`);
       }
     }
     if (mode === 'cross-region') {
@@ -269,7 +273,7 @@ export class GcpDatabase implements DatabaseProvider {
           description: `Cloud SQL promotion of replica ${replica} to a standalone primary`,
         };
       } catch (err) {
-        throw wrapSdkError('sqladmin', 'instances.promoteReplica', err);
+        throw wrapSdkError('sqladmin', 'instances.promoteReplica', err, `replica ${replica}`);
       }
     }
     throw new UserError(
@@ -285,7 +289,7 @@ export class GcpDatabase implements DatabaseProvider {
         NO_RETRY,
       )) as [SqlOperation, ...unknown[]];
     } catch (err) {
-      throw wrapSdkError('sqladmin', 'operations.get', err);
+      throw wrapSdkError('sqladmin', 'operations.get', err, `operation ${op.id}`);
     }
     const status = String(o.status);
     const errors = o.error?.errors ?? [];

@@ -44,7 +44,7 @@ export class GcpNodePool implements NodePoolProvider {
         busy: status === 'RECONCILING' || status === 'PROVISIONING' || status === 'STOPPING',
       };
     } catch (err) {
-      throw wrapSdkError('container', 'nodePools.get', err);
+      throw wrapSdkError('container', 'nodePools.get', err, `node pool ${this.poolName(site)}`);
     }
   }
 
@@ -65,7 +65,7 @@ export class GcpNodePool implements NodePoolProvider {
         description: `GKE resize of ${this.config.cluster[site]}/${this.config.pool} to ${size.desired} nodes`,
       };
     } catch (err) {
-      throw wrapSdkError('container', 'nodePools.setSize', err);
+      throw wrapSdkError('container', 'nodePools.setSize', err, `node pool ${this.poolName(site)}`);
     }
   }
 

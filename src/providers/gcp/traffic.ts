@@ -51,7 +51,12 @@ export class GcpTraffic implements TrafficProvider {
       const meta = r.metadata as { name: string; ttl?: number; rrdatas?: string[] };
       return { name: meta.name, type: r.type, ttl: meta.ttl, rrdatas: meta.rrdatas ?? r.data ?? [] };
     } catch (err) {
-      throw wrapSdkError('clouddns', 'resourceRecordSets.list', err);
+      throw wrapSdkError(
+        'clouddns',
+        'resourceRecordSets.list',
+        err,
+        `record ${this.config.record} in zone ${this.config.zone}`,
+      );
     }
   }
 
@@ -100,7 +105,12 @@ export class GcpTraffic implements TrafficProvider {
         description: `Cloud DNS change in ${this.config.zone}: ${abs(this.config.record)} ${this.type} ${(old?.rrdatas ?? []).join(',') || '(none)'} -> ${this.value(target)} (TTL ${ttlSeconds} s)`,
       };
     } catch (err) {
-      throw wrapSdkError('clouddns', 'changes.create', err);
+      throw wrapSdkError(
+        'clouddns',
+        'changes.create',
+        err,
+        `record ${this.config.record} in zone ${this.config.zone}`,
+      );
     }
   }
 
@@ -110,7 +120,7 @@ export class GcpTraffic implements TrafficProvider {
       const status = String((meta as { status?: string }).status);
       return { done: status === 'done', status };
     } catch (err) {
-      throw wrapSdkError('clouddns', 'changes.get', err);
+      throw wrapSdkError('clouddns', 'changes.get', err, `change ${op.id} in zone ${this.config.zone}`);
     }
   }
 

@@ -9,12 +9,26 @@ import {
   AppsV1Api,
   BatchV1Api,
   CoreV1Api,
+  createConfiguration,
   KubeConfig,
   PatchStrategy,
+  ServerConfiguration,
+  setHeaderMiddleware,
   setHeaderOptions,
+  type Middleware,
+  type RequestContext,
+  type ResponseContext,
   type V1Job,
 } from '@kubernetes/client-node';
-import { ProviderError, UserError, wrapSdkError } from '../../engine/errors.js';
+import { joinCallSignal } from '../../engine/cancel.js';
+import {
+  adviceFor,
+  messageOf,
+  ProviderError,
+  serviceMessage,
+  UserError,
+  wrapSdkError,
+} from '../../engine/errors.js';
 import type { Cluster, DeploymentStatus, JobSpec, JobStatus } from './types.js';
 import type { ClusterAccess } from './access.js';
 
@@ -96,13 +110,13 @@ function wrap(operation: string, err: unknown, target: string): ProviderError {
   let text: string;
   if (base.status !== undefined) {
     const what = reason ? `${base.status} ${reason}` : `HTTP ${base.status}`;
-    text = `kubernetes ${operation} of ${target} failed with ${what}: ${message ?? 'no message'}.`;
+    text = `Kubernetes API ${operation} of ${target} failed with ${what}: ${(message ?? 'no message').replace(/[.\s]+$/, '')}; ${adviceFor(base.status, reason, operation)}.`;
   } else {
     const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-    const detail = [base.message.replace(/^kubernetes \S+ failed: /, ''), cause?.code ?? cause?.message]
+    const detail = [serviceMessage(messageOf(err)).message, cause?.code ?? cause?.message]
       .filter(Boolean)
       .join(': ');
-    text = `kubernetes ${operation} of ${target} failed before the API server answered (${detail}); check that the cluster is reachable.`;
+    text = `Kubernetes API ${operation} of ${target} failed before the API server answered (${detail}); check that the cluster is reachable.`;
   }
   const netCode = base.status === undefined && base.code === 'TypeError' ? networkCode(err) : undefined;
   return new ProviderError({
@@ -121,6 +135,33 @@ function networkCode(err: unknown, depth = 0): string | undefined {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
   return networkCode((err as { cause?: unknown }).cause, depth + 1);
+}
+
+/**
+ * A middleware that hands each request the engine's call signal (the per-request timeout, the phase
+ * deadline and the run's abort as one AbortSignal): the client's fetch (undici) aborts the request
+ * in flight when it fires, where the client itself has no timeout at all.
+ */
+const DEADLINE_MIDDLEWARE: Middleware = {
+  pre: async (ctx: RequestContext) => {
+    ctx.setSignal(joinCallSignal(ctx.getSignal()));
+    return ctx;
+  },
+  post: async (ctx: ResponseContext) => ctx,
+};
+
+/**
+ * What `kc.makeApiClient(type)` builds (the current cluster's server, the kubeconfig as
+ * authentication), with a user agent of ours and the deadline middleware.
+ */
+function apiClient<T>(kc: KubeConfig, type: new (config: ReturnType<typeof createConfiguration>) => T): T {
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(kc.getCurrentCluster()!.server, {}),
+    authMethods: { default: kc },
+    middleware: [setHeaderMiddleware('User-Agent', 'aegis-dr (kubernetes-client-javascript)')],
+    promiseMiddleware: [DEADLINE_MIDDLEWARE],
+  });
+  return new type(config);
 }
 
 function labelsToSelector(labels: Record<string, string>): string {
@@ -181,9 +222,9 @@ export class KubernetesCluster implements Cluster {
     if (this.apisCache) return this.apisCache;
     const kc = this.opts.access ? tokenKubeConfig(this.opts.access) : this.fileKubeConfig();
     this.apisCache = {
-      core: kc.makeApiClient(CoreV1Api),
-      apps: kc.makeApiClient(AppsV1Api),
-      batch: kc.makeApiClient(BatchV1Api),
+      core: apiClient(kc, CoreV1Api),
+      apps: apiClient(kc, AppsV1Api),
+      batch: apiClient(kc, BatchV1Api),
     };
     return this.apisCache;
   }

@@ -193,3 +193,50 @@ export function sendAwsXmlError(
   });
   send(res, e.status, body, 'text/xml', headers);
 }
+
+/**
+ * The error an injected `error` fault of status `status` answers with, as AWS renders it: 403 is an
+ * IAM denial (`AccessDenied` on the Query and REST-XML services, `AccessDeniedException` on the
+ * REST-JSON ones), 404 the service's own "not found" code, 503 ServiceUnavailable, any other 5xx
+ * InternalFailure. https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html
+ * lists the common codes; the IAM message names the action, as a real denial does
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html).
+ */
+export function faultError(
+  status: number,
+  action: string,
+  notFound: { code: string; message: string },
+  json = false,
+): { status: number; code: string; message: string; type: 'Sender' | 'Receiver' } {
+  if (status === 403) {
+    return {
+      status,
+      code: json ? 'AccessDeniedException' : 'AccessDenied',
+      message: `User: arn:aws:sts::000000000000:assumed-role/aegis-sandbox/aegis-dr is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+      type: 'Sender',
+    };
+  }
+  if (status === 404) return { status, ...notFound, type: 'Sender' };
+  if (status === 503) {
+    return {
+      status,
+      code: json ? 'ServiceUnavailableException' : 'ServiceUnavailable',
+      message: 'The request has failed due to a temporary failure of the server.',
+      type: 'Receiver',
+    };
+  }
+  if (status >= 500) {
+    return {
+      status,
+      code: json ? 'ServerException' : 'InternalFailure',
+      message: 'The request processing has failed because of an unknown error, exception or failure.',
+      type: 'Receiver',
+    };
+  }
+  return {
+    status,
+    code: 'ValidationError',
+    message: 'The input fails to satisfy the constraints specified by an AWS service.',
+    type: 'Sender',
+  };
+}

@@ -14,7 +14,7 @@ import type { FaultHit } from '../faults.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import { SITES, type SiteWorld, type World } from '../world.js';
 import { clusterPath } from '../kubernetes/routes.js';
-import { SANDBOX_ACCOUNT, awsStack, dropConnection, regionDown, signedRegion } from './common.js';
+import { SANDBOX_ACCOUNT, awsStack, dropConnection, faultError, regionDown, signedRegion } from './common.js';
 
 /** Cloud seconds before an UpdateNodegroupConfig changes the node group's desired size. */
 export const NODEGROUP_UPDATE_CLOUD_SECONDS = 30;
@@ -348,18 +348,15 @@ export function eksService(): ServiceDef {
         headers['retry-after'] = String(hit.spec.retryAfterSeconds);
       send(res, 429, { message: 'Rate exceeded' }, 'application/json', headers);
     },
-    renderError(_req, res, hit: FaultHit) {
-      const status = hit.spec.status ?? 503;
-      sendError(
-        res,
-        status === 503
-          ? new EksError(
-              503,
-              'ServiceUnavailableException',
-              'Service is unavailable, please try again later.',
-            )
-          : new EksError(status, 'ServerException', 'An internal error occurred.'),
+    renderError(req, res, hit: FaultHit) {
+      const r = route(req);
+      const e = faultError(
+        hit.spec.status ?? 503,
+        `eks:${r?.op ?? 'DescribeNodegroup'}`,
+        { code: 'ResourceNotFoundException', message: `No node group found for name: ${r?.b ?? ''}.` },
+        true,
       );
+      sendError(res, new EksError(e.status, e.code, e.message));
     },
   };
 }

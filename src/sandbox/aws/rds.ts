@@ -23,6 +23,7 @@ import {
   requestId,
   sendAwsXmlError,
   signedRegion,
+  faultError,
   xmlDocument,
   type XmlNode,
 } from './common.js';
@@ -428,14 +429,14 @@ export function rdsService(): ServiceDef {
     renderThrottle(_req, res, _hit: FaultHit) {
       sendRdsError(res, new RdsError(400, 'Throttling', 'Rate exceeded'));
     },
-    renderError(_req, res, hit: FaultHit) {
-      const status = hit.spec.status ?? 503;
-      const code = status === 503 ? 'ServiceUnavailable' : 'InternalFailure';
-      const message =
-        status === 503
-          ? 'The request has failed due to a temporary failure of the server.'
-          : 'An internal error has occurred.';
-      sendRdsError(res, new RdsError(status, code, message, 'Receiver'));
+    renderError(req, res, hit: FaultHit) {
+      const action = params(req).get('Action') ?? 'DescribeDBInstances';
+      const id = params(req).get('DBInstanceIdentifier') ?? '';
+      const e = faultError(hit.spec.status ?? 503, `rds:${action}`, {
+        code: 'DBInstanceNotFound',
+        message: `DBInstance ${id} not found.`,
+      });
+      sendRdsError(res, new RdsError(e.status, e.code, e.message, e.type));
     },
   };
 }

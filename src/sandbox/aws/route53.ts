@@ -21,6 +21,7 @@ import {
   requestId,
   sendAwsXmlError,
   textAt,
+  faultError,
   xmlDocument,
   type XmlElement,
   type XmlNode,
@@ -464,19 +465,18 @@ export function route53Service(): ServiceDef {
         sendError(res, new Route53Error(400, 'Throttling', 'Rate exceeded'));
       }
     },
-    renderError(_req, res, hit: FaultHit) {
-      const status = hit.spec.status ?? 503;
-      sendError(
-        res,
-        status === 503
-          ? new Route53Error(
-              503,
-              'ServiceUnavailable',
-              'Service is unavailable, please try again later.',
-              'Receiver',
-            )
-          : new Route53Error(status, 'InternalFailure', 'An internal error occurred.', 'Receiver'),
+    renderError(req, res, hit: FaultHit) {
+      const op = route(req)?.op ?? 'ListResourceRecordSets';
+      const e = faultError(
+        hit.spec.status ?? 503,
+        `route53:${op}`,
+        /healthcheck/i.test(op)
+          ? { code: 'NoSuchHealthCheck', message: 'No health check exists with the specified ID.' }
+          : /change/i.test(op) && !/ResourceRecordSets/.test(op)
+            ? { code: 'NoSuchChange', message: 'A change with the specified change ID does not exist.' }
+            : { code: 'NoSuchHostedZone', message: 'No hosted zone found with the specified ID.' },
       );
+      sendError(res, new Route53Error(e.status, e.code, e.message, e.type));
     },
   };
 }

@@ -297,6 +297,27 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
     },
     renderError(req, res, hit: FaultHit) {
       const status = hit.spec.status ?? 503;
+      const op = routeArm(req.method, req.path).op;
+      // ARM's own wording: https://learn.microsoft.com/en-us/azure/role-based-access-control/troubleshooting
+      // (AuthorizationFailed) and https://learn.microsoft.com/en-us/azure/azure-resource-manager/troubleshooting/error-not-found
+      if (status === 403) {
+        renderArmError(
+          res,
+          403,
+          'AuthorizationFailed',
+          `The client '00000000-0000-0000-0000-00000000a11d' with object id '00000000-0000-0000-0000-00000000a11d' does not have authorization to perform action '${op}' over scope '${req.path}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+        );
+        return;
+      }
+      if (status === 404) {
+        renderArmError(
+          res,
+          404,
+          'ResourceNotFound',
+          `The Resource '${req.path}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+        );
+        return;
+      }
       renderArmError(
         res,
         status,

@@ -107,9 +107,22 @@ export function renderGoogleThrottle(
   );
 }
 
-/** Render an injected server error (default 503 UNAVAILABLE) in the Google JSON shape. */
-export function renderGoogleError(_req: ServiceRequest, res: http.ServerResponse, hit: FaultHit): void {
+/**
+ * Render an injected `error` fault in the Google JSON shape
+ * (https://cloud.google.com/apis/design/errors): 403 PERMISSION_DENIED "The caller does not have
+ * permission" (reason `forbidden`), 404 NOT_FOUND naming the requested path (reason `notFound`),
+ * 503 UNAVAILABLE (default), any other status its canonical code.
+ */
+export function renderGoogleError(req: ServiceRequest, res: http.ServerResponse, hit: FaultHit): void {
   const code = hit.spec.status ?? 503;
+  if (code === 403) {
+    googleError(res, 403, 'The caller does not have permission', { reason: 'forbidden' });
+    return;
+  }
+  if (code === 404) {
+    googleError(res, 404, `The requested resource was not found: ${req.path}.`, { reason: 'notFound' });
+    return;
+  }
   googleError(
     res,
     code,

@@ -52,6 +52,11 @@ export function kubernetesService(): ServiceDef {
   return {
     name: 'kubernetes',
     operation: (req) => route(req).op,
+    // faults aimed at one cluster (the primary and DR API servers fail apart)
+    target: (req) => {
+      const r = route(req);
+      return r.stack && r.site ? `${r.stack}-${r.site}` : undefined;
+    },
     renderThrottle(_req, res, hit: FaultHit) {
       const secs = hit.spec.retryAfterSeconds ?? 1;
       sendStatus(
@@ -65,8 +70,12 @@ export function kubernetesService(): ServiceDef {
         ),
       );
     },
-    renderError(_req, res, hit: FaultHit) {
+    renderError(req, res, hit: FaultHit) {
       const code = hit.spec.status ?? 503;
+      if (code === 403 || code === 404) {
+        sendStatus(res, accessError(req, code));
+        return;
+      }
       const reason = code === 503 ? 'ServiceUnavailable' : code === 504 ? 'Timeout' : 'InternalError';
       const message =
         code === 503
@@ -102,6 +111,34 @@ export function kubernetesService(): ServiceDef {
       }
     },
   };
+}
+
+/**
+ * The Status of an injected 403 or 404 as an API server words it: RBAC's Forbidden
+ * (`<resource> is forbidden: User "..." cannot <verb> resource ...`) and NotFound
+ * (`<resource> "<name>" not found`); https://kubernetes.io/docs/reference/access-authn-authz/rbac/
+ * and https://kubernetes.io/docs/reference/using-api/api-concepts/ (Status objects).
+ */
+function accessError(req: ServiceRequest, code: 403 | 404): StatusError {
+  const r = route(req);
+  const parts = req.path.split('/').filter(Boolean);
+  const ns = parts.indexOf('namespaces');
+  const resource = ns >= 0 ? (parts[ns + 2] ?? 'namespaces') : (parts.at(-1) ?? 'resources');
+  const name = ns >= 0 ? parts[ns + 3] : undefined;
+  const verb =
+    req.method === 'GET'
+      ? name
+        ? 'get'
+        : 'list'
+      : req.method === 'PATCH'
+        ? 'patch'
+        : req.method.toLowerCase();
+  if (code === 404) return new StatusError(404, 'NotFound', `${resource} "${name ?? ''}" not found`);
+  return new StatusError(
+    403,
+    'Forbidden',
+    `${resource}${name ? ` "${name}"` : ''} is forbidden: User "system:serviceaccount:aegis:aegis-dr" cannot ${verb} resource "${resource}" in the namespace "${ns >= 0 ? parts[ns + 1] : ''}" (${r.op})`,
+  );
 }
 
 function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceContext, createdAt: string): void {

@@ -157,3 +157,32 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
   }
   return { url, port, process: child, stop };
 }
+
+/**
+ * Wait until Prometheus holds a successful scrape of every target that started at or after
+ * `sinceMs`: a reader that calls this after a change sees the change, and sees series that a failed
+ * scrape before it had marked stale (a scrape that fails, for example because the process serving
+ * /metrics was busy for longer than the scrape timeout, ends every series of its target at once:
+ * https://prometheus.io/docs/prometheus/latest/querying/basics/#staleness).
+ */
+export async function awaitScrapeSince(
+  url: string,
+  targets: number,
+  sinceMs: number,
+  timeoutMs = 60000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const query = encodeURIComponent(`timestamp(up == 1) >= ${sinceMs / 1000}`);
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/api/v1/query?query=${query}`, { signal: AbortSignal.timeout(2000) });
+      const body = (await r.json()) as { data?: { result?: unknown[] } };
+      if ((body.data?.result?.length ?? 0) >= targets) return;
+    } catch {
+      // retry
+    }
+    if (Date.now() > deadline)
+      throw new Error(`prometheus on ${url} did not scrape its targets successfully within ${timeoutMs} ms.`);
+    await sleep(100);
+  }
+}

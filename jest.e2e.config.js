@@ -1,0 +1,13 @@
+import base from './jest.config.js';
+
+/**
+ * The end-to-end suites (`npm run test:e2e`): whole drills and the actions run from dist/, kept out
+ * of `npm test` so that the README's test command stays fast as they grow. `.ci/run` runs both.
+ */
+/** @type {import('jest').Config} */
+export default {
+  ...base,
+  testPathIgnorePatterns: ['/node_modules/'],
+  roots: ['<rootDir>/test/e2e'],
+  testTimeout: 180000,
+};
