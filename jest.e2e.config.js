@@ -1,4 +1,4 @@
-import base from './jest.config.js';
+import base, { E2E } from './jest.config.js';
 
 /**
  * The end-to-end suites (`npm run test:e2e`): whole drills and the actions run from dist/, kept out
@@ -8,6 +8,7 @@ import base from './jest.config.js';
 export default {
   ...base,
   testPathIgnorePatterns: ['/node_modules/'],
-  roots: ['<rootDir>/test/e2e'],
+  testRegex: E2E.map((p) => p.replace('<rootDir>/', '/')),
+  testMatch: undefined,
   testTimeout: 180000,
 };

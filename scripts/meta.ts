@@ -2,3 +2,4 @@
 export { PHASES } from '../src/phases/registry.js';
 export { planJsonSchemaText } from '../src/plan/json-schema.js';
 export { planValidatorSource } from '../src/plan/validator-source.js';
+export { COMMON_OUTPUTS } from '../src/phases/results.js';

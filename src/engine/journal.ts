@@ -14,9 +14,12 @@ import { fileError } from './files.js';
  * What a step did: `done` (acted and reached the wanted state), `skipped` (already so),
  * `would-do` (dry-run), `failed`, `refused` (unsafe move, not forced), `observed` (a recorded
  * fact), `unreachable` (the target could not be reached at all, e.g. its region is down, and the
- * step accepts that as an answer: nothing was changed there; `error` says what was seen).
+ * step accepts that as an answer: nothing was changed there; `error` says what was seen),
+ * `intent` (written just before a mutating call: a later record of the same step is its outcome;
+ * an intent with none means the runner died after the call may have gone out).
  */
-export type Outcome = 'done' | 'skipped' | 'would-do' | 'failed' | 'observed' | 'refused' | 'unreachable';
+export type Outcome =
+  'done' | 'skipped' | 'would-do' | 'failed' | 'observed' | 'refused' | 'unreachable' | 'intent';
 
 export interface JournalEntry {
   phase: string;
@@ -124,6 +127,11 @@ export class Journal {
     }
   }
 
+  /** Who this run's records name (the workflow's actor, the CLI user). */
+  get actor(): string | undefined {
+    return this.opts.actor;
+  }
+
   onRecord(fn: (r: JournalRecord) => void): void {
     this.listeners.push(fn);
   }
@@ -143,6 +151,29 @@ export class Journal {
     if (this.file) this.write(JSON.stringify(rec) + '\n');
     for (const l of this.listeners) l(rec);
     return rec;
+  }
+
+  /**
+   * What this journal knows of one step's changes: its last intent that no `done` or `skipped`
+   * record followed (the call may have landed without a record), and the last `done`/`skipped`.
+   */
+  stepHistory(key: { phase: string; step: string; stack?: string; target: string }): {
+    pendingIntent?: JournalRecord;
+    lastSettled?: JournalRecord;
+  } {
+    let pendingIntent: JournalRecord | undefined;
+    let lastSettled: JournalRecord | undefined;
+    for (const r of this.records) {
+      if (r.phase !== key.phase || r.step !== key.step || r.stack !== key.stack || r.target !== key.target)
+        continue;
+      if (r.dryRun) continue;
+      if (r.outcome === 'intent') pendingIntent = r;
+      else if (r.outcome === 'done' || r.outcome === 'skipped') {
+        pendingIntent = undefined;
+        lastSettled = r;
+      }
+    }
+    return { pendingIntent, lastSettled };
   }
 
   /** Records of this run only (a resumed journal also holds earlier runs). */

@@ -15,6 +15,7 @@ export const OUTCOME_WORD: Record<Outcome, string> = {
   refused: 'refused',
   unreachable: 'unreachable',
   observed: 'observed',
+  intent: 'about to act',
 };
 
 /** The word for a journal record's outcome; a record that says why it skipped reads "skipped (why)". */

@@ -121,6 +121,18 @@ export interface StepSpec<S> {
    */
   unreachable?(err: unknown): boolean;
   /**
+   * The cloud's own record of this step's change (RDS failover events, Cloud SQL operations of
+   * type FAILOVER) since `since`, or over all the history the cloud keeps when `since` is absent.
+   * For changes the live state cannot tell apart from "not yet done" (an in-region failover
+   * leaves the writer where it was, in another zone). Asked before acting:
+   * - the journal holds an intent of this step with no outcome (the runner died after the call
+   *   may have gone out): evidence since the intent means the call landed, so the step waits for
+   *   it instead of acting a second time; none means it never went out, so the step acts;
+   * - the journal records nothing of this step since a change the cloud shows: the step refuses,
+   *   naming the change and its time, unless forced with a reason (DESIGN: intent before act).
+   */
+  evidence?(since: Date | undefined): Promise<Evidence | undefined>;
+  /**
    * Where an `unreachable` error comes from ("aws/primary/kubernetes"). Once a step of the run
    * found it unreachable, later steps with the same key make one attempt instead of retrying: in a
    * region outage the fence, the drain and the write check would otherwise each spend their
@@ -128,6 +140,19 @@ export interface StepSpec<S> {
    */
   unreachableKey?: string;
 }
+
+/** A change the cloud's own history shows (an event, an operation), with its time. */
+export interface Evidence {
+  /** In words, for the journal and the refusal ("RDS event \"Multi-AZ instance failover started.\""). */
+  what: string;
+  at: Date;
+}
+
+/**
+ * A runner's clock and the cloud's may differ by this much; evidence is looked for from this long
+ * before the intent was written.
+ */
+export const CLOCK_SKEW_MS = 60_000;
 
 /** A step that reached (or, in dry-run, would reach) its wanted state. */
 export interface StepResult<S> {
@@ -322,6 +347,7 @@ export async function runStep<S>(
         before !== undefined || overridden
           ? {
               ...(before !== undefined ? spec.data?.(before, after) : undefined),
+              ...(landed ? { evidence: landed.what, evidenceAt: landed.at.toISOString() } : undefined),
               ...(overridden && ctx.force
                 ? { forcedBy: ctx.force.by, forceReason: ctx.force.reason, overrodeRefusal: overridden }
                 : undefined),
@@ -335,6 +361,7 @@ export async function runStep<S>(
   const deadline = started + spec.deadlineMs;
   let before: S | undefined;
   let overridden: string | undefined;
+  let landed: Evidence | undefined;
   let sent = false;
   try {
     before = await retrying(() => spec.observe(), deadline);
@@ -343,9 +370,18 @@ export async function runStep<S>(
       return { outcome: 'skipped', before, after: before, record };
     }
     const action = typeof spec.action === 'function' ? spec.action(before) : spec.action;
-    const underway = spec.inProgress?.(before) ?? false;
+    let underway = spec.inProgress?.(before) ?? false;
+    let historyRefusal: string | undefined;
+    if (!underway && spec.act && spec.evidence) {
+      const found = await askHistory(ctx, spec, (fn) => retrying(fn, deadline));
+      if (found.landed) {
+        landed = found.landed;
+        underway = true;
+      }
+      historyRefusal = found.refusal;
+    }
     if (!underway) {
-      const refusal = spec.refuse?.(before);
+      const refusal = spec.refuse?.(before) ?? historyRefusal;
       // The refusal is checked here, where the step acts, so the action, the CLI and every workflow
       // refuse the same things: a force without a reason overrides nothing (DESIGN: fence before
       // promote, "unless the operator forces it and the journal records who and why").
@@ -363,6 +399,19 @@ export async function runStep<S>(
       }
       if (spec.act) {
         const act = spec.act.bind(spec);
+        // Intent before act: a runner can die between the call and its record; the re-run finds
+        // this intent without an outcome and asks the cloud's history (spec.evidence) before acting.
+        ctx.journal.append({
+          ...where,
+          target: spec.target,
+          outcome: 'intent',
+          action,
+          startedAt: new Date().toISOString(),
+          endedAt: new Date().toISOString(),
+          durationMs: 0,
+          attempts: 0,
+          dryRun: false,
+        });
         sent = true;
         await retrying(async () => {
           try {
@@ -378,7 +427,14 @@ export async function runStep<S>(
         }, deadline);
       }
     } else if (ctx.dryRun) {
-      const record = finish('would-do', before, undefined, `wait: ${action} is already under way`);
+      const record = finish(
+        'would-do',
+        before,
+        undefined,
+        landed
+          ? `wait: ${action} was sent by an earlier run (${landed.what} at ${landed.at.toISOString()})`
+          : `wait: ${action} is already under way`,
+      );
       return { outcome: 'would-do', before, record };
     }
     const remaining = Math.max(0, deadline - Date.now());
@@ -405,7 +461,11 @@ export async function runStep<S>(
       'done',
       before,
       after,
-      underway ? `waited for ${action} (already under way)` : action,
+      landed
+        ? `waited for ${action} (sent by an earlier run that left no record: ${landed.what} at ${landed.at.toISOString()})`
+        : underway
+          ? `waited for ${action} (already under way)`
+          : action,
     );
     return { outcome: 'done', before, after, record };
   } catch (err) {
@@ -438,4 +498,33 @@ export async function runStep<S>(
     );
     throw new StepFailed(`${spec.phase}/${spec.step} on ${spec.target} failed: ${msg}`, record, err);
   }
+}
+
+/**
+ * What the journal and the cloud's history say about a step's change before it acts (see
+ * StepSpec.evidence): `landed` when an intent without outcome is matched by the cloud's evidence
+ * (wait, do not act again); `refusal` when the cloud shows a change this journal does not record.
+ */
+async function askHistory<S>(
+  ctx: RunContext,
+  spec: StepSpec<S>,
+  retrying: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<{ landed?: Evidence; refusal?: string }> {
+  const history = ctx.journal.stepHistory({
+    phase: spec.phase,
+    step: spec.step,
+    stack: spec.stack,
+    target: spec.target,
+  });
+  if (history.pendingIntent) {
+    const since = new Date(Date.parse(history.pendingIntent.startedAt) - CLOCK_SKEW_MS);
+    const ev = await retrying(() => spec.evidence!(since));
+    return ev ? { landed: ev } : {};
+  }
+  const since = history.lastSettled ? new Date(history.lastSettled.endedAt) : undefined;
+  const ev = await retrying(() => spec.evidence!(since));
+  if (!ev) return {};
+  return {
+    refusal: `${spec.target} shows ${ev.what} at ${ev.at.toISOString()}, which ${history.lastSettled ? 'happened after the last change this journal records' : 'this journal does not record'}: check where the writer is now (acting again would move it back), then pass force with a reason to act anyway`,
+  };
 }

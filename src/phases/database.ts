@@ -3,11 +3,13 @@
  * SQL failover group, Cloud SQL HA or replica promotion) after reading the current primary;
  * refuses while the old primary accepts writes; records the RPO.
  */
-import { UserError } from '../engine/errors.js';
-import { pollUntil, runStep } from '../engine/step.js';
+import { DeadlineError, UserError } from '../engine/errors.js';
+import { formatMs, pollUntil, runStep } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
 import type { CloudProviders, DatabaseState, Operation } from '../providers/types.js';
+import { setDrain } from './drain.js';
+import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, perStackOutput } from './shared/context.js';
 import {
   CLASS_INPUT,
@@ -60,9 +62,15 @@ export const databasePhase: PhaseDef = {
   async run(ctx) {
     const target = targetSite(ctx);
     const mode = databaseMode(ctx);
-    const { ok, rows } = await forEachStack(ctx, (name) =>
-      failoverDatabase(ctx, 'database', name, target, mode),
-    );
+    // A class that keeps serving from the primary region (database-corruption: the HA standby in
+    // the same region) lifts declare's fence once the database failover is done, or the primary
+    // stays read-only and nothing serves writes.
+    const servesFromPrimary = servingSite(incidentClass(ctx)) === 'primary';
+    const { ok, rows } = await forEachStack(ctx, async (name) => {
+      const done = await failoverDatabase(ctx, 'database', name, target, mode);
+      if (!servesFromPrimary || done.some((r) => r.status === 'fail')) return done;
+      return [...done, ...(await setDrain(ctx, 'database', name, 'primary', false))];
+    });
     const rpo = perStackOutput(
       ctx,
       (r) => r.phase === 'database' && r.step === 'failover' && r.data?.rpoSeconds !== undefined,
@@ -144,6 +152,7 @@ async function inRegionFailover({ ctx, phase, name, dbName, providers }: Databas
   const doneZone = previous.at(-1)?.data?.toZone as string | undefined;
   let op: Operation | undefined;
   let fromZone: string | undefined;
+  let waitedFor: string | undefined;
   const r = await runStep<DatabaseState>(ctx.run, {
     phase,
     step: 'failover',
@@ -154,9 +163,13 @@ async function inRegionFailover({ ctx, phase, name, dbName, providers }: Databas
     inProgress: (s) => s.busy,
     action: (s) => `in-region HA failover of ${dbName} (writer zone ${s.writerZone ?? 'unknown'} -> standby)`,
     act: async (s) => {
+      waitedFor = await waitForRoutine(ctx, providers, dbName, s);
       fromZone = s.writerZone;
       op = await providers.database.failover('primary', 'in-region');
     },
+    // The writer's zone cannot tell "failed over" from "not yet": the cloud's history can (a
+    // second force-failover moves the writer back).
+    evidence: (since) => providers.database.failoverHistory('in-region', since),
     wait: async () => {
       await awaitOperation(
         ctx,
@@ -177,7 +190,13 @@ async function inRegionFailover({ ctx, phase, name, dbName, providers }: Databas
     },
     deadlineMs: ctx.plan.limits.deadlinesMs.database,
     summarise: (s) => ({ writer: s.writer, zone: s.writerZone, status: s.status }),
-    data: (_b, after) => ({ mode: 'in-region', fromZone, toZone: after?.writerZone, operation: op?.id }),
+    data: (_b, after) => ({
+      mode: 'in-region',
+      fromZone,
+      toZone: after?.writerZone,
+      operation: op?.id,
+      waitedFor,
+    }),
   });
   return [
     outcomeRow(
@@ -201,6 +220,7 @@ async function crossRegionFailover(
   const stack = ctx.plan.stack(name);
   let op: Operation | undefined;
   let lagAtPromotion: number | undefined;
+  let waitedFor: string | undefined;
   const canPromoteBack = target === 'dr' || stack.database.type === 'azure-sql';
   const r = await runStep<DatabaseState>(ctx.run, {
     phase,
@@ -214,7 +234,7 @@ async function crossRegionFailover(
       canPromoteBack
         ? `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}`
         : `${dbName} writer back on ${target}`,
-    act: async () => {
+    act: async (s) => {
       if (!canPromoteBack) {
         throw new UserError(
           `${dbName} still has its writer on ${otherSite(target)}: run the sync phase with mode=execute to copy the DR data back and re-establish the primary, then run failback again.`,
@@ -226,6 +246,7 @@ async function crossRegionFailover(
           `refusing to promote ${dbName} on ${target}: ${fence.detail}; run declare (fence) and drain first, or pass force with a reason.`,
         );
       }
+      waitedFor = await waitForRoutine(ctx, providers, dbName, s);
       lagAtPromotion = await replicationLag(ctx, name);
       op = await providers.database.failover(target, mode);
     },
@@ -258,6 +279,7 @@ async function crossRegionFailover(
       mode,
       rpoSeconds: lagAtPromotion,
       operation: op?.id,
+      waitedFor,
       forced: ctx.run.force ? ctx.run.force : undefined,
     }),
   });
@@ -270,6 +292,48 @@ async function crossRegionFailover(
       `${dbName} writer on ${target} (${mode})${rpo !== undefined ? `; replication lag at promotion ${rpo.toFixed(1)} s (RPO)` : ''}`,
     ),
   ];
+}
+
+/**
+ * How long a failover waits for routine work on the database (a backup, a maintenance update) to
+ * end before it gives up: a third of the database deadline, at most 10 minutes.
+ */
+export function routineWaitMs(databaseDeadlineMs: number): number {
+  return Math.floor(Math.min(databaseDeadlineMs / 3, 600_000));
+}
+
+/**
+ * Routine work is not a failover under way (waiting for it as if it were would wait to the
+ * deadline), but RDS and Cloud SQL refuse a failover until it ends: report it, wait for it within
+ * a bound, and return what was waited for (for the journal).
+ */
+async function waitForRoutine(
+  ctx: PhaseContext,
+  providers: CloudProviders,
+  dbName: string,
+  state: DatabaseState,
+): Promise<string | undefined> {
+  if (!state.routine) return undefined;
+  const shown = state.routine;
+  const bound = routineWaitMs(ctx.plan.limits.deadlinesMs.database);
+  ctx.run.progress({
+    type: 'info',
+    message: `${dbName}: ${shown} (routine, not a failover); waiting up to ${formatMs(bound)} for it to end before failing over`,
+  });
+  try {
+    await pollUntil(
+      ctx.run,
+      `${dbName}: the end of ${shown}`,
+      async () => ((await providers.database.describe()).routine ? undefined : true),
+      bound,
+    );
+  } catch (err) {
+    if (!(err instanceof DeadlineError)) throw err;
+    throw new UserError(
+      `${dbName} is still busy with ${shown} after ${formatMs(bound)}: it is routine work, not a failover, and the cloud refuses a failover until it ends; wait for it to finish (or stop it in the cloud console), then run the database phase again.`,
+    );
+  }
+  return shown;
 }
 
 function effectiveMode(ctx: PhaseContext, name: string, mode: DatabaseMode, db: DatabaseState): DatabaseMode {

@@ -3,6 +3,7 @@
  * primary with the drain annotation when the class moves the database or traffic, and starts the
  * DR node pool growing at once when the class scales.
  */
+import type { JournalRecord } from '../engine/journal.js';
 import { setDrain } from './drain.js';
 import { sizePool } from './scale.js';
 import { forEachStack } from './shared/context.js';
@@ -17,7 +18,7 @@ export const declarePhase: PhaseDef = {
   description:
     'Opens the failover (incident class, reason, target), fences the primary by setting the drain annotation on its deployments, and starts the DR node pool growing at once.',
   inputs: [
-    CLASS_INPUT,
+    { ...CLASS_INPUT, required: true },
     {
       name: 'reason',
       kind: 'string',
@@ -49,9 +50,36 @@ export const declarePhase: PhaseDef = {
   },
 };
 
+/**
+ * The incident this stack already has open in the journal: declared (not in dry-run) with the same
+ * class and not closed by a failback since. A re-run of the job, or a new attempt of the run,
+ * finds it and keeps its first declaration time, so the RTO counts from the real start.
+ */
+export function openIncident(
+  records: JournalRecord[],
+  stack: string,
+  cls: string,
+): JournalRecord | undefined {
+  const last = records
+    .filter((r) => r.stack === stack && r.phase === 'declare' && r.step === 'incident' && !r.dryRun)
+    .at(-1);
+  if (!last || last.data?.incidentClass !== cls) return undefined;
+  const closed = records.some(
+    (r) =>
+      r.seq > last.seq && r.stack === stack && r.phase === 'failback' && r.outcome === 'done' && !r.dryRun,
+  );
+  return closed ? undefined : last;
+}
+
 export async function declareStack(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
   const cls = incidentClass(ctx);
+  const earlier = ctx.run.dryRun ? undefined : openIncident(ctx.run.journal.records, name, cls.name);
+  const declaredAt =
+    (typeof earlier?.data?.declaredAt === 'string' ? earlier.data.declaredAt : earlier?.startedAt) ??
+    new Date().toISOString();
   observe(ctx, 'declare', 'incident', name, name, {
+    declaredAt,
+    ...(earlier ? { redeclaredAfterSeq: earlier.seq } : {}),
     incidentClass: cls.name,
     reason: ctx.inputs['reason'] || 'not given',
     target: 'dr',
@@ -60,7 +88,12 @@ export async function declareStack(ctx: PhaseContext, name: string): Promise<Res
     phases: cls.phases,
   });
   const rows: ResultRow[] = [
-    row(name, 'Incident', 'info', `${cls.name}: ${ctx.inputs['reason'] || 'no reason given'}`),
+    row(
+      name,
+      'Incident',
+      'info',
+      `${cls.name}: ${ctx.inputs['reason'] || 'no reason given'}${earlier ? ` (already declared at ${declaredAt}: the RTO counts from then)` : ''}`,
+    ),
   ];
   const fenceNeeded = cls.phases.includes('database') || cls.phases.includes('traffic');
   const [fence, pool] = await Promise.all([

@@ -8,7 +8,7 @@ import { runStep } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { SiteName } from '../plan/types.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite } from './shared/context.js';
-import { FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
+import { CLASS_INPUT, FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
 import { isUnreachable } from './shared/observe.js';
 import { outcomeRow, row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
@@ -18,7 +18,7 @@ export const drainPhase: PhaseDef = {
   title: 'Drain in-flight requests',
   description:
     'Waits until active connections on every primary pod reach zero (read through the Kubernetes pod proxy, summed over pods) within the plan deadline.',
-  inputs: [TARGET_INPUT],
+  inputs: [TARGET_INPUT, CLASS_INPUT],
   outputs: [FAILED_OUTPUT],
   async run(ctx) {
     const from = otherSite(targetSite(ctx));

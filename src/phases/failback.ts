@@ -5,20 +5,17 @@
  * (database), primary unfenced, traffic back (traffic), region primary verified (verify), and DR
  * returned to standby (scale) with its fence lifted (drain).
  */
-import { UserError } from '../engine/errors.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
-import { parseDuration } from '../plan/duration.js';
 import { failoverDatabase } from './database.js';
 import { drainSite, setDrain } from './drain.js';
 import { scaleDeployments, scaleStack, sizePool } from './scale.js';
 import { forEachStack } from './shared/context.js';
-import { FAILED_OUTPUT, outputsOf } from './shared/inputs.js';
-import { probe } from './shared/observe.js';
+import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, primaryHealthyFor } from './recovered.js';
+import { CLASS_INPUT, FAILED_OUTPUT, outputsOf } from './shared/inputs.js';
 import { row } from './shared/rows.js';
 import { switchTraffic } from './traffic.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 import { verifyRows } from './verify.js';
-import { clip } from '../engine/clip.js';
 
 export const failbackPhase: PhaseDef = {
   name: 'failback',
@@ -35,21 +32,34 @@ export const failbackPhase: PhaseDef = {
     {
       name: 'skip-health-gate',
       kind: 'boolean',
-      description: 'Fail back even if the primary has not been healthy for the whole duration (drills only).',
+      description:
+        'Fail back even if the primary has not been healthy for the whole duration (drills only); needs override-reason, journaled with the actor.',
       default: 'false',
     },
+    OVERRIDE_REASON_INPUT,
+    CLASS_INPUT,
   ],
   outputs: [{ name: 'passed', description: '"true" when failback completed and verified.' }, FAILED_OUTPUT],
   async run(ctx) {
-    const { ok, rows } = await forEachStack(ctx, (name) => failbackStack(ctx, name));
+    // The gate first: a shortened or skipped gate is an override, refused without a reason and
+    // journaled with who and why before anything is contacted.
+    const gate = healthyForMs(ctx);
+    const skip = ctx.inputs['skip-health-gate'] === 'true';
+    if (gate.override || skip) journalGateOverride(ctx, 'failback', skip ? 0 : gate.ms);
+    const { ok, rows } = await forEachStack(ctx, (name) => failbackStack(ctx, name, gate.ms, skip));
     return { ok, rows, outputs: { passed: String(ok), ...outputsOf(rows) } };
   },
 };
 
-export async function failbackStack(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
+export async function failbackStack(
+  ctx: PhaseContext,
+  name: string,
+  gateMs = ctx.plan.limits.failbackHealthyForMs,
+  skipGate = ctx.inputs['skip-health-gate'] === 'true',
+): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
-  const gate = await primaryHealthyFor(ctx, name);
-  if (gate.status === 'fail' && ctx.inputs['skip-health-gate'] === 'true') {
+  const gate = await primaryHealthyFor(ctx, name, gateMs);
+  if (gate.status === 'fail' && skipGate) {
     rows.push({ ...gate, status: 'warn', detail: `${gate.detail}; gate skipped (skip-health-gate)` });
   } else {
     rows.push(gate);
@@ -101,37 +111,4 @@ export async function failbackStack(ctx: PhaseContext, name: string): Promise<Re
   rows.push(...deps, ...pool);
   rows.push(...(await setDrain(ctx, 'failback', name, 'dr', false)));
   return rows;
-}
-
-/** Was the primary healthy for the plan's duration? (Prometheus min_over_time of its health) */
-async function primaryHealthyFor(ctx: PhaseContext, name: string): Promise<ResultRow> {
-  const stack = ctx.plan.stack(name);
-  const wanted = ctx.inputs['confirm-healthy-for'];
-  let ms = ctx.plan.limits.failbackHealthyForMs;
-  if (wanted) {
-    try {
-      ms = parseDuration(wanted);
-    } catch {
-      throw new UserError(
-        `input confirm-healthy-for is "${clip(wanted)}": expected a duration such as 2h or 90m.`,
-      );
-    }
-  }
-  const q = ctx.plan.doc.prometheus!.queries.primaryHealthy.replace(
-    /\[[0-9]+(ms|s|m|h)\]/g,
-    `[${Math.round(ms / 1000)}s]`,
-  );
-  const samples = await probe(ctx, () => ctx.env.prometheus().query(q));
-  const s = samples.find(
-    (x) =>
-      (x.labels.stack ?? name) === name && (!x.labels.region || x.labels.region === stack.primary.region),
-  );
-  const hours = +(ms / 3_600_000).toFixed(2);
-  const ok = s !== undefined && s.value >= 1;
-  return row(
-    name,
-    'Primary healthy',
-    ok ? 'pass' : 'fail',
-    s ? `lowest primary health over ${hours} h: ${s.value}` : `no primary health series over ${hours} h`,
-  );
 }

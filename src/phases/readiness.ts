@@ -7,12 +7,16 @@
  * A check that needs the primary region reports "primary unreachable" (warn) instead of blocking
  * when that region does not answer: during a region outage that is the expected state.
  */
+import { UserError } from '../engine/errors.js';
 import { queryDns } from '../providers/dns/resolver.js';
 import type { Stack } from '../plan/types.js';
 import { appRequest, joinUrl, siteUrl } from './shared/app.js';
 import { deploymentsOf, dnsServerOf, forEachStack } from './shared/context.js';
 import { isUnreachable, observe, probe, sampleFor } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
+import { servingSite } from './incident.js';
+import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
+import { CLASS_INPUT, incidentClass } from './shared/inputs.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<ResultRow>;
@@ -155,10 +159,25 @@ const CHECKS: { item: string; run: Check; needsPrimary: boolean }[] = [
   { item: 'DR health', run: drHealth, needsPrimary: false },
 ];
 
+/** Checks that only matter when the service moves to the DR site. */
+const DR_SITE_CHECKS = ['DR nodes and pods', 'Replication', 'DNS TTL', 'DR config', 'DR health'];
+
 export async function readinessRows(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
+  const given = ctx.inputs['incident-class']?.trim();
+  const inRegion = given ? servingSite(incidentClass(ctx)) === 'primary' : false;
   return Promise.all(
     CHECKS.map(async (c) => {
+      if (inRegion && DR_SITE_CHECKS.includes(c.item)) {
+        const r = row(
+          name,
+          c.item,
+          'skip',
+          `the incident class ${given} fails over within the primary region: the DR site does not gate it`,
+        );
+        observe(ctx, 'readiness', c.item, name, name, { status: r.status, detail: r.detail });
+        return r;
+      }
       const started = Date.now();
       let r: ResultRow;
       try {
@@ -191,8 +210,30 @@ export const readinessPhase: PhaseDef = {
   name: 'readiness',
   title: 'Pre-failover readiness',
   description:
-    "Runs the runbook's six pre-failover checks on every stack: DR nodes and pods, replication lag and health, last backup age, DNS TTL, DR config drift, DR health.",
-  inputs: [],
+    'Runs the runbook\'s six pre-failover checks on every stack (DR nodes and pods, replication lag and health, last backup age, DNS TTL, DR config drift, DR health), or in mode failback its "primary recovered" checks (primary nodes Ready, primary healthy for the plan\'s duration, sync possible, DR serving).',
+  inputs: [
+    {
+      name: 'mode',
+      kind: 'enum',
+      choices: ['failover', 'failback'],
+      description:
+        "failover (the six pre-failover checks) or failback (primary recovered: nodes Ready, healthy for the plan's duration, sync possible, DR serving).",
+      default: 'failover',
+    },
+    {
+      name: 'confirm-healthy-for',
+      kind: 'duration',
+      description:
+        "Mode failback: how long the primary must have been healthy; default the plan's thresholds.failbackHealthyFor. Shorter than the plan's is an override: it needs override-reason, and is journaled.",
+      default: '',
+    },
+    OVERRIDE_REASON_INPUT,
+    {
+      ...CLASS_INPUT,
+      description:
+        'Mode failover: the incident class, when known. A class that fails over within the primary region (database-corruption: in-region HA standby) does not depend on the DR site, so its checks and the cross-region replication lag are reported, not gating.',
+    },
+  ],
   outputs: [
     {
       name: 'ready',
@@ -201,7 +242,17 @@ export const readinessPhase: PhaseDef = {
     { name: 'failed-checks', description: 'Comma-separated stack/check names that failed.' },
   ],
   async run(ctx) {
-    const { ok, rows } = await forEachStack(ctx, (s) => readinessRows(ctx, s));
+    const mode = ctx.inputs['mode'] || 'failover';
+    if (mode !== 'failover' && mode !== 'failback') {
+      throw new UserError(`input mode is "${mode}": expected failover or failback.`);
+    }
+    let check = (s: string) => readinessRows(ctx, s);
+    if (mode === 'failback') {
+      const gate = healthyForMs(ctx);
+      if (gate.override) journalGateOverride(ctx, 'readiness', gate.ms);
+      check = (s: string) => recoveredRows(ctx, s, gate.ms);
+    }
+    const { ok, rows } = await forEachStack(ctx, check);
     const failed = rows.filter((r) => r.status === 'fail').map((r) => `${r.stack}/${r.item}`);
     return { ok, rows, outputs: { ready: String(ok), 'failed-checks': failed.join(',') } };
   },

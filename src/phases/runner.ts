@@ -16,9 +16,11 @@ import { loadPlan } from '../plan/load.js';
 import { parseInputs } from './shared/inputs.js';
 import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
+import { resolveIncidentClass, skipForClass } from './incident.js';
 import { getPhase } from './registry.js';
 import type { Environment, PhaseResult, ResultRow } from './types.js';
 import { clip } from '../engine/clip.js';
+import { withCommonOutputs } from './results.js';
 
 export interface RunPhaseOptions {
   phase: string;
@@ -78,7 +80,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     );
   }
   // every input checked by its declared kind before the plan loads (booleans become "true"/"false")
-  const inputs = parseInputs(phase.inputs, opts.inputs ?? {});
+  const parsed = parseInputs(phase.inputs, opts.inputs ?? {});
   const plan = opts.plan ?? (await loadPlan(opts.planFile));
   const stacks = selectStacks(plan, opts.stack);
   const journal =
@@ -94,6 +96,12 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     force: opts.force,
     ...opts.run,
   });
+  // The class decides the phases: resolved (input, else the journal's declaration) before anything
+  // is contacted, and a phase the class excludes only journals why.
+  const cls = resolveIncidentClass(phase.name, plan, parsed, journal);
+  const inputs = { ...parsed, ...(cls ? { 'incident-class': cls.name } : {}) };
+  const skipped = skipForClass(phase.name, cls, stacks, journal, run.dryRun);
+  if (skipped) return { plan, journal, result: withCommonOutputs(skipped, stacks) };
   const env = opts.env ?? createEnvironment(plan);
   const result = await phase.run({
     plan,
@@ -104,7 +112,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     journalFile: opts.journalFile,
   });
   if (!phase.offline) journalUnrecordedFailures(run, phase.name, result.rows);
-  return { plan, journal, result };
+  return { plan, journal, result: withCommonOutputs(result, stacks) };
 }
 
 /**

@@ -8,7 +8,7 @@ import { runStep } from '../engine/step.js';
 import type { SiteName } from '../plan/types.js';
 import type { NodePoolState, Operation } from '../providers/types.js';
 import { deploymentsOf, forEachStack, replicasFor } from './shared/context.js';
-import { FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
+import { CLASS_INPUT, FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
 import { outcomeRow } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
@@ -17,7 +17,7 @@ export const scalePhase: PhaseDef = {
   title: 'Scale the target cluster',
   description:
     'Grows the target node pool (EKS nodegroup, AKS node pool, GKE node pool) and waits for the nodes to be Ready, then scales the deployments to production replicas and waits for the rollout.',
-  inputs: [TARGET_INPUT],
+  inputs: [TARGET_INPUT, CLASS_INPUT],
   outputs: [FAILED_OUTPUT],
   async run(ctx) {
     const target = targetSite(ctx);

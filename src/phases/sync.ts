@@ -5,7 +5,7 @@
  */
 import { UserError } from '../engine/errors.js';
 import { forEachStack, perStackOutput } from './shared/context.js';
-import { FAILED_OUTPUT, outputsOf } from './shared/inputs.js';
+import { CLASS_INPUT, FAILED_OUTPUT, outputsOf } from './shared/inputs.js';
 import { runJob } from './shared/jobs.js';
 import { observe } from './shared/observe.js';
 import { row } from './shared/rows.js';
@@ -25,9 +25,15 @@ export const syncPhase: PhaseDef = {
       description: 'dry-run (report conflicts only) or execute.',
       default: 'dry-run',
     },
+    CLASS_INPUT,
   ],
   outputs: [
     { name: 'conflicts', description: 'Conflicts reported, per stack, "stack=N" comma-separated.' },
+    {
+      name: 'conflicts-total',
+      description:
+        'Conflicts of every stack added up, e.g. "0" (compare it with \'0\' in a workflow); "unknown" when a stack did not report its count.',
+    },
     FAILED_OUTPUT,
   ],
   async run(ctx) {
@@ -40,9 +46,23 @@ export const syncPhase: PhaseDef = {
       (r) => r.phase === 'sync',
       (r) => String(r.data?.conflicts ?? 'unknown'),
     );
-    return { ok, rows, outputs: { conflicts, ...outputsOf(rows) } };
+    return {
+      ok,
+      rows,
+      outputs: { conflicts, 'conflicts-total': conflictsTotal(conflicts), ...outputsOf(rows) },
+    };
   },
 };
+
+/** The sum of a "stack=N,..." conflicts output; "unknown" when any stack has no number (or none reported). */
+export function conflictsTotal(conflicts: string): string {
+  const counts = conflicts
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => kv.slice(kv.indexOf('=') + 1));
+  if (counts.length === 0 || counts.some((n) => !/^\d+$/.test(n))) return 'unknown';
+  return String(counts.reduce((a, n) => a + Number(n), 0));
+}
 
 export async function syncStack(
   ctx: PhaseContext,

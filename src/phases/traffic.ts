@@ -8,7 +8,7 @@ import type { SiteName } from '../plan/types.js';
 import { queryDns } from '../providers/dns/resolver.js';
 import type { Operation, TrafficState } from '../providers/types.js';
 import { dnsServerOf, forEachStack } from './shared/context.js';
-import { FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
+import { CLASS_INPUT, FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
 import { awaitOperation } from './shared/observe.js';
 import { outcomeRow, row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
@@ -18,7 +18,7 @@ export const trafficPhase: PhaseDef = {
   title: 'Traffic switch',
   description:
     'Moves traffic to the target (Route 53 UPSERT and primary health check, Traffic Manager endpoints, Cloud DNS record), waits for the change, and confirms through DNS queries.',
-  inputs: [TARGET_INPUT],
+  inputs: [TARGET_INPUT, CLASS_INPUT],
   outputs: [FAILED_OUTPUT],
   async run(ctx) {
     const target = targetSite(ctx);

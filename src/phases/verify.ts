@@ -3,11 +3,14 @@
  * and the right region; every deployment available; 5xx rate under the threshold (Prometheus);
  * the data integrity check run as a Kubernetes Job; policy engine health; an end-to-end scan.
  */
+import { clip } from '../engine/clip.js';
+import { UserError } from '../engine/errors.js';
 import { pollUntil } from '../engine/step.js';
 import type { SiteName } from '../plan/types.js';
 import { appRequest, joinUrl, publicUrl } from './shared/app.js';
 import { deploymentsOf, forEachStack } from './shared/context.js';
-import { FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
+import { servingSite } from './incident.js';
+import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
 import { runJob } from './shared/jobs.js';
 import { observe, probe } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
@@ -18,14 +21,35 @@ export const verifyPhase: PhaseDef = {
   title: 'Post-failover verification',
   description:
     'Checks the serving site: API health and region, deployments available, 5xx rate under the threshold, data integrity Job, policy engine health, and an end-to-end scan.',
-  inputs: [TARGET_INPUT],
+  inputs: [
+    {
+      name: 'target',
+      kind: 'enum',
+      choices: ['dr', 'primary'],
+      description:
+        'The site to check: dr or primary; empty = the site the incident class serves from (primary for an in-region database failover, else dr).',
+      default: '',
+    },
+    CLASS_INPUT,
+  ],
   outputs: [{ name: 'passed', description: '"true" when every check passed.' }, FAILED_OUTPUT],
   async run(ctx) {
-    const target = targetSite(ctx);
+    const target = verifyTarget(ctx);
     const { ok, rows } = await forEachStack(ctx, (name) => verifyRows(ctx, name, target));
     return { ok, rows, outputs: { passed: String(ok), ...outputsOf(rows) } };
   },
 };
+
+/** The site verify checks: the `target` input, else the site the incident class serves from. */
+export function verifyTarget(ctx: PhaseContext): SiteName {
+  const t = ctx.inputs['target']?.trim();
+  if (t) {
+    if (t !== 'dr' && t !== 'primary')
+      throw new UserError(`input target is "${clip(t)}": expected dr or primary.`);
+    return t;
+  }
+  return servingSite(incidentClass(ctx));
+}
 
 /** A check's row, and facts its journal record carries beyond status and detail. */
 type CheckRow = ResultRow & { facts?: Record<string, unknown> };

@@ -27,8 +27,14 @@ export interface DatabaseState {
   writer: SiteName | 'unknown';
   /** Provider status of the instance / group (available, rebooting, failing-over, ...). */
   status: string;
-  /** True while an operation (failover, promotion, reboot) is under way. */
+  /** True while an operation that changes the writer (failover, promotion, reboot) is under way. */
   busy: boolean;
+  /**
+   * An operation under way that does not change the writer (an automated backup, a maintenance
+   * update, a modification), in words: a failover does not wait for it as if it were one, but the
+   * cloud may refuse a failover until it ends.
+   */
+  routine?: string;
   /** Replication health by the cloud's own status (RDS StatusInfos, failover group replicationState, Cloud SQL replica state). */
   replication: { healthy: boolean; detail: string };
   /** Availability zone / location of the writer, when the cloud tells it (in-region failover moves it). */
@@ -52,6 +58,16 @@ export interface DatabaseProvider {
    */
   failover(target: SiteName, mode: 'in-region' | 'cross-region' | 'planned' | 'forced'): Promise<Operation>;
   poll(op: Operation): Promise<OperationStatus>;
+  /**
+   * The newest failover of `mode` that the cloud's own history shows since `since` (or over all
+   * the history it keeps): RDS failover-category events, Cloud SQL operations of type FAILOVER /
+   * PROMOTE_REPLICA. Undefined when there is none, or when the cloud's state already tells (an
+   * Azure failover group's roles).
+   */
+  failoverHistory(
+    mode: 'in-region' | 'cross-region',
+    since: Date | undefined,
+  ): Promise<{ what: string; at: Date } | undefined>;
 }
 
 export interface TrafficState {

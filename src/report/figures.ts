@@ -190,7 +190,8 @@ export function stackFigures(records: JournalRecord[], plan: Plan, stack: string
     detail: str(r.data?.detail),
   }));
   const verified = checks.length > 0 && checks.every((c) => c.status === 'pass' || c.status === 'warn');
-  const declaredAt = incident.startedAt;
+  // a re-run's declaration keeps the incident's first time (declare.ts openIncident)
+  const declaredAt = str(incident.data?.declaredAt) ?? incident.startedAt;
   const t0 = Date.parse(declaredAt);
   const verifiedAt = verifyRecs.at(-1)?.endedAt;
   const rtoMs = verified && verifiedAt ? Date.parse(verifiedAt) - t0 : undefined;

@@ -10,6 +10,22 @@ import type { StackWorld, World } from './world.js';
 /** How long a recovering region's nodes take to come back, in cloud seconds. */
 export const REGION_RECOVERY_CLOUD_SECONDS = 60 * 60;
 
+/** How long a scenario's routine backup or maintenance runs, in cloud seconds. */
+export const ROUTINE_CLOUD_SECONDS = 600;
+
+/** Put a routine operation (not a failover) on each stack's primary database, deterministically. */
+function routine(w: World, stacks: StackWorld[], kind: 'backup' | 'maintenance'): void {
+  for (const s of stacks) {
+    const since = w.now();
+    const until = since + w.realMs(ROUTINE_CLOUD_SECONDS);
+    const r = { kind, since, until, id: `${kind}-${since}` };
+    s.database.routine = r;
+    w.schedule(until - since, () => {
+      if (s.database.routine === r) s.database.routine = undefined;
+    });
+  }
+}
+
 export interface ScenarioDef {
   description: string;
   /** Incident class a drill runs for this scenario (readiness failures have none). */
@@ -38,6 +54,16 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
         s.database.lagSeconds = 150;
       }
     },
+  },
+  'backup-running': {
+    description:
+      'An automated backup is running on the primary database for 10 minutes (cloud time): RDS shows backing-up, Cloud SQL a BACKUP_VOLUME operation; neither is a failover.',
+    apply: (w, stacks) => routine(w, stacks, 'backup'),
+  },
+  'maintenance-running': {
+    description:
+      'A maintenance update is running on the primary database for 10 minutes (cloud time): RDS shows maintenance, Cloud SQL a MAINTENANCE operation; neither is a failover.',
+    apply: (w, stacks) => routine(w, stacks, 'maintenance'),
   },
   'network-partition': {
     description: 'Users cannot reach the primary site; the site and its database are otherwise up.',

@@ -123,6 +123,12 @@ export interface DatabaseWorld {
   lastBackupAt: number;
   corrupted: boolean;
   events: { at: number; message: string }[];
+  /**
+   * A routine operation on the primary instance that does not change the writer (an automated
+   * backup, a maintenance update), until `until` (real ms): RDS shows it as the instance status,
+   * Cloud SQL as a running operation; both refuse a failover until it ends.
+   */
+  routine?: { kind: 'backup' | 'maintenance'; since: number; until: number; id: string };
 }
 
 export interface RecordWorld {

@@ -151,7 +151,10 @@ describe('actions from dist/ against the sandbox', () => {
     expect({ code: dry.code, out: dry.code ? dry.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
     expect(dry.outputs.conflicts.split(',').sort()).toEqual(['aws=0', 'azure=0', 'gcp=0']);
     expect((await runAction('sync', { mode: 'execute' })).code).toBe(0);
-    const fb = await runAction('failback', { 'skip-health-gate': 'true' });
+    const fb = await runAction('failback', {
+      'skip-health-gate': 'true',
+      'override-reason': 'test: the sandbox primary has no 2-hour health history',
+    });
     expect({ code: fb.code, out: fb.code ? fb.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
     expect(fb.outputs.passed).toBe('true');
     const state = sandbox.state() as any;

@@ -236,3 +236,99 @@ describe('runStep', () => {
     expect(r.record.action).toBe('promote the DR replica (sent before the target became unreachable)');
   });
 });
+
+describe('intent before act (StepSpec.evidence)', () => {
+  const at = new Date('2026-12-01T10:00:00.000Z');
+  const key = { phase: 'database', step: 'failover', stack: 'aws', target: 'rds:aegis-db' };
+  const entry = (outcome: 'intent' | 'done', time: string) => ({
+    ...key,
+    outcome,
+    action: 'in-region HA failover of aegis-db',
+    startedAt: time,
+    endedAt: time,
+    durationMs: 0,
+    attempts: 0,
+    dryRun: false,
+  });
+  type Case = {
+    journal: ('intent' | 'done')[];
+    history: boolean;
+    force?: boolean;
+    dryRun?: boolean;
+    outcome: string;
+    acts: number;
+  };
+  it.each<[string, Case]>([
+    [
+      'nothing journaled, no failover in the cloud: acts',
+      { journal: [], history: false, outcome: 'done', acts: 1 },
+    ],
+    [
+      'an intent with no outcome and the cloud shows the failover: the call landed, wait for it, do not act again',
+      { journal: ['intent'], history: true, outcome: 'done', acts: 0 },
+    ],
+    [
+      'an intent with no outcome and nothing in the cloud: the call never went out, act',
+      { journal: ['intent'], history: false, outcome: 'done', acts: 1 },
+    ],
+    [
+      'nothing journaled but the cloud shows a failover: refuse, naming it',
+      { journal: [], history: true, outcome: 'refused', acts: 0 },
+    ],
+    [
+      'nothing journaled, the cloud shows a failover, forced with a reason: act',
+      { journal: [], history: true, force: true, outcome: 'done', acts: 1 },
+    ],
+    [
+      'a failover newer than the last one journaled: refuse',
+      { journal: ['intent', 'done'], history: true, outcome: 'refused', acts: 0 },
+    ],
+    [
+      'dry-run with an intent the cloud shows landed: would wait, never act',
+      { journal: ['intent'], history: true, dryRun: true, outcome: 'would-do', acts: 0 },
+    ],
+  ])('%s', async (_reason, c) => {
+    const journal = new Journal();
+    c.journal.forEach((o, i) => journal.append(entry(o, new Date(at.getTime() + i * 1000).toISOString())));
+    const asked: (Date | undefined)[] = [];
+    let acts = 0;
+    const run = createContext(journal, {
+      poll: fast,
+      dryRun: c.dryRun,
+      force: c.force ? { by: 'octocat', reason: 'second failover on purpose' } : undefined,
+    });
+    const result = runStep(run, {
+      ...key,
+      observe: async () => ({ zone: 'a' }),
+      satisfied: () => false,
+      action: 'in-region HA failover of aegis-db',
+      act: async () => {
+        acts++;
+      },
+      wait: async (s) => s,
+      evidence: async (since) => {
+        asked.push(since);
+        return c.history ? { what: 'RDS event "Multi-AZ instance failover started."', at } : undefined;
+      },
+      deadlineMs: 1000,
+    });
+    const record = await result.then(
+      (r) => r.record,
+      (e: StepFailed) => e.record,
+    );
+    expect(record.outcome).toBe(c.outcome);
+    expect(acts).toBe(c.acts);
+    // an intent is journaled before each call, and only then
+    expect(journal.records.slice(c.journal.length).filter((r) => r.outcome === 'intent')).toHaveLength(acts);
+    if (c.outcome === 'refused') expect(record.error).toMatch(/2026-12-01T10:00:00.000Z.*force/);
+    if (c.journal.length === 1 && c.history) expect(record.data?.evidence).toMatch(/Multi-AZ/);
+    // the history is read from the intent (less clock skew), from the last change, or all of it
+    const expectedSince =
+      c.journal.at(-1) === 'intent'
+        ? new Date(at.getTime() + (c.journal.length - 1) * 1000 - 60_000)
+        : c.journal.at(-1) === 'done'
+          ? new Date(at.getTime() + 1000)
+          : undefined;
+    expect(asked).toEqual([expectedSince]);
+  });
+});

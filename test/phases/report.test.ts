@@ -165,7 +165,11 @@ describe('report phase', () => {
       'restored-seconds': 'aws=124.0,gcp=89.5',
       'rpo-seconds': 'aws=2.5,gcp=0.8',
       verified: 'aws,gcp',
+      // every phase's outputs: passed, and results per stack for fromJSON()
+      passed: 'true',
+      results: expect.any(String),
     });
+    expect(JSON.parse(result.outputs.results)).toMatchObject({ aws: { passed: true }, gcp: { passed: true } });
     expect(result.rows[0]).toMatchObject({ item: 'Journal chain', status: 'pass' });
     expect(result.rows.filter((r) => r.stack)).toEqual([
       expect.objectContaining({ stack: 'aws', item: 'Failover (region-outage)', status: 'pass' }),

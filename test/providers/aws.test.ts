@@ -8,7 +8,7 @@ import type { Stack } from '../../src/plan/types.js';
 import { createAwsProviders } from '../../src/providers/aws/index.js';
 import type { CloudProviders, OperationStatus } from '../../src/providers/types.js';
 import { eksService } from '../../src/sandbox/aws/eks.js';
-import { rdsService } from '../../src/sandbox/aws/rds.js';
+import { rdsService, setRdsFailoverCompletion, setRdsRegionDownAnswer } from '../../src/sandbox/aws/rds.js';
 import { route53Service } from '../../src/sandbox/aws/route53.js';
 import { createEstate, TOPOLOGY } from '../../src/sandbox/estate.js';
 import { FaultRegistry } from '../../src/sandbox/faults.js';
@@ -161,6 +161,31 @@ describe('AwsDatabase', () => {
     expect(world.monitor.failovers.get(T.db.instance)).toBe(1);
   });
 
+  it.each([
+    ['RDS-EVENT-0049 "Multi-AZ instance failover completed."', 'completed'],
+    ['RDS-EVENT-0015 "Multi-AZ failover to standby complete"', 'standby-complete'],
+  ] as const)('an in-region failover is done on %s', async (_event, completion) => {
+    setRdsFailoverCompletion(world, completion);
+    const op = await aws.database.failover('primary', 'in-region');
+    const seen = await pollUntilDone(() => aws.database.poll(op));
+    expect(seen.at(-1)).toEqual({ done: true, status: 'failover completed' });
+    expect((await aws.database.describe()).writerZone).toBe('us-east-1b');
+  });
+
+  it('a forced failover RDS abandons (RDS-EVENT-0034, a failover recently occurred) is done, and says so', async () => {
+    const first = await aws.database.failover('primary', 'in-region');
+    await pollUntilDone(() => aws.database.poll(first));
+    const second = await aws.database.failover('primary', 'in-region');
+    const seen = await pollUntilDone(() => aws.database.poll(second));
+    expect(seen.at(-1)).toEqual({
+      done: true,
+      status: expect.stringMatching(/abandoned.*failover recently occurred/i),
+    });
+    // the writer stays where the first failover put it
+    expect((await aws.database.describe()).writerZone).toBe('us-east-1b');
+    expect(world.monitor.failovers.get(T.db.instance)).toBe(1);
+  });
+
   it('promotes the DR replica cross-region; the writer becomes dr', async () => {
     const op = await aws.database.failover('dr', 'cross-region');
     const seen = await pollUntilDone(() => aws.database.poll(op));
@@ -172,6 +197,7 @@ describe('AwsDatabase', () => {
   });
 
   it('reports primaryReachable false during a primary region outage while the replica stays readable', async () => {
+    setRdsRegionDownAnswer(world, 'drop');
     world.stack('aws').sites.primary.up = false;
     const s = await aws.database.describe();
     expect(s.primaryReachable).toBe(false);
@@ -184,6 +210,22 @@ describe('AwsDatabase', () => {
     await pollUntilDone(() => aws.database.poll(op));
     expect((await aws.database.describe()).writer).toBe('dr');
   });
+
+  it.each(['503', 'alternate'] as const)(
+    'a primary region that answers %s while down is unreachable, and the DR promotion goes on',
+    async (answer) => {
+      setRdsRegionDownAnswer(world, answer);
+      world.stack('aws').sites.primary.up = false;
+      for (let i = 0; i < 2; i++) {
+        const s = await aws.database.describe();
+        expect(s.primaryReachable).toBe(false);
+        expect(s.writer).toBe('primary');
+      }
+      const op = await aws.database.failover('dr', 'cross-region');
+      await pollUntilDone(() => aws.database.poll(op));
+      expect((await aws.database.describe()).writer).toBe('dr');
+    },
+  );
 
   it('wraps RDS throttling as a throttled ProviderError', async () => {
     faults.add({ service: 'rds', operation: 'DescribeDBInstances', kind: 'throttle', nth: 1 });

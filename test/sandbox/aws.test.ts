@@ -131,6 +131,19 @@ describe('RDS emulator', () => {
       ]),
     );
     expect(ev.Events![0].SourceIdentifier).toBe(T.db.instance);
+    // the documented category filter: only the failover events, each in category "failover"
+    const failovers = await primary.send(
+      new DescribeEventsCommand({
+        SourceIdentifier: T.db.instance,
+        SourceType: 'db-instance',
+        Duration: 60,
+        EventCategories: ['failover'],
+      }),
+    );
+    expect(failovers.Events!.map((e) => [e.Message, e.EventCategories])).toEqual([
+      ['Multi-AZ instance failover started.', ['failover']],
+      ['Multi-AZ instance failover completed.', ['failover']],
+    ]);
   });
 
   it('promotes the replica without fencing the old primary', async () => {

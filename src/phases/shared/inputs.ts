@@ -15,13 +15,17 @@ export const INCIDENT_CLASSES: IncidentClassName[] = [
   'compute-failure',
 ];
 
+/**
+ * The incident class: required by declare (no default: an incident is never silently a region
+ * outage); every later phase defaults to the class declared in the journal (src/phases/incident.ts).
+ */
 export const CLASS_INPUT: InputDef = {
   name: 'incident-class',
   kind: 'enum',
   choices: INCIDENT_CLASSES,
   description:
-    'region-outage, database-corruption, network-partition or compute-failure (selects phases, database mode, RTO/RPO).',
-  default: 'region-outage',
+    'region-outage, database-corruption, network-partition or compute-failure: selects the phases (an excluded phase journals why and changes nothing), the database mode and the RTO/RPO targets. Required by declare; later phases default to the class declared in the journal.',
+  default: '',
 };
 
 export const TARGET_INPUT: InputDef = {
@@ -47,8 +51,14 @@ export function outputsOf(rows: ResultRow[]): Record<string, string> {
   };
 }
 
+/** The class of this run, as the runner resolved it (input, else the journal's declaration). */
 export function incidentClass(ctx: PhaseContext): ResolvedIncidentClass {
-  const name = (ctx.inputs['incident-class'] || 'region-outage') as IncidentClassName;
+  const name = (ctx.inputs['incident-class'] ?? '') as IncidentClassName;
+  if (!name) {
+    throw new UserError(
+      'input incident-class is empty and no incident was declared: set incident-class, or run declare first with the same journal.',
+    );
+  }
   if (!INCIDENT_CLASSES.includes(name)) {
     throw new UserError(
       `input incident-class is "${clip(name)}": expected one of ${INCIDENT_CLASSES.join(', ')}.`,

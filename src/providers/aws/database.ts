@@ -17,21 +17,36 @@ import type { SiteName } from '../../plan/types.js';
 import type { DatabaseProvider, DatabaseState, Operation, OperationStatus } from '../types.js';
 import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadlineBound } from './common.js';
 
-/** RDS statuses during which the instance is changing (an operation is under way). */
-const BUSY = new Set([
-  'rebooting',
+/**
+ * RDS statuses during which the writer may be changing: a reboot (a force failover shows as
+ * rebooting), a start or stop, a creation or deletion. A read replica being promoted shows
+ * modifying, so the replica's modifying counts too.
+ */
+const BUSY = new Set(['rebooting', 'starting', 'stopping', 'creating', 'deleting']);
+
+/**
+ * Statuses of routine work that does not move the writer: a failover does not wait for them as if
+ * they were one, but RDS reboots (fails over) only an available instance
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html).
+ */
+const ROUTINE = new Set([
+  'backing-up',
+  'maintenance',
   'modifying',
   'upgrading',
   'renaming',
-  'maintenance',
-  'starting',
-  'stopping',
-  'creating',
-  'deleting',
   'resetting-master-credentials',
+  'configuring-enhanced-monitoring',
+  'configuring-iam-database-auth',
+  'configuring-log-exports',
+  'storage-optimization',
   'moving-to-vpc',
   'converting-to-vpc',
 ]);
+
+/** How far back DescribeEvents reaches: RDS keeps events 14 days. */
+const EVENTS_KEPT_MS = 14 * 86400_000 - 60_000;
 
 const FAILED = new Set([
   'failed',
@@ -49,11 +64,18 @@ async function call<T>(operation: string, fn: () => Promise<T>, resource?: strin
   }
 }
 
-/** True when the error means "the region did not answer" (network failure, no HTTP status). */
+/**
+ * True when the error means "the region is not serving": a network failure (no HTTP status) or a
+ * 5xx. A degraded region often still answers, with 503 ServiceUnavailable or 500 InternalFailure
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html); throwing on it
+ * made the engine retry describe() to the deadline, so the DR promotion never happened. Reading
+ * it as unreachable only marks the primary so (primaryReachable false), as the Azure and GCP
+ * adapters do; nothing is changed there on that basis. Throttling stays the caller's to retry.
+ */
 function unreachable(err: unknown): boolean {
   const c = classify(err);
   const status = (err as { status?: number }).status;
-  return c.kind === 'transient' && (status === undefined || status === 0);
+  return c.kind === 'transient' && (status === undefined || status === 0 || status >= 500);
 }
 
 /** `DatabaseProvider` over Amazon RDS. */
@@ -109,7 +131,12 @@ export class AwsDatabase implements DatabaseProvider {
         ? 'primary'
         : 'unknown';
     const statuses = [primary?.DBInstanceStatus, replica?.DBInstanceStatus].filter((s): s is string => !!s);
-    const busyStatus = statuses.find((s) => BUSY.has(s));
+    const replicaBusy = replica?.DBInstanceStatus === 'modifying' && !promoted;
+    const busyStatus = statuses.find((s) => BUSY.has(s)) ?? (replicaBusy ? 'modifying' : undefined);
+    const routineStatus =
+      primary?.DBInstanceStatus && ROUTINE.has(primary.DBInstanceStatus)
+        ? primary.DBInstanceStatus
+        : undefined;
     const writerInstance = writer === 'dr' ? replica : primary;
     const status = busyStatus ?? writerInstance?.DBInstanceStatus ?? 'unreachable';
 
@@ -139,6 +166,7 @@ export class AwsDatabase implements DatabaseProvider {
       writer,
       status,
       busy: busyStatus !== undefined,
+      routine: routineStatus ? `${this.instance} is ${routineStatus}` : undefined,
       replication,
       writerZone: writerInstance?.AvailabilityZone,
       primaryReachable,
@@ -231,6 +259,36 @@ export class AwsDatabase implements DatabaseProvider {
     };
   }
 
+  /**
+   * RDS keeps events 14 days; a Multi-AZ failover shows in category "failover" (RDS-EVENT-0013
+   * started, 0015 "failover to standby complete", 0049 completed, 0034 abandoned), a promotion in
+   * "read replica" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html).
+   */
+  async failoverHistory(
+    mode: 'in-region' | 'cross-region',
+    since: Date | undefined,
+  ): Promise<{ what: string; at: Date } | undefined> {
+    const site: SiteName = mode === 'in-region' ? 'primary' : 'dr';
+    const id = mode === 'in-region' ? this.instance : this.replica;
+    if (!id) return undefined;
+    const kept = new Date(Date.now() - EVENTS_KEPT_MS);
+    const out = await call('DescribeEvents', () =>
+      this.clients[site].send(
+        new DescribeEventsCommand({
+          SourceIdentifier: id,
+          SourceType: 'db-instance',
+          StartTime: since && since > kept ? since : kept,
+          EventCategories: [mode === 'in-region' ? 'failover' : 'read replica'],
+        }),
+      ),
+    );
+    const newest = (out.Events ?? [])
+      .filter((e) => e.Date && e.Message)
+      .filter((e) => mode === 'in-region' || /promot/i.test(e.Message!))
+      .sort((a, b) => b.Date!.getTime() - a.Date!.getTime())[0];
+    return newest ? { what: `RDS event "${newest.Message}" on ${id}`, at: newest.Date! } : undefined;
+  }
+
   async poll(op: Operation): Promise<OperationStatus> {
     const m = /^rds:(reboot|promote):(primary|dr):([^:]+):([0-9]+)$/.exec(op.id);
     if (!m)
@@ -252,21 +310,58 @@ export class AwsDatabase implements DatabaseProvider {
       return { done, status: done ? 'promoted' : status };
     }
     if (status !== 'available') return { done: false, status };
-    // available again: done once the failover-completed event follows the started event
+    // available again: done once a documented ending follows the call, read from the failover
+    // category (the API gives no event id, so the category narrows and the text tells which)
     const since = new Date(Number(startedRaw) - 60_000);
     const out = await call('DescribeEvents', () =>
       this.clients[site].send(
-        new DescribeEventsCommand({ SourceIdentifier: id, SourceType: 'db-instance', StartTime: since }),
+        new DescribeEventsCommand({
+          SourceIdentifier: id,
+          SourceType: 'db-instance',
+          StartTime: since,
+          EventCategories: ['failover'],
+        }),
       ),
     );
-    const events = (out.Events ?? []).filter((e) => e.Date && e.Message);
-    const startedAt = events
-      .filter((e) => /failover started/i.test(e.Message!))
-      .map((e) => e.Date!.getTime())
-      .sort((a, b) => b - a)[0];
-    const completed =
-      startedAt !== undefined &&
-      events.some((e) => /failover completed/i.test(e.Message!) && e.Date!.getTime() >= startedAt);
-    return { done: completed, status: completed ? 'failover completed' : status };
+    const ending = failoverEnding(
+      (out.Events ?? [])
+        .filter((e) => e.Date && e.Message)
+        .map((e) => ({ message: e.Message!, at: e.Date! })),
+    );
+    if (ending === 'abandoned')
+      return {
+        done: true,
+        status: 'abandoned: a failover recently occurred (RDS-EVENT-0034), the writer stays where it is',
+      };
+    return { done: ending === 'completed', status: ending === 'completed' ? 'failover completed' : status };
   }
+}
+
+/**
+ * How a Multi-AZ failover ended, from the instance's failover-category events since the call
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html):
+ * RDS-EVENT-0013 started, then RDS-EVENT-0049 "Multi-AZ instance failover completed" or
+ * RDS-EVENT-0015 "Multi-AZ failover to standby complete"; RDS-EVENT-0034 "Abandoning user
+ * requested failover since a failover recently occurred" ends it with no failover.
+ */
+export function failoverEnding(
+  events: { message: string; at: Date }[],
+): 'completed' | 'abandoned' | undefined {
+  // the newest beginning decides: the window reaches back past the call (clock skew), so an
+  // earlier failover's events may be in it too
+  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
+  let ending: 'completed' | 'abandoned' | undefined;
+  let started = false;
+  for (const e of sorted) {
+    if (/abandoning user requested failover/i.test(e.message)) {
+      ending = 'abandoned';
+      started = false;
+    } else if (/failover (has )?started/i.test(e.message)) {
+      ending = undefined;
+      started = true;
+    } else if (started && /failover completed|failover to standby complete/i.test(e.message)) {
+      ending = 'completed';
+    }
+  }
+  return ending;
 }

@@ -287,6 +287,14 @@ export class AzureDatabase implements DatabaseProvider {
     return { done: false, status: 'InProgress' };
   }
 
+  /**
+   * A failover group's roles say where the writer is, so a re-run needs no history: a planned or
+   * forced failover that landed shows as the partner being primary.
+   */
+  async failoverHistory(): Promise<undefined> {
+    return undefined;
+  }
+
   async poll(op: Operation): Promise<OperationStatus> {
     let entry = tracked.get(op.id);
     if (entry?.done) return entry.done;

@@ -38,6 +38,9 @@ interface SqlOperation {
   error?: { errors?: { code?: string | null; message?: string | null }[] | null } | null;
 }
 
+/** Cloud SQL operation types that change which instance (or zone) is the writer. */
+const WRITER_OPS = new Set(['FAILOVER', 'PROMOTE_REPLICA', 'SWITCHOVER', 'RESTART']);
+
 type Read<T> = { ok: true; value: T } | { ok: false; unreachable: boolean; error: Error };
 
 /** Seconds/nanos of a decoded protobuf Timestamp to a Date. */
@@ -113,7 +116,11 @@ export class GcpDatabase implements DatabaseProvider {
         : r?.masterInstanceName === instance
           ? 'primary'
           : 'unknown';
-    const running = [...primaryOps, ...drOps];
+    // Only operations that move the writer make the database busy; a backup or maintenance is
+    // routine (types: https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/operations).
+    const all = [...primaryOps, ...drOps];
+    const running = all.filter((o) => WRITER_OPS.has(String(o.operationType)));
+    const routineOps = all.filter((o) => !WRITER_OPS.has(String(o.operationType)));
     const busyType = running[0] ? String(running[0].operationType) : undefined;
     const writerInst = writer === 'dr' ? r : p;
     const status =
@@ -156,6 +163,11 @@ export class GcpDatabase implements DatabaseProvider {
       writer,
       status,
       busy: running.length > 0,
+      routine: routineOps.length
+        ? routineOps
+            .map((o) => `${String(o.operationType)} operation ${o.name} (${String(o.status)})`)
+            .join(', ')
+        : undefined,
       replication,
       writerZone: writerInst?.gceZone ?? undefined,
       primaryReachable: primary.ok,
@@ -182,7 +194,7 @@ export class GcpDatabase implements DatabaseProvider {
           : dr && !dr.ok
             ? { error: dr.error.message }
             : undefined,
-        runningOperations: running.map((o) => ({
+        runningOperations: all.map((o) => ({
           name: o.name,
           type: String(o.operationType),
           status: String(o.status),
@@ -279,6 +291,40 @@ export class GcpDatabase implements DatabaseProvider {
     throw new UserError(
       `databaseMode ${mode} is an Azure SQL failover-group mode: for Cloud SQL use in-region or cross-region.`,
     );
+  }
+
+  /**
+   * Cloud SQL's operations list of the instance: an HA failover is an operation of type FAILOVER,
+   * a promotion PROMOTE_REPLICA (https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/operations).
+   */
+  async failoverHistory(
+    mode: 'in-region' | 'cross-region',
+    since: Date | undefined,
+  ): Promise<{ what: string; at: Date } | undefined> {
+    const instance = mode === 'in-region' ? this.config.instance : this.config.replica;
+    if (!instance) return undefined;
+    const type = mode === 'in-region' ? 'FAILOVER' : 'PROMOTE_REPLICA';
+    let items: (SqlOperation & { insertTime?: unknown })[];
+    try {
+      const [resp] = await this.clients.operations.list(
+        { project: this.config.project, instance, maxResults: 100 },
+        NO_RETRY,
+      );
+      items = (resp.items ?? []) as typeof items;
+    } catch (err) {
+      throw wrapSdkError('sqladmin', 'operations.list', err);
+    }
+    const found = items
+      .filter((o) => String(o.operationType) === type && !(o.error?.errors ?? []).length)
+      .map((o) => ({ o, at: timestampToDate(o.insertTime as { seconds?: unknown; nanos?: unknown }) }))
+      .filter((x): x is { o: SqlOperation; at: Date } => x.at !== undefined && (!since || x.at >= since))
+      .sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    return found
+      ? {
+          what: `Cloud SQL operation ${type} ${found.o.name} on ${instance} (${String(found.o.status)})`,
+          at: found.at,
+        }
+      : undefined;
   }
 
   async poll(op: Operation): Promise<OperationStatus> {

@@ -29,11 +29,20 @@ import {
 } from './common.js';
 
 const XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
+/** How long RDS keeps events: 14 days. */
+const EVENT_RETENTION_MS = 14 * 86400_000;
 const T = TOPOLOGY.aws;
 
 /** Per-world state the RDS emulator keeps beside the shared world (event sources, replica status). */
 interface RdsSide {
   replicaStatus: 'available' | 'modifying';
+  /** Which documented completion event a Multi-AZ failover ends with (see setRdsFailoverCompletion). */
+  completion: RdsFailoverCompletion;
+  /** Real ms time the last Multi-AZ failover of the primary completed. */
+  lastFailoverAt?: number;
+  /** How a region that is down answers (see setRdsRegionDownAnswer). */
+  downAnswer: RdsDownAnswer;
+  downRequests: number;
   eventSources: WeakMap<object, string>;
   createdAt: Date;
 }
@@ -43,6 +52,9 @@ function side(world: World): RdsSide {
   if (!s) {
     s = {
       replicaStatus: 'available',
+      completion: 'completed',
+      downAnswer: 'alternate',
+      downRequests: 0,
       eventSources: new WeakMap(),
       createdAt: new Date(Date.now() - 400 * 86400_000),
     };
@@ -50,6 +62,36 @@ function side(world: World): RdsSide {
   }
   return s;
 }
+
+/**
+ * A Multi-AZ failover ends with RDS-EVENT-0049 "Multi-AZ instance failover completed." or with
+ * RDS-EVENT-0015 "Multi-AZ failover to standby complete - DNS may take a few minutes to
+ * propagate." (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html):
+ * a client must accept either.
+ */
+export type RdsFailoverCompletion = 'completed' | 'standby-complete';
+
+/** Choose the completion event the sandbox's next Multi-AZ failovers emit (deterministic, for tests and drills). */
+export function setRdsFailoverCompletion(world: World, completion: RdsFailoverCompletion): void {
+  side(world).completion = completion;
+}
+
+/**
+ * How RDS in a region that is down answers: the socket dropped, 503 ServiceUnavailable, or
+ * (default) each in turn, as a degraded region does.
+ */
+export type RdsDownAnswer = 'drop' | '503' | 'alternate';
+
+export function setRdsRegionDownAnswer(world: World, answer: RdsDownAnswer): void {
+  side(world).downAnswer = answer;
+}
+
+/**
+ * A forced failover asked for soon after another one is abandoned with RDS-EVENT-0034 "Abandoning
+ * user requested failover since a failover recently occurred."; the instance only reboots. RDS
+ * does not document the window; the sandbox uses 10 minutes (cloud time).
+ */
+const RECENT_FAILOVER_CLOUD_SECONDS = 600;
 
 /** An RDS error as the service renders it. */
 export const RdsError = AwsXmlError;
@@ -87,7 +129,18 @@ function otherZone(stack: StackWorld, zone: string): string {
   return stack.sites.primary.zones.find((z) => z !== zone) ?? zone;
 }
 
+/** The routine operation on the primary that is still running, if any. */
+function routineOf(stack: StackWorld): NonNullable<StackWorld['database']['routine']> | undefined {
+  const r = stack.database.routine;
+  return r && r.until > Date.now() ? r : undefined;
+}
+
 function primaryStatus(stack: StackWorld): string {
+  // A routine backup or maintenance shows as the instance status (backing-up, maintenance):
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status
+  const routine = routineOf(stack);
+  if (routine && stack.database.status === 'available')
+    return routine.kind === 'backup' ? 'backing-up' : 'maintenance';
   switch (stack.database.status) {
     case 'rebooting':
     case 'failing-over':
@@ -266,7 +319,9 @@ function rebootDBInstance(world: World, stack: StackWorld, region: string, p: UR
     if (side(world).replicaStatus !== 'available') {
       throw new RdsError(400, 'InvalidDBInstanceState', `DB instance ${id} is not in available state.`);
     }
-  } else if (db.status !== 'available' && db.status !== 'promoting') {
+  } else if ((db.status !== 'available' && db.status !== 'promoting') || routineOf(stack)) {
+    // A DB instance that is not available cannot be rebooted (or failed over):
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html
     throw new RdsError(400, 'InvalidDBInstanceState', `DB instance ${id} is not in available state.`);
   }
   world.monitor.mutation('rds', 'RebootDBInstance', id!);
@@ -283,18 +338,34 @@ function rebootDBInstance(world: World, stack: StackWorld, region: string, p: UR
   db.status = 'rebooting';
   const ms = world.duration(DURATIONS.rdsFailover);
   db.busyUntil = Date.now() + ms;
-  if (force) {
+  const s = side(world);
+  const abandoned =
+    force &&
+    s.lastFailoverAt !== undefined &&
+    Date.now() - s.lastFailoverAt < world.realMs(RECENT_FAILOVER_CLOUD_SECONDS);
+  const failover = force && !abandoned;
+  if (failover) {
     world.monitor.failover(id!);
     db.failovers++;
     addEvent(world, id!, 'Multi-AZ instance failover started.');
+  } else if (abandoned) {
+    addEvent(world, id!, 'Abandoning user requested failover since a failover recently occurred.');
+    addEvent(world, id!, 'DB instance shutdown.');
   } else {
     addEvent(world, id!, 'DB instance shutdown.');
   }
   world.schedule(ms, () => {
-    if (force) {
+    if (failover) {
       db.writerZone = otherZone(stack, db.writerZone);
+      s.lastFailoverAt = Date.now();
       addEvent(world, id!, 'DB instance restarted.');
-      addEvent(world, id!, 'Multi-AZ instance failover completed.');
+      addEvent(
+        world,
+        id!,
+        s.completion === 'completed'
+          ? 'Multi-AZ instance failover completed.'
+          : 'Multi-AZ failover to standby complete - DNS may take a few minutes to propagate.',
+      );
     } else {
       addEvent(world, id!, 'DB instance restarted.');
     }
@@ -336,6 +407,22 @@ function promoteReadReplica(world: World, stack: StackWorld, region: string, p: 
   return result;
 }
 
+/**
+ * The category RDS gives a DB instance event, by its documented message
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html): the
+ * Multi-AZ failover events (RDS-EVENT-0013 started, 0015 "failover to standby complete", 0049
+ * completed, 0034 "Abandoning user requested failover since a failover recently occurred") are
+ * "failover"; a read replica promotion is "read replica"; restarts and shutdowns "availability";
+ * backups "backup"; maintenance "maintenance".
+ */
+export function eventCategory(message: string): string {
+  if (/failover/i.test(message)) return 'failover';
+  if (/read replica/i.test(message)) return 'read replica';
+  if (/backup/i.test(message)) return 'backup';
+  if (/maintenance|patch|upgrad/i.test(message)) return 'maintenance';
+  return 'availability';
+}
+
 function describeEvents(world: World, stack: StackWorld, region: string, p: URLSearchParams): XmlNode {
   const source = p.get('SourceIdentifier');
   const type = p.get('SourceType');
@@ -356,11 +443,21 @@ function describeEvents(world: World, stack: StackWorld, region: string, p: URLS
       `Duration is ${p.get('Duration')}: expected a number of minutes.`,
     );
   }
-  const start = p.get('StartTime') ? Date.parse(p.get('StartTime')!) : now - durationMin * 60_000;
+  // RDS keeps events for 14 days; an older StartTime returns what is kept, no error
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeEvents.html,
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/working-with-events.html).
+  const kept = now - EVENT_RETENTION_MS;
+  const start = Math.max(
+    kept,
+    p.get('StartTime') ? Date.parse(p.get('StartTime')!) : now - durationMin * 60_000,
+  );
   const end = p.get('EndTime') ? Date.parse(p.get('EndTime')!) : now;
   const s = side(world);
+  const categories = [...p.keys()].filter((k) => k.startsWith('EventCategories.')).map((k) => p.get(k)!);
   const events: XmlNode[] = [];
   for (const ev of stack.database.events) {
+    const category = eventCategory(ev.message);
+    if (categories.length && !categories.includes(category)) continue;
     const src = s.eventSources.get(ev) ?? T.db.instance;
     const site = instanceSite(src);
     if (!site || stack.sites[site].region !== region) continue;
@@ -370,7 +467,7 @@ function describeEvents(world: World, stack: StackWorld, region: string, p: URLS
       SourceIdentifier: src,
       SourceType: 'db-instance',
       Message: ev.message,
-      EventCategories: list('EventCategory', [/failover/i.test(ev.message) ? 'failover' : 'availability']),
+      EventCategories: list('EventCategory', [category]),
       Date: new Date(ev.at),
       SourceArn: arn(region, src),
     });
@@ -388,7 +485,22 @@ export function rdsService(): ServiceDef {
     handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceContext) {
       const { world } = ctx;
       if (regionDown(world, req)) {
-        dropConnection(req);
+        // A degraded region's front door may still answer, with 503 ServiceUnavailable, instead of
+        // dropping the socket (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html).
+        const s = side(world);
+        const answer =
+          s.downAnswer === 'alternate' ? (s.downRequests++ % 2 === 0 ? '503' : 'drop') : s.downAnswer;
+        if (answer === 'drop') dropConnection(req);
+        else
+          sendRdsError(
+            res,
+            new RdsError(
+              503,
+              'ServiceUnavailable',
+              'The request has failed due to a temporary failure of the server.',
+              'Receiver',
+            ),
+          );
         return;
       }
       const p = params(req);

@@ -37,7 +37,7 @@ import {
   rfc3339,
 } from './common.js';
 
-type SqlOpType = 'FAILOVER' | 'PROMOTE_REPLICA';
+type SqlOpType = 'FAILOVER' | 'PROMOTE_REPLICA' | 'BACKUP_VOLUME' | 'MAINTENANCE';
 
 interface SqlOperation {
   name: string;
@@ -123,8 +123,37 @@ function renderOperation(op: SqlOperation): Record<string, unknown> {
   };
 }
 
-function busyOp(state: SqlState, instance: string): SqlOperation | undefined {
-  for (const op of state.operations.values()) if (op.instance === instance && op.status !== 'DONE') return op;
+/**
+ * The world's routine backup or maintenance of the primary as a Cloud SQL operation (types
+ * BACKUP_VOLUME, MAINTENANCE: https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/operations),
+ * RUNNING until it ends, DONE after.
+ */
+function routineOp(stack: StackWorld): SqlOperation | undefined {
+  const r = stack.database.routine;
+  if (!r) return undefined;
+  const running = r.until > Date.now();
+  return {
+    name: `${r.id}-0000-0000-0000-000000000000`,
+    instance: TOPOLOGY.gcp.sql.instance,
+    site: 'primary',
+    type: r.kind === 'backup' ? 'BACKUP_VOLUME' : 'MAINTENANCE',
+    status: running ? 'RUNNING' : 'DONE',
+    insertTime: r.since,
+    startTime: r.since,
+    ...(running ? {} : { endTime: r.until }),
+  };
+}
+
+/** Operations of the instance, the routine one included. */
+function allOperations(state: SqlState, stack: StackWorld): SqlOperation[] {
+  const routine = routineOp(stack);
+  return [...state.operations.values(), ...(routine ? [routine] : [])];
+}
+
+/** Any operation still running on the instance: Cloud SQL runs one at a time and refuses another (409). */
+function busyOp(state: SqlState, instance: string, stack?: StackWorld): SqlOperation | undefined {
+  const ops = stack ? allOperations(state, stack) : [...state.operations.values()];
+  for (const op of ops) if (op.instance === instance && op.status !== 'DONE') return op;
   return undefined;
 }
 
@@ -275,7 +304,7 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
 
   if (r.kind === 'operations') {
     if (r.id) {
-      const op = state.operations.get(r.id);
+      const op = state.operations.get(r.id) ?? allOperations(state, stack).find((o) => o.name === r.id);
       if (!op) {
         googleError(res, 404, `The Cloud SQL operation ${r.id} does not exist.`, {
           reason: 'operationDoesNotExist',
@@ -287,7 +316,7 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       return;
     }
     const instance = req.url.searchParams.get('instance') ?? undefined;
-    const items = [...state.operations.values()]
+    const items = allOperations(state, stack)
       .filter((op) => !instance || op.instance === instance)
       .filter((op) => stack.sites[op.site].up)
       .sort((a, b) => b.insertTime - a.insertTime)
@@ -377,7 +406,7 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
         );
         return;
       }
-      if (busyOp(state, instance) || db.status === 'promoting') {
+      if (busyOp(state, instance, stack) || db.status === 'promoting') {
         googleError(res, 409, 'Operation failed because another operation was already in progress.', {
           reason: 'operationInProgress',
         });
