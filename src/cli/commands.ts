@@ -83,8 +83,13 @@ registerCommand((program, io, setExit) => {
       "also print the sandbox's benchmark figures (failover against its critical path, API calls per service)",
     )
     .option('--no-failback', 'stop after the failover and its verification (a failover-only drill)')
+    .option(
+      '--cluster-access <mode>',
+      "how the sandbox plan reaches its clusters: kubeconfig (default) or cloud (each site names its EKS/AKS/GKE cluster; server and token come from the cloud's API and credentials)",
+    )
     .action(
       async (opts: {
+        clusterAccess?: string;
         failback?: boolean;
         report?: string;
         plan?: string;
@@ -108,7 +113,19 @@ registerCommand((program, io, setExit) => {
             `--durations is "${clip(durations)}": expected random, low, mean or high (the sandbox's pick within each cloud duration range).`,
           );
         }
+        const clusterAccess = opts.clusterAccess ?? 'kubeconfig';
+        if (clusterAccess !== 'kubeconfig' && clusterAccess !== 'cloud') {
+          throw new UserError(
+            `--cluster-access is "${clip(clusterAccess)}": expected kubeconfig or cloud (how the sandbox plan's sites reach their clusters).`,
+          );
+        }
+        if (opts.plan && opts.clusterAccess) {
+          throw new UserError(
+            `--cluster-access applies to the sandbox plan only, and --plan names your own: set kubernetes.cluster in that plan instead.`,
+          );
+        }
         const result = await runDrill({
+          clusterAccess,
           durations: durations as 'random' | 'low' | 'mean' | 'high',
           plan: opts.plan,
           scenario: opts.scenario,

@@ -37,6 +37,8 @@ import { clip } from '../engine/clip.js';
 
 export interface DrillOptions {
   plan?: string;
+  /** How the sandbox plan's sites reach their clusters (sandbox drills only; default kubeconfig). */
+  clusterAccess?: 'kubeconfig' | 'cloud';
   scenario?: string;
   incidentClass?: IncidentClassName;
   stack?: string;
@@ -174,6 +176,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       durations: opts.durations,
       outDir,
       prometheus: opts.prometheus ?? 'auto',
+      clusterAccess: opts.clusterAccess,
     });
     for (const n of sandbox.notes) log(`note: ${n}`);
     log(

@@ -6,6 +6,7 @@
 import type { Plan, SiteName } from '../plan/types.js';
 import type { CloudProviders } from '../providers/types.js';
 import type { Cluster } from '../providers/kubernetes/types.js';
+import type { ClusterAccess } from '../providers/kubernetes/access.js';
 import { UserError } from '../engine/errors.js';
 import { PrometheusClient } from '../providers/prometheus.js';
 import type { Environment } from './types.js';
@@ -39,13 +40,42 @@ export function createEnvironment(plan: Plan): Environment {
         c = (async () => {
           const { KubernetesCluster } = await import('../providers/kubernetes/cluster.js');
           const s = plan.stack(stackName)[site];
-          return new KubernetesCluster(s.kubernetes) as Cluster;
+          const access = s.kubernetes.cluster ? await clusterAccess(plan, stackName, site) : undefined;
+          return new KubernetesCluster({ ...s.kubernetes, access }) as Cluster;
         })();
         clusters.set(key, c);
       }
       return c;
     },
   };
+}
+
+/**
+ * The API server, CA and token of a site's cluster named by its cloud (`kubernetes.cluster`), from
+ * the stack's cloud login; the cloud's SDK is imported only here, only for that cloud.
+ */
+async function clusterAccess(plan: Plan, stackName: string, site: SiteName): Promise<ClusterAccess> {
+  const stack = plan.stack(stackName);
+  const s = stack[site];
+  const ref = s.kubernetes.cluster!;
+  const endpoints = stack.endpoints ?? {};
+  if ('eks' in ref) {
+    const { eksClusterAccess } = await import('../providers/aws/cluster-access.js');
+    return eksClusterAccess({ name: ref.eks.name, region: ref.eks.region ?? s.region }, endpoints.eks);
+  }
+  if ('aks' in ref) {
+    const subscriptionId =
+      ref.aks.subscriptionId ?? (stack.nodePool.type === 'aks' ? stack.nodePool.subscriptionId : undefined);
+    if (!subscriptionId) {
+      throw new UserError(
+        `stacks.${stackName}.${site}.kubernetes.cluster.aks has no subscriptionId and the stack's nodePool is not an AKS pool to take it from: add subscriptionId.`,
+      );
+    }
+    const { aksClusterAccess } = await import('../providers/azure/cluster-access.js');
+    return aksClusterAccess({ ...ref.aks, subscriptionId }, endpoints.arm);
+  }
+  const { gkeClusterAccess } = await import('../providers/gcp/cluster-access.js');
+  return gkeClusterAccess(ref.gke, endpoints.container);
 }
 
 async function loadProviders(plan: Plan, stackName: string): Promise<CloudProviders> {

@@ -9,3 +9,10 @@
  * Deployment reaches neither its pods nor a rollout; only the application reading it sees it.
  */
 export const DRAIN_ANNOTATION = 'aegis.io/drain';
+
+/**
+ * The application id of the AKS Entra ID server, the audience of a token for the Kubernetes API
+ * of an AKS cluster with Entra ID integration; the same in every tenant
+ * (https://learn.microsoft.com/en-us/azure/aks/kubelogin-authentication).
+ */
+export const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';

@@ -358,6 +358,9 @@ function checkDuration(raw: Raw[], segs: Segment[], value: unknown, positive: bo
 const int = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isInteger(v) ? v : undefined;
 
+/** The `kubernetes.cluster` key of each cloud. */
+const CLUSTER_KIND: Record<CloudName, string> = { aws: 'eks', azure: 'aks', gcp: 'gke' };
+
 function semanticProblems(doc: Json, written: Json): Raw[] {
   const raw: Raw[] = [];
   for (const segs of URL_FIELDS) checkUrl(raw, segs, getAt(doc, segs));
@@ -407,6 +410,31 @@ function semanticProblems(doc: Json, written: Json): Raw[] {
         where: 'value',
         message: `The DR site is in the primary's region ${code(dr.region)}; expected a different region for the DR site.`,
       });
+    }
+
+    // Cluster access: named by the stack's own cloud, and either by cloud or by kubeconfig.
+    for (const site of ['primary', 'dr'] as const) {
+      const k8s = isObj((site === 'primary' ? primary : dr).kubernetes)
+        ? ((site === 'primary' ? primary : dr).kubernetes as Json)
+        : {};
+      if (!isObj(k8s.cluster)) continue;
+      const kind = Object.keys(k8s.cluster)[0];
+      const want = CLUSTER_KIND[cloud];
+      if (want && kind && kind !== want && Object.values(CLUSTER_KIND).includes(kind)) {
+        raw.push({
+          segs: at(site, 'kubernetes', 'cluster', kind),
+          where: 'key',
+          message: `Found a ${kind} cluster on a stack whose cloud is ${cloud}; expected \`cluster: { ${want}: ... }\`, since the token comes from the stack's ${cloud} login.`,
+        });
+      }
+      for (const key of ['kubeconfig', 'context'] as const) {
+        if (k8s[key] === undefined) continue;
+        raw.push({
+          segs: at(site, 'kubernetes', key),
+          where: 'key',
+          message: `Found both kubernetes.cluster and kubernetes.${key}; expected one way to reach the cluster: remove ${key} to use the cloud identity, or cluster to use the kubeconfig.`,
+        });
+      }
     }
 
     // Deployments: counts per deployment and the same set on both sites.

@@ -61,8 +61,46 @@ export const DatabaseMode = Type.Union(
 );
 export type DatabaseMode = Static<typeof DatabaseMode>;
 
+const EksClusterRef = Type.Object(
+  {
+    eks: Type.Object(
+      {
+        name: Name,
+        region: Type.Optional(Type.String({ minLength: 1, description: "Default: the site's region." })),
+      },
+      Strict,
+    ),
+  },
+  { ...Strict, description: 'An EKS cluster, reached with the job AWS credentials (an STS token).' },
+);
+const AksClusterRef = Type.Object(
+  {
+    aks: Type.Object(
+      {
+        resourceGroup: Name,
+        name: Name,
+        subscriptionId: Type.Optional(
+          Type.String({ minLength: 1, description: "Default: the stack's nodePool.subscriptionId." }),
+        ),
+      },
+      Strict,
+    ),
+  },
+  { ...Strict, description: 'An AKS cluster, reached with the job Azure identity (an Entra token).' },
+);
+const GkeClusterRef = Type.Object(
+  { gke: Type.Object({ project: Name, location: Name, name: Name }, Strict) },
+  { ...Strict, description: 'A GKE cluster, reached with the job Google credentials (an access token).' },
+);
+
 const Kubernetes = Type.Object(
   {
+    cluster: Type.Optional(
+      Type.Union([EksClusterRef, AksClusterRef, GkeClusterRef], {
+        description:
+          'The cluster named by its cloud instead of a kubeconfig: the API server, CA and a short-lived token come from the job cloud login.',
+      }),
+    ),
     kubeconfig: Type.Optional(
       Type.String({ description: 'Path to a kubeconfig file; default: $KUBECONFIG or ~/.kube/config.' }),
     ),

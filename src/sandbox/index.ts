@@ -50,6 +50,12 @@ export interface SandboxOptions {
   /** Where to write plan.yml, kubeconfig, endpoints.json (and Prometheus data). */
   outDir?: string;
   /**
+   * How the plan's sites reach their clusters: 'kubeconfig' (default: the sandbox kubeconfig and a
+   * context per site) or 'cloud' (`kubernetes.cluster` names the EKS/AKS/GKE cluster; the server
+   * comes from the cloud's API and the token from the cloud credentials).
+   */
+  clusterAccess?: ClusterAccessMode;
+  /**
    * Faults in place before any service starts (so the very first calls can fail: a test makes the
    * first scrapes of the app's /metrics late with `{ service: 'app', operation: 'metrics', ... }`).
    */
@@ -178,15 +184,37 @@ function controlService(
 /** Node pool sizes of every sandbox stack (the runbook's 3 standby, 6 active; max 10). */
 const POOL_SIZES = { min: 3, max: 10, active: 6, standby: 3 };
 
+/** How a sandbox plan's sites reach their clusters (see `SandboxOptions.clusterAccess`). */
+export type ClusterAccessMode = 'kubeconfig' | 'cloud';
+export const CLUSTER_ACCESS_MODES: readonly ClusterAccessMode[] = ['kubeconfig', 'cloud'];
+
+/** A site's `kubernetes.cluster`, naming the sandbox cluster by its cloud. */
+function cloudCluster(cloud: CloudKind, s: 'primary' | 'dr'): Record<string, unknown> {
+  switch (cloud) {
+    case 'aws':
+      return { eks: { name: TOPOLOGY.aws.clusters[s] } };
+    case 'azure':
+      return { aks: { resourceGroup: TOPOLOGY.azure.resourceGroups[s], name: TOPOLOGY.azure.clusters[s] } };
+    case 'gcp':
+      return {
+        gke: { project: SANDBOX_PROJECT, location: TOPOLOGY.gcp.regions[s], name: TOPOLOGY.gcp.clusters[s] },
+      };
+  }
+}
+
 /** The plan document pointing every service of every stack at the sandbox. */
 export function sandboxPlan(
   endpoints: Record<string, string>,
   kubeconfig: string,
   clouds: CloudKind[],
+  clusterAccess: ClusterAccessMode = 'kubeconfig',
 ): Record<string, any> {
   const site = (cloud: CloudKind, s: 'primary' | 'dr') => ({
     region: TOPOLOGY[cloud].regions[s],
-    kubernetes: { kubeconfig, context: `${cloud}-${s}`, namespace: 'aegis' },
+    kubernetes:
+      clusterAccess === 'cloud'
+        ? { cluster: cloudCluster(cloud, s), namespace: 'aegis' }
+        : { kubeconfig, context: `${cloud}-${s}`, namespace: 'aegis' },
     deployments: [{ name: 'aegis-api' }],
     app: { url: `${endpoints.app}/sites/${cloud}/${s}` },
   });
@@ -399,6 +427,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
   for (const s of services) endpoints[s.name] = s.url;
   endpoints.dns = `${dns.host}:${dns.port}`;
   const kube = endpoints.kubernetes;
+  world.kubernetesUrl = kube;
   delete endpoints.kubernetes;
   for (const stack of world.stacks.values()) {
     for (const site of SITES)
@@ -539,7 +568,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
       ...Object.fromEntries(SANDBOX_PAGERDUTY.map(([svc, env]) => [env, cs.routingKey(svc) ?? ''])),
     },
   };
-  sandbox.planDocument = sandboxPlan(endpoints, kubeconfigPath, clouds);
+  sandbox.planDocument = sandboxPlan(endpoints, kubeconfigPath, clouds, opts.clusterAccess);
   opts.planOverrides?.(sandbox.planDocument);
   if (opts.outDir) {
     sandbox.planFile = path.join(opts.outDir, 'plan.yml');

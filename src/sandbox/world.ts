@@ -271,6 +271,8 @@ export class World {
   private ticker?: NodeJS.Timeout;
 
   readonly durations: DurationMode;
+  /** Base URL of the emulated Kubernetes API servers (set once the sandbox listens), for the clouds' cluster endpoints. */
+  kubernetesUrl = '';
 
   constructor(opts: WorldOptions = {}) {
     this.speed = opts.speed ?? 600;

@@ -30,6 +30,7 @@ import {
   wrapSdkError,
 } from '../../engine/errors.js';
 import type { Cluster, DeploymentStatus, JobSpec, JobStatus } from './types.js';
+import type { ClusterAccess } from './access.js';
 
 export type { Cluster, DeploymentStatus, JobSpec, JobStatus } from './types.js';
 
@@ -40,6 +41,8 @@ export interface KubernetesClusterOptions {
   /** Context of the kubeconfig; absent = its current context. */
   context?: string;
   namespace: string;
+  /** The cluster as its cloud gives it (server, CA, refreshing token); when set, no kubeconfig is read. */
+  access?: ClusterAccess;
 }
 
 /** A pod as phases see it. */
@@ -167,6 +170,37 @@ function labelsToSelector(labels: Record<string, string>): string {
     .join(',');
 }
 
+/**
+ * A KubeConfig held in memory for a cluster reached from a cloud identity: the server and CA the
+ * cloud gave, and a bearer token asked of the access before every request (so a token near its
+ * expiry is replaced, never sent stale). Nothing is written to disk and no exec plugin runs.
+ */
+class TokenKubeConfig extends KubeConfig {
+  constructor(private readonly access: ClusterAccess) {
+    super();
+    this.loadFromClusterAndUser(
+      {
+        name: access.label,
+        server: access.server,
+        caData: access.caData,
+        skipTLSVerify: access.server.startsWith('http://'),
+      },
+      { name: 'cloud-identity' },
+    );
+  }
+
+  override async applySecurityAuthentication(
+    context: Parameters<KubeConfig['applySecurityAuthentication']>[0],
+  ): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    context.setHeaderParam('Authorization', `Bearer ${await this.access.token()}`);
+  }
+}
+
+function tokenKubeConfig(access: ClusterAccess): KubeConfig {
+  return new TokenKubeConfig(access);
+}
+
 /** One cluster's API, for phases (implements `Cluster`). */
 export class KubernetesCluster implements Cluster {
   readonly namespace: string;
@@ -180,11 +214,22 @@ export class KubernetesCluster implements Cluster {
 
   /** A readable name of this cluster for messages: the context (or "current context") and namespace. */
   get label(): string {
+    if (this.opts.access) return `${this.opts.access.label}/${this.namespace}`;
     return `${this.opts.context ?? 'current context'}/${this.namespace}`;
   }
 
   private apis(): Apis {
     if (this.apisCache) return this.apisCache;
+    const kc = this.opts.access ? tokenKubeConfig(this.opts.access) : this.fileKubeConfig();
+    this.apisCache = {
+      core: apiClient(kc, CoreV1Api),
+      apps: apiClient(kc, AppsV1Api),
+      batch: apiClient(kc, BatchV1Api),
+    };
+    return this.apisCache;
+  }
+
+  private fileKubeConfig(): KubeConfig {
     const kc = new KubeConfig();
     try {
       if (this.opts.kubeconfig) kc.loadFromFile(this.opts.kubeconfig);
@@ -208,12 +253,7 @@ export class KubernetesCluster implements Cluster {
         `the kubeconfig ${this.opts.kubeconfig ?? '(default)'} has no current cluster: set kubernetes.context in the plan to one of its contexts.`,
       );
     }
-    this.apisCache = {
-      core: apiClient(kc, CoreV1Api),
-      apps: apiClient(kc, AppsV1Api),
-      batch: apiClient(kc, BatchV1Api),
-    };
-    return this.apisCache;
+    return kc;
   }
 
   private async call<T>(operation: string, target: string, fn: (apis: Apis) => Promise<T>): Promise<T> {

@@ -13,6 +13,7 @@ import type { SiteName } from '../../plan/types.js';
 import type { FaultHit } from '../faults.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import { SITES, type SiteWorld, type World } from '../world.js';
+import { clusterPath } from '../kubernetes/routes.js';
 import { SANDBOX_ACCOUNT, awsStack, dropConnection, faultError, regionDown, signedRegion } from './common.js';
 
 /** Cloud seconds before an UpdateNodegroupConfig changes the node group's desired size. */
@@ -95,12 +96,13 @@ const ROUTES: { method: string; re: RegExp; op: string }[] = [
   },
   { method: 'GET', re: /^\/clusters\/([^/]+)\/node-groups\/([^/]+)$/, op: 'DescribeNodegroup' },
   { method: 'GET', re: /^\/clusters\/([^/]+)\/updates\/([^/]+)$/, op: 'DescribeUpdate' },
+  { method: 'GET', re: /^\/clusters\/([^/]+)$/, op: 'DescribeCluster' },
 ];
 
 function route(req: ServiceRequest): { op: string; a: string; b: string } | undefined {
   for (const r of ROUTES) {
     const m = r.method === req.method ? r.re.exec(req.path) : null;
-    if (m) return { op: r.op, a: decodeURIComponent(m[1]), b: decodeURIComponent(m[2]) };
+    if (m) return { op: r.op, a: decodeURIComponent(m[1]), b: decodeURIComponent(m[2] ?? '') };
   }
   return undefined;
 }
@@ -282,6 +284,23 @@ function describeUpdate(world: World, req: ServiceRequest, cluster: string, id: 
   return { update: updateJson(u) };
 }
 
+/**
+ * DescribeCluster's cluster: the API server endpoint is the sandbox's emulated cluster (plain http
+ * on loopback, so no certificateAuthority data: the sandbox makes no CA), authentication mode API
+ * (access entries). https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeCluster.html
+ */
+function clusterJson(world: World, name: SiteName, site: SiteWorld) {
+  return {
+    name: site.pool.cluster,
+    arn: `arn:aws:eks:${site.region}:${SANDBOX_ACCOUNT}:cluster/${site.pool.cluster}`,
+    createdAt: side(world).createdAt / 1000,
+    version: '1.33',
+    endpoint: `${world.kubernetesUrl}${clusterPath(awsStack(world).name, name)}`,
+    status: site.up ? 'ACTIVE' : 'FAILED',
+    accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' },
+  };
+}
+
 /** The EKS service definition for `startService`. */
 export function eksService(): ServiceDef {
   return {
@@ -313,6 +332,10 @@ export function eksService(): ServiceDef {
           }
           case 'DescribeUpdate':
             return send(res, 200, describeUpdate(world, req, r.a, r.b));
+          case 'DescribeCluster': {
+            const { name, site } = findCluster(world, req, r.a);
+            return send(res, 200, { cluster: clusterJson(world, name, site) });
+          }
         }
       } catch (err) {
         if (err instanceof EksError) return sendError(res, err);

@@ -8,13 +8,21 @@
  *   under way is refused with 409 OperationNotAllowed.
  * - The operation status endpoint, which follows the pool's nodes until they are all present and Ready.
  *
- * Not emulated: managed clusters themselves (create, upgrade, credentials); creating or deleting
+ * - listClusterUserCredential: a kubeconfig for an Entra ID cluster whose user runs kubelogin, as
+ *   AKS answers it (https://learn.microsoft.com/en-us/rest/api/aks/managed-clusters/list-cluster-user-credentials,
+ *   https://learn.microsoft.com/en-us/azure/aks/kubelogin-authentication); its server is the
+ *   sandbox's emulated cluster over plain http, so it carries no certificate-authority-data.
+ *
+ * Not emulated: managed clusters themselves (create, upgrade, GET, local accounts); creating or deleting
  * pools; more than one pool per cluster; PATCH/tags; If-Match; VM sizes, OS or version changes;
  * the cluster autoscaler acting on minCount/maxCount.
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { stringify as toYaml } from 'yaml';
+import { AKS_SERVER_APP_ID } from '../../plan/constants.js';
 import { SANDBOX_SUBSCRIPTION, TOPOLOGY } from '../estate.js';
+import { clusterPath } from '../kubernetes/routes.js';
 import { send, type ServiceContext, type ServiceRequest } from '../http.js';
 import { SITES, type SiteWorld, type World } from '../world.js';
 import {
@@ -34,6 +42,46 @@ import {
 } from './common.js';
 
 const AZ = TOPOLOGY.azure;
+
+/** The credentialResults of listClusterUserCredential for an Entra ID cluster. */
+export function clusterUserCredentials(arm: ArmState, world: World, rg: string, cluster: string) {
+  const stack = stackOf(arm, world);
+  for (const s of SITES) {
+    if (!eq(AZ.resourceGroups[s], rg) || !eq(AZ.clusters[s], cluster)) continue;
+    const site = stack.sites[s];
+    if (!site.up) throw regionDown(site, `managed cluster '${cluster}'`);
+    const kubeconfig = toYaml({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: AZ.clusters[s], cluster: { server: `${world.kubernetesUrl}${clusterPath(stack.name, s)}` } },
+      ],
+      contexts: [
+        { name: AZ.clusters[s], context: { cluster: AZ.clusters[s], user: `clusterUser_${rg}_${cluster}` } },
+      ],
+      'current-context': AZ.clusters[s],
+      users: [
+        {
+          name: `clusterUser_${rg}_${cluster}`,
+          user: {
+            exec: {
+              apiVersion: 'client.authentication.k8s.io/v1beta1',
+              command: 'kubelogin',
+              args: ['get-token', '--login', 'devicecode', '--server-id', AKS_SERVER_APP_ID],
+              interactiveMode: 'IfAvailable',
+            },
+          },
+        },
+      ],
+    });
+    return { kubeconfigs: [{ name: 'clusterUser', value: Buffer.from(kubeconfig).toString('base64') }] };
+  }
+  throw new ArmError(
+    404,
+    'ResourceNotFound',
+    `The Resource 'Microsoft.ContainerService/managedClusters/${cluster}' under resource group '${rg}' was not found.`,
+  );
+}
 
 export function aksSite(arm: ArmState, world: World, rg: string, cluster: string, pool: string): SiteWorld {
   const stack = stackOf(arm, world);

@@ -23,6 +23,7 @@
 import type http from 'node:http';
 import type { SiteName } from '../../plan/types.js';
 import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
+import { clusterPath } from '../kubernetes/routes.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import type { SiteWorld, StackWorld, World } from '../world.js';
 import {
@@ -211,6 +212,11 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       status: runningOp(state, r.id) ? 'RECONCILING' : 'RUNNING',
       currentNodeCount: site.cluster.nodes.length,
       currentMasterVersion: '1.33.5-gke.1000',
+      // A real cluster's endpoint is the control plane's IP, served over https with
+      // masterAuth.clusterCaCertificate; the sandbox's is host:port/path over plain http (no CA).
+      // https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters#Cluster
+      endpoint: `${world.kubernetesUrl.replace(/^https?:\/\//, '')}${clusterPath(stack.name, siteName)}`,
+      masterAuth: {},
       selfLink: link(`locations/${site.region}/clusters/${r.id}`),
       nodePools: [renderPool(site, r.location, runningOp(state, r.id)?.type === 'SET_NODE_POOL_SIZE')],
     });

@@ -9,8 +9,9 @@
  *
  * Current limitations (what a real API server does and this one does not):
  * - One namespace per cluster (the estate's); other namespaces are NotFound, and namespaces are read only.
- * - No authentication, authorization or admission: any caller is admitted (kubectl does not send a
- *   bearer token over plain http), no webhooks, no defaulting beyond what the renderers print.
+ * - Authentication checks a token's shape only (auth.ts): no request is authorized against RBAC or
+ *   an EKS access entry, and a request with no token is admitted (kubectl does not send a bearer
+ *   token over plain http); no webhooks, no defaulting beyond what the renderers print.
  * - Group-versions served: core v1, apps/v1, batch/v1 and autoscaling/v1 (the Scale subresource only);
  *   JSON only (no protobuf, no YAML bodies), no server-side apply, no dry-run.
  * - Verbs: nodes, pods and configmaps are read only; deployments are get/list/watch/patch (no create,
@@ -35,10 +36,12 @@ import { nodes } from './nodes.js';
 import { pods } from './pods.js';
 import { route } from './routes.js';
 import { StatusError, sendStatus } from './status.js';
+import { authenticate } from './auth.js';
 
 export { DRAIN_ANNOTATION } from './deployments.js';
 export { type JobContext, type JobResult, jobCommand, jobEnv, jobImage, registerJobHandler } from './jobs.js';
 export { SANDBOX_KUBE_TOKEN, writeKubeconfig } from './kubeconfig.js';
+export { EKS_TOKEN_MAX_AGE_S, SANDBOX_CLOUD_TOKEN, eksTokenProblem } from './auth.js';
 export { jsonPatch, mergePatch } from './patch.js';
 export { clusterPath } from './routes.js';
 export { parseLabelSelector } from './selectors.js';
@@ -163,8 +166,7 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     req.raw.socket.destroy();
     return;
   }
-  // Any caller is admitted: the sandbox kubeconfig carries a bearer token, but kubectl (client-go)
-  // does not send credentials over plain http, and the sandbox only listens on loopback.
+  authenticate(req, stack.cloud, world.now());
   const cluster = siteWorld.cluster;
   const w: Where = { key: `${stack.name}-${r.site}`, stack, site: r.site, siteWorld, cluster };
   const method = req.method.toUpperCase();
