@@ -26,6 +26,7 @@ import { prometheusFallbackService } from './prometheus/promql.js';
 import { applyScenario, scenarioNames } from './scenarios.js';
 import type { RequestSummary } from './requests.js';
 import { SITES, World, type CloudKind, type DurationMode } from './world.js';
+import type { ZoneShape } from './aws/route53-zone.js';
 
 export interface SandboxOptions {
   speed?: number;
@@ -38,6 +39,8 @@ export interface SandboxOptions {
   prometheus?: 'auto' | 'real' | 'builtin';
   /** Where to write plan.yml, kubeconfig, endpoints.json (and Prometheus data). */
   outDir?: string;
+  /** What the AWS hosted zone holds for the public name (see `EstateOptions.route53`). */
+  route53?: ZoneShape;
   /** Plan tweaks merged into the generated plan document. */
   planOverrides?: (doc: Record<string, any>) => void;
 }
@@ -280,6 +283,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const world = createEstate(
     new World({ speed: opts.speed ?? 600, seed: opts.seed, durations: opts.durations }),
     clouds,
+    { route53: opts.route53 },
   );
   const faults = new FaultRegistry(world.random);
   const ctx = { world, faults };
