@@ -143,7 +143,45 @@ const Route53Traffic = Type.Object(
     record: Name,
     recordType: Type.String({ default: 'CNAME' }),
     targets: Targets,
-    healthCheckId: Type.Optional(Type.String({ description: 'Primary health check to disable.' })),
+    routing: Type.Union([Type.Literal('simple'), Type.Literal('failover'), Type.Literal('weighted')], {
+      default: 'simple',
+      description:
+        'How the zone routes the record: simple (one record set, UPSERT to the target), failover (PRIMARY/SECONDARY records with health checks: the primary health check is inverted to move traffic to dr; the records are left alone), weighted (the target record gets weight 100, the other 0).',
+    }),
+    alias: Type.Optional(
+      Type.Object(
+        {
+          hostedZoneIds: Type.Object(
+            { primary: Name, dr: Name },
+            {
+              ...Strict,
+              description: "Each site's load balancer hosted zone id (AliasTarget.HostedZoneId).",
+            },
+          ),
+          evaluateTargetHealth: Type.Boolean({ default: true }),
+        },
+        {
+          ...Strict,
+          description: 'Write the record as an alias to the target load balancer (simple routing).',
+        },
+      ),
+    ),
+    setIdentifiers: Type.Optional(
+      Type.Object(
+        { primary: Name, dr: Name },
+        {
+          ...Strict,
+          description:
+            "SetIdentifier of each site's record (weighted routing; failover finds them by PRIMARY/SECONDARY).",
+        },
+      ),
+    ),
+    healthCheckId: Type.Optional(
+      Type.String({
+        description:
+          'The primary health check. Failover routing inverts it to move traffic to dr (a disabled health check is considered healthy: it is never disabled); read by readiness otherwise.',
+      }),
+    ),
   },
   Strict,
 );

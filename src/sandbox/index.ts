@@ -39,7 +39,7 @@ export interface SandboxOptions {
   prometheus?: 'auto' | 'real' | 'builtin';
   /** Where to write plan.yml, kubeconfig, endpoints.json (and Prometheus data). */
   outDir?: string;
-  /** What the AWS hosted zone holds for the public name (see `EstateOptions.route53`). */
+  /** What the AWS hosted zone holds for the public name (see `EstateOptions.route53`; default failover-alias, as the sandbox plan expects). */
   route53?: ZoneShape;
   /** Plan tweaks merged into the generated plan document. */
   planOverrides?: (doc: Record<string, any>) => void;
@@ -176,7 +176,9 @@ export function sandboxPlan(
         type: 'route53',
         hostedZoneId: t.zone.id,
         record: t.record,
-        recordType: 'CNAME',
+        // the zone holds PRIMARY/SECONDARY failover alias records (startSandbox seeds them)
+        recordType: 'A',
+        routing: 'failover',
         targets: t.targets,
         healthCheckId: t.healthCheckId,
       },
@@ -283,7 +285,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const world = createEstate(
     new World({ speed: opts.speed ?? 600, seed: opts.seed, durations: opts.durations }),
     clouds,
-    { route53: opts.route53 },
+    { route53: opts.route53 ?? 'failover-alias' },
   );
   const faults = new FaultRegistry(world.random);
   const ctx = { world, faults };
