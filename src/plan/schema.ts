@@ -382,6 +382,11 @@ const Prometheus = Type.Object(
             'sum(rate(aegis_http_requests_total{status=~"5.."}[5m])) by (region) / sum(rate(aegis_http_requests_total[5m])) by (region)',
         }),
         primaryHealthy: Type.String({ default: 'min_over_time(aegis_health_status{site="primary"}[2h])' }),
+        requestRate: Type.String({
+          default: 'sum(rate(aegis_http_requests_total[5m])) by (region)',
+          description:
+            'Requests per second by region: when the errorRate query has no series for a region, verify passes it only if this shows requests (no 5xx series yet), and fails it as missing data otherwise.',
+        }),
       },
       { ...Strict, default: {} },
     ),

@@ -24,8 +24,7 @@ afterAll(async () => {
 });
 
 describe('verify error rate without data', () => {
-  // Defect (issue 10): a query that returns no series, or NaN, counts as a 5xx rate of 0 and passes.
-  it.failing('fails the error-rate check of a site that served no requests, saying there is no data', async () => {
+  it('fails the error-rate check of a site that served no requests, saying there is no data', async () => {
     // traffic is on the primary: the DR region has served nothing
     const { result } = await runPhase({
       phase: 'verify',
@@ -35,6 +34,21 @@ describe('verify error rate without data', () => {
       run: { retry: { maxAttempts: 2, baseMs: 1, capMs: 5 } },
     });
     const rate = result.rows.find((r) => r.item === 'Error rate');
-    expect(rate).toMatchObject({ status: 'fail', detail: expect.stringMatching(/no (data|series)/) });
+    expect(rate).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^no data: .*us-central1/) });
+  }, 60_000);
+
+  it('measures the serving site: its ratio is a number and under the limit', async () => {
+    const { result } = await runPhase({
+      phase: 'verify',
+      planFile: sandbox.planFile!,
+      journalFile: path.join(work, 'journal.jsonl'),
+      inputs: { target: 'primary' },
+      run: { retry: { maxAttempts: 2, baseMs: 1, capMs: 5 } },
+    });
+    const rate = result.rows.find((r) => r.item === 'Error rate');
+    expect(rate).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^5xx ratio 0\.\d\d % in us-east1/),
+    });
   }, 60_000);
 });
