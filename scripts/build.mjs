@@ -45,7 +45,8 @@ const COMMON_INPUTS = [
   },
   {
     name: 'force-reason',
-    description: 'Why the operator forces; required when force is true (a force without it is refused), recorded in the journal.',
+    description:
+      'Why the operator forces; required when force is true (a force without it is refused), recorded in the journal.',
     default: '',
   },
 ];

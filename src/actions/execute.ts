@@ -6,7 +6,8 @@
 import * as core from '@actions/core';
 import { getPhase } from '../phases/registry.js';
 import { resultMarkdown } from '../phases/render.js';
-import { runPhase } from '../phases/runner.js';
+import { runPhase, selectStacks } from '../phases/runner.js';
+import { incidentSummary } from '../report/evidence.js';
 import type { ActionInputs } from './inputs.js';
 
 /** Run the phase of `inputs` as a GitHub Action step. */
@@ -14,7 +15,7 @@ export async function executeAction(inputs: ActionInputs): Promise<void> {
   const phase = getPhase(inputs.phase);
   const phaseInputs: Record<string, string | undefined> = {};
   for (const i of phase.inputs) phaseInputs[i.name] = core.getInput(i.name) || i.default;
-  const { result } = await runPhase({
+  const { result, plan, journal } = await runPhase({
     phase: phase.name,
     planFile: inputs.planFile,
     stack: inputs.stack,
@@ -36,7 +37,10 @@ export async function executeAction(inputs: ActionInputs): Promise<void> {
     },
   });
   for (const [k, v] of Object.entries(result.outputs)) core.setOutput(k, v);
-  await core.summary.addRaw(resultMarkdown(phase.title, result)).write();
+  // the incident so far under the phase's own table (the report phase draws it in its report)
+  const incident =
+    phase.name === 'report' ? '' : incidentSummary(journal.records, plan, selectStacks(plan, inputs.stack));
+  await core.summary.addRaw(resultMarkdown(phase.title, result) + (incident ? `\n${incident}` : '')).write();
   for (const row of result.rows.filter((r) => r.status === 'fail')) {
     core.error(`${row.stack ? `${row.stack}: ` : ''}${row.item}: ${row.detail}`, { title: phase.title });
   }

@@ -8,6 +8,7 @@ import * as core from '@actions/core';
 import { UserError } from '../engine/errors.js';
 import { assertPlanReadable } from '../plan/errors.js';
 import { checkPhaseName } from '../phases/names.js';
+import { clip } from '../engine/clip.js';
 
 export const INPUT = {
   phase: 'phase',
@@ -40,7 +41,7 @@ export function getInputAsBool(name: string, fallback: boolean): boolean {
   if (raw === '') return fallback;
   if (['true', 'yes', '1', 'on'].includes(raw)) return true;
   if (['false', 'no', '0', 'off'].includes(raw)) return false;
-  throw new UserError(`input "${name}" is "${raw}": expected true or false.`);
+  throw new UserError(`input "${name}" is "${clip(raw)}": expected true or false.`);
 }
 
 function runUrl(): string | undefined {

@@ -5,12 +5,16 @@
 import type { IncidentClassName } from '../plan/types.js';
 import { registerCommand } from './main.js';
 import { progressPrinter } from './progress.js';
+import { clip } from '../engine/clip.js';
+import { UserError } from '../engine/errors.js';
 
 function speedOf(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!(n > 0))
-    throw new Error(`--speed is "${v}": expected a number above 0 (600 makes a 120 s failover take 0.2 s).`);
+    throw new UserError(
+      `--speed is "${clip(v)}": expected a number above 0 (600 makes a 120 s failover take 0.2 s).`,
+    );
   return n;
 }
 
@@ -94,8 +98,8 @@ registerCommand((program, io, setExit) => {
         const { runDrill, summaryText } = await import('../drill/drill.js');
         const durations = opts.durations ?? 'random';
         if (!['random', 'low', 'mean', 'high'].includes(durations)) {
-          throw new Error(
-            `--durations is "${durations}": expected random, low, mean or high (the sandbox's pick within each cloud duration range).`,
+          throw new UserError(
+            `--durations is "${clip(durations)}": expected random, low, mean or high (the sandbox's pick within each cloud duration range).`,
           );
         }
         const result = await runDrill({

@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../engine/errors.js';
-import { verifyJournal } from '../engine/journal.js';
+import { verifyJournal, type JournalRecord } from '../engine/journal.js';
+import { repairJournal } from '../engine/journal-repair.js';
 import { StepFailed } from '../engine/step.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import { PHASES, getPhase } from '../phases/registry.js';
 import { resultText } from '../phases/render.js';
 import { runPhase } from '../phases/runner.js';
 import { progressPrinter } from './progress.js';
+import { packageVersion } from './version.js';
+import { clip } from '../engine/clip.js';
 
 export interface CliIO {
   out(s: string): void;
@@ -52,11 +55,17 @@ async function validatePlanFile(file: string) {
   return validatePlanText(text, path.resolve(file));
 }
 
+/** A repair record as `journal verify` lists it. */
+export function repairLine(rec: JournalRecord): string {
+  const d = rec.data ?? {};
+  return `record ${rec.seq} is a repair by ${rec.actor ?? 'unknown'} at ${rec.startedAt}: ${String(d.removedBytes)} bytes after record ${String(d.afterSeq)} moved to ${String(d.sideFile)} (sha256 ${String(d.removedSha256).slice(0, 12)}…): ${String(d.reason)}`;
+}
+
 function collect(value: string, prev: Record<string, string>): Record<string, string> {
   const i = value.indexOf('=');
   if (i <= 0)
     throw new UserError(
-      `--input "${value}" is not NAME=VALUE: write it as --input incident-class=region-outage.`,
+      `--input "${clip(value)}" is not NAME=VALUE: write it as --input incident-class=region-outage.`,
     );
   return { ...prev, [value.slice(0, i)]: value.slice(i + 1) };
 }
@@ -66,7 +75,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .description('Run the Cloud Aegis DR runbook as an auditable, re-runnable pipeline.')
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .version(packageVersion(), '-V, --version', 'print the version of aegis-dr');
 
   program
     .command('validate')
@@ -149,7 +159,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         for (const k of Object.keys(opts.input)) {
           if (!phase.inputs.some((i) => i.name === k)) {
             throw new UserError(
-              `--input ${k} is not an input of phase ${phase.name}: expected one of ${phase.inputs.map((i) => i.name).join(', ') || '(none)'}.`,
+              `--input ${clip(k)} is not an input of phase ${phase.name}: expected one of ${phase.inputs.map((i) => i.name).join(', ') || '(none)'}.`,
             );
           }
         }
@@ -182,9 +192,32 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .action((file: string, opts: { json?: boolean }) => {
       const r = verifyJournal(file);
       if (opts.json) io.out(JSON.stringify(r, null, 2));
-      else if (r.ok) io.out(`${file}: intact, ${r.count} record(s) in ${r.runs.length} run(s)`);
-      else io.err(`${file}: TAMPERED at record ${r.badSeq}: ${r.reason}`);
+      else if (r.ok) {
+        io.out(`${file}: intact, ${r.count} record(s) in ${r.runs.length} run(s)`);
+        for (const rec of r.repairs ?? []) io.out(`  ${repairLine(rec)}`);
+      } else io.err(`${file}: TAMPERED at record ${r.badSeq}: ${r.reason}`);
       setExit(r.ok ? 0 : 1);
+    });
+  journal
+    .command('repair')
+    .description(
+      'Move a torn last line (a runner that died mid-write, a full disk) to a side file and append a record saying so, so that verify accepts the journal and phases can go on; an edited journal is left as it is.',
+    )
+    .argument('<file>', 'the journal (JSON lines)')
+    .action((file: string) => {
+      const user = process.env.GITHUB_ACTOR ?? process.env.USER ?? process.env.USERNAME ?? 'cli';
+      const r = repairJournal(file, { actor: user });
+      if (!r.repaired) {
+        io.out(`${file}: nothing to repair: ${r.kept} whole record(s), no torn line; nothing was changed.`);
+      } else {
+        io.out(
+          `${file}: repaired: kept ${r.kept} whole record(s), moved the torn last line (${r.removedBytes} bytes) to ${r.sideFile}, and appended record ${r.record!.seq} saying so.`,
+        );
+        io.out(
+          `  next: aegis-dr journal verify ${file}; then run the phase again (it resumes from the journal).`,
+        );
+      }
+      setExit(0);
     });
 
   for (const p of plugins) p(program, io, setExit);

@@ -21,12 +21,14 @@ import { readinessRows } from '../phases/readiness.js';
 import { forEachStack } from '../phases/shared/context.js';
 import { INCIDENT_CLASSES } from '../phases/shared/inputs.js';
 import { syncStack } from '../phases/sync.js';
-import { selectStacks } from '../phases/runner.js';
+import { pickStacks, selectStacks } from '../phases/runner.js';
 import { decide, evaluateStacks } from '../phases/triggers.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
+import { writeDrillEvidence, type DrillEvidence } from '../report/evidence.js';
 import type { RequestSummary } from '../sandbox/requests.js';
 import type { DurationMode } from '../sandbox/world.js';
 import { runFailover, servingSite } from './pipeline.js';
+import { clip } from '../engine/clip.js';
 
 export interface DrillOptions {
   plan?: string;
@@ -83,6 +85,8 @@ export interface DrillResult {
   };
   /** The failover of all stacks against what the sandbox's durations allow (sandbox drills). */
   figures?: FailoverBenchmark;
+  /** The report and incident chart written into the drill folder (src/report/evidence.ts). */
+  evidence?: DrillEvidence;
 }
 
 /** Measured failover time against the critical path and the runbook done step after step. */
@@ -120,7 +124,18 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   const cls: IncidentClassName =
     opts.incidentClass ?? (scenario ? SCENARIO_CLASS[scenario] : undefined) ?? 'region-outage';
   if (!INCIDENT_CLASSES.includes(cls))
-    throw new UserError(`--class is "${cls}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
+    throw new UserError(`--class is "${clip(cls)}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
+  // A mistyped scenario or stack is refused before the sandbox starts or the drill folder exists.
+  let plan: Plan | undefined;
+  if (opts.plan) {
+    plan = await loadPlan(opts.plan);
+    selectStacks(plan, opts.stack);
+  } else {
+    const { checkScenario } = await import('../sandbox/scenarios.js');
+    const { SANDBOX_STACKS } = await import('../sandbox/index.js');
+    checkScenario(scenario!);
+    pickStacks(SANDBOX_STACKS, opts.stack, 'the sandbox');
+  }
   const outDir = path.resolve(
     opts.outDir ?? path.join('.aegis-dr', `drill-${new Date().toISOString().replace(/[:.]/g, '-')}`),
   );
@@ -128,10 +143,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   const journalFile = path.resolve(opts.journalFile ?? path.join(outDir, 'journal.jsonl'));
 
   let sandbox: Awaited<ReturnType<typeof import('../sandbox/index.js').startSandbox>> | undefined;
-  let plan: Plan;
-  if (opts.plan) {
-    plan = await loadPlan(opts.plan);
-  } else {
+  if (!plan) {
     const { startSandbox } = await import('../sandbox/index.js');
     sandbox = await startSandbox({
       speed: opts.speed ?? 600,
@@ -314,6 +326,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       result.figures = await failoverBenchmark(sandbox.world, plan, stacks, failoverRecords);
     }
     if (result.sandbox?.splitBrain) result.ok = false;
+    result.evidence = writeDrillEvidence(outDir, journal, plan, { stacks, speed: sandbox?.world.speed });
+    log(
+      `report: ${result.evidence.report}${result.evidence.chart ? `; incident chart: ${result.evidence.chart}` : ''}`,
+    );
     fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
     if (opts.reportFile) {
       const { records, verification } = readForReport(journalFile);

@@ -3,6 +3,18 @@
  * (see `wrapSdkError` below), so the engine can tell throttling and transient failures (retried
  * with backoff, honouring Retry-After) from permanent ones (fail at once with a clear sentence).
  */
+import { closest, distance } from 'fastest-levenshtein';
+
+/**
+ * The closest of `options` to a mistyped `word`, when it is close enough to be what was meant
+ * (Levenshtein distance at most 2, or a third of the word); for "did you mean ...?" in errors.
+ */
+export function didYouMean(word: string, options: readonly string[]): string | undefined {
+  if (options.length === 0) return undefined;
+  const best = closest(word, options as string[]);
+  const d = distance(word.toLowerCase(), best.toLowerCase());
+  return d <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
 
 /** A user's mistake or a refused unsafe move: one clear sentence, never a stack trace. */
 export class UserError extends Error {

@@ -6,6 +6,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { UserError } from './errors.js';
+import { clip } from './clip.js';
+import { fileError } from './files.js';
 
 /**
  * What a step did: `done` (acted and reached the wanted state), `skipped` (already so),
@@ -85,7 +88,7 @@ export class Journal {
       const existing = readJournal(this.file);
       const check = verifyRecords(existing);
       if (!check.ok) {
-        throw new Error(
+        throw new UserError(
           `journal ${this.file} fails verification at record ${check.badSeq}: ${check.reason}; keep it as evidence and start a new journal file.`,
         );
       }
@@ -94,9 +97,30 @@ export class Journal {
       if (last) {
         this.prev = last.hash;
         this.seq = last.seq;
+        // A writer that stopped between a whole record and its line break: end that line, so
+        // the next record does not join it.
+        if (!endsWithNewline(this.file)) this.write('\n');
       }
     } else if (this.file) {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      try {
+        fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      } catch (err) {
+        throw fileError(this.file, err, 'the journal', 'a file in a directory that can be created');
+      }
+    }
+  }
+
+  private write(text: string): void {
+    try {
+      fs.appendFileSync(this.file!, text);
+    } catch (err) {
+      throw fileError(
+        this.file!,
+        err,
+        'the journal',
+        'a file that can be appended to',
+        `fix that, then run \`aegis-dr journal repair ${this.file}\` if its last line was cut, and run the phase again (it resumes from the journal)`,
+      );
     }
   }
 
@@ -116,7 +140,7 @@ export class Journal {
     const rec: JournalRecord = { ...body, hash: hashRecord(body) };
     this.prev = rec.hash;
     this.records.push(rec);
-    if (this.file) fs.appendFileSync(this.file, JSON.stringify(rec) + '\n');
+    if (this.file) this.write(JSON.stringify(rec) + '\n');
     for (const l of this.listeners) l(rec);
     return rec;
   }
@@ -127,15 +151,61 @@ export class Journal {
   }
 }
 
+function endsWithNewline(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The text of a journal file; a sentence naming it when it is a directory, missing or unreadable. */
+export function readJournalText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError(
+        `the journal ${clip(file, 200)} does not exist: check the path (phases append to aegis-dr-journal.jsonl in the directory they ran in, or to the file their journal input names).`,
+      );
+    }
+    throw fileError(
+      file,
+      err,
+      'the journal',
+      'a journal file (JSON lines)',
+      'give the path of the journal file itself (for a drill: journal.jsonl in its folder)',
+    );
+  }
+}
+
+/** A journal line that is not JSON: the file was cut or edited (the report shows it as a broken chain). */
+export class JournalLineError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JournalLineError';
+  }
+}
+
 export function readJournal(file: string): JournalRecord[] {
-  const text = fs.readFileSync(file, 'utf8');
+  const lines = readJournalText(file).split('\n');
   const out: JournalRecord[] = [];
-  text.split('\n').forEach((line, i) => {
+  lines.forEach((line, i) => {
     if (!line.trim()) return;
     try {
       out.push(JSON.parse(line) as JournalRecord);
     } catch {
-      throw new Error(`journal ${file} line ${i + 1} is not valid JSON: the file was edited or truncated.`);
+      const last = lines.slice(i + 1).every((l) => !l.trim());
+      throw new JournalLineError(
+        last
+          ? `journal ${file} line ${i + 1}, its last, is not complete JSON: a writer stopped in the middle of a record (a runner that died, a full disk); run \`aegis-dr journal repair ${file}\` to move the cut line aside with a record saying so, then run the phase again.`
+          : `journal ${file} line ${i + 1} is not valid JSON and records follow it: the file was edited; keep it as evidence and start a new journal file.`,
+      );
     }
   });
   return out;
@@ -147,7 +217,12 @@ export interface VerifyResult {
   badSeq?: number;
   reason?: string;
   runs: string[];
+  /** Repair records (`aegis-dr journal repair`): a torn tail moved aside, in journal order. */
+  repairs?: JournalRecord[];
 }
+
+/** Phase and step of the record `aegis-dr journal repair` appends. */
+export const REPAIR = { phase: 'journal', step: 'repair' } as const;
 
 export function verifyRecords(records: JournalRecord[]): VerifyResult {
   let prev = GENESIS;
@@ -182,7 +257,8 @@ export function verifyRecords(records: JournalRecord[]): VerifyResult {
       };
     prev = hash;
   }
-  return { ok: true, count: records.length, runs: [...runs] };
+  const repairs = records.filter((r) => r.phase === REPAIR.phase && r.step === REPAIR.step);
+  return { ok: true, count: records.length, runs: [...runs], ...(repairs.length ? { repairs } : {}) };
 }
 
 export function verifyJournal(file: string): VerifyResult {

@@ -167,6 +167,31 @@ export function formatMs(ms: number): string {
 }
 
 /**
+ * Journal a failure that ended a phase on a stack outside any step, typically while reading the
+ * cloud before a step could start (no credentials, a kube context missing from the kubeconfig):
+ * outcome `failed` with the error, so the evidence shows the attempt as a failed step would.
+ */
+export function recordFailure(
+  ctx: RunContext,
+  where: { phase: string; step: string; stack?: string; target: string },
+  error: string,
+): JournalRecord {
+  const at = new Date().toISOString();
+  const record = ctx.journal.append({
+    ...where,
+    outcome: 'failed',
+    startedAt: at,
+    endedAt: at,
+    durationMs: 0,
+    attempts: 1,
+    error,
+    dryRun: ctx.dryRun,
+  });
+  ctx.progress({ type: 'step-end', record });
+  return record;
+}
+
+/**
  * Run one step: observe, act when needed (or record what would be done in dry-run), await the
  * wanted state, journal one record. Throws StepFailed on failure or refusal; a spec with
  * `unreachable` may instead resolve to an UnreachableResult.
@@ -186,24 +211,30 @@ export async function runStep<S>(
   ctx.progress({ type: 'step-start', ...where, target: spec.target });
   const retrying = async <T>(fn: () => Promise<T>, deadline: number): Promise<T> => {
     const known = spec.unreachableKey !== undefined && ctx.unreachable.has(spec.unreachableKey);
-    const r = await withRetry(
-      fn,
-      { ...ctx.retry, ...spec.retry, ...(known ? { maxAttempts: 1 } : {}), deadline },
-      {
-        sleep: ctx.sleep,
-        signal: ctx.signal,
-        onRetry: (e) =>
-          ctx.progress({
-            type: 'retry',
-            ...where,
-            attempt: e.attempt,
-            delayMs: e.delayMs,
-            reason: e.classification.reason,
-          }),
-      },
-    );
-    attempts += r.attempts;
-    return r.value;
+    try {
+      const r = await withRetry(
+        fn,
+        { ...ctx.retry, ...spec.retry, ...(known ? { maxAttempts: 1 } : {}), deadline },
+        {
+          sleep: ctx.sleep,
+          signal: ctx.signal,
+          onRetry: (e) =>
+            ctx.progress({
+              type: 'retry',
+              ...where,
+              attempt: e.attempt,
+              delayMs: e.delayMs,
+              reason: e.classification.reason,
+            }),
+        },
+      );
+      attempts += r.attempts;
+      return r.value;
+    } catch (err) {
+      // a failed observe or act made attempts too: the record says how many (withRetry tags them)
+      attempts += (err as { attempts?: number } | undefined)?.attempts ?? 1;
+      throw err;
+    }
   };
   const summarise = (s: S | undefined) =>
     s === undefined ? undefined : spec.summarise ? spec.summarise(s) : s;

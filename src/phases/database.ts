@@ -20,6 +20,7 @@ import {
 import { awaitOperation, isUnreachable, probe, sampleFor } from './shared/observe.js';
 import { errorText, outcomeRow } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
+import { clip } from '../engine/clip.js';
 
 export const databasePhase: PhaseDef = {
   name: 'database',
@@ -72,7 +73,7 @@ export function databaseMode(ctx: PhaseContext): DatabaseMode {
   if (m) {
     if (!['in-region', 'cross-region', 'planned', 'forced'].includes(m)) {
       throw new UserError(
-        `input database-mode is "${m}": expected in-region, cross-region, planned or forced.`,
+        `input database-mode is "${clip(m)}": expected in-region, cross-region, planned or forced.`,
       );
     }
     return m as DatabaseMode;

@@ -18,6 +18,7 @@ import { row } from './shared/rows.js';
 import { switchTraffic } from './traffic.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 import { verifyRows } from './verify.js';
+import { clip } from '../engine/clip.js';
 
 export const failbackPhase: PhaseDef = {
   name: 'failback',
@@ -109,7 +110,9 @@ async function primaryHealthyFor(ctx: PhaseContext, name: string): Promise<Resul
     try {
       ms = parseDuration(wanted);
     } catch {
-      throw new UserError(`input confirm-healthy-for is "${wanted}": expected a duration such as 2h or 90m.`);
+      throw new UserError(
+        `input confirm-healthy-for is "${clip(wanted)}": expected a duration such as 2h or 90m.`,
+      );
     }
   }
   const q = ctx.plan.doc.prometheus!.queries.primaryHealthy.replace(

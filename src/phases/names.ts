@@ -4,6 +4,7 @@
  * themselves and a test keeps the two in step.
  */
 import { UserError } from '../engine/errors.js';
+import { clip } from '../engine/clip.js';
 
 export const PHASE_NAMES = [
   'validate',
@@ -23,7 +24,7 @@ export const PHASE_NAMES = [
 /** @throws UserError naming the known phases when `name` is not one of them. */
 export function checkPhaseName(name: string): string {
   if (!(PHASE_NAMES as readonly string[]).includes(name)) {
-    throw new UserError(`phase "${name}" does not exist: expected one of ${PHASE_NAMES.join(', ')}.`);
+    throw new UserError(`phase "${clip(name)}" does not exist: expected one of ${PHASE_NAMES.join(', ')}.`);
   }
   return name;
 }

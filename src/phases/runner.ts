@@ -3,14 +3,21 @@
  * valid), open the journal, build the environment, run the phase. Shared by the Action entries
  * and the CLI so both behave the same.
  */
-import { UserError } from '../engine/errors.js';
+import { didYouMean, UserError } from '../engine/errors.js';
 import { Journal } from '../engine/journal.js';
-import { createContext, hasReason, type ProgressEvent, type RunContext } from '../engine/step.js';
+import {
+  createContext,
+  hasReason,
+  recordFailure,
+  type ProgressEvent,
+  type RunContext,
+} from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
 import { getPhase } from './registry.js';
-import type { Environment, PhaseResult } from './types.js';
+import type { Environment, PhaseResult, ResultRow } from './types.js';
+import { clip } from '../engine/clip.js';
 
 export interface RunPhaseOptions {
   phase: string;
@@ -38,15 +45,24 @@ export interface RunPhaseOutcome {
 }
 
 export function selectStacks(plan: Plan, stack?: string): string[] {
-  if (!stack || stack === 'all') return plan.stackNames;
+  return pickStacks(plan.stackNames, stack, `the plan ${plan.file}`);
+}
+
+/**
+ * The stacks a `stack` option names (a comma list; empty or "all" = every one of `available`),
+ * checked against `available` before anything is contacted; `where` names their source.
+ */
+export function pickStacks(available: readonly string[], stack: string | undefined, where: string): string[] {
+  if (!stack || stack === 'all') return [...available];
   const wanted = stack
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   for (const s of wanted) {
-    if (!plan.stackNames.includes(s)) {
+    if (!available.includes(s)) {
+      const guess = didYouMean(s, available);
       throw new UserError(
-        `stack "${s}" is not in the plan ${plan.file}: expected one of ${plan.stackNames.join(', ')}.`,
+        `stack "${clip(s)}" is not in ${where}: ${guess ? `did you mean "${guess}"? ` : ''}expected one of ${available.join(', ')}.`,
       );
     }
   }
@@ -84,5 +100,31 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     inputs: opts.inputs ?? {},
     journalFile: opts.journalFile,
   });
+  if (!phase.offline) journalUnrecordedFailures(run, phase.name, result.rows);
   return { plan, journal, result };
+}
+
+/**
+ * A stack whose phase failed outside any step (reading the cloud before a step could start: no
+ * credentials, a missing kube context) has a fail row but no journal record of it: record the
+ * failure, so the evidence shows the attempt. A stack with a failed, refused or unreachable step,
+ * or a failed check, in this run of the phase is already on record.
+ */
+function journalUnrecordedFailures(run: RunContext, phase: string, rows: ResultRow[]): void {
+  const onRecord = new Set(
+    run.journal
+      .thisRun()
+      .filter(
+        (r) =>
+          r.phase === phase &&
+          (['failed', 'refused', 'unreachable'].includes(r.outcome) ||
+            (r.data as { status?: string } | undefined)?.status === 'fail'),
+      )
+      .map((r) => r.stack),
+  );
+  for (const r of rows) {
+    if (r.status !== 'fail' || !r.stack || onRecord.has(r.stack)) continue;
+    recordFailure(run, { phase, step: r.item, stack: r.stack, target: r.stack }, r.detail);
+    onRecord.add(r.stack);
+  }
 }

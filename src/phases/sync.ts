@@ -10,6 +10,7 @@ import { runJob } from './shared/jobs.js';
 import { observe } from './shared/observe.js';
 import { row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
+import { clip } from '../engine/clip.js';
 
 export const syncPhase: PhaseDef = {
   name: 'sync',
@@ -24,7 +25,7 @@ export const syncPhase: PhaseDef = {
   async run(ctx) {
     const mode = ctx.inputs['mode'] || 'dry-run';
     if (mode !== 'dry-run' && mode !== 'execute')
-      throw new UserError(`input mode is "${mode}": expected dry-run or execute.`);
+      throw new UserError(`input mode is "${clip(mode)}": expected dry-run or execute.`);
     const { ok, rows } = await forEachStack(ctx, (name) => syncStack(ctx, name, mode));
     const conflicts = perStackOutput(
       ctx,

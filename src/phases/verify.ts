@@ -27,7 +27,9 @@ export const verifyPhase: PhaseDef = {
   },
 };
 
-type Check = { item: string; run: () => Promise<ResultRow> };
+/** A check's row, and facts its journal record carries beyond status and detail. */
+type CheckRow = ResultRow & { facts?: Record<string, unknown> };
+type Check = { item: string; run: () => Promise<CheckRow> };
 
 /** The checks of one stack on the site now serving (also failback's check of the primary). */
 export async function verifyRows(ctx: PhaseContext, name: string, target: SiteName): Promise<ResultRow[]> {
@@ -41,13 +43,18 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
       run: async () => {
         const url = joinUrl(base, '/health');
         const r = await probe(ctx, () => appRequest(url));
+        // when the healthy answer arrived through the public name: the report's "service restored"
+        const answeredAt = new Date().toISOString();
         const ok = r.status === 200 && r.body?.status === 'healthy' && r.body?.region === target;
-        return row(
-          name,
-          'API health',
-          ok ? 'pass' : 'fail',
-          `GET ${url} -> ${r.status} ${JSON.stringify({ status: r.body?.status, region: r.body?.region })} (expected healthy, ${target})`,
-        );
+        return {
+          ...row(
+            name,
+            'API health',
+            ok ? 'pass' : 'fail',
+            `GET ${url} -> ${r.status} ${JSON.stringify({ status: r.body?.status, region: r.body?.region })} (expected healthy, ${target})`,
+          ),
+          facts: { answeredAt, region: r.body?.region },
+        };
       },
     },
     {
@@ -195,14 +202,19 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
   }
   return Promise.all(
     checks.map(async (c) => {
-      let r: ResultRow;
+      let r: CheckRow;
       try {
         r = await c.run();
       } catch (err) {
         r = row(name, c.item, 'fail', errorText(err));
       }
-      observe(ctx, 'verify', c.item, name, `${name}:${target}`, { status: r.status, detail: r.detail });
-      return r;
+      const { facts, ...result } = r;
+      observe(ctx, 'verify', c.item, name, `${name}:${target}`, {
+        status: result.status,
+        detail: result.detail,
+        ...facts,
+      });
+      return result;
     }),
   );
 }

@@ -10,13 +10,13 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { closest, distance } from 'fastest-levenshtein';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
-import { UserError } from '../engine/errors.js';
+import { didYouMean, UserError } from '../engine/errors.js';
 import { INLINE, PlanError, unreadablePlan } from './errors.js';
 import { CLOUD_TYPES, DEFAULT_CLASSES, INCIDENT_CLASS_NAMES, REPLICA_DATABASE_TYPES } from './defaults.js';
 import { parseDuration } from './duration.js';
 import validatePlanSchema from './generated/plan-validator.js';
+import { clip } from '../engine/clip.js';
 import type {
   CloudName,
   IncidentClassName,
@@ -54,7 +54,7 @@ export function formatPath(segs: readonly Segment[]): string {
 
 function code(v: unknown): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return `\`${s !== undefined && s.length > 60 ? `${s.slice(0, 57)}...` : s}\``;
+  return `\`${s === undefined ? s : clip(s)}\``;
 }
 
 function describeValue(v: unknown): string {
@@ -76,13 +76,6 @@ const TYPE_NAMES: Record<string, string> = {
   array: 'a list',
   null: 'no value',
 };
-
-function didYouMean(word: string, options: readonly string[]): string | undefined {
-  if (options.length === 0) return undefined;
-  const best = closest(word, options as string[]);
-  const d = distance(word.toLowerCase(), best.toLowerCase());
-  return d <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
 
 function list(values: readonly unknown[]): string {
   return values.map((v) => String(v)).join(', ');
@@ -801,7 +794,7 @@ function resolvePlan(
       if (s) return s;
       const guess = didYouMean(name, stackNames);
       throw new UserError(
-        `The plan has no stack \`${name}\`; its stacks are ${list(stackNames)}${guess ? ` (did you mean \`${guess}\`?)` : ''}. Pass one of those names.`,
+        `The plan has no stack \`${clip(name)}\`; its stacks are ${list(stackNames)}${guess ? ` (did you mean \`${guess}\`?)` : ''}. Pass one of those names.`,
       );
     },
   };

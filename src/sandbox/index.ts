@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import YAML from 'yaml';
+import { UserError } from '../engine/errors.js';
+import { clip } from '../engine/clip.js';
+import { fileError } from '../engine/files.js';
 import { eksService } from './aws/eks.js';
 import { rdsService } from './aws/rds.js';
 import { route53Service } from './aws/route53.js';
@@ -23,7 +26,7 @@ import { registerSandboxJobs } from './jobs.js';
 import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes/index.js';
 import { findPrometheus, startPrometheus } from './prometheus/real.js';
 import { prometheusFallbackService } from './prometheus/promql.js';
-import { applyScenario, scenarioNames } from './scenarios.js';
+import { applyScenario, checkScenario, scenarioNames } from './scenarios.js';
 import type { RequestSummary } from './requests.js';
 import { SITES, World, type CloudKind, type DurationMode } from './world.js';
 import type { ZoneShape } from './aws/route53-zone.js';
@@ -280,8 +283,58 @@ export function sandboxPlan(
 /** The verify error-rate window of the sandbox plan, in real seconds (Prometheus scrapes every second). */
 export const SANDBOX_ERROR_RATE_WINDOW_S = 5;
 
+/** The sandbox's stacks: one per cloud, named as the cloud. */
+export const SANDBOX_STACKS: readonly CloudKind[] = ['aws', 'azure', 'gcp'];
+
+/** Write one of the sandbox's files into --out; a clear sentence naming it when that fails. */
+function writeOut(file: string, text: string, mode?: number): void {
+  try {
+    fs.writeFileSync(file, text, mode === undefined ? undefined : { mode });
+  } catch (err) {
+    throw fileError(
+      file,
+      err,
+      'the sandbox file',
+      'a file the sandbox can write',
+      'choose another --out directory or remove what is in the way',
+    );
+  }
+}
+
+/** Create the sandbox's output directory (and its parents); a clear sentence when it cannot be. */
+function makeOutDir(dir: string): string {
+  const abs = path.resolve(dir);
+  try {
+    fs.mkdirSync(abs, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new UserError(
+      `--out ${clip(dir)} cannot be created as a directory (${code}): give a directory that can be created or written (a path under an existing file, or one without write permission, cannot).`,
+    );
+  }
+  return abs;
+}
+
+/**
+ * Start the sandbox. Everything it starts (the emulated services, the DNS server, Prometheus, the
+ * world's clock) is closed again when a later part of the start fails, so a failed start leaves
+ * no port open and no child process behind, and the error is the one sentence of the cause.
+ */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  const clouds = opts.clouds ?? ['aws', 'azure', 'gcp'];
+  if (opts.scenario) checkScenario(opts.scenario); // before anything starts
+  const outDir = opts.outDir !== undefined ? makeOutDir(opts.outDir) : undefined;
+  const cleanups: (() => unknown)[] = [];
+  try {
+    return await startParts({ ...opts, outDir }, cleanups);
+  } catch (err) {
+    // close in reverse order of start; a failure to close must not hide the cause
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Promise<Sandbox> {
+  const clouds = opts.clouds ?? [...SANDBOX_STACKS];
   const world = createEstate(
     new World({ speed: opts.speed ?? 600, seed: opts.seed, durations: opts.durations }),
     clouds,
@@ -291,7 +344,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const ctx = { world, faults };
   const notes: string[] = [];
   const unregisterJobs = registerSandboxJobs(world);
+  cleanups.push(unregisterJobs);
   world.start();
+  cleanups.push(() => world.stop());
   const services: RunningService[] = [];
   const defs: ServiceDef[] = [
     kubernetesService(),
@@ -304,8 +359,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     containerService(),
     appService(),
   ];
+  cleanups.push(() => Promise.all(services.map((s) => s.close())));
   for (const d of defs) services.push(await startService(d, ctx));
   const dns = await startDnsServer(world, { faults });
+  cleanups.push(() => dns.close());
   const endpoints: Record<string, string> = {};
   for (const s of services) endpoints[s.name] = s.url;
   endpoints.dns = `${dns.host}:${dns.port}`;
@@ -334,12 +391,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const dataDir = fs.mkdtempSync(
       path.join(opts.outDir ?? fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'prometheus-'),
     );
+    const removeData = () => fs.rmSync(dataDir, { recursive: true, force: true });
+    cleanups.push(removeData);
+    // startPrometheus stops its own process when its start fails
     const p = await startPrometheus({ targets: [new URL(endpoints.app).host], dataDir });
     prometheus = { kind: 'real', url: p.url };
     stopPrometheus = async () => {
       await p.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      removeData();
     };
+    cleanups.push(stopPrometheus);
   } else {
     const s = await startService(prometheusFallbackService(), ctx);
     services.push(s);
@@ -416,20 +477,19 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const kubeconfigYaml = writeKubeconfig(kube, world);
   let kubeconfigPath = 'kubeconfig';
   if (opts.outDir) {
-    fs.mkdirSync(opts.outDir, { recursive: true });
     sandbox.kubeconfigFile = path.join(opts.outDir, 'kubeconfig');
-    fs.writeFileSync(sandbox.kubeconfigFile, kubeconfigYaml, { mode: 0o600 });
+    writeOut(sandbox.kubeconfigFile, kubeconfigYaml, 0o600);
     kubeconfigPath = sandbox.kubeconfigFile;
   }
   sandbox.planDocument = sandboxPlan(endpoints, kubeconfigPath, clouds);
   opts.planOverrides?.(sandbox.planDocument);
   if (opts.outDir) {
     sandbox.planFile = path.join(opts.outDir, 'plan.yml');
-    fs.writeFileSync(
+    writeOut(
       sandbox.planFile,
       `# Generated by aegis-dr sandbox: the Cloud Aegis plan pointing every service at the sandbox.\n${YAML.stringify(sandbox.planDocument)}`,
     );
-    fs.writeFileSync(path.join(opts.outDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2) + '\n');
+    writeOut(path.join(opts.outDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2) + '\n');
   }
   if (opts.scenario) sandbox.applyScenario(opts.scenario);
   return sandbox;

@@ -2,6 +2,8 @@
  * Scenarios: the runbook's four incident classes and the readiness failures, applied to a
  * running world. Each returns one sentence saying what it did.
  */
+import { clip } from '../engine/clip.js';
+import { didYouMean, UserError } from '../engine/errors.js';
 import { CONFIGMAP } from './estate.js';
 import type { StackWorld, World } from './world.js';
 
@@ -130,10 +132,18 @@ export function scenarioNames(): string[] {
   return Object.keys(SCENARIOS);
 }
 
+/** Refuse a scenario name that does not exist, with a did-you-mean, before anything starts. */
+export function checkScenario(name: string, option = '--scenario'): void {
+  if (SCENARIOS[name]) return;
+  const guess = didYouMean(name, scenarioNames());
+  throw new UserError(
+    `${option} is "${clip(name)}", which is not a sandbox scenario: ${guess ? `did you mean "${guess}"? ` : ''}expected one of ${scenarioNames().join(', ')}.`,
+  );
+}
+
 export function applyScenario(world: World, name: string, stackNames?: string[]): string {
+  checkScenario(name, 'the scenario');
   const def = SCENARIOS[name];
-  if (!def)
-    throw new Error(`scenario "${name}" does not exist: expected one of ${scenarioNames().join(', ')}.`);
   const stacks = [...world.stacks.values()].filter((s) => !stackNames || stackNames.includes(s.name));
   def.apply(world, stacks);
   world.settle();

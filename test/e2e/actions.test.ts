@@ -97,6 +97,17 @@ describe('actions from dist/ against the sandbox', () => {
     expect(r.outputs['two-region-failure']).toBe('false');
   });
 
+  it('database: force without force-reason is refused before anything runs, and nothing changes', async () => {
+    const before = (sandbox.state() as any).monitor.mutationCount;
+    const r = await runAction('database', { 'incident-class': 'region-outage', force: 'true' });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(/::error::Input 'force-reason' is empty while 'force' is true/);
+    expect(r.stdout).not.toMatch(/\n\s+at /); // one sentence, no stack trace
+    const state = sandbox.state() as any;
+    expect(state.monitor.mutationCount).toBe(before);
+    expect(state.monitor.splitBrainEver).toBe(false);
+  });
+
   it('a whole region-outage failover, one action per phase', async () => {
     sandbox.applyScenario('region-outage');
     const declare = await runAction('declare', { 'incident-class': 'region-outage', reason: 'test outage' });

@@ -161,6 +161,8 @@ describe('report phase', () => {
       'journal-valid': 'true',
       records: '13',
       'rto-seconds': 'aws=125.0,gcp=90.5',
+      // the API health check passed one second before the last check ended
+      'restored-seconds': 'aws=124.0,gcp=89.5',
       'rpo-seconds': 'aws=2.5,gcp=0.8',
       verified: 'aws,gcp',
     });
@@ -175,15 +177,42 @@ describe('report phase', () => {
     expect(text).toContain('octocat');
     expect(text).toContain('https://github.example/cloud-aegis/dr/actions/runs/42');
     expect(text).toMatch(
-      /\| aws \| region-outage \| us-east-1 is down \| 2026-11-02T03:00:05\.000Z \| 2026-11-02T03:02:10\.000Z \| 125\.0 s \/ 30 min \| 2\.5 s \/ 5 min \| yes \| PASS/,
+      /\| aws \| region-outage \| us-east-1 is down \| 2026-11-02T03:00:05\.000Z \(T\+0\.0 s\) \| T\+124\.0 s \/ 30 min \| T\+125\.0 s \/ 30 min \| 2\.5 s \/ 5 min \(measured: replication lag at the promotion\) \| yes \| PASS/,
     );
+    // one time origin: the declaration (aws's, the earliest); readiness before it is T-
+    expect(text).toContain('T+ from the declaration (2026-11-02T03:00:05.000Z)');
+    expect(text).toMatch(/\| T-5\.0 s \| aws \| readiness\/DR nodes Ready \|/);
+    // no absolute path of this machine
+    expect(text).not.toContain(work);
+    expect(text).toContain('- Journal: `full.jsonl`');
     // the unreachable fence is listed with its error, and in the timeline
     expect(text).toMatch(
       /aws declare\/fence `k8s:primary\/aegis-api`: \*\*unreachable\*\*: connect ECONNREFUSED/,
     );
     expect(text).toMatch(
-      /\| \+15\.0 s \| aws \| database\/failover \| db:aws \| done \| promote replica \| 60 s \|/,
+      /\| T\+10\.0 s \| aws \| database\/failover \| db:aws \| done \| promote replica \| 60 s \|/,
     );
+    // the timeline is sorted by time
+    const times = [...text.matchAll(/^\| T([+-])([0-9.]+) s \| (aws|gcp) \|/gm)].map((m) =>
+      Number(`${m[1]}${m[2]}`),
+    );
+    expect(times.length).toBe(13);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    // the incident chart: a bar per phase of each stack, the RTO target line, the critical path
+    expect(text).toContain('### Incident chart');
+    const chart = text.slice(text.indexOf('```mermaid'), text.indexOf('```', text.indexOf('```mermaid') + 3));
+    expect(chart).toMatch(/^\s+section aws$/m);
+    expect(chart).toMatch(/^\s+section gcp$/m);
+    for (const phase of ['declare', 'database', 'traffic', 'verify'])
+      expect(chart.match(new RegExp(`^\\s+${phase} `, 'gm'))).toHaveLength(2);
+    expect(chart).toMatch(/^\s+RTO target 30 min :vert, rto, 1800000, 0ms$/m);
+    expect(chart).toMatch(/^\s+aws service restored T\+124\.0 s :milestone, t\d+, 124000, 0ms$/m);
+    // aws verified last: its chain declare -> database -> traffic -> verify is the critical path
+    expect(chart).toMatch(/^\s+verify verified 30 s :crit, t\d+, 95000, 125000$/m);
+    expect(chart).toMatch(/^\s+declare unreachable 1\.0 s :crit, t\d+, 0, \d+$/m);
+    expect(chart).toMatch(/^\s+traffic done 20 s :crit, t\d+, 75000, 95000$/m);
+    expect(chart).toMatch(/^\s+database done 60 s :crit, t\d+, 10000, 70000$/m);
+    expect(chart).not.toMatch(/crit, t\d+, 1000, 71000/); // gcp's database is not on it
     expect(text).toContain('None: no safety refusal was overridden.');
     // azure is not selected: not in the per-stack table
     expect(text).not.toMatch(/^\| azure \|/m);
@@ -203,7 +232,9 @@ describe('report phase', () => {
       status: 'fail',
       detail: expect.stringMatching(/verification failed: Error rate \(error rate 4\.2 % > 1 %\)/),
     });
-    expect(text).toMatch(/\| aws \| region-outage .*\| n\/a \/ 30 min \| 1\.0 s \/ 5 min \| no \| FAIL/);
+    expect(text).toMatch(
+      /\| aws \| region-outage .*\| T\+99\.0 s \/ 30 min \| n\/a \/ 30 min \| 1\.0 s \/ 5 min \(measured: .*\) \| no \| FAIL/,
+    );
   });
 
   it('a missed RTO fails the stack row', async () => {
@@ -212,8 +243,42 @@ describe('report phase', () => {
     expect(result.outputs['rto-seconds']).toBe('aws=2400.0');
     expect(result.rows.find((r) => r.stack === 'aws')).toMatchObject({
       status: 'fail',
-      detail: expect.stringMatching(/RTO missed \(2400\.0 s > 30 min\)/),
+      detail: expect.stringMatching(/service restored after the RTO \(2399\.0 s > 30 min\)/),
     });
+  });
+
+  it('service restored within the RTO but verified after it: both said, the stack fails', async () => {
+    const entries = failover('aws', 0, 1.0, 1900);
+    // the API health check passed early; the error-rate check ended 1900 s after the declaration
+    entries[4] = verify('aws', 100, 'API health', 'pass');
+    const file = writeJournal('restored-early', entries);
+    const { result, text } = await report(file, 'aws');
+    expect(result.outputs).toMatchObject({ 'restored-seconds': 'aws=100.0', 'rto-seconds': 'aws=1900.0' });
+    expect(result.rows.find((r) => r.stack === 'aws')).toMatchObject({
+      status: 'fail',
+      detail: 'verified after the RTO (1900.0 s > 30 min)',
+    });
+    expect(text).toMatch(/\| T\+100\.0 s \/ 30 min \| T\+1900\.0 s \/ 30 min \*\*missed\*\* \|/);
+  });
+
+  it("RPO with the primary gone is an upper bound, with why; the lag's age is added when recorded", async () => {
+    const entries = failover('aws', 0, 2.0, 100);
+    entries[2] = { ...entries[2], before: { writer: 'primary', primaryReachable: false } };
+    const file = writeJournal('upper-bound', entries);
+    const { result, text } = await report(file, 'aws');
+    expect(result.outputs['rpo-seconds']).toBe('aws=2.0');
+    expect(text).toMatch(
+      /\| ≤ 2\.0 s \/ 5 min \(upper bound: the primary was unreachable at the promotion: 2\.0 s of lag as the DR replica last saw it \(its age not recorded\); writes the primary took after that cannot be counted\) \|/,
+    );
+    const aged = failover('aws', 0, 2.0, 100);
+    aged[2] = {
+      ...aged[2],
+      before: { primaryReachable: false },
+      data: { ...aged[2].data, lagAgeSeconds: 4.5 },
+    };
+    const r2 = await report(writeJournal('upper-bound-aged', aged), 'aws');
+    expect(r2.result.outputs['rpo-seconds']).toBe('aws=6.5');
+    expect(r2.text).toContain('2.0 s of lag as the DR replica last saw it, 4.5 s old');
   });
 
   it('a forced override is listed with who and why', async () => {
@@ -309,8 +374,12 @@ describe('report phase', () => {
       primaryCheck(600, 'pass'),
     ];
     const file = writeJournal('failback', [...failover('aws', 0, 1.0, 100), ...back]);
-    const { result } = await report(file, 'aws');
+    const { result, text } = await report(file, 'aws');
     expect(result.outputs['rto-seconds']).toBe('aws=100.0');
+    // on the chart the failback is greyed, after the failover's verify, with its own verify on primary
+    expect(text).toMatch(/^\s+failback done 60 s :done, t\d+, 500000, 560000$/m);
+    expect(text).toMatch(/^\s+failback verify verified 40 s :done, t\d+, 560000, 600000$/m);
+    expect(text).toMatch(/^\s+verify verified 5\.0 s :crit, t\d+, 95000, \d+$/m);
     expect(result.rows.find((r) => r.stack === 'aws')).toMatchObject({
       status: 'pass',
       detail: expect.stringMatching(/failback started 2026-11-02T03:08:20\.000Z, verified on primary$/),
@@ -380,5 +449,48 @@ describe('report phase', () => {
     );
     expect(code2).toBe(1);
     expect(out.join('\n')).toMatch(/fails verification at record 7/);
+  });
+});
+
+describe('evidence outside the report phase', () => {
+  it('a report input or journal that is a directory is named with what to do', async () => {
+    const file = writeJournal('to-a-dir', failover('aws', 0, 1.0, 100));
+    await expect(
+      runPhase({ phase: 'report', planFile: PLAN, journalFile: file, inputs: { report: work } }),
+    ).rejects.toThrow(
+      `the report input ${work} cannot be used: it is a directory (EISDIR); expected a Markdown file to write: give a file path.`,
+    );
+    await expect(
+      runPhase({ phase: 'report', planFile: PLAN, journalFile: work, inputs: {} }),
+    ).rejects.toThrow(`the journal ${work} cannot be used: it is a directory (EISDIR)`);
+  });
+
+  it("a job summary's incident so far: both RTOs, the RPO and the chart; nothing when no incident was declared", async () => {
+    const { incidentSummary } = await import('../../src/report/evidence.js');
+    const { loadPlan } = await import('../../src/plan/load.js');
+    const { readJournal } = await import('../../src/engine/journal.js');
+    const plan = await loadPlan(PLAN);
+    const records = readJournal(writeJournal('summary', failover('aws', 0, 2.5, 100)));
+    const md = incidentSummary(records, plan, ['aws', 'gcp']);
+    expect(md).toContain('### Incident so far');
+    expect(md).toContain('| aws | region-outage | T+99.0 s | T+100.0 s | 30 min | 2.5 s / 5 min |');
+    expect(md).not.toMatch(/^\| gcp /m); // gcp has no incident in this journal
+    expect(md).toMatch(/```mermaid\ngantt\n[\s\S]*RTO target 30 min :vert, rto, 1800000, 0ms\n```/);
+    expect(incidentSummary(records.slice(1), plan, ['aws'])).toBe('');
+  });
+
+  it('a drill report at a sandbox speed: the RTO line is scaled and the measured times say what they are at cloud speed', async () => {
+    const { writeDrillEvidence } = await import('../../src/report/evidence.js');
+    const { loadPlan } = await import('../../src/plan/load.js');
+    const plan = await loadPlan(PLAN);
+    const file = writeJournal('speed', failover('aws', 0, 2.5, 100));
+    const dir = path.join(work, 'speed-drill');
+    const ev = writeDrillEvidence(dir, new Journal({ file }), plan, { stacks: ['aws'], speed: 600 });
+    expect(ev).toEqual({ report: path.join(dir, 'report.md'), chart: path.join(dir, 'incident.mmd') });
+    const md = fs.readFileSync(ev.report, 'utf8');
+    expect(md).toContain('| T+99.0 s (≈ 990 min at cloud speed) / 30 min |');
+    expect(fs.readFileSync(ev.chart!, 'utf8')).toMatch(
+      /RTO target 30 min \(3\.0 s at speed 600\) :vert, rto, 3000, 0ms$/m,
+    );
   });
 });

@@ -71,10 +71,20 @@ describe('the example plan', () => {
     expect(plan.doc.escalation?.length).toBe(4);
   });
 
-  it('starts with the yaml-language-server schema line', async () => {
+  it('starts with a yaml-language-server schema line that resolves once copied (the release asset of this version)', async () => {
     const { readFile } = await import('node:fs/promises');
     const text = await readFile(example, 'utf8');
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/dr-plan.schema.json');
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(text.split('\n')[0]).toBe(
+      `# yaml-language-server: $schema=https://github.com/cloud-aegis/aegis-dr/releases/download/v${version}/dr-plan.schema.json`,
+    );
+  });
+
+  it('names only commands that exist (aegis-dr validate, not plan validate)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(example, 'utf8');
+    expect(text).toContain('`aegis-dr validate <file>`');
+    expect(text).not.toMatch(/aegis-dr plan validate/);
   });
 });
 

@@ -5,6 +5,7 @@
 import { UserError } from '../../engine/errors.js';
 import type { IncidentClassName, ResolvedIncidentClass, SiteName } from '../../plan/types.js';
 import type { InputDef, PhaseContext, ResultRow } from '../types.js';
+import { clip } from '../../engine/clip.js';
 
 export const INCIDENT_CLASSES: IncidentClassName[] = [
   'region-outage',
@@ -44,7 +45,9 @@ export function outputsOf(rows: ResultRow[]): Record<string, string> {
 export function incidentClass(ctx: PhaseContext): ResolvedIncidentClass {
   const name = (ctx.inputs['incident-class'] || 'region-outage') as IncidentClassName;
   if (!INCIDENT_CLASSES.includes(name)) {
-    throw new UserError(`input incident-class is "${name}": expected one of ${INCIDENT_CLASSES.join(', ')}.`);
+    throw new UserError(
+      `input incident-class is "${clip(name)}": expected one of ${INCIDENT_CLASSES.join(', ')}.`,
+    );
   }
   return ctx.plan.classes[name];
 }
@@ -52,6 +55,7 @@ export function incidentClass(ctx: PhaseContext): ResolvedIncidentClass {
 /** The site a phase moves toward: "dr" for a failover (default), "primary" for a failback. */
 export function targetSite(ctx: PhaseContext): SiteName {
   const t = ctx.inputs['target'] || 'dr';
-  if (t !== 'dr' && t !== 'primary') throw new UserError(`input target is "${t}": expected dr or primary.`);
+  if (t !== 'dr' && t !== 'primary')
+    throw new UserError(`input target is "${clip(t)}": expected dr or primary.`);
   return t;
 }
