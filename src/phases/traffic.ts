@@ -1,7 +1,7 @@
 /**
- * `traffic` (runbook step 4): moves the traffic switch to the target (Route 53 record and primary
- * health check, Traffic Manager endpoints, Cloud DNS record), waits for the change, then confirms
- * through DNS queries at the authoritative servers.
+ * `traffic` (runbook step 4): moves the traffic switch to the target (Route 53 record, or the
+ * failover records' primary health check inverted; Traffic Manager endpoints; Cloud DNS record),
+ * waits for the change, then confirms through DNS queries at the authoritative servers.
  */
 import { runStep } from '../engine/step.js';
 import type { SiteName } from '../plan/types.js';
@@ -17,7 +17,7 @@ export const trafficPhase: PhaseDef = {
   name: 'traffic',
   title: 'Traffic switch',
   description:
-    'Moves traffic to the target (Route 53 UPSERT and primary health check, Traffic Manager endpoints, Cloud DNS record), waits for the change, and confirms through DNS queries.',
+    "Moves traffic to the target (Route 53 simple or weighted UPSERT, or the failover records' primary health check inverted; Traffic Manager endpoints; Cloud DNS record), waits for the change, and confirms through DNS queries.",
   inputs: [TARGET_INPUT, CLASS_INPUT],
   outputs: [FAILED_OUTPUT],
   async run(ctx) {
@@ -50,7 +50,7 @@ export async function switchTraffic(
     stack: name,
     target: `${stack.traffic.type}:${'record' in stack.traffic && stack.traffic.record ? stack.traffic.record : (stack.traffic as { profile?: string }).profile}`,
     observe: () => providers.traffic.describe(),
-    satisfied: (s) => s.active === target && op === undefined,
+    satisfied: (s) => s.active === target && (s.switchedTo ?? target) === target && op === undefined,
     action: (s) =>
       `point ${providers.traffic.expectation(target).name} from ${s.active} to ${target} (${providers.traffic.expectation(target).value}, TTL ${ttl} s)`,
     act: async () => {
@@ -85,8 +85,7 @@ export async function switchTraffic(
     step: 'dns-confirm',
     stack: name,
     target: `dns:${exp.name}`,
-    observe: async () =>
-      (await queryDns(exp.name, exp.type, { server })).answers.map((a) => a.data.replace(/\.$/, '')),
+    observe: () => dnsAnswers(exp, server),
     satisfied: (values) => values.includes(exp.value.replace(/\.$/, '')),
     inProgress: () => true,
     action: `wait until ${exp.name} ${exp.type} resolves to ${exp.value}`,
@@ -102,3 +101,28 @@ export async function switchTraffic(
   );
   return rows;
 }
+
+/**
+ * What `dig` shows for the expectation: the record's answers, and where the record is an address
+ * record whose target is a host name (an alias to a load balancer, which Route 53 answers with the
+ * load balancer's addresses), the target name itself once the answers equal its addresses.
+ */
+export async function dnsAnswers(
+  exp: { name: string; type: string; value: string },
+  server: ReturnType<typeof dnsServerOf>,
+): Promise<string[]> {
+  const answers = (await queryDns(exp.name, exp.type, { server })).answers.map((a) =>
+    a.data.replace(/\.$/, ''),
+  );
+  const value = exp.value.replace(/\.$/, '');
+  if (!['A', 'AAAA'].includes(exp.type.toUpperCase()) || IP.test(value) || answers.length === 0)
+    return answers;
+  const addresses = (await queryDns(value, exp.type, { server })).answers.map((a) => a.data);
+  const same =
+    addresses.length > 0 &&
+    addresses.length === answers.length &&
+    addresses.every((a) => answers.includes(a));
+  return same ? [...answers, value] : answers;
+}
+
+const IP = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+:[0-9a-f:]*)$/i;

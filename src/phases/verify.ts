@@ -109,16 +109,39 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
         const { query: q, windowS } = await errorRateQuery(ctx, name, target);
         const samples = await probe(ctx, () => ctx.env.prometheus().query(q));
         const region = stack[target].region;
-        const s = samples.find(
-          (x) => x.labels.region === region && (!x.labels.stack || x.labels.stack === name),
-        );
-        const rate = s && Number.isFinite(s.value) ? s.value : 0;
+        const mine = (x: { labels: Record<string, string> }) =>
+          x.labels.region === region && (!x.labels.stack || x.labels.stack === name);
+        const s = samples.find(mine);
         const limit = ctx.plan.limits.errorRate;
+        const where = `in ${region} over ${windowS} s`;
+        if (!s || !Number.isFinite(s.value)) {
+          // no series, or NaN (0/0): missing data, never a rate of 0. A ratio without series is
+          // still a pass when the region served requests and has no 5xx series yet.
+          const rq = ctx.plan.doc.prometheus!.queries.requestRate.replace(
+            /\[[0-9]+(ms|s|m|h)\]/g,
+            `[${windowS}s]`,
+          );
+          const served = (await probe(ctx, () => ctx.env.prometheus().query(rq))).find(mine);
+          if (!s && served && served.value > 0) {
+            return row(
+              name,
+              'Error rate',
+              'pass',
+              `no 5xx series ${where}; ${served.value.toFixed(2)} requests/s served`,
+            );
+          }
+          return row(
+            name,
+            'Error rate',
+            'fail',
+            `no data: Prometheus has ${s ? 'a 5xx ratio of NaN (no requests)' : 'no series'} for ${region} over ${windowS} s and ${served && served.value > 0 ? 'requests' : 'no requests'} in ${JSON.stringify(rq)}; the site served nothing or its scrape target is down, which is not a 5xx rate of 0. Check that traffic reaches ${target} and that Prometheus scrapes it.`,
+          );
+        }
         return row(
           name,
           'Error rate',
-          rate < limit ? 'pass' : 'fail',
-          `5xx ratio ${(rate * 100).toFixed(2)} % in ${region} over ${windowS} s (limit ${(limit * 100).toFixed(2)} %)${s ? '' : '; no 5xx series'}`,
+          s.value < limit ? 'pass' : 'fail',
+          `5xx ratio ${(s.value * 100).toFixed(2)} % ${where} (limit ${(limit * 100).toFixed(2)} %)`,
         );
       },
     },

@@ -182,7 +182,45 @@ const Route53Traffic = Type.Object(
     record: Name,
     recordType: Type.String({ default: 'CNAME' }),
     targets: Targets,
-    healthCheckId: Type.Optional(Type.String({ description: 'Primary health check to disable.' })),
+    routing: Type.Union([Type.Literal('simple'), Type.Literal('failover'), Type.Literal('weighted')], {
+      default: 'simple',
+      description:
+        'How the zone routes the record: simple (one record set, UPSERT to the target), failover (PRIMARY/SECONDARY records with health checks: the primary health check is inverted to move traffic to dr; the records are left alone), weighted (the target record gets weight 100, the other 0).',
+    }),
+    alias: Type.Optional(
+      Type.Object(
+        {
+          hostedZoneIds: Type.Object(
+            { primary: Name, dr: Name },
+            {
+              ...Strict,
+              description: "Each site's load balancer hosted zone id (AliasTarget.HostedZoneId).",
+            },
+          ),
+          evaluateTargetHealth: Type.Boolean({ default: true }),
+        },
+        {
+          ...Strict,
+          description: 'Write the record as an alias to the target load balancer (simple routing).',
+        },
+      ),
+    ),
+    setIdentifiers: Type.Optional(
+      Type.Object(
+        { primary: Name, dr: Name },
+        {
+          ...Strict,
+          description:
+            "SetIdentifier of each site's record (weighted routing; failover finds them by PRIMARY/SECONDARY).",
+        },
+      ),
+    ),
+    healthCheckId: Type.Optional(
+      Type.String({
+        description:
+          'The primary health check. Failover routing inverts it to move traffic to dr (a disabled health check is considered healthy: it is never disabled); read by readiness otherwise.',
+      }),
+    ),
   },
   Strict,
 );
@@ -383,6 +421,11 @@ const Prometheus = Type.Object(
             'sum(rate(aegis_http_requests_total{status=~"5.."}[5m])) by (region) / sum(rate(aegis_http_requests_total[5m])) by (region)',
         }),
         primaryHealthy: Type.String({ default: 'min_over_time(aegis_health_status{site="primary"}[2h])' }),
+        requestRate: Type.String({
+          default: 'sum(rate(aegis_http_requests_total[5m])) by (region)',
+          description:
+            'Requests per second by region: when the errorRate query has no series for a region, verify passes it only if this shows requests (no 5xx series yet), and fails it as missing data otherwise.',
+        }),
       },
       { ...Strict, default: {} },
     ),

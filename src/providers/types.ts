@@ -76,6 +76,13 @@ export interface TrafficState {
   /** Value(s) currently served. */
   values: string[];
   ttl?: number;
+  /**
+   * Where the switch itself is set, when traffic can go elsewhere by health alone (Route 53
+   * failover records: traffic reaches dr by itself while the primary is down, and comes back by
+   * itself when it recovers unless the switch holds it on dr). A switch to a site is done only
+   * when both `active` and this (when given) name it.
+   */
+  switchedTo?: SiteName;
   /** Primary health check / endpoint status, when the service has one. */
   detail?: Record<string, unknown>;
 }

@@ -3,6 +3,7 @@
  * under the reserved `.test` domain so nothing in it can be mistaken for a real host.
  */
 import type { SiteName } from '../plan/types.js';
+import { seedZone, type ZoneShape } from './aws/route53-zone.js';
 import {
   type ClusterState,
   type CloudKind,
@@ -183,15 +184,28 @@ function stackWorld(cloud: CloudKind): StackWorld {
       kind: cloud === 'aws' ? 'route53' : cloud === 'azure' ? 'traffic-manager' : 'cloud-dns',
       record: { zone: zoneName, name: t.record, type: 'CNAME', ttl: 60, values: [t.targets.primary] },
       endpointEnabled: { primary: true, dr: cloud === 'azure' },
-      healthCheckDisabled: false,
       changes: new Map(),
     },
   };
 }
 
+export interface EstateOptions {
+  /**
+   * What the AWS hosted zone holds for the public name: the runbook's simple CNAME (default), or
+   * PRIMARY/SECONDARY failover alias records driven by health checks, as a Route 53 DR setup does.
+   */
+  route53?: ZoneShape;
+}
+
 /** Fill a world with the Cloud Aegis estate (all three stacks unless `clouds` says otherwise). */
-export function createEstate(world: World, clouds: CloudKind[] = ['aws', 'azure', 'gcp']): World {
+export function createEstate(
+  world: World,
+  clouds: CloudKind[] = ['aws', 'azure', 'gcp'],
+  opts: EstateOptions = {},
+): World {
   for (const cloud of clouds) world.stacks.set(cloud, stackWorld(cloud));
+  const aws = world.stacks.get('aws');
+  if (aws) seedZone(world, aws, opts.route53 ?? 'simple');
   for (const stack of world.stacks.values()) {
     for (const site of SITES) {
       // existing pods start ready

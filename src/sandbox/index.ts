@@ -37,6 +37,7 @@ import { prometheusFallbackService } from './prometheus/promql.js';
 import { applyScenario, checkScenario, scenarioNames } from './scenarios.js';
 import type { RequestSummary } from './requests.js';
 import { SITES, World, type CloudKind, type DurationMode } from './world.js';
+import type { ZoneShape } from './aws/route53-zone.js';
 
 export interface SandboxOptions {
   speed?: number;
@@ -60,6 +61,8 @@ export interface SandboxOptions {
    * first scrapes of the app's /metrics late with `{ service: 'app', operation: 'metrics', ... }`).
    */
   faults?: FaultSpec[];
+  /** What the AWS hosted zone holds for the public name (see `EstateOptions.route53`; default failover-alias, as the sandbox plan expects). */
+  route53?: ZoneShape;
   /** Plan tweaks merged into the generated plan document. */
   planOverrides?: (doc: Record<string, any>) => void;
 }
@@ -234,7 +237,9 @@ export function sandboxPlan(
         type: 'route53',
         hostedZoneId: t.zone.id,
         record: t.record,
-        recordType: 'CNAME',
+        // the zone holds PRIMARY/SECONDARY failover alias records (startSandbox seeds them)
+        recordType: 'A',
+        routing: 'failover',
         targets: t.targets,
         healthCheckId: t.healthCheckId,
       },
@@ -393,6 +398,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
   const world = createEstate(
     new World({ speed: opts.speed ?? 600, seed: opts.seed, durations: opts.durations }),
     clouds,
+    { route53: opts.route53 ?? 'failover-alias' },
   );
   const faults = new FaultRegistry(world.random);
   for (const f of opts.faults ?? []) faults.add(f);

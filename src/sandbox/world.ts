@@ -148,9 +148,8 @@ export interface TrafficWorld {
   kind: 'route53' | 'traffic-manager' | 'cloud-dns';
   /** The record that users resolve; its values follow the traffic service's state. */
   record: RecordWorld;
-  /** Endpoint / health-check status by site (Traffic Manager endpoints, Route 53 health check). */
+  /** Endpoint status by site (Traffic Manager endpoints; Route 53 health checks live in its zone). */
   endpointEnabled: Record<SiteName, boolean>;
-  healthCheckDisabled: boolean;
   /** Changes that are still propagating: id -> real ms time when INSYNC / done. */
   changes: Map<string, { doneAt: number; submittedAt: number }>;
 }

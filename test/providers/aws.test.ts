@@ -10,6 +10,7 @@ import type { CloudProviders, OperationStatus } from '../../src/providers/types.
 import { eksService } from '../../src/sandbox/aws/eks.js';
 import { rdsService, setRdsFailoverCompletion, setRdsRegionDownAnswer } from '../../src/sandbox/aws/rds.js';
 import { route53Service } from '../../src/sandbox/aws/route53.js';
+import { hostedZone, type ZoneShape } from '../../src/sandbox/aws/route53-zone.js';
 import { createEstate, TOPOLOGY } from '../../src/sandbox/estate.js';
 import { FaultRegistry } from '../../src/sandbox/faults.js';
 import { startService, type RunningService } from '../../src/sandbox/http.js';
@@ -19,7 +20,10 @@ import { caught } from '../support/wait.js';
 const T = TOPOLOGY.aws;
 const credentials = { accessKeyId: 'AKIASANDBOX0000000000', secretAccessKey: 'sandbox-secret' };
 
-function awsStack(endpoints: { rds: string; route53: string; eks: string }): Stack {
+function awsStack(
+  endpoints: { rds: string; route53: string; eks: string },
+  traffic: Record<string, unknown> = {},
+): Stack {
   const site = (s: 'primary' | 'dr') => ({
     region: T.regions[s],
     kubernetes: { context: T.contexts[s], namespace: 'aegis' },
@@ -38,6 +42,7 @@ function awsStack(endpoints: { rds: string; route53: string; eks: string }): Sta
       recordType: 'CNAME',
       targets: { primary: T.targets.primary, dr: T.targets.dr },
       healthCheckId: T.healthCheckId,
+      ...traffic,
     },
     nodePool: {
       type: 'eks',
@@ -73,16 +78,17 @@ let services: RunningService[] = [];
 let aws: CloudProviders;
 
 /** A fresh sandbox at `speed` with the three AWS services and the adapters pointed at them. */
-async function useWorld(speed: number): Promise<void> {
+async function useWorld(speed: number, shape: ZoneShape = 'simple'): Promise<void> {
   if (services.length) await teardown();
-  world = createEstate(new World({ speed }), ['aws']);
+  world = createEstate(new World({ speed }), ['aws'], { route53: shape });
   world.start(5);
   faults = new FaultRegistry();
   services = await Promise.all(
     [rdsService(), route53Service(), eksService()].map((d) => startService(d, { world, faults })),
   );
   const [rds, route53, eks] = services.map((s) => s.url);
-  aws = createAwsProviders(awsStack({ rds, route53, eks }), { credentials });
+  const traffic = shape === 'failover-alias' ? { recordType: 'A', routing: 'failover' } : {};
+  aws = createAwsProviders(awsStack({ rds, route53, eks }, traffic), { credentials });
 }
 
 async function teardown(): Promise<void> {
@@ -260,26 +266,53 @@ describe('request timeout', () => {
 });
 
 describe('AwsTraffic', () => {
-  it('switches the record to dr with the TTL, disables the health check, and polls to INSYNC', async () => {
+  it('switches a simple record to dr with the TTL, leaves the health check alone, and polls to INSYNC', async () => {
     const before = await aws.traffic.describe();
     expect(before).toEqual(
       expect.objectContaining({ active: 'primary', values: [T.targets.primary], ttl: 60 }),
     );
-    expect(before.detail!.healthCheck).toEqual(expect.objectContaining({ disabled: false, healthy: true }));
+    expect(before.detail!.healthCheck).toEqual(
+      expect.objectContaining({ disabled: false, inverted: false, healthy: true, considered: true }),
+    );
     const op = await aws.traffic.switchTo('dr', 60);
     expect(op.id).toMatch(/^\/change\/C/);
     const seen = await pollUntilDone(() => aws.traffic.poll(op));
     expect(seen.at(-1)).toEqual({ done: true, status: 'INSYNC' });
     const after = await aws.traffic.describe();
     expect(after.active).toBe('dr');
-    expect(after.detail!.healthCheck).toEqual(expect.objectContaining({ disabled: true }));
-    expect(world.stack('aws').traffic.healthCheckDisabled).toBe(true);
+    // disabling a health check makes Route 53 consider it healthy: a switch never does it
+    expect(hostedZone(world.stack('aws')).healthChecks.get(T.healthCheckId)!.disabled).toBe(false);
     expect(aws.traffic.expectation('dr')).toEqual({ name: T.record, type: 'CNAME', value: T.targets.dr });
-    // failback enables the health check again
     const back = await aws.traffic.switchTo('primary', 60);
     await pollUntilDone(() => aws.traffic.poll(back));
     expect((await aws.traffic.describe()).active).toBe('primary');
-    expect(world.stack('aws').traffic.healthCheckDisabled).toBe(false);
+  });
+
+  it('writes a simple alias record to the target load balancer and reads its dualstack name back', async () => {
+    const { route53, rds, eks } = { rds: services[0].url, route53: services[1].url, eks: services[2].url };
+    // an alias A record cannot sit beside the CNAME: remove the CNAME as an operator would first
+    hostedZone(world.stack('aws')).records = [];
+    const alias = createAwsProviders(
+      awsStack(
+        { rds, route53, eks },
+        {
+          recordType: 'A',
+          alias: {
+            hostedZoneIds: { primary: 'Z0SANDBOXELB1', dr: 'Z0SANDBOXELB2' },
+            evaluateTargetHealth: true,
+          },
+        },
+      ),
+      { credentials },
+    );
+    const op = await alias.traffic.switchTo('dr', 60);
+    await pollUntilDone(() => alias.traffic.poll(op));
+    expect(world.stack('aws').traffic.record).toEqual(
+      expect.objectContaining({ type: 'A', values: [T.targets.dr] }),
+    );
+    // the console stores load balancer aliases as dualstack.<name>.: they read as the same site
+    hostedZone(world.stack('aws')).records[0].alias!.dnsName = `dualstack.${T.targets.dr}.`;
+    expect((await alias.traffic.describe()).active).toBe('dr');
   });
 
   it('wraps PriorRequestNotComplete as throttled and leaves the record unchanged', async () => {
@@ -287,6 +320,90 @@ describe('AwsTraffic', () => {
     const err = await caught(aws.traffic.switchTo('dr', 60));
     expect(classify(err).kind).toBe('throttled');
     expect((await aws.traffic.describe()).active).toBe('primary');
+  });
+});
+
+describe('AwsTraffic on a zone of failover alias records (PRIMARY / SECONDARY with health checks)', () => {
+  beforeEach(() => useWorld(2000, 'failover-alias'));
+
+  it('moves the answer to dr and back by inverting the primary health check, never disabling it', async () => {
+    expect((await aws.traffic.describe()).active).toBe('primary');
+    const op = await aws.traffic.switchTo('dr', 60);
+    await pollUntilDone(() => aws.traffic.poll(op));
+    expect((await aws.traffic.describe()).active).toBe('dr');
+    expect(world.stack('aws').traffic.record.values).toEqual([T.targets.dr]);
+    const hc = hostedZone(world.stack('aws')).healthChecks.get(T.healthCheckId)!;
+    expect(hc).toEqual(expect.objectContaining({ inverted: true, disabled: false }));
+    // the failover records themselves are not touched: no control-plane record change
+    expect(world.monitor.mutations.map((m) => m.operation)).toEqual(['UpdateHealthCheck']);
+    const back = await aws.traffic.switchTo('primary', 60);
+    await pollUntilDone(() => aws.traffic.poll(back));
+    expect(world.stack('aws').traffic.record.values).toEqual([T.targets.primary]);
+  });
+
+  it('holds traffic on dr after an outage: Route 53 fails over by itself, the switch pins it', async () => {
+    const primary = world.stack('aws').sites.primary;
+    primary.up = false;
+    world.settle();
+    const down = await aws.traffic.describe();
+    // data-plane failover: no call made, traffic already on dr, but nothing holds it there
+    expect([down.active, down.switchedTo]).toEqual(['dr', 'primary']);
+    const op = await aws.traffic.switchTo('dr', 60);
+    await pollUntilDone(() => aws.traffic.poll(op));
+    primary.up = true;
+    world.settle();
+    // the recovered primary's check passes; inverted, Route 53 keeps answering with dr
+    expect(world.stack('aws').traffic.record.values).toEqual([T.targets.dr]);
+    expect(await aws.traffic.describe()).toEqual(expect.objectContaining({ active: 'dr', switchedTo: 'dr' }));
+  });
+
+  it('re-enables a health check someone disabled, since Route 53 would call it healthy', async () => {
+    hostedZone(world.stack('aws')).healthChecks.get(T.healthCheckId)!.disabled = true;
+    const s = await aws.traffic.describe();
+    expect(s.detail!.healthCheck).toEqual(expect.objectContaining({ disabled: true, considered: true }));
+    expect(s.active).toBe('primary');
+    const op = await aws.traffic.switchTo('dr', 60);
+    await pollUntilDone(() => aws.traffic.poll(op));
+    expect((await aws.traffic.describe()).active).toBe('dr');
+  });
+
+  it('names the missing PRIMARY record when the plan says failover and the zone holds a simple record', async () => {
+    const z = hostedZone(world.stack('aws'));
+    z.records = [{ name: `${T.record}.`, type: 'A', ttl: 60, values: ['192.0.2.7'] }];
+    const err = await caught(aws.traffic.describe());
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.message).toMatch(/holds no PRIMARY failover record api\.aegis\.test A \(found A\)/);
+  });
+});
+
+describe('AwsTraffic with weighted records', () => {
+  it('moves the weights in one batch and keeps the rest of each record', async () => {
+    const { route53, rds, eks } = { rds: services[0].url, route53: services[1].url, eks: services[2].url };
+    const z = hostedZone(world.stack('aws'));
+    z.records = (['primary', 'dr'] as const).map((site) => ({
+      name: `${T.record}.`,
+      type: 'CNAME',
+      ttl: 30,
+      values: [T.targets[site]],
+      setIdentifier: site,
+      weight: site === 'primary' ? 100 : 0,
+      healthCheckId: site === 'primary' ? T.healthCheckId : undefined,
+    }));
+    const weighted = createAwsProviders(
+      awsStack(
+        { rds, route53, eks },
+        { routing: 'weighted', setIdentifiers: { primary: 'primary', dr: 'dr' } },
+      ),
+      { credentials },
+    );
+    expect((await weighted.traffic.describe()).active).toBe('primary');
+    const op = await weighted.traffic.switchTo('dr', 60);
+    await pollUntilDone(() => weighted.traffic.poll(op));
+    expect((await weighted.traffic.describe()).active).toBe('dr');
+    expect(z.records.map((r) => [r.setIdentifier, r.weight, r.ttl, r.healthCheckId])).toEqual([
+      ['primary', 0, 30, T.healthCheckId],
+      ['dr', 100, 30, undefined],
+    ]);
   });
 });
 

@@ -281,22 +281,32 @@ describe('Route 53 emulator', () => {
     expect(nz.name).toBe('NoSuchChange');
   });
 
-  it('disables the health check and reports its status', async () => {
+  it('reports what the checkers see; Disabled and Inverted change the config, not the reports', async () => {
     const ok = await r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: T.healthCheckId }));
     expect(ok.HealthCheckObservations![0].StatusReport!.Status).toMatch(/^Success: HTTP Status Code 200/);
     const up = await r53.send(
       new UpdateHealthCheckCommand({ HealthCheckId: T.healthCheckId, Disabled: true }),
     );
     expect(up.HealthCheck!.HealthCheckConfig!.Disabled).toBe(true);
-    expect(world.stack('aws').traffic.healthCheckDisabled).toBe(true);
     const got = await r53.send(new GetHealthCheckCommand({ HealthCheckId: T.healthCheckId }));
-    expect(got.HealthCheck!.HealthCheckConfig!.Disabled).toBe(true);
-    const off = await r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: T.healthCheckId }));
-    expect(off.HealthCheckObservations![0].StatusReport!.Status).toMatch(/^Failure/);
+    expect(got.HealthCheck!.HealthCheckConfig).toEqual(
+      expect.objectContaining({ Disabled: true, Inverted: false }),
+    );
+    expect(got.HealthCheck!.HealthCheckVersion).toBe(2);
     await r53.send(new UpdateHealthCheckCommand({ HealthCheckId: T.healthCheckId, Disabled: false }));
     world.stack('aws').sites.primary.up = false;
     const down = await r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: T.healthCheckId }));
     expect(down.HealthCheckObservations![0].StatusReport!.Status).toMatch(/^Failure: Connection timed out/);
+    const stale = await caught(
+      r53.send(
+        new UpdateHealthCheckCommand({
+          HealthCheckId: T.healthCheckId,
+          HealthCheckVersion: 1,
+          Inverted: true,
+        }),
+      ),
+    );
+    expect(stale.name).toBe('HealthCheckVersionMismatch');
     const missing = await caught(r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: 'hc-none' })));
     expect(missing.name).toBe('NoSuchHealthCheck');
   });
@@ -469,5 +479,143 @@ describe('operations under way (speed 1: nothing completes during these tests)',
     );
     const got = await r53.send(new GetChangeCommand({ Id: out.ChangeInfo!.Id }));
     expect(got.ChangeInfo!.Status).toBe('PENDING');
+  });
+});
+
+describe('Route 53 zone shapes (failover alias records driven by health checks)', () => {
+  let r53: Route53Client;
+  beforeEach(async () => {
+    world.stop();
+    world = createEstate(new World({ speed: 2000 }), ['aws'], { route53: 'failover-alias' });
+    world.start(5);
+    const endpoint = await start(route53Service());
+    r53 = new Route53Client({ region: 'us-east-1', endpoint, credentials, maxAttempts: 1 });
+  });
+
+  const setsAt = async () =>
+    (
+      await r53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: T.zone.id,
+          StartRecordName: T.record,
+          StartRecordType: 'A',
+        }),
+      )
+    ).ResourceRecordSets!.filter((r) => r.Name === `${T.record}.`);
+
+  it('lists PRIMARY and SECONDARY alias records with dualstack names and health checks', async () => {
+    expect(await setsAt()).toEqual([
+      expect.objectContaining({
+        Type: 'A',
+        SetIdentifier: 'dr',
+        Failover: 'SECONDARY',
+        AliasTarget: expect.objectContaining({
+          DNSName: `dualstack.${T.targets.dr}.`,
+          EvaluateTargetHealth: true,
+        }),
+      }),
+      expect.objectContaining({
+        Type: 'A',
+        SetIdentifier: 'primary',
+        Failover: 'PRIMARY',
+        HealthCheckId: T.healthCheckId,
+        AliasTarget: expect.objectContaining({ DNSName: `dualstack.${T.targets.primary}.` }),
+      }),
+    ]);
+    expect((await setsAt())[0].TTL).toBeUndefined();
+    expect(world.stack('aws').traffic.record).toEqual(
+      expect.objectContaining({ type: 'A', values: [T.targets.primary] }),
+    );
+  });
+
+  it('keeps answering with the primary when its health check is disabled, even with the primary down', async () => {
+    await r53.send(new UpdateHealthCheckCommand({ HealthCheckId: T.healthCheckId, Disabled: true }));
+    expect(world.stack('aws').traffic.record.values).toEqual([T.targets.primary]);
+    // the evaluation of the alias target's health still moves it when the site is really down
+    world.stack('aws').sites.primary.healthy = false;
+    world.settle();
+    expect(world.stack('aws').traffic.record.values).toEqual([T.targets.dr]);
+  });
+
+  it('answers with the secondary once the primary health check is inverted, and back when it is not', async () => {
+    await r53.send(new UpdateHealthCheckCommand({ HealthCheckId: T.healthCheckId, Inverted: true }));
+    expect(world.stack('aws').traffic.record.values).toEqual([T.targets.dr]);
+    await r53.send(new UpdateHealthCheckCommand({ HealthCheckId: T.healthCheckId, Inverted: false }));
+    expect(world.stack('aws').traffic.record.values).toEqual([T.targets.primary]);
+  });
+
+  it('refuses a simple CNAME at a name that holds failover A records, changing nothing', async () => {
+    const err = await caught(
+      r53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: T.zone.id,
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: 'UPSERT',
+                ResourceRecordSet: {
+                  Name: T.record,
+                  Type: 'CNAME',
+                  TTL: 60,
+                  ResourceRecords: [{ Value: T.targets.dr }],
+                },
+              },
+            ],
+          },
+        }),
+      ),
+    );
+    expect(err.name).toBe('InvalidChangeBatch');
+    expect(err.message).toMatch(/conflicting RRSet of type A/);
+    expect(await setsAt()).toHaveLength(2);
+  });
+
+  it('writes weighted alias records with set identifiers, and refuses a simple record beside them', async () => {
+    const alias = (site: 'primary' | 'dr', weight: number) => ({
+      Action: 'CREATE' as const,
+      ResourceRecordSet: {
+        Name: `www.${T.zone.name}`,
+        Type: 'A' as const,
+        SetIdentifier: site,
+        Weight: weight,
+        AliasTarget: { HostedZoneId: 'Z0SANDBOXELB1', DNSName: T.targets[site], EvaluateTargetHealth: false },
+      },
+    });
+    await r53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: T.zone.id,
+        ChangeBatch: { Changes: [alias('primary', 0), alias('dr', 100)] },
+      }),
+    );
+    const www = (
+      await r53.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: T.zone.id, StartRecordName: `www.${T.zone.name}` }),
+      )
+    ).ResourceRecordSets!.filter((r) => r.Name === `www.${T.zone.name}.`);
+    expect(www.map((r) => [r.SetIdentifier, r.Weight])).toEqual([
+      ['dr', 100],
+      ['primary', 0],
+    ]);
+    const noId = await caught(
+      r53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: T.zone.id,
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: 'CREATE',
+                ResourceRecordSet: {
+                  Name: `www.${T.zone.name}`,
+                  Type: 'A',
+                  TTL: 60,
+                  ResourceRecords: [{ Value: '192.0.2.1' }],
+                },
+              },
+            ],
+          },
+        }),
+      ),
+    );
+    expect(noId.name).toBe('InvalidChangeBatch');
   });
 });

@@ -1,7 +1,17 @@
 /**
- * Route 53 adapter: the plan's record in its hosted zone and the primary health check.
- * switchTo = UPSERT of the record to the target's value with the plan's TTL, then the primary
- * health check disabled (moving to dr) or enabled again (moving back). poll = GetChange INSYNC.
+ * Route 53 adapter: the plan's record in its hosted zone, in the shape the zone really holds it.
+ *
+ * - `routing: simple`: one record set (values, or an alias to the target's load balancer);
+ *   switchTo = UPSERT to the target; poll = GetChange INSYNC.
+ * - `routing: failover`: PRIMARY and SECONDARY records with health checks, which Route 53 answers
+ *   from health on its data plane. switchTo inverts the primary health check (to dr) or clears the
+ *   inversion (to primary) and never disables it: a disabled health check is considered healthy
+ *   (https://docs.aws.amazon.com/Route53/latest/APIReference/API_UpdateHealthCheck.html, "Disabled";
+ *   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-invert.html). The
+ *   records are not touched; poll = the answer as the health check now makes it.
+ * - `routing: weighted`: the target's record gets weight 100 and the other 0, both UPSERT in one
+ *   batch with everything else they hold kept.
+ * Alias names come back as `dualstack.<load balancer>.`; they are compared without the prefix.
  * Every request takes a token from one limiter per endpoint shared by all stacks of the process,
  * so the account never sees more than ROUTE53_REQUESTS_PER_SECOND requests in any second.
  */
@@ -13,8 +23,10 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
   UpdateHealthCheckCommand,
+  type Change,
+  type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
-import { wrapSdkError } from '../../engine/errors.js';
+import { UserError, wrapSdkError } from '../../engine/errors.js';
 import { sharedLimiter, type RateLimiter } from '../../engine/ratelimit.js';
 import type { SiteName } from '../../plan/types.js';
 import type { Operation, OperationStatus, TrafficProvider, TrafficState } from '../types.js';
@@ -51,6 +63,16 @@ export function route53Limiter(endpoint?: string): RateLimiter {
   );
 }
 
+/** A load balancer alias or a value as it compares: no `dualstack.`, no trailing dot, lower case. */
+export function recordHost(name: string): string {
+  return bareName(name).replace(/^dualstack\./, '');
+}
+
+type Routing = 'simple' | 'failover' | 'weighted';
+
+/** Prefix of the id of a health-check switch (failover routing), which has no change id. */
+const HEALTH_OP = 'healthcheck:';
+
 /** `TrafficProvider` over Amazon Route 53. */
 export class AwsTraffic implements TrafficProvider {
   private readonly client: Route53Client;
@@ -59,6 +81,9 @@ export class AwsTraffic implements TrafficProvider {
   private readonly recordType: string;
   private readonly targets: Record<SiteName, string>;
   private readonly healthCheckId?: string;
+  private readonly routing: Routing;
+  private readonly alias?: { hostedZoneIds: Record<SiteName, string>; evaluateTargetHealth: boolean };
+  private readonly setIdentifiers?: Record<SiteName, string>;
   private readonly limiter: RateLimiter;
 
   constructor(stack: Stack, opts: AwsProviderOptions = {}) {
@@ -68,6 +93,11 @@ export class AwsTraffic implements TrafficProvider {
     this.recordType = t.recordType ?? 'CNAME';
     this.targets = { primary: t.targets.primary, dr: t.targets.dr };
     this.healthCheckId = t.healthCheckId || undefined;
+    this.routing = t.routing ?? 'simple';
+    this.alias = t.alias
+      ? { hostedZoneIds: t.alias.hostedZoneIds, evaluateTargetHealth: t.alias.evaluateTargetHealth ?? true }
+      : undefined;
+    this.setIdentifiers = t.setIdentifiers;
     // Route 53 is global: its control plane is signed for us-east-1
     this.client = deadlineBound(new Route53Client(clientConfig('us-east-1', stack.endpoints?.route53, opts)));
     this.limiter = route53Limiter(stack.endpoints?.route53);
@@ -79,36 +109,102 @@ export class AwsTraffic implements TrafficProvider {
     return call(operation, fn, `record ${this.record} in hosted zone ${this.zoneId}`);
   }
 
-  async describe(): Promise<TrafficState> {
+  /** The record sets at the plan's name and type (every SetIdentifier). */
+  private async recordSets(): Promise<ResourceRecordSet[]> {
     const out = await this.call('ListResourceRecordSets', () =>
       this.client.send(
         new ListResourceRecordSetsCommand({
           HostedZoneId: this.zoneId,
           StartRecordName: this.record,
           StartRecordType: this.recordType as never,
-          MaxItems: 1,
+          MaxItems: 10,
         }),
       ),
     );
-    const set = (out.ResourceRecordSets ?? []).find(
+    return (out.ResourceRecordSets ?? []).filter(
       (r) => bareName(r.Name ?? '') === bareName(this.record) && r.Type === this.recordType,
     );
-    const values = set
-      ? set.AliasTarget?.DNSName
-        ? [set.AliasTarget.DNSName]
-        : (set.ResourceRecords ?? []).map((r) => r.Value ?? '')
-      : [];
-    const bare = values.map(bareName);
-    const p = bare.includes(bareName(this.targets.primary));
-    const d = bare.includes(bareName(this.targets.dr));
-    const active: TrafficState['active'] = p && d ? 'both' : p ? 'primary' : d ? 'dr' : 'unknown';
+  }
+
+  private siteOf(values: string[]): TrafficState['active'] {
+    const hosts = values.map(recordHost);
+    const p = hosts.includes(recordHost(this.targets.primary));
+    const d = hosts.includes(recordHost(this.targets.dr));
+    return p && d ? 'both' : p ? 'primary' : d ? 'dr' : 'unknown';
+  }
+
+  /** The failover pair, or a UserError naming what the zone holds instead. */
+  private failoverPair(sets: ResourceRecordSet[]): {
+    primary: ResourceRecordSet;
+    secondary?: ResourceRecordSet;
+  } {
+    const primary = sets.find((r) => r.Failover === 'PRIMARY');
+    if (!primary) {
+      throw new UserError(
+        `traffic.routing is failover but hosted zone ${this.zoneId} holds no PRIMARY failover record ${this.record} ${this.recordType} (found ${sets.length ? sets.map(describeSet).join(', ') : 'none'}); create the PRIMARY and SECONDARY records with a health check on the primary, or set traffic.routing to the shape the zone has.`,
+      );
+    }
+    return { primary, secondary: sets.find((r) => r.Failover === 'SECONDARY') };
+  }
+
+  /** The health check that moves a failover pair: the plan's, else the PRIMARY record's. */
+  private failoverCheck(primary: ResourceRecordSet): string {
+    const id = this.healthCheckId ?? primary.HealthCheckId;
+    if (!id) {
+      throw new UserError(
+        `traffic.healthCheckId is not set and the PRIMARY record ${this.record} in hosted zone ${this.zoneId} has no health check; associate a health check with the PRIMARY record and name it in traffic.healthCheckId.`,
+      );
+    }
+    return id;
+  }
+
+  async describe(): Promise<TrafficState> {
+    const sets = await this.recordSets();
     const detail: Record<string, unknown> = {
       hostedZoneId: this.zoneId,
       record: this.record,
       type: this.recordType,
+      routing: this.routing,
     };
+    if (this.routing === 'failover') {
+      const { primary, secondary } = this.failoverPair(sets);
+      const hc = await this.healthCheck(this.failoverCheck(primary));
+      detail.healthCheck = hc;
+      // Route 53 answers with the PRIMARY while it is considered healthy: its health check, and
+      // with EvaluateTargetHealth its load balancer's health, which the checkers' own reports
+      // stand for here (an inverted check on a dead primary is "healthy", its target is not)
+      const targetDown = primary.AliasTarget?.EvaluateTargetHealth === true && !hc.disabled && !hc.healthy;
+      const chosen = (hc.considered && !targetDown) || !secondary ? primary : secondary;
+      const values = valuesOf(chosen);
+      return {
+        active: this.siteOf(values),
+        switchedTo: hc.inverted && !hc.disabled ? 'dr' : 'primary',
+        values,
+        ttl: chosen.TTL,
+        detail,
+      };
+    }
     if (this.healthCheckId) detail.healthCheck = await this.healthCheck(this.healthCheckId);
-    return { active, values, ttl: set?.TTL, detail };
+    if (this.routing === 'weighted') {
+      const ids = this.weightedIds();
+      const mine = sets.filter((r) => r.SetIdentifier === ids.primary || r.SetIdentifier === ids.dr);
+      const live = mine.filter((r) => (r.Weight ?? 0) > 0);
+      const values = (live.length ? live : mine).flatMap(valuesOf);
+      detail.weights = Object.fromEntries(mine.map((r) => [r.SetIdentifier, r.Weight]));
+      return { active: this.siteOf(values), values, ttl: mine[0]?.TTL, detail };
+    }
+    const set = sets.find((r) => !r.SetIdentifier);
+    const values = set ? valuesOf(set) : [];
+    return { active: this.siteOf(values), values, ttl: set?.TTL, detail };
+  }
+
+  private weightedIds(): Record<SiteName, string> {
+    if (!this.setIdentifiers) {
+      throw new UserError(
+        "traffic.setIdentifiers is missing while traffic.routing is weighted; give the SetIdentifier of each site's record as setIdentifiers.primary and setIdentifiers.dr.",
+      );
+    }
+    return this.setIdentifiers;
   }
 
   private async healthCheck(id: string) {
@@ -122,55 +218,115 @@ export class AwsTraffic implements TrafficProvider {
       region: o.Region,
       status: o.StatusReport?.Status ?? '',
     }));
+    const config = hc.HealthCheck?.HealthCheckConfig;
+    const disabled = config?.Disabled === true;
+    const inverted = config?.Inverted === true;
+    // what the checkers see at the endpoint
+    const healthy = observations.length > 0 && observations.every((o) => o.status.startsWith('Success'));
     return {
       id,
-      disabled: hc.HealthCheck?.HealthCheckConfig?.Disabled === true,
-      healthy: observations.length > 0 && observations.every((o) => o.status.startsWith('Success')),
+      version: hc.HealthCheck?.HealthCheckVersion,
+      disabled,
+      inverted,
+      healthy,
+      // what Route 53 routes by: a disabled check is healthy; an inverted one flips
+      considered: disabled || (inverted ? !healthy : healthy),
       observations,
     };
   }
 
   async switchTo(target: SiteName, ttlSeconds: number): Promise<Operation> {
-    const value = this.targets[target];
+    if (this.routing === 'failover') return this.invert(target);
+    const changes =
+      this.routing === 'weighted'
+        ? await this.weightChanges(target)
+        : [this.simpleChange(target, ttlSeconds)];
     const out = await this.call('ChangeResourceRecordSets', () =>
       this.client.send(
         new ChangeResourceRecordSetsCommand({
           HostedZoneId: this.zoneId,
-          ChangeBatch: {
-            Comment: `aegis-dr: route ${this.record} to the ${target} site`,
-            Changes: [
-              {
-                Action: 'UPSERT',
-                ResourceRecordSet: {
-                  Name: this.record,
-                  Type: this.recordType as never,
-                  TTL: ttlSeconds,
-                  ResourceRecords: [{ Value: value }],
-                },
-              },
-            ],
-          },
+          ChangeBatch: { Comment: `aegis-dr: route ${this.record} to the ${target} site`, Changes: changes },
         }),
       ),
     );
-    if (this.healthCheckId) {
-      const id = this.healthCheckId;
-      await this.call('UpdateHealthCheck', () =>
-        this.client.send(new UpdateHealthCheckCommand({ HealthCheckId: id, Disabled: target === 'dr' })),
-      );
-    }
-    const changeId = out.ChangeInfo?.Id ?? '';
+    const value = this.targets[target];
     return {
-      id: changeId,
-      description: `Route 53 UPSERT ${this.record} ${this.recordType} ${value} TTL ${ttlSeconds}${
-        this.healthCheckId
-          ? `; health check ${this.healthCheckId} ${target === 'dr' ? 'disabled' : 'enabled'}`
-          : ''
-      }`,
+      id: out.ChangeInfo?.Id ?? '',
+      description:
+        this.routing === 'weighted'
+          ? `Route 53 UPSERT ${this.record} ${this.recordType} weights: ${target} 100, the other 0`
+          : `Route 53 UPSERT ${this.record} ${this.recordType} ${this.alias ? 'alias ' : ''}${value}${this.alias ? '' : ` TTL ${ttlSeconds}`}`,
+    };
+  }
+
+  private simpleChange(target: SiteName, ttlSeconds: number): Change {
+    const value = this.targets[target];
+    return {
+      Action: 'UPSERT',
+      ResourceRecordSet: this.alias
+        ? {
+            Name: this.record,
+            Type: this.recordType as never,
+            AliasTarget: {
+              HostedZoneId: this.alias.hostedZoneIds[target],
+              DNSName: value,
+              EvaluateTargetHealth: this.alias.evaluateTargetHealth,
+            },
+          }
+        : {
+            Name: this.record,
+            Type: this.recordType as never,
+            TTL: ttlSeconds,
+            ResourceRecords: [{ Value: value }],
+          },
+    };
+  }
+
+  /** Both weighted records UPSERT with the weights moved, everything else they hold kept. */
+  private async weightChanges(target: SiteName): Promise<Change[]> {
+    const ids = this.weightedIds();
+    const sets = await this.recordSets();
+    return (['primary', 'dr'] as SiteName[]).map((site) => {
+      const set = sets.find((r) => r.SetIdentifier === ids[site]);
+      if (!set) {
+        throw new UserError(
+          `traffic.setIdentifiers.${site} is ${ids[site]} but hosted zone ${this.zoneId} holds no ${this.record} ${this.recordType} record with that SetIdentifier (found ${sets.map(describeSet).join(', ') || 'none'}); correct the identifier or create the weighted record.`,
+        );
+      }
+      return { Action: 'UPSERT', ResourceRecordSet: { ...set, Weight: site === target ? 100 : 0 } };
+    });
+  }
+
+  /** Failover routing: invert the primary health check to send traffic to dr; clear it to come back. */
+  private async invert(target: SiteName): Promise<Operation> {
+    const { primary } = this.failoverPair(await this.recordSets());
+    const id = this.failoverCheck(primary);
+    const hc = await this.call('GetHealthCheck', () =>
+      this.client.send(new GetHealthCheckCommand({ HealthCheckId: id })),
+    );
+    await this.call('UpdateHealthCheck', () =>
+      this.client.send(
+        new UpdateHealthCheckCommand({
+          HealthCheckId: id,
+          HealthCheckVersion: hc.HealthCheck?.HealthCheckVersion,
+          Inverted: target === 'dr',
+          // a disabled health check is considered healthy whatever Inverted says
+          Disabled: false,
+        }),
+      ),
+    );
+    return {
+      id: `${HEALTH_OP}${id}:${target}`,
+      description: `Route 53 health check ${id} of the PRIMARY record ${target === 'dr' ? 'inverted' : 'no longer inverted'} (enabled); the failover records send ${this.record} to ${target}`,
     };
   }
 
   async poll(op: Operation): Promise<OperationStatus> {
+    if (op.id.startsWith(HEALTH_OP)) {
+      const target = op.id.slice(op.id.lastIndexOf(':') + 1);
+      const { active, switchedTo } = await this.describe();
+      return { done: active === target && switchedTo === target, status: `answer ${active}` };
+    }
     const out = await this.call('GetChange', () => this.client.send(new GetChangeCommand({ Id: op.id })));
     const status = out.ChangeInfo?.Status ?? 'unknown';
     return { done: status === 'INSYNC', status };
@@ -179,4 +335,16 @@ export class AwsTraffic implements TrafficProvider {
   expectation(target: SiteName): { name: string; type: string; value: string } {
     return { name: this.record, type: this.recordType, value: this.targets[target] };
   }
+}
+
+/** What a record set answers with: its alias target (without `dualstack.`) or its values. */
+function valuesOf(set: ResourceRecordSet): string[] {
+  return set.AliasTarget?.DNSName
+    ? [recordHost(set.AliasTarget.DNSName)]
+    : (set.ResourceRecords ?? []).map((r) => r.Value ?? '');
+}
+
+function describeSet(r: ResourceRecordSet): string {
+  const policy = r.Failover ? ` ${r.Failover}` : r.Weight !== undefined ? ` weight ${r.Weight}` : '';
+  return `${r.SetIdentifier ? `${r.SetIdentifier}:` : ''}${r.Type}${policy}`;
 }

@@ -1,10 +1,12 @@
 /**
  * Emulated Amazon Route 53 (REST-XML under /2013-04-01/) for the sandbox's AWS stack: the hosted
- * zone that holds the public record, its change propagation (PENDING, then INSYNC), and the primary
- * health check. Route 53 is a global service: no region check.
+ * zone (simple, alias, failover and weighted record sets: see route53-zone.ts), its change
+ * propagation (PENDING, then INSYNC), and the sites' health checks. Route 53 is a global service:
+ * no region check.
  *
- * A change is applied to `traffic.record` at once (the sandbox DNS server serves it), and reports
- * INSYNC after `DURATIONS.route53Insync`.
+ * A change is applied to the zone at once (the answer for the public name is written to
+ * `traffic.record`, which the sandbox DNS server serves), and reports INSYNC after
+ * `DURATIONS.route53Insync`.
  */
 import type http from 'node:http';
 import { TOPOLOGY } from '../estate.js';
@@ -26,6 +28,16 @@ import {
   type XmlElement,
   type XmlNode,
 } from './common.js';
+import {
+  bare,
+  fqdn,
+  aliasHost,
+  hostedZone,
+  resolve,
+  type HealthCheck,
+  type HostedZone,
+  type RecordSet,
+} from './route53-zone.js';
 
 const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 const T = TOPOLOGY.aws;
@@ -35,15 +47,13 @@ export const Route53Error = AwsXmlError;
 export type Route53Error = AwsXmlError;
 
 interface Route53Side {
-  healthCheckVersion: number;
-  inverted: boolean;
   comments: Map<string, string>;
 }
 const sides = new WeakMap<World, Route53Side>();
 function side(world: World): Route53Side {
   let s = sides.get(world);
   if (!s) {
-    s = { healthCheckVersion: 1, inverted: false, comments: new Map() };
+    s = { comments: new Map() };
     sides.set(world, s);
   }
   return s;
@@ -55,14 +65,6 @@ function sendError(res: http.ServerResponse, e: Route53Error): void {
 
 function sendXml(res: http.ServerResponse, root: string, children: XmlNode, status = 200): void {
   send(res, status, xmlDocument(root, XMLNS, children), 'text/xml', { 'x-amzn-requestid': requestId() });
-}
-
-/** DNS name without the trailing dot, lower case. */
-function bare(name: string): string {
-  return name.trim().replace(/\.$/, '').toLowerCase();
-}
-function fqdn(name: string): string {
-  return `${bare(name)}.`;
 }
 
 /** Sort key of a DNS name as Route 53 lists them (labels reversed). */
@@ -119,17 +121,28 @@ function apexRecords(stack: StackWorld): XmlNode[] {
   ];
 }
 
-function recordNode(stack: StackWorld): XmlNode | undefined {
-  const r = stack.traffic.record;
-  if (r.values.length === 0) return undefined;
+function recordNode(r: RecordSet): XmlNode {
   return {
-    Name: fqdn(r.name),
+    Name: r.name,
     Type: r.type,
-    TTL: r.ttl,
-    ResourceRecords: list(
-      'ResourceRecord',
-      r.values.map((v) => ({ Value: v })),
-    ),
+    SetIdentifier: r.setIdentifier,
+    Weight: r.weight,
+    Failover: r.failover,
+    TTL: r.alias ? undefined : r.ttl,
+    ResourceRecords: r.alias
+      ? undefined
+      : list(
+          'ResourceRecord',
+          r.values.map((v) => ({ Value: v })),
+        ),
+    AliasTarget: r.alias
+      ? {
+          HostedZoneId: r.alias.hostedZoneId,
+          DNSName: r.alias.dnsName,
+          EvaluateTargetHealth: r.alias.evaluateTargetHealth,
+        }
+      : undefined,
+    HealthCheckId: r.healthCheckId,
   };
 }
 
@@ -137,6 +150,7 @@ function listRecordSets(stack: StackWorld, req: ServiceRequest): XmlNode {
   const q = req.url.searchParams;
   const name = q.get('name');
   const type = q.get('type');
+  const identifier = q.get('identifier');
   if (type && !name) {
     throw new Route53Error(
       400,
@@ -152,17 +166,21 @@ function listRecordSets(stack: StackWorld, req: ServiceRequest): XmlNode {
       `maxitems is ${q.get('maxitems')}: expected a whole number from 1.`,
     );
   }
-  const all = [...apexRecords(stack), ...(recordNode(stack) ? [recordNode(stack)!] : [])];
+  const records = hostedZone(stack).records.map(recordNode);
+  const all = [...apexRecords(stack), ...records];
   all.sort(
     (a, b) =>
       sortKey(String(a.Name)).localeCompare(sortKey(String(b.Name))) ||
-      String(a.Type).localeCompare(String(b.Type)),
+      String(a.Type).localeCompare(String(b.Type)) ||
+      String(a.SetIdentifier ?? '').localeCompare(String(b.SetIdentifier ?? '')),
   );
   const from = all.filter((r) => {
     if (!name) return true;
     const c = sortKey(String(r.Name)).localeCompare(sortKey(name));
     if (c !== 0) return c > 0;
-    return !type || String(r.Type) >= type;
+    if (!type) return true;
+    if (String(r.Type) !== type) return String(r.Type) > type;
+    return !identifier || String(r.SetIdentifier ?? '') >= identifier;
   });
   const page = from.slice(0, max);
   const next = from[max];
@@ -171,16 +189,38 @@ function listRecordSets(stack: StackWorld, req: ServiceRequest): XmlNode {
     IsTruncated: next !== undefined,
     NextRecordName: next ? String(next.Name) : undefined,
     NextRecordType: next ? String(next.Type) : undefined,
+    NextRecordIdentifier: next?.SetIdentifier ? String(next.SetIdentifier) : undefined,
     MaxItems: max,
   };
 }
 
 interface ChangeSpec {
   action: string;
-  name: string;
-  type: string;
-  ttl?: number;
-  values: string[];
+  set: RecordSet;
+}
+
+function parseSet(set: XmlElement | undefined): RecordSet {
+  const ttl = textAt(set, 'TTL');
+  const alias = child(set, 'AliasTarget');
+  const weight = textAt(set, 'Weight');
+  const failover = textAt(set, 'Failover');
+  return {
+    name: fqdn(textAt(set, 'Name') ?? ''),
+    type: textAt(set, 'Type') ?? '',
+    ttl: ttl === undefined ? undefined : Number(ttl),
+    values: (child(set, 'ResourceRecords')?.children ?? []).map((rr) => textAt(rr, 'Value') ?? ''),
+    alias: alias
+      ? {
+          hostedZoneId: textAt(alias, 'HostedZoneId') ?? '',
+          dnsName: fqdn(textAt(alias, 'DNSName') ?? ''),
+          evaluateTargetHealth: textAt(alias, 'EvaluateTargetHealth') === 'true',
+        }
+      : undefined,
+    setIdentifier: textAt(set, 'SetIdentifier'),
+    failover: failover as RecordSet['failover'],
+    weight: weight === undefined ? undefined : Number(weight),
+    healthCheckId: textAt(set, 'HealthCheckId'),
+  };
 }
 
 function parseChanges(body: XmlElement): { changes: ChangeSpec[]; comment?: string } {
@@ -191,17 +231,10 @@ function parseChanges(body: XmlElement): { changes: ChangeSpec[]; comment?: stri
       'InvalidInput',
       'The request has no ChangeBatch: expected ChangeBatch with Changes.',
     );
-  const changes = (child(batch, 'Changes')?.children ?? []).map((c) => {
-    const set = child(c, 'ResourceRecordSet');
-    const ttl = textAt(set, 'TTL');
-    return {
-      action: textAt(c, 'Action') ?? '',
-      name: textAt(set, 'Name') ?? '',
-      type: textAt(set, 'Type') ?? '',
-      ttl: ttl === undefined ? undefined : Number(ttl),
-      values: (child(set, 'ResourceRecords')?.children ?? []).map((rr) => textAt(rr, 'Value') ?? ''),
-    };
-  });
+  const changes = (child(batch, 'Changes')?.children ?? []).map((c) => ({
+    action: textAt(c, 'Action') ?? '',
+    set: parseSet(child(c, 'ResourceRecordSet')),
+  }));
   if (changes.length === 0) {
     throw new Route53Error(
       400,
@@ -229,88 +262,152 @@ function xmlBody(req: ServiceRequest): XmlElement {
   }
 }
 
+/** Same record set: name, type and SetIdentifier identify it. */
+function sameId(a: RecordSet, b: RecordSet): boolean {
+  return a.name === b.name && a.type === b.type && (a.setIdentifier ?? '') === (b.setIdentifier ?? '');
+}
+
+/** Same content, as a DELETE must give it. */
+function sameContent(a: RecordSet, b: RecordSet): boolean {
+  const vals = (r: RecordSet) => r.values.map(bare).sort().join(',');
+  return (
+    sameId(a, b) &&
+    (a.alias
+      ? !!b.alias && aliasHost(a.alias.dnsName) === aliasHost(b.alias.dnsName)
+      : vals(a) === vals(b)) &&
+    (a.ttl === undefined || a.ttl === b.ttl) &&
+    (a.failover ?? '') === (b.failover ?? '') &&
+    (a.weight ?? -1) === (b.weight ?? -1) &&
+    (a.healthCheckId ?? '') === (b.healthCheckId ?? '')
+  );
+}
+
+/** Checks one record set's own fields, as Route 53 validates them. */
+function validateSet(zone: HostedZone, s: RecordSet, desc: string): void {
+  if (s.alias) {
+    if (s.ttl !== undefined || s.values.length > 0) {
+      throw new Route53Error(
+        400,
+        'InvalidInput',
+        `ResourceRecordSet ${desc} has an AliasTarget and ${s.ttl !== undefined ? 'a TTL' : 'ResourceRecords'}: an alias record takes neither.`,
+      );
+    }
+    if (!s.alias.hostedZoneId)
+      throw invalidBatch(
+        `Alias target of ${desc} has no HostedZoneId: give the load balancer's hosted zone id`,
+      );
+  } else {
+    if (s.values.length === 0)
+      throw invalidBatch(`ResourceRecordSet ${desc} has no ResourceRecords: give at least one Value`);
+    if (s.ttl === undefined || !Number.isInteger(s.ttl) || s.ttl < 0) {
+      throw new Route53Error(
+        400,
+        'InvalidInput',
+        `ResourceRecordSet ${desc} has TTL ${s.ttl}: expected a whole number of seconds.`,
+      );
+    }
+    if (s.type === 'CNAME' && s.values.length > 1) {
+      throw invalidBatch(
+        `RRSet of type CNAME with DNS name ${s.name} has ${s.values.length} values: a CNAME takes exactly one`,
+      );
+    }
+  }
+  const policy = s.failover !== undefined || s.weight !== undefined;
+  if (policy && !s.setIdentifier)
+    throw invalidBatch(`ResourceRecordSet ${desc} has a routing policy but no SetIdentifier`);
+  if (!policy && s.setIdentifier)
+    throw invalidBatch(
+      `ResourceRecordSet ${desc} has a SetIdentifier but no routing policy (Failover or Weight)`,
+    );
+  if (s.failover && !['PRIMARY', 'SECONDARY'].includes(s.failover))
+    throw new Route53Error(
+      400,
+      'InvalidInput',
+      `Failover is '${s.failover}': expected PRIMARY or SECONDARY.`,
+    );
+  if (s.weight !== undefined && (!Number.isInteger(s.weight) || s.weight < 0 || s.weight > 255))
+    throw new Route53Error(
+      400,
+      'InvalidInput',
+      `Weight is ${s.weight}: expected a whole number from 0 to 255.`,
+    );
+  if (s.healthCheckId && !zone.healthChecks.has(s.healthCheckId))
+    throw invalidBatch(`The health check ${s.healthCheckId} of ${desc} does not exist`);
+}
+
+/** Conflicts with the other record sets of the zone, as Route 53 reports them. */
+function checkConflicts(records: RecordSet[], s: RecordSet): void {
+  for (const o of records) {
+    if (o.name !== s.name || sameId(o, s)) continue;
+    if (o.type !== s.type && (o.type === 'CNAME' || s.type === 'CNAME')) {
+      throw invalidBatch(
+        `RRSet of type ${s.type} with DNS name ${s.name} is not permitted because a conflicting RRSet of type ${o.type} with the same DNS name already exists`,
+      );
+    }
+    if (o.type !== s.type) continue;
+    if (!o.setIdentifier || !s.setIdentifier) {
+      throw invalidBatch(
+        `RRSet with DNS name ${s.name}, type ${s.type}${s.setIdentifier ? `, SetIdentifier ${s.setIdentifier}` : ''} cannot be created as other RRSets exist with the same name and type`,
+      );
+    }
+    if ((o.failover === undefined) !== (s.failover === undefined)) {
+      throw invalidBatch(
+        `RRSet with DNS name ${s.name}, type ${s.type}, SetIdentifier ${s.setIdentifier} cannot be created because a non-${s.failover ? 'failover' : 'weighted'} set exists with the same name and type`,
+      );
+    }
+    if (s.failover && o.failover === s.failover) {
+      throw invalidBatch(
+        `RRSet with DNS name ${s.name}, type ${s.type}: a ${s.failover} failover record (SetIdentifier ${o.setIdentifier}) already exists`,
+      );
+    }
+  }
+}
+
 function changeRecordSets(world: World, stack: StackWorld, zoneId: string, req: ServiceRequest): XmlNode {
   zoneOf(stack, zoneId);
   const body = xmlBody(req);
   const { changes, comment } = parseChanges(body);
-  const rec = stack.traffic.record;
-  // validate the whole batch first: Route 53 applies a batch all or nothing
-  let exists = rec.values.length > 0;
-  let type = rec.type;
-  const plan: ChangeSpec[] = [];
-  for (const c of changes) {
-    const desc = `name='${fqdn(c.name)}', type='${c.type}'`;
-    if (!['CREATE', 'UPSERT', 'DELETE'].includes(c.action)) {
+  const zone = hostedZone(stack);
+  const domain = bare(stack.traffic.record.zone);
+  // validate the whole batch on a copy first: Route 53 applies a batch all or nothing
+  const next = zone.records.map((r) => ({ ...r }));
+  for (const { action, set: s } of changes) {
+    const desc = `name='${s.name}', type='${s.type}'${s.setIdentifier ? `, set-identifier='${s.setIdentifier}'` : ''}`;
+    if (!['CREATE', 'UPSERT', 'DELETE'].includes(action)) {
       throw new Route53Error(
         400,
         'InvalidInput',
-        `Change.Action is '${c.action}': expected CREATE, UPSERT or DELETE.`,
+        `Change.Action is '${action}': expected CREATE, UPSERT or DELETE.`,
       );
     }
-    if (!bare(c.name).endsWith(bare(rec.zone))) {
-      throw invalidBatch(`RRSet with DNS name ${fqdn(c.name)} is not permitted in zone ${fqdn(rec.zone)}`);
+    if (bare(s.name) !== domain && !bare(s.name).endsWith(`.${domain}`)) {
+      throw invalidBatch(`RRSet with DNS name ${s.name} is not permitted in zone ${fqdn(domain)}`);
     }
-    if (bare(c.name) !== bare(rec.name)) {
-      throw invalidBatch(
-        `The sandbox zone ${fqdn(rec.zone)} holds only the record ${fqdn(rec.name)}; ${desc} cannot be changed`,
-      );
-    }
-    if (c.action !== 'DELETE') {
-      if (c.values.length === 0)
-        throw invalidBatch(`ResourceRecordSet ${desc} has no ResourceRecords: give at least one Value`);
-      if (c.ttl === undefined || !Number.isInteger(c.ttl) || c.ttl < 0) {
-        throw new Route53Error(
-          400,
-          'InvalidInput',
-          `ResourceRecordSet ${desc} has TTL ${c.ttl}: expected a whole number of seconds.`,
-        );
-      }
-      if (c.type === 'CNAME' && c.values.length > 1) {
-        throw invalidBatch(
-          `RRSet of type CNAME with DNS name ${fqdn(c.name)} has ${c.values.length} values: a CNAME takes exactly one`,
-        );
-      }
-    }
-    if (c.action === 'CREATE' && exists) {
-      throw invalidBatch(`Tried to create resource record set [${desc}] but it already exists`);
-    }
-    if (c.action === 'DELETE') {
-      const same =
-        exists &&
-        c.type === type &&
-        (c.ttl === undefined || c.ttl === rec.ttl) &&
-        c.values.map(bare).sort().join(',') === rec.values.map(bare).sort().join(',');
-      if (!same) {
+    const i = next.findIndex((r) => sameId(r, s));
+    if (action === 'DELETE') {
+      if (i < 0 || !sameContent(s, next[i])) {
         throw invalidBatch(
           `Tried to delete resource record set [${desc}] but it was not found or its values do not match`,
         );
       }
-      exists = false;
-    } else {
-      if (exists && c.type !== type) {
-        throw invalidBatch(
-          `RRSet of type ${c.type} with DNS name ${fqdn(c.name)} is not permitted because a conflicting RRSet of type ${type} with the same DNS name already exists`,
-        );
-      }
-      exists = true;
-      type = c.type;
+      next.splice(i, 1);
+      continue;
     }
-    plan.push(c);
-  }
-  for (const c of plan) {
-    if (c.action === 'DELETE') {
-      rec.values = [];
-    } else {
-      rec.type = c.type;
-      rec.ttl = c.ttl!;
-      rec.values = c.values.map((v) => (c.type === 'CNAME' ? v.replace(/\.$/, '') : v));
+    validateSet(zone, s, desc);
+    if (action === 'CREATE' && i >= 0) {
+      throw invalidBatch(`Tried to create resource record set [${desc}] but it already exists`);
     }
+    checkConflicts(next, s);
+    if (i >= 0) next[i] = s;
+    else next.push(s);
   }
+  zone.records = next;
+  resolve(stack);
   const id = awsId('C');
   const now = Date.now();
   stack.traffic.changes.set(id, { submittedAt: now, doneAt: now + world.duration(DURATIONS.route53Insync) });
   if (comment) side(world).comments.set(id, comment);
-  world.monitor.mutation('route53', 'ChangeResourceRecordSets', rec.name);
+  world.monitor.mutation('route53', 'ChangeResourceRecordSets', stack.traffic.record.name);
   return { ChangeInfo: changeInfo(world, stack, id) };
 }
 
@@ -331,63 +428,68 @@ function changeInfo(world: World, stack: StackWorld, id: string): XmlNode {
   };
 }
 
-function checkHealthCheck(id: string): void {
-  if (id !== T.healthCheckId) {
+function checkHealthCheck(stack: StackWorld, id: string): HealthCheck {
+  const hc = hostedZone(stack).healthChecks.get(id);
+  if (!hc) {
     throw new Route53Error(404, 'NoSuchHealthCheck', `A health check with id ${id} does not exist.`);
   }
+  return hc;
 }
 
-function healthCheckNode(world: World, stack: StackWorld): XmlNode {
-  const s = side(world);
+function healthCheckNode(stack: StackWorld, hc: HealthCheck): XmlNode {
   return {
-    Id: T.healthCheckId,
-    CallerReference: 'aegis-sandbox-primary',
+    Id: hc.id,
+    CallerReference: `aegis-sandbox-${hc.site}`,
     HealthCheckConfig: {
       Port: 443,
       Type: 'HTTPS',
       ResourcePath: '/health',
-      FullyQualifiedDomainName: stack.sites.primary.target,
+      FullyQualifiedDomainName: stack.sites[hc.site].target,
       RequestInterval: 30,
       FailureThreshold: 3,
       MeasureLatency: false,
-      Inverted: s.inverted,
-      Disabled: stack.traffic.healthCheckDisabled,
+      Inverted: hc.inverted,
+      Disabled: hc.disabled,
       EnableSNI: true,
     },
-    HealthCheckVersion: s.healthCheckVersion,
+    HealthCheckVersion: hc.version,
   };
 }
 
 function updateHealthCheck(world: World, stack: StackWorld, id: string, req: ServiceRequest): XmlNode {
-  checkHealthCheck(id);
+  const hc = checkHealthCheck(stack, id);
   const body = xmlBody(req);
-  const s = side(world);
   const version = textAt(body, 'HealthCheckVersion');
-  if (version !== undefined && Number(version) !== s.healthCheckVersion) {
+  if (version !== undefined && Number(version) !== hc.version) {
     throw new Route53Error(
       409,
       'HealthCheckVersionMismatch',
-      `HealthCheckVersion is ${version} but the health check is at version ${s.healthCheckVersion}: read it again and retry.`,
+      `HealthCheckVersion is ${version} but the health check is at version ${hc.version}: read it again and retry.`,
     );
   }
   const disabled = textAt(body, 'Disabled');
   const inverted = textAt(body, 'Inverted');
-  if (disabled !== undefined) stack.traffic.healthCheckDisabled = disabled === 'true';
-  if (inverted !== undefined) s.inverted = inverted === 'true';
-  s.healthCheckVersion++;
+  if (disabled !== undefined) hc.disabled = disabled === 'true';
+  if (inverted !== undefined) hc.inverted = inverted === 'true';
+  hc.version++;
+  resolve(stack);
   world.monitor.mutation('route53', 'UpdateHealthCheck', id);
-  return { HealthCheck: healthCheckNode(world, stack) };
+  return { HealthCheck: healthCheckNode(stack, hc) };
 }
 
-function healthCheckStatus(world: World, stack: StackWorld, id: string): XmlNode {
-  checkHealthCheck(id);
-  const primary = stack.sites.primary;
+/**
+ * What each checker last saw at the endpoint. The observations are the checkers' own reports:
+ * `Inverted` changes what Route 53 does with them, not what they say; a disabled check stops
+ * checking (its last reports stay) and Route 53 considers it healthy whatever they said.
+ */
+function healthCheckStatus(stack: StackWorld, id: string): XmlNode {
+  const hc = checkHealthCheck(stack, id);
+  const site = stack.sites[hc.site];
   let status: string;
-  if (stack.traffic.healthCheckDisabled) status = 'Failure: The health check is disabled.';
-  else if (!primary.up) {
+  if (!site.up) {
     status =
       'Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall.';
-  } else if (!primary.healthy)
+  } else if (!site.healthy)
     status = 'Failure: HTTP Status Code 503, Service Unavailable. Resolved IP: 192.0.2.10';
   else status = 'Success: HTTP Status Code 200, OK';
   const checkers: [string, string][] = [
@@ -441,10 +543,11 @@ export function route53Service(): ServiceDef {
           case 'UpdateHealthCheck':
             return sendXml(res, 'UpdateHealthCheckResponse', updateHealthCheck(world, stack, r.id, req));
           case 'GetHealthCheck':
-            checkHealthCheck(r.id);
-            return sendXml(res, 'GetHealthCheckResponse', { HealthCheck: healthCheckNode(world, stack) });
+            return sendXml(res, 'GetHealthCheckResponse', {
+              HealthCheck: healthCheckNode(stack, checkHealthCheck(stack, r.id)),
+            });
           case 'GetHealthCheckStatus':
-            return sendXml(res, 'GetHealthCheckStatusResponse', healthCheckStatus(world, stack, r.id));
+            return sendXml(res, 'GetHealthCheckStatusResponse', healthCheckStatus(stack, r.id));
         }
       } catch (err) {
         if (err instanceof Route53Error) return sendError(res, err);
