@@ -169,7 +169,10 @@ describe('report phase', () => {
       passed: 'true',
       results: expect.any(String),
     });
-    expect(JSON.parse(result.outputs.results)).toMatchObject({ aws: { passed: true }, gcp: { passed: true } });
+    expect(JSON.parse(result.outputs.results)).toMatchObject({
+      aws: { passed: true },
+      gcp: { passed: true },
+    });
     expect(result.rows[0]).toMatchObject({ item: 'Journal chain', status: 'pass' });
     expect(result.rows.filter((r) => r.stack)).toEqual([
       expect.objectContaining({ stack: 'aws', item: 'Failover (region-outage)', status: 'pass' }),
