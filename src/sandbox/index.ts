@@ -426,6 +426,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
   cleanups.push(() => Promise.all(services.map((s) => s.close())));
   for (const d of defs) services.push(await startService(d, ctx));
   const tls = makeTls(opts.outDir);
+  cleanups.push(() => fs.rmSync(tls.dir, { recursive: true, force: true }));
   services.push(await startService(pagerdutyService(), ctx, { tls }));
   const dns = await startDnsServer(world, { faults });
   cleanups.push(() => dns.close());

@@ -85,6 +85,7 @@ describe('the step log of a phase run', () => {
         plan: sandbox.planFile!,
         journal: path.join(work, 'journal.jsonl'),
         'dry-run': 'true',
+        'incident-class': 'region-outage', // no declaration in this journal: the class is given
       });
       await runAction('scale');
       expect(core.of('setFailed')).toEqual([]);

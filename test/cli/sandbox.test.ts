@@ -90,7 +90,7 @@ test('an unknown scenario is refused before anything listens', async () => {
   expect(r.err[0]).toMatch(
     /^error: --scenario is "x{64}… \(100000 characters\)", which is not a sandbox scenario: expected one of healthy, region-outage/,
   );
-  expect(r.err[0].length).toBeLessThan(400);
+  expect(r.err[0].length).toBeLessThan(600); // the input cut short; the scenario list is whole
   expect(await openHandles()).toEqual(before);
 });
 

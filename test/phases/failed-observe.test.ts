@@ -104,6 +104,7 @@ describe('a phase that fails while observing is on record', () => {
       planFile: sandbox.planFile!,
       stack: 'aws',
       journalFile,
+      inputs: { 'incident-class': 'region-outage' },
       run: quick,
     });
     expect(result.ok).toBe(false);

@@ -124,7 +124,9 @@ export async function deliver(
   const before = stateOf(sent, name);
   try {
     const { value, attempts } = await withRetry(() => d.send(secret, { ...before }), {
+      // a channel never holds up the failover: three tries, whether the service answers or not
       maxAttempts: 3,
+      answeredAttempts: 3,
       baseMs: 200,
       capMs: 2000,
       deadline: Date.now() + 30_000,
