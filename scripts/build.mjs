@@ -7,13 +7,11 @@
 //   node scripts/build.mjs            build everything into the repository
 //   node scripts/build.mjs --out DIR  build dist/ into DIR instead (the staleness test uses it)
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build as esbuild, transform } from 'esbuild';
+import { transform } from 'esbuild';
+import { importTs, root } from './import-ts.mjs';
 import { ncc } from './ncc.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const outIdx = args.indexOf('--out');
 const outRoot = outIdx >= 0 ? path.resolve(args[outIdx + 1]) : root;
@@ -50,29 +48,6 @@ const COMMON_INPUTS = [
     default: '',
   },
 ];
-
-async function loadMeta() {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-meta-'));
-  const out = path.join(tmp, 'meta.mjs');
-  await esbuild({
-    entryPoints: [path.join(root, 'scripts/meta.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: out,
-    packages: 'external',
-    logLevel: 'error',
-  });
-  // resolve bare imports from the repository's node_modules
-  const local = path.join(root, '.meta.tmp.mjs');
-  fs.copyFileSync(out, local);
-  try {
-    return await import(pathToFileURL(local).href);
-  } finally {
-    fs.rmSync(local, { force: true });
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
 
 function yamlString(s) {
   return JSON.stringify(String(s));
@@ -157,7 +132,7 @@ async function minifyChunks(outDir) {
   }
 }
 
-const meta = await loadMeta();
+const meta = await importTs('scripts/meta.ts');
 // the plan validator, compiled to standalone code before the bundle that imports it
 const VALIDATOR = 'src/plan/generated/plan-validator.js';
 fs.mkdirSync(path.dirname(path.join(outRoot, VALIDATOR)), { recursive: true });
