@@ -444,7 +444,7 @@ function writeDrillFiles(
   speed: number | undefined,
   log: (line: string) => void,
 ): void {
-  const preface = `\`\`\`\n${summaryText(result)}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\``;
+  const preface = `\`\`\`\n${summaryText(result, { paths: false })}\n\`\`\`\n\n## Timeline\n\n\`\`\`\n${result.timeline}\n\`\`\``;
   result.evidence = writeDrillEvidence(outDir, journal, plan, { stacks, speed, preface });
   if (result.reportFile !== result.evidence.report) {
     fs.mkdirSync(path.dirname(result.reportFile), { recursive: true });

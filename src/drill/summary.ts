@@ -86,7 +86,11 @@ export function verdictLine(r: DrillResult): string {
  * The end of a drill's output: the verdict, the table (stack, RTO, target, RPO, target, verified),
  * then where the full report is. A dry run lists what would have been done instead of figures.
  */
-export function summaryText(r: DrillResult): string {
+/**
+ * The drill's summary for the terminal; `{ paths: false }` leaves out where the report and journal
+ * are (for the report itself, which names no absolute path of the machine).
+ */
+export function summaryText(r: DrillResult, opts: { paths?: boolean } = {}): string {
   const lines = [verdictLine(r), ''];
   if (r.verdict === 'escalated') {
     for (const reason of r.escalation?.reasons ?? []) lines.push(`  ${reason}`);
@@ -137,9 +141,11 @@ export function summaryText(r: DrillResult): string {
       );
     if (r.sandbox?.splitBrain) lines.push('  SPLIT BRAIN: both sites accepted writes at once.');
   }
-  lines.push('');
-  lines.push(`Full report: ${r.reportFile}`);
-  lines.push(`Journal:     ${r.journalFile}`);
+  if (opts.paths !== false) {
+    lines.push('');
+    lines.push(`Full report: ${r.reportFile}`);
+    lines.push(`Journal:     ${r.journalFile}`);
+  }
   return lines.join('\n');
 }
 

@@ -13,10 +13,11 @@ const STACKS = ['aws', 'azure', 'gcp'];
 
 async function failingRun(w: WorkflowWorld): Promise<WorkflowRun> {
   w.sandbox.applyScenario('region-outage');
-  // Route 53 refuses every record change: the aws traffic switch fails.
+  // Route 53 refuses every health-check change: the aws traffic switch (failover records, flipped
+  // by inverting the primary's health check) fails.
   w.sandbox.faults.add({
     service: 'route53',
-    operation: 'ChangeResourceRecordSets',
+    operation: 'UpdateHealthCheck',
     kind: 'error',
     status: 400,
     rate: 1,
