@@ -135,7 +135,9 @@ describe('the fault matrix', () => {
     if (process.env.AEGIS_FAULT_LOG)
       fs.appendFileSync(process.env.AEGIS_FAULT_LOG, `${cloud} ${role} ${fault}: ${JSON.stringify(got)}\n`);
     const wrong: string[] = [];
-    if (got.fired === 0) wrong.push('the fault never fired');
+    // a known-wrong cell may fail before it reaches the faulted service (the reason says why)
+    if (got.fired === 0 && !(knownWrong(cloud, role, fault) && got.outcome === 'fails'))
+      wrong.push('the fault never fired');
     if (got.outcome === 'fails' && /[{}\n]/.test(got.error ?? ''))
       wrong.push(`not one sentence: ${got.error}`);
     if (got.outcome === 'fails' && got.elapsedMs >= (DEADLINE_S + 10) * 1000)
