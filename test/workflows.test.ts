@@ -14,9 +14,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { parse } from 'yaml';
 import { PHASE_NAMES } from '../src/phases/names.js';
+import { workflowParser } from './support/workflow-lint.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = path.join(ROOT, 'workflows-examples');
@@ -168,52 +168,19 @@ describe('example workflows: shellcheck on every run: script', () => {
 
 describe('example workflows: GitHub workflow parser', () => {
   let dir: string;
-  let bundle: string;
+  let parser: Awaited<ReturnType<typeof workflowParser>>;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-wfparser-'));
-    const entry = path.join(dir, 'entry.mjs');
-    fs.writeFileSync(
-      entry,
-      `import { readFileSync } from 'node:fs';
-import { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } from '@actions/workflow-parser';
-const out = [];
-for (const file of process.argv.slice(2)) {
-  const parsed = parseWorkflow({ name: file, content: readFileSync(file, 'utf8') }, new NoOperationTraceWriter());
-  const errors = parsed.context.errors.getErrors().map((e) => e.message);
-  if (parsed.value && errors.length === 0) {
-    const t = await convertWorkflowTemplate(parsed.context, parsed.value);
-    for (const e of t.errors ?? []) errors.push(e.Message);
-  }
-  out.push({ file, errors });
-}
-process.stdout.write(JSON.stringify(out));
-`,
-    );
-    bundle = path.join(dir, 'parse.mjs');
-    await build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: bundle,
-      nodePaths: [path.join(ROOT, 'node_modules')],
-      logLevel: 'error',
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
-    });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-wfbad-'));
+    parser = await workflowParser(); // bundled once by the shared support helper
   }, 120_000);
 
   afterAll(() => {
+    parser?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function parseFiles(paths: string[]): { file: string; errors: string[] }[] {
-    const r = spawnSync(process.execPath, [bundle, ...paths], { encoding: 'utf8', timeout: 120_000 });
-    if (r.status !== 0) throw new Error(`the workflow parser exited with ${r.status}: ${r.stderr}`);
-    return JSON.parse(r.stdout);
-  }
+  const parseFiles = (paths: string[]) => parser.parse(paths);
 
   it('the parser itself reports an unknown key with its line (the parser is live)', () => {
     const bad = path.join(dir, 'bad.yml');
