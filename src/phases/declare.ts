@@ -1,10 +1,11 @@
 /**
  * `declare` (runbook step 1): opens the failover (incident class, reason, target), fences the
- * primary with the drain annotation when the class moves the database or traffic, and starts the
- * DR node pool growing at once when the class scales.
+ * primary with the plan's fences (drain annotation, scale to zero, NetworkPolicy: `applyFence` in
+ * drain.ts) when the class moves the database or traffic, and starts the DR node pool growing at
+ * once when the class scales.
  */
 import type { JournalRecord } from '../engine/journal.js';
-import { setDrain } from './drain.js';
+import { applyFence } from './drain.js';
 import { sizePool } from './scale.js';
 import { forEachStack } from './shared/context.js';
 import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
@@ -16,7 +17,7 @@ export const declarePhase: PhaseDef = {
   name: 'declare',
   title: 'Declare failover',
   description:
-    'Opens the failover (incident class, reason, target), fences the primary by setting the drain annotation on its deployments, and starts the DR node pool growing at once.',
+    "Opens the failover (incident class, reason, target), fences the primary with the plan's fences (drain annotation, scale to zero, a NetworkPolicy denying egress), and starts the DR node pool growing at once.",
   inputs: [
     { ...CLASS_INPUT, required: true },
     {
@@ -97,7 +98,7 @@ export async function declareStack(ctx: PhaseContext, name: string): Promise<Res
   ];
   const fenceNeeded = cls.phases.includes('database') || cls.phases.includes('traffic');
   const [fence, pool] = await Promise.all([
-    fenceNeeded ? setDrain(ctx, 'declare', name, 'primary', true) : Promise.resolve([]),
+    fenceNeeded ? applyFence(ctx, 'declare', name, 'primary') : Promise.resolve([]),
     cls.phases.includes('scale')
       ? sizePool(ctx, 'declare', name, 'dr', 'active', false)
       : Promise.resolve([]),

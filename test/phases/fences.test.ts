@@ -38,8 +38,7 @@ async function primaryFlat(stack: StackWorld, n = 20): Promise<void> {
 }
 
 describe('declare fences a primary that users can no longer reach but that is still up', () => {
-  // fails on the annotation-only fence: the application does not watch its Deployment
-  it.failing('the primary stops writing once declare has run (network partition)', async () => {
+  it('the primary stops writing once declare has run (network partition)', async () => {
     sandbox.applyScenario('network-partition');
     const aws = sandbox.world.stack('aws');
     const before = aws.database.writesFrom.primary;
@@ -57,5 +56,33 @@ describe('declare fences a primary that users can no longer reach but that is st
     expect(result.ok).toBe(true);
     await primaryFlat(aws);
     expect(sandbox.world.acceptsWrites(aws, 'primary')).toBe(false);
+  });
+
+  it('lifting the fence restores the journaled replica count, deletes the NetworkPolicy and removes the annotation', async () => {
+    const aws = sandbox.world.stack('aws');
+    const primary = aws.sites.primary.cluster;
+    expect(primary.deployments.get('aegis-api')!.replicas).toBe(0);
+    expect([...primary.networkPolicies.keys()]).toEqual(['aegis-dr-fence']);
+    const { result, journal } = await runPhase({
+      phase: 'database',
+      planFile: sandbox.planFile!,
+      journalFile: path.join(work, 'journal.jsonl'),
+      inputs: { 'incident-class': 'database-corruption' },
+      run: quick,
+    });
+    expect(result.ok).toBe(true);
+    const fenced = journal.records.find((r) => r.step === 'fence-replicas' && r.stack === 'aws');
+    expect(fenced?.data).toMatchObject({ replicas: 6 });
+    expect(journal.records.findIndex((r) => r === fenced)).toBeLessThan(
+      journal.records.findIndex((r) => r.step === 'fence-scale' && r.stack === 'aws' && r.outcome === 'done'),
+    );
+    expect(primary.deployments.get('aegis-api')!.replicas).toBe(6);
+    expect(primary.networkPolicies.size).toBe(0);
+    expect(primary.deployments.get('aegis-api')!.annotations).toEqual({});
+    const before = aws.database.writesFrom.primary;
+    await until(
+      async () => aws.database.writesFrom.primary,
+      (w) => w > before + 5,
+    );
   });
 });
