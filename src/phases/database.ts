@@ -351,7 +351,7 @@ function effectiveMode(ctx: PhaseContext, name: string, mode: DatabaseMode, db: 
  * Does the site still accept writes? Reachable: a deployment with ready pods or replicas is not
  * fenced (the drain annotation counts only when the plan says the application watches it, since an
  * annotation reaches no pod; a NetworkPolicy does not count, open connections may outlive it).
- * Unreachable from this runner: counted as not accepting writes.
+ * Unreachable from this runner: a second witness decides (`secondWitness`).
  */
 export async function acceptsWrites(
   ctx: PhaseContext,
@@ -383,9 +383,55 @@ export async function acceptsWrites(
         }
       : { accepts: false, detail: `${site} fenced` };
   } catch (err) {
-    if (isUnreachable(err)) return { accepts: false, detail: `${site} unreachable (${errorText(err)})` };
+    if (isUnreachable(err)) return secondWitness(ctx, name, site, errorText(err).replace(/\.$/, ''));
     throw err;
   }
+}
+
+/**
+ * A site this runner cannot reach may still serve users (a partition between the runner and that
+ * region): ask Prometheus how it sees the site (the plan's healthScore query, per region). Serving
+ * (health at or above the failover trigger) refuses; down or no series (a target that cannot be
+ * scraped goes stale) lets the promotion go on; no answer refuses, since nothing shows the site
+ * stopped. Without Prometheus in the plan there is no witness, as before.
+ */
+export async function secondWitness(
+  ctx: PhaseContext,
+  name: string,
+  site: SiteName,
+  why: string,
+): Promise<{ accepts: boolean; detail: string; next?: string }> {
+  const prom = ctx.plan.doc.prometheus;
+  if (!prom)
+    return {
+      accepts: false,
+      detail: `${site} unreachable (${why}); no second witness (the plan has no prometheus)`,
+    };
+  const region = ctx.plan.stack(name)[site].region;
+  const next = `fence the ${site} site from a runner that reaches its cluster, or pass force with a reason once its users cannot write there`;
+  let samples: { labels: Record<string, string>; value: number }[];
+  try {
+    samples = await probe(ctx, () => ctx.env.prometheus().query(prom.queries.healthScore));
+  } catch (err) {
+    return {
+      accepts: true,
+      detail: `the ${site} cluster is unreachable from this runner (${why}) and the second witness, Prometheus, did not answer (${errorText(err)}), so nothing shows that ${region} stopped serving`,
+      next,
+    };
+  }
+  const s = samples.find((x) => x.labels.region === region && (!x.labels.stack || x.labels.stack === name));
+  const threshold = ctx.plan.limits.triggers.healthScoreBelow;
+  if (s && Number.isFinite(s.value) && s.value >= threshold) {
+    return {
+      accepts: true,
+      detail: `the ${site} cluster is unreachable from this runner (${why}) but Prometheus sees the ${site} site in ${region} still serving users (health ${s.value}, failover trigger below ${threshold})`,
+      next,
+    };
+  }
+  return {
+    accepts: false,
+    detail: `${site} unreachable (${why}); Prometheus sees ${region} down (${s ? `health ${s.value}` : 'no health series'})`,
+  };
 }
 
 /** Replication lag of a stack from Prometheus, or undefined when it cannot be read. */

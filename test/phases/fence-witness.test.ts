@@ -26,8 +26,7 @@ afterAll(async () => {
 const quick = { retry: { maxAttempts: 3, baseMs: 1, capMs: 5 } };
 
 describe('promotion while the runner cannot reach the primary', () => {
-  // fails on this commit: an unreachable primary counts as fenced, whoever still reaches it
-  it.failing('is refused while Prometheus sees the primary serving users', async () => {
+  it('is refused while Prometheus sees the primary serving users', async () => {
     // the runner's path to the primary API server is cut; the region, its app and its users are fine
     sandbox.faults.add({ service: 'kubernetes', target: 'aws-primary', kind: 'reset', rate: 1 });
     const aws = sandbox.world.stack('aws');
@@ -62,5 +61,24 @@ describe('promotion while the runner cannot reach the primary', () => {
     expect(aws.database.writer).toBe('primary');
     expect(aws.database.writable).toEqual({ primary: true, dr: false });
     expect(sandbox.world.monitor.splitBrain).toEqual([]);
+  });
+
+  it('goes ahead when forced with a reason, and the journal says who forced it and why', async () => {
+    const aws = sandbox.world.stack('aws');
+    const { result, journal } = await runPhase({
+      phase: 'database',
+      planFile: sandbox.planFile!,
+      journalFile: path.join(work, 'journal.jsonl'),
+      inputs: { 'incident-class': 'region-outage' },
+      run: quick,
+      force: { by: 'oncall', reason: 'primary users confirmed gone by the network team' },
+    });
+    expect(result.ok).toBe(true);
+    expect(aws.database.writer).toBe('dr');
+    const failover = journal.thisRun().find((r) => r.step === 'failover' && r.outcome === 'done');
+    expect(failover?.data?.forced).toMatchObject({
+      by: 'oncall',
+      reason: expect.stringMatching(/network team/),
+    });
   });
 });
