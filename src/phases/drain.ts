@@ -13,6 +13,7 @@ import { pollUntil, runStep } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { FenceMethod } from '../plan/schema.js';
 import type { SiteName } from '../plan/types.js';
+import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, replicasFor } from './shared/context.js';
 import { CLASS_INPUT, FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
 import { isUnreachable, observe } from './shared/observe.js';
@@ -149,7 +150,7 @@ function networkPolicyName(ctx: PhaseContext): string {
 export const FENCE_REPLICAS_STEP = 'fence-replicas';
 
 const UNREACHABLE_DETAIL = (site: SiteName) =>
-  `${site} cluster unreachable: recorded as unreachable; writes there are impossible while it is down`;
+  `${site} cluster unreachable: recorded as unreachable; a readiness or triggers run fences it as soon as it answers again`;
 
 /**
  * Fence a site with every method of the plan, in the order that leaves no gap: the annotation
@@ -355,6 +356,52 @@ async function restoreReplicas(
           )
         : outcomeRow(name, item, r, `${r.before ?? 0} -> ${r.after ?? r.before ?? 0} replicas`),
     );
+  }
+  return rows;
+}
+
+/**
+ * The declaration of an incident that is still open for a stack: the newest non-dry-run `declare`
+ * incident record with no failback record after it (a failback under way owns the primary).
+ */
+export function openDeclaration(records: JournalRecord[], name: string): JournalRecord | undefined {
+  const last = records
+    .filter((r) => r.stack === name && r.phase === 'declare' && r.step === 'incident' && !r.dryRun)
+    .at(-1);
+  if (!last) return undefined;
+  const after = records.some(
+    (r) => r.seq > last.seq && r.stack === name && r.phase === 'failback' && !r.dryRun,
+  );
+  return after ? undefined : last;
+}
+
+/**
+ * A fence that outlasts the outage: while an incident that moved service to DR is open, fence the
+ * old primary as soon as its cluster answers again (a region that comes back brings back an
+ * application and a still-writable database long before anyone runs failback). Journaled like any
+ * step; a primary still unreachable is one info row.
+ */
+export async function fenceReturnedPrimary(
+  ctx: PhaseContext,
+  phase: string,
+  name: string,
+): Promise<ResultRow[]> {
+  const open = openDeclaration(ctx.run.journal.records, name);
+  if (!open) return [];
+  const clsName = open.data?.incidentClass as keyof typeof ctx.plan.classes | undefined;
+  const cls = clsName ? ctx.plan.classes[clsName] : undefined;
+  if (!cls || servingSite(cls) !== 'dr') return [];
+  if (!cls.phases.includes('database') && !cls.phases.includes('traffic')) return [];
+  const rows = await applyFence(ctx, phase, name, 'primary');
+  if (rows.length > 0 && rows.every((r) => r.status === 'warn' && /unreachable/.test(r.detail))) {
+    return [
+      row(
+        name,
+        'Fence old primary',
+        'info',
+        `incident ${cls.name} open since ${String(open.data?.declaredAt ?? open.startedAt)}: the primary cluster is still unreachable; it is fenced on the first run that reaches it`,
+      ),
+    ];
   }
   return rows;
 }

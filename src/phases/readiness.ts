@@ -14,6 +14,7 @@ import { appRequest, joinUrl, siteUrl } from './shared/app.js';
 import { deploymentsOf, dnsServerOf, forEachStack } from './shared/context.js';
 import { isUnreachable, observe, probe, sampleFor } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
+import { fenceReturnedPrimary } from './drain.js';
 import { servingSite } from './incident.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
 import { CLASS_INPUT, incidentClass } from './shared/inputs.js';
@@ -252,7 +253,13 @@ export const readinessPhase: PhaseDef = {
       if (gate.override) journalGateOverride(ctx, 'readiness', gate.ms);
       check = (s: string) => recoveredRows(ctx, s, gate.ms);
     }
-    const { ok, rows } = await forEachStack(ctx, check);
+    // A fence that outlasts the outage: while an incident is open, a primary that answers again is
+    // fenced before anything else is checked (drain.ts).
+    const checkFenced = async (s: string) => [
+      ...(await fenceReturnedPrimary(ctx, 'readiness', s)),
+      ...(await check(s)),
+    ];
+    const { ok, rows } = await forEachStack(ctx, checkFenced);
     const failed = rows.filter((r) => r.status === 'fail').map((r) => `${r.stack}/${r.item}`);
     return { ok, rows, outputs: { ready: String(ok), 'failed-checks': failed.join(',') } };
   },

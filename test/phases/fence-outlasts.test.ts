@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { openDeclaration } from '../../src/phases/drain.js';
 import { runPhase } from '../../src/phases/runner.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { readyPods } from '../../src/sandbox/world.js';
@@ -29,8 +30,7 @@ afterAll(async () => {
 const quick = { retry: { maxAttempts: 3, baseMs: 1, capMs: 5 } };
 
 describe('the old primary comes back during an open incident', () => {
-  // fails on this commit: nothing fences a primary that comes back
-  it.failing('the next triggers run fences it before its application takes writes', async () => {
+  it('the next triggers run fences it before its application takes writes', async () => {
     const aws = sandbox.world.stack('aws');
     const journalFile = path.join(work, 'journal.jsonl');
     const run = (phase: string, inputs: Record<string, string> = {}) =>
@@ -44,6 +44,7 @@ describe('the old primary comes back during an open incident', () => {
     expect(db.result.ok).toBe(true);
     // a cross-region promotion leaves the old primary writable: two writable copies from now on
     expect(aws.database.writable).toEqual({ primary: true, dr: true });
+    expect(openDeclaration(db.journal.records, 'aws')).toBeDefined();
 
     // the region comes back: its API server answers at once, its nodes come Ready an hour later
     sandbox.applyScenario('primary-recovered');
