@@ -16,8 +16,8 @@ import type { SiteName } from '../plan/types.js';
 import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, replicasFor } from './shared/context.js';
 import { CLASS_INPUT, FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
-import { isUnreachable, observe } from './shared/observe.js';
-import { outcomeRow, row } from './shared/rows.js';
+import { isUnreachable, observe, probe } from './shared/observe.js';
+import { errorText, outcomeRow, row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 export const drainPhase: PhaseDef = {
@@ -404,4 +404,36 @@ export async function fenceReturnedPrimary(
     ];
   }
   return rows;
+}
+
+/**
+ * Readiness: a plan that fences with a NetworkPolicy relies on each cluster's network plugin to
+ * enforce it; read the setting from the cloud (EKS vpc-cni add-on, AKS network profile, GKE
+ * network policy / Dataplane V2) for both sites and warn where it is off or unreadable.
+ */
+export async function fenceEnforcementRow(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
+  if (!fenceMethods(ctx).includes('network-policy')) return [];
+  const item = 'Fence enforcement';
+  const providers = await ctx.env.providers(name);
+  const found = await Promise.all(
+    (['primary', 'dr'] as const).map(async (site) => {
+      try {
+        const r = await probe(ctx, () => providers.nodePool.networkPolicy(site));
+        return { site, ...r };
+      } catch (err) {
+        return { site, enforced: false, detail: `could not be read (${errorText(err)})` };
+      }
+    }),
+  );
+  const off = found.filter((f) => !f.enforced);
+  const r = off.length
+    ? row(
+        name,
+        item,
+        'warn',
+        `the plan fences with a NetworkPolicy but ${off.map((f) => `the ${f.site} cluster does not enforce it (${f.detail})`).join(' and ')}: there the fence rests on ${fenceMethods(ctx).includes('scale-to-zero') ? 'the scale to zero' : 'nothing but the annotation; add scale-to-zero to fence.methods'}, or turn on the cluster's network policy enforcement`,
+      )
+    : row(name, item, 'pass', found.map((f) => f.detail).join('; '));
+  observe(ctx, 'readiness', item, name, name, { status: r.status, detail: r.detail });
+  return [r];
 }

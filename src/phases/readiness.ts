@@ -14,7 +14,7 @@ import { appRequest, joinUrl, siteUrl } from './shared/app.js';
 import { deploymentsOf, dnsServerOf, forEachStack } from './shared/context.js';
 import { isUnreachable, observe, probe, sampleFor } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
-import { fenceReturnedPrimary } from './drain.js';
+import { fenceEnforcementRow, fenceReturnedPrimary } from './drain.js';
 import { servingSite } from './incident.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
 import { CLASS_INPUT, incidentClass } from './shared/inputs.js';
@@ -258,6 +258,7 @@ export const readinessPhase: PhaseDef = {
     const checkFenced = async (s: string) => [
       ...(await fenceReturnedPrimary(ctx, 'readiness', s)),
       ...(await check(s)),
+      ...(mode === 'failover' ? await fenceEnforcementRow(ctx, s) : []),
     ];
     const { ok, rows } = await forEachStack(ctx, checkFenced);
     const failed = rows.filter((r) => r.status === 'fail').map((r) => `${r.stack}/${r.item}`);

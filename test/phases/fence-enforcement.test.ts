@@ -31,8 +31,7 @@ const readiness = () =>
   });
 
 describe('readiness: is the network-policy fence enforced?', () => {
-  // fails on this commit: readiness does not read the clouds' network policy settings
-  it.failing('passes where every cluster enforces NetworkPolicy, saying what each cloud reports', async () => {
+  it('passes where every cluster enforces NetworkPolicy, saying what each cloud reports', async () => {
     const { result } = await readiness();
     const rows = result.rows.filter((r) => r.item === 'Fence enforcement');
     expect(rows.map((r) => [r.stack, r.status])).toEqual([
@@ -48,7 +47,7 @@ describe('readiness: is the network-policy fence enforced?', () => {
     expect(detail.gcp).toMatch(/datapathProvider ADVANCED_DATAPATH/);
   });
 
-  it.failing('warns, naming the site and the setting, where a cluster does not enforce it', async () => {
+  it('warns, naming the site and the setting, where a cluster does not enforce it', async () => {
     for (const s of ['aws', 'azure', 'gcp'])
       sandbox.world.stack(s).sites.primary.networkPolicyEnforced = false;
     const { result } = await readiness();
