@@ -258,9 +258,21 @@ export const readinessPhase: PhaseDef = {
     const checkFenced = async (s: string) => [
       ...(await fenceReturnedPrimary(ctx, 'readiness', s)),
       ...(await check(s)),
-      ...(mode === 'failover' ? await fenceEnforcementRow(ctx, s) : []),
     ];
-    const { ok, rows } = await forEachStack(ctx, checkFenced);
+    const checked = await forEachStack(ctx, checkFenced);
+    // the fence's enforcement is read once every stack's checks are done, so that its cloud calls
+    // never overlap a check's first connection to a cluster (one stack at a time)
+    const enforcement: ResultRow[] = [];
+    if (mode === 'failover')
+      for (const s of ctx.stacks) {
+        try {
+          enforcement.push(...(await fenceEnforcementRow(ctx, s)));
+        } catch (err) {
+          enforcement.push(row(s, 'Fence enforcement', 'warn', `could not be read: ${errorText(err)}`));
+        }
+      }
+    const ok = checked.ok;
+    const rows = [...checked.rows, ...enforcement];
     const failed = rows.filter((r) => r.status === 'fail').map((r) => `${r.stack}/${r.item}`);
     return { ok, rows, outputs: { ready: String(ok), 'failed-checks': failed.join(',') } };
   },
