@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../engine/errors.js';
+import { redact, registerEnvSecrets } from '../engine/redact.js';
 import { verifyJournal, type JournalRecord } from '../engine/journal.js';
 import { repairJournal } from '../engine/journal-repair.js';
 import { StepFailed } from '../engine/step.js';
@@ -233,8 +234,11 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
 }
 
 /** Run the CLI; returns the exit code (never throws for a user's mistake). */
-export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
+export async function main(argv: string[], out: CliIO = stdio): Promise<number> {
   let code = 0;
+  // every line the CLI prints goes through the one redaction (src/engine/redact.ts)
+  registerEnvSecrets();
+  const io: CliIO = { out: (s) => out.out(redact(s)), err: (s) => out.err(redact(s)) };
   const program = buildProgram(io, (c) => (code = c));
   program.addOption(new Option('--no-color', 'plain output').hideHelp());
   try {

@@ -14,6 +14,7 @@ import {
 } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import { parseInputs } from './shared/inputs.js';
+import { registerPlanSecrets } from './shared/secrets.js';
 import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
 import { resolveIncidentClass, skipForClass } from './incident.js';
@@ -129,6 +130,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
   // every input checked by its declared kind before the plan loads (booleans become "true"/"false")
   const parsed = parseInputs(phase.inputs, opts.inputs ?? {});
   const plan = opts.plan ?? (await loadPlan(opts.planFile));
+  registerPlanSecrets(plan);
   const stacks = selectStacks(plan, opts.stack);
   const journal =
     opts.journal ??
