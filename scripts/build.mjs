@@ -74,6 +74,38 @@ function withCommon(outputs) {
   return [...outputs, ...meta.COMMON_OUTPUTS.filter((o) => !names.has(o.name))];
 }
 
+/**
+ * The common inputs of one phase's action: `dry-run` of a phase that dry-runs by default (sync) is
+ * empty when not given, so that the phase's safe default applies and the deprecated `mode` can be
+ * told apart from an explicit dry-run.
+ */
+function commonInputs(phase) {
+  if (!phase.dryRunByDefault) return COMMON_INPUTS;
+  return COMMON_INPUTS.map((i) =>
+    i.name === 'dry-run'
+      ? {
+          ...i,
+          default: '',
+          description: `${i.description} Default true for this phase: it changes data only with dry-run false.`,
+        }
+      : i,
+  );
+}
+
+/** The root action's common inputs: `dry-run` empty by default, the phase's default applies. */
+function rootCommonInputs(phases) {
+  const safe = phases.filter((p) => p.dryRunByDefault).map((p) => p.name);
+  return COMMON_INPUTS.map((i) =>
+    i.name === 'dry-run'
+      ? {
+          ...i,
+          default: '',
+          description: `${i.description} Default false, except for ${safe.join(', ')} (true: it changes data only with dry-run false).`,
+        }
+      : i,
+  );
+}
+
 function actionYaml(phase) {
   return (
     HEADER +
@@ -81,7 +113,7 @@ function actionYaml(phase) {
     `description: ${yamlString(phase.description)}\n` +
     `author: Cloud Aegis\n` +
     `branding:\n  icon: shield\n  color: red\n` +
-    `inputs:\n${inputsYaml([...COMMON_INPUTS, ...phase.inputs])}` +
+    `inputs:\n${inputsYaml([...commonInputs(phase), ...phase.inputs])}` +
     `outputs:\n${outputsYaml(withCommon(phase.outputs))}` +
     `runs:\n  using: node24\n  main: ../../dist/actions/${phase.name}.js\n`
   );
@@ -104,7 +136,7 @@ function rootActionYaml(phases) {
     `description: "Runs any phase of the Cloud Aegis multi-cloud DR runbook (readiness, triggers, failover, verify, failback, report) as an auditable, re-runnable step."\n` +
     `author: Cloud Aegis\n` +
     `branding:\n  icon: shield\n  color: red\n` +
-    `inputs:\n${inputsYaml([phaseInput, ...COMMON_INPUTS, ...seen.values()])}` +
+    `inputs:\n${inputsYaml([phaseInput, ...rootCommonInputs(phases), ...seen.values()])}` +
     `outputs:\n${outputsYaml(withCommon([...outs.values()]))}` +
     `runs:\n  using: node24\n  main: dist/index.js\n`
   );

@@ -131,6 +131,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       .requiredOption('--plan <file>', 'the DR plan file')
       .option('--stack <name>', 'one stack (or a comma list); default: every stack in the plan')
       .option('--dry-run', 'print what would change and make no mutating call')
+      .option('--no-dry-run', 'change for real a phase that dry-runs by default (sync)')
       .option('--journal <file>', 'append journal records to this file', 'aegis-dr-journal.jsonl')
       .option(
         '--input <name=value>',

@@ -20,7 +20,7 @@ import { createEnvironment } from './environment.js';
 import { resolveIncidentClass, skipForClass } from './incident.js';
 import { activeStop } from './escalate.js';
 import { getPhase } from './registry.js';
-import type { Environment, PhaseResult, ResultRow } from './types.js';
+import type { Environment, PhaseDef, PhaseResult, ResultRow } from './types.js';
 import { clip } from '../engine/clip.js';
 import { withCommonOutputs } from './results.js';
 
@@ -120,6 +120,26 @@ export function refuseWhileStopped(
   });
 }
 
+/**
+ * Whether a run is a dry run: the common `dry-run` input when given, else the phase's default
+ * (false; true for sync). Sync's deprecated `mode` input stands for dry-run (dry-run = true,
+ * execute = false); when it and a given dry-run disagree, the dry run wins (a rehearsal that passes
+ * `dry-run: true` to every step never executes a sync written with `mode: execute`).
+ */
+export function resolveDryRun(
+  phase: Pick<PhaseDef, 'name' | 'dryRunByDefault' | 'inputs'>,
+  given: boolean | undefined,
+  inputs: Record<string, string | undefined>,
+): boolean {
+  const mode = phase.inputs.some((i) => i.name === 'mode' && i.description.startsWith('Deprecated'))
+    ? inputs['mode']
+    : undefined;
+  const fromMode = mode === 'execute' ? false : mode === 'dry-run' ? true : undefined;
+  if (given === true || fromMode === true) return true;
+  if (given === false || fromMode === false) return false;
+  return phase.dryRunByDefault ?? false;
+}
+
 export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> {
   const phase = getPhase(opts.phase);
   if (opts.force && !hasReason(opts.force)) {
@@ -141,7 +161,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     });
   refuseWhileStopped(phase.name, journal, opts.force);
   const run = createContext(journal, {
-    dryRun: opts.dryRun ?? false,
+    dryRun: resolveDryRun(phase, opts.dryRun, parsed),
     progress: opts.progress,
     force: opts.force,
     ...opts.run,
@@ -151,7 +171,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
   const cls = resolveIncidentClass(phase.name, plan, parsed, journal);
   const inputs = { ...parsed, ...(cls ? { 'incident-class': cls.name } : {}) };
   const skipped = skipForClass(phase.name, cls, stacks, journal, run.dryRun);
-  if (skipped) return { plan, journal, result: withCommonOutputs(skipped, stacks) };
+  if (skipped) return { plan, journal, result: withCommonOutputs(skipped, stacks, phase.outputs) };
   const env = opts.env ?? createEnvironment(plan);
   const result = await phase.run({
     plan,
@@ -162,7 +182,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     journalFile: opts.journalFile,
   });
   if (!phase.offline) journalUnrecordedFailures(run, phase.name, result.rows);
-  return { plan, journal, result: withCommonOutputs(result, stacks) };
+  return { plan, journal, result: withCommonOutputs(result, stacks, phase.outputs) };
 }
 
 /**
