@@ -173,7 +173,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       inputs,
       actor: user,
       force: opts.force ? { by: user, reason: opts.force } : undefined,
-      progress: opts.json ? undefined : progressPrinter(io),
+      // T+ from the journal's declaration (the runner announces it), as the drill counts
+      progress: opts.json ? undefined : progressPrinter(io, undefined),
     });
     if (opts.json) io.out(JSON.stringify(result, null, 2));
     else io.out(resultText(phase.title, result));

@@ -17,7 +17,7 @@ import { parseInputs } from './shared/inputs.js';
 import { registerPlanSecrets } from './shared/secrets.js';
 import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
-import { resolveIncidentClass, skipForClass } from './incident.js';
+import { declarationOrigin, isDeclaration, resolveIncidentClass, skipForClass } from './incident.js';
 import { activeStop } from './escalate.js';
 import { getPhase } from './registry.js';
 import type { Environment, PhaseDef, PhaseResult, ResultRow } from './types.js';
@@ -166,6 +166,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     force: opts.force,
     ...opts.run,
   });
+  announceOrigin(journal, run);
   // The class decides the phases: resolved (input, else the journal's declaration) before anything
   // is contacted, and a phase the class excludes only journals why.
   const cls = resolveIncidentClass(phase.name, plan, parsed, journal);
@@ -183,6 +184,25 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
   });
   if (!phase.offline) journalUnrecordedFailures(run, phase.name, result.rows);
   return { plan, journal, result: withCommonOutputs(result, stacks, phase.outputs) };
+}
+
+/**
+ * One time origin for the live lines (T+ from the declaration), as the drill has: the journal's
+ * declaration when there is one, else the declaration this run writes (declare), when it writes it.
+ */
+function announceOrigin(journal: Journal, run: RunContext): void {
+  const origin = declarationOrigin(journal.records);
+  if (origin) {
+    run.progress({ type: 'origin', ...origin });
+    return;
+  }
+  let told = false;
+  journal.onRecord((r) => {
+    if (told || !isDeclaration(r)) return;
+    told = true;
+    const now = declarationOrigin(journal.records);
+    if (now) run.progress({ type: 'origin', ...now });
+  });
 }
 
 /**
