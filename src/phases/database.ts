@@ -3,6 +3,7 @@
  * SQL failover group, Cloud SQL HA or replica promotion) after reading the current primary;
  * refuses while the old primary accepts writes; records the RPO.
  */
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../engine/cancel.js';
 import { DeadlineError, UserError } from '../engine/errors.js';
 import { formatMs, pollUntil, runStep } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
@@ -170,6 +171,7 @@ async function inRegionFailover({ ctx, phase, name, dbName, providers }: Databas
     // The writer's zone cannot tell "failed over" from "not yet": the cloud's history can (a
     // second force-failover moves the writer back).
     evidence: (since) => providers.database.failoverHistory('in-region', since),
+    settleMs: settleMs(ctx),
     wait: async () => {
       await awaitOperation(
         ctx,
@@ -250,6 +252,11 @@ async function crossRegionFailover(
       lagAtPromotion = await replicationLag(ctx, name);
       op = await providers.database.failover(target, mode);
     },
+    // a call whose answer was lost may be carried out late, or a runner may have died after it:
+    // the cloud's record of a failover since the intent means wait, not send again
+    evidence: (since) => providers.database.failoverHistory('cross-region', since),
+    historyRefuses: false,
+    settleMs: settleMs(ctx),
     wait: async () => {
       await awaitOperation(
         ctx,
@@ -292,6 +299,14 @@ async function crossRegionFailover(
       `${dbName} writer on ${target} (${mode})${rpo !== undefined ? `; replication lag at promotion ${rpo.toFixed(1)} s (RPO)` : ''}`,
     ),
   ];
+}
+
+/**
+ * After a failover call with no clear answer, how long to watch for it to show before sending it
+ * again: one per-request timeout (a request the client gave up on can still be carried out).
+ */
+function settleMs(ctx: PhaseContext): number {
+  return ctx.run.retry.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 }
 
 /**
