@@ -171,17 +171,19 @@ describe('Azure providers against the emulated ARM', () => {
     expect(world.monitor.failovers.get(AZ.sql.failoverGroup)).toBe(1);
   });
 
-  test('primary outage: describe still works from the DR server; planned is refused, forced succeeds', async () => {
+  test('primary outage: describe still works from the DR server; planned fails with the roles unchanged, forced succeeds', async () => {
     world.stack('azure').sites.primary.up = false;
     const s = await p.database.describe();
     expect(s.primaryReachable).toBe(false);
     expect(s.writer).toBe('primary');
     expect(s.replication.healthy).toBe(false);
 
-    const planned = await p.database.failover('dr', 'planned').catch((e: unknown) => e);
-    const c = classify(planned);
-    expect(c.kind).toBe('permanent');
-    expect((planned as Error).message).toMatch(/forceFailoverAllowDataLoss/);
+    // a planned failover needs both sides: accepted, then it fails and rolls back
+    const planned = await p.database.failover('dr', 'planned');
+    const ended = await pollUntilDone(() => p.database.poll(planned));
+    expect(ended.last.status).toBe('Failed');
+    expect(ended.last.error).toMatch(/forceFailoverAllowDataLoss/);
+    expect(world.stack('azure').database.writer).toBe('primary');
 
     const release = holdClock(world);
     const op = await p.database.failover('dr', 'forced');
