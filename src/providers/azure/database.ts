@@ -32,6 +32,8 @@ interface SqlPoller {
 }
 
 interface Tracked {
+  /** The failover group it belongs to (see AzureDatabase.group): a process may hold several. */
+  group: string;
   poller?: SqlPoller;
   /** Serialized poller state after the last good poll, to resume from after a transient error. */
   saved: string;
@@ -70,6 +72,11 @@ function stateFromUrl(url: string): string {
 /** DatabaseProvider for an Azure SQL failover group. */
 export class AzureDatabase implements DatabaseProvider {
   readonly client: SqlManagementClient;
+  /**
+   * This failover group, as a key of the operations this process tracks: one plan may hold several
+   * Azure stacks (and tests several sandboxes), and one group's failover must not make another busy.
+   */
+  private readonly group: string;
 
   /**
    * @param spec The plan's `stack.database` (type azure-sql).
@@ -81,6 +88,7 @@ export class AzureDatabase implements DatabaseProvider {
     endpoint?: string,
     credential?: TokenCredential,
   ) {
+    this.group = `${endpoint ?? 'arm'}|${spec.subscriptionId}|${spec.failoverGroup}`.toLowerCase();
     const conn = armConnection(endpoint, credential);
     this.client = secureClient(
       new SqlManagementClient(conn.credential, spec.subscriptionId, armClientOptions(conn)),
@@ -156,7 +164,7 @@ export class AzureDatabase implements DatabaseProvider {
   private async ownUnderWay(): Promise<boolean> {
     let running = false;
     for (const [id, t] of tracked) {
-      if (t.done) continue;
+      if (t.done || t.group !== this.group) continue;
       const st = await this.poll({ id, description: 'failover' }).catch(() => undefined);
       if (st && !st.done) running = true;
     }
@@ -271,7 +279,7 @@ export class AzureDatabase implements DatabaseProvider {
       // The operation was accepted but its first status poll failed: hand back an operation to resume.
       if (asyncUrl) {
         const id = asyncUrl;
-        tracked.set(id, { saved: stateFromUrl(id), target, forced });
+        tracked.set(id, { group: this.group, saved: stateFromUrl(id), target, forced });
         return { id, description: this.describeOp(target, forced) };
       }
       throw wrapSdkError('arm', operation, err, `failover group ${this.spec.failoverGroup}`);
@@ -280,7 +288,7 @@ export class AzureDatabase implements DatabaseProvider {
       .state.config;
     const id =
       config?.operationLocation ?? asyncUrl ?? `${this.spec.failoverGroup}/${s.server}/noop/${Date.now()}`;
-    const entry: Tracked = { poller, saved: poller.toString(), target, forced };
+    const entry: Tracked = { group: this.group, poller, saved: poller.toString(), target, forced };
     tracked.set(id, entry);
     if (poller.isDone()) entry.done = this.statusOf(poller);
     return { id, description: this.describeOp(target, forced) };
@@ -369,7 +377,7 @@ export class AzureDatabase implements DatabaseProvider {
         throw new UserError(
           `operation id ${op.id} is not an Azure-AsyncOperation URL of a failover group failover; start the failover again to get one.`,
         );
-      entry = { saved: stateFromUrl(op.id), target: 'dr', forced: false };
+      entry = { group: this.group, saved: stateFromUrl(op.id), target: 'dr', forced: false };
       tracked.set(op.id, entry);
     }
     const s = this.spec[entry.target];
