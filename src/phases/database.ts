@@ -9,6 +9,7 @@ import { formatMs, pollUntil, runStep } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
 import type { CloudProviders, DatabaseState, Operation } from '../providers/types.js';
+import { azureFailover, type AzureMove } from './database-azure.js';
 import { setDrain } from './drain.js';
 import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, perStackOutput } from './shared/context.js';
@@ -43,7 +44,8 @@ export const databasePhase: PhaseDef = {
     {
       name: 'allow-data-loss',
       kind: 'boolean',
-      description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.',
+      description:
+        'Azure SQL: when the planned failover fails with the primary unreachable, force it (the writes that had not replicated are lost). The plan can allow it too (database.allowDataLoss).',
       default: 'false',
     },
     {
@@ -223,6 +225,7 @@ async function crossRegionFailover(
   let op: Operation | undefined;
   let lagAtPromotion: number | undefined;
   let waitedFor: string | undefined;
+  let azure: AzureMove | undefined;
   const canPromoteBack = target === 'dr' || stack.database.type === 'azure-sql';
   const r = await runStep<DatabaseState>(ctx.run, {
     phase,
@@ -250,7 +253,10 @@ async function crossRegionFailover(
       }
       waitedFor = await waitForRoutine(ctx, providers, dbName, s);
       lagAtPromotion = await replicationLag(ctx, name);
-      op = await providers.database.failover(target, mode);
+      if (stack.database.type === 'azure-sql') {
+        azure = await azureFailover(ctx, name, dbName, providers, target, mode);
+        op = azure.op;
+      } else op = await providers.database.failover(target, mode);
     },
     // a call whose answer was lost may be carried out late, or a runner may have died after it:
     // the cloud's record of a failover since the intent means wait, not send again
@@ -288,15 +294,24 @@ async function crossRegionFailover(
       operation: op?.id,
       waitedFor,
       forced: ctx.run.force ? ctx.run.force : undefined,
+      ...(azure
+        ? {
+            decision: azure.decision,
+            decisionReason: azure.decisionReason,
+            planned: azure.planned,
+            allowDataLossFrom: azure.allowDataLossFrom,
+          }
+        : {}),
     }),
   });
   const rpo = (r.record.data?.rpoSeconds as number | undefined) ?? undefined;
+  const decided = r.record.data?.decision as string | undefined;
   return [
     outcomeRow(
       name,
       'Database',
       r,
-      `${dbName} writer on ${target} (${mode})${rpo !== undefined ? `; replication lag at promotion ${rpo.toFixed(1)} s (RPO)` : ''}`,
+      `${dbName} writer on ${target} (${decided ? `${decided}: ${String(r.record.data?.decisionReason)}` : mode})${rpo !== undefined ? `; replication lag at promotion ${rpo.toFixed(1)} s (RPO)` : ''}`,
     ),
   ];
 }
@@ -355,11 +370,10 @@ function effectiveMode(ctx: PhaseContext, name: string, mode: DatabaseMode, db: 
   const stack = ctx.plan.stack(name);
   if (stack.database.type !== 'azure-sql')
     return mode === 'planned' || mode === 'forced' ? 'cross-region' : mode;
-  if (mode === 'in-region') return 'planned';
-  const allowLoss = stack.database.allowDataLoss || ctx.inputs['allow-data-loss'] === 'true';
-  if (mode === 'cross-region' || mode === 'planned')
-    return !db.primaryReachable && allowLoss ? 'forced' : 'planned';
-  return mode;
+  // Planned first whatever a read of the primary said (a failed ARM read is not an outage); forced
+  // only where asked, or after a planned failover failed where data loss is allowed (database-azure.ts).
+  void db;
+  return mode === 'forced' ? 'forced' : 'planned';
 }
 
 /** Does the site still accept writes? (reachable and not fenced) */

@@ -15,6 +15,7 @@ import { failoverDatabase } from '../../src/phases/database.js';
 import { createEnvironment } from '../../src/phases/environment.js';
 import type { PhaseContext } from '../../src/phases/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { afterPlanned, firstMove, lossAllowedBy } from '../../src/phases/database-azure.js';
 import { caught } from '../support/wait.js';
 
 const FAILOVER_CALLS = ['FailoverGroups_Failover', 'FailoverGroups_ForceFailoverAllowDataLoss'];
@@ -78,7 +79,7 @@ describe('azure planned, then forced where data loss is allowed', () => {
     expect(calls()).toEqual(['FailoverGroups_Failover', 'FailoverGroups_ForceFailoverAllowDataLoss']);
     const record = journal.thisRun().find((r) => r.step === 'failover' && r.outcome === 'done');
     expect(record?.data?.decision).toBe('forced');
-    expect(record?.data?.decisionReason).toMatch(/planned failover failed/);
+    expect(record?.data?.decisionReason).toMatch(/planned failover of aegis-fog failed/);
     expect(record?.data?.decisionReason).toMatch(/plan/);
     expect(rows[0].detail).toMatch(/forced/);
   }, 60_000);
@@ -103,4 +104,93 @@ describe('azure planned, then forced where data loss is allowed', () => {
     const record = journal.thisRun().find((r) => r.step === 'failover' && r.outcome === 'done');
     expect(record?.data?.decisionReason).toMatch(/input allow-data-loss/);
   }, 60_000);
+});
+
+describe('the Azure decision, case by case', () => {
+  it.each([
+    {
+      requested: 'cross-region',
+      want: 'planned',
+      reason: 'a region outage tries planned first: it loses no data when it can work',
+    },
+    { requested: 'planned', want: 'planned', reason: 'planned asked for is planned' },
+    { requested: 'in-region', want: 'planned', reason: 'no in-region switch on a failover group: planned' },
+    {
+      requested: 'forced',
+      want: 'forced',
+      reason: 'forced asked for explicitly (database-mode forced) is forced at once',
+    },
+  ] as const)('first move for $requested is $want: $reason', ({ requested, want }) => {
+    expect(firstMove(requested).mode).toBe(want);
+  });
+
+  it.each([
+    {
+      reachable: true,
+      plan: true,
+      input: undefined,
+      force: false,
+      reason: 'primary reachable: forcing would lose writes a planned failover keeps, even when allowed',
+    },
+    {
+      reachable: true,
+      plan: false,
+      input: 'true',
+      force: false,
+      reason: 'primary reachable, input allows: still not forced',
+    },
+    {
+      reachable: true,
+      plan: false,
+      input: undefined,
+      force: false,
+      reason: 'primary reachable, nothing allows: not forced',
+    },
+    {
+      reachable: false,
+      plan: true,
+      input: undefined,
+      force: true,
+      reason: 'outage, the plan allows data loss: forced, reason names the plan',
+    },
+    {
+      reachable: false,
+      plan: false,
+      input: 'true',
+      force: true,
+      reason: 'outage, the input allows data loss: forced, reason names the input',
+    },
+    {
+      reachable: false,
+      plan: true,
+      input: 'true',
+      force: true,
+      reason: 'outage, both allow: forced, the plan named first',
+    },
+    {
+      reachable: false,
+      plan: false,
+      input: 'false',
+      force: false,
+      reason: 'outage, nothing allows: stop with a sentence naming allow-data-loss',
+    },
+    {
+      reachable: false,
+      plan: false,
+      input: undefined,
+      force: false,
+      reason: 'outage, input absent: stop with a sentence naming allow-data-loss',
+    },
+  ])(
+    'planned failed, primary reachable=$reachable, plan allows=$plan, input=$input: force=$force ($reason)',
+    ({ reachable, plan, input, force }) => {
+      const allowedBy = lossAllowedBy(plan, input);
+      const d = afterPlanned('the planned failover of fog failed (x)', reachable, allowedBy);
+      expect(d.force).toBe(force);
+      if (force)
+        expect(d.reason).toMatch(plan ? /the plan \(database.allowDataLoss\)/ : /the input allow-data-loss/);
+      else if (!reachable) expect(d.reason).toMatch(/pass allow-data-loss: true/);
+      else expect(d.reason).toMatch(/primary reachable/);
+    },
+  );
 });
