@@ -67,6 +67,15 @@ export function afterPlanned(
   };
 }
 
+/** The step's action text after "planned failover of X from A to B": what happens if it fails. */
+export function azurePlannedNote(ctx: PhaseContext, name: string): string {
+  const stack = ctx.plan.stack(name);
+  const planAllows = stack.database.type === 'azure-sql' && stack.database.allowDataLoss === true;
+  return lossAllowedBy(planAllows, ctx.inputs['allow-data-loss'])
+    ? ', forced if it fails with the primary unreachable (data loss allowed)'
+    : ' (no data loss; not forced if it fails)';
+}
+
 /** What the Azure move did, for the journal and the row. */
 export interface AzureMove {
   op: Operation;

@@ -9,7 +9,7 @@ import { formatMs, pollUntil, runStep } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
 import type { CloudProviders, DatabaseState, Operation } from '../providers/types.js';
-import { azureFailover, type AzureMove } from './database-azure.js';
+import { azureFailover, azurePlannedNote, type AzureMove } from './database-azure.js';
 import { setDrain } from './drain.js';
 import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, perStackOutput } from './shared/context.js';
@@ -237,7 +237,7 @@ async function crossRegionFailover(
     inProgress: (s) => s.busy,
     action: (s) =>
       canPromoteBack
-        ? `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}`
+        ? `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}${stack.database.type === 'azure-sql' && mode === 'planned' ? azurePlannedNote(ctx, name) : ''}`
         : `${dbName} writer back on ${target}`,
     act: async (s) => {
       if (!canPromoteBack) {
