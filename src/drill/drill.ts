@@ -5,6 +5,7 @@
  * failback and verify again. It prints live progress, then a timeline with the measured RTO and
  * RPO of each stack against the class targets, and writes the journal.
  */
+import { redact } from '../engine/redact.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../engine/errors.js';
@@ -458,7 +459,7 @@ function writeDrillFiles(
     fs.copyFileSync(result.evidence.report, result.reportFile);
   }
   if (result.evidence.chart) log(`incident chart: ${result.evidence.chart}`);
-  fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, 'drill-result.json'), redact(JSON.stringify(result, null, 2) + '\n'));
 }
 
 /**

@@ -8,6 +8,7 @@ import { setDrain } from './drain.js';
 import { sizePool } from './scale.js';
 import { forEachStack } from './shared/context.js';
 import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
+import { deprecatedOutput } from './results.js';
 import { observe } from './shared/observe.js';
 import { row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
@@ -28,9 +29,11 @@ export const declarePhase: PhaseDef = {
   ],
   outputs: [
     { name: 'incident-class', description: 'The incident class declared.' },
-    { name: 'rto', description: 'RTO target of the class, in seconds.' },
-    { name: 'rpo', description: 'RPO target of the class, in seconds.' },
+    { name: 'rto-target-seconds', description: 'RTO target of the class, in seconds.' },
+    { name: 'rpo-target-seconds', description: 'RPO target of the class, in seconds.' },
     FAILED_OUTPUT,
+    deprecatedOutput('rto', 'rto-target-seconds'),
+    deprecatedOutput('rpo', 'rpo-target-seconds'),
   ],
   async run(ctx) {
     const cls = incidentClass(ctx);
@@ -41,8 +44,8 @@ export const declarePhase: PhaseDef = {
       rows,
       outputs: {
         'incident-class': cls.name,
-        rto: String(cls.rtoMs / 1000),
-        rpo: String(cls.rpoMs / 1000),
+        'rto-target-seconds': String(cls.rtoMs / 1000),
+        'rpo-target-seconds': String(cls.rpoMs / 1000),
         ...outputsOf(rows),
       },
       markdown: `Declared **${cls.name}** (RTO ${cls.rtoMs / 60000} min, RPO ${cls.rpoMs / 60000} min): ${reason}`,

@@ -16,7 +16,8 @@ import { isUnreachable, observe, probe, sampleFor } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
 import { servingSite } from './incident.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
-import { CLASS_INPUT, incidentClass } from './shared/inputs.js';
+import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
+import { deprecatedOutput } from './results.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<ResultRow>;
@@ -235,11 +236,9 @@ export const readinessPhase: PhaseDef = {
     },
   ],
   outputs: [
-    {
-      name: 'ready',
-      description: '"true" when every check passed (warnings allowed, e.g. primary unreachable).',
-    },
-    { name: 'failed-checks', description: 'Comma-separated stack/check names that failed.' },
+    { ...FAILED_OUTPUT, description: 'Comma-separated stack/check names that failed.' },
+    deprecatedOutput('ready', 'passed'),
+    deprecatedOutput('failed-checks', 'failed-items'),
   ],
   async run(ctx) {
     const mode = ctx.inputs['mode'] || 'failover';
@@ -253,7 +252,7 @@ export const readinessPhase: PhaseDef = {
       check = (s: string) => recoveredRows(ctx, s, gate.ms);
     }
     const { ok, rows } = await forEachStack(ctx, check);
-    const failed = rows.filter((r) => r.status === 'fail').map((r) => `${r.stack}/${r.item}`);
-    return { ok, rows, outputs: { ready: String(ok), 'failed-checks': failed.join(',') } };
+    // `passed` ("true" when every check passed, warnings allowed) is added by the runner
+    return { ok, rows, outputs: outputsOf(rows) };
   },
 };

@@ -20,6 +20,7 @@ import {
   type ResponseContext,
   type V1Job,
 } from '@kubernetes/client-node';
+import { registerSecret } from '../../engine/redact.js';
 import { joinCallSignal } from '../../engine/cancel.js';
 import {
   adviceFor,
@@ -247,6 +248,12 @@ export class KubernetesCluster implements Cluster {
         );
       }
       kc.setCurrentContext(this.opts.context);
+    }
+    // the kubeconfig's credentials never reach a log, an error or the journal (src/engine/redact.ts)
+    for (const u of kc.getUsers()) {
+      registerSecret(u.token);
+      registerSecret(u.password);
+      registerSecret(u.keyData);
     }
     if (!kc.getCurrentCluster()) {
       throw new UserError(
