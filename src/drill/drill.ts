@@ -252,7 +252,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
           async () => {
             const dec = decide(base, await evaluateStacks(base));
             triggerRows = dec.rows;
-            return dec.fire || dec.twoRegion ? dec : undefined;
+            // lag alone pages (RPO at risk) and never dispatches: that is a decision too
+            return dec.fire || dec.twoRegion || dec.rpoAtRisk.length > 0 ? dec : undefined;
           },
           deadline,
           500,
@@ -260,7 +261,11 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         if (d.twoRegion) {
           escalation = { reasons: d.reasons };
           log(`triggers refused to dispatch a failover: ${d.reasons.join('; ')}`);
-        } else log(`triggers fired: ${d.incidentClass} (${d.reasons.join('; ')})`);
+        } else if (!d.fire)
+          log(
+            `triggers paged, no failover dispatched: ${d.reasons.join('; ')}; the drill goes on as a manual failover`,
+          );
+        else log(`triggers fired: ${d.incidentClass} (${d.reasons.join('; ')})`);
         journal.append({
           phase: 'triggers',
           step: 'evaluate',
@@ -276,6 +281,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
             twoRegion: d.twoRegion,
             incidentClass: d.incidentClass,
             reasons: d.reasons,
+            rpoAtRisk: d.rpoAtRisk,
+            expectedRpoSeconds: d.expectedRpoSeconds,
           },
         });
       } catch (err) {

@@ -3,11 +3,13 @@
  * SQL failover group, Cloud SQL HA or replica promotion) after reading the current primary;
  * refuses while the old primary accepts writes; records the RPO.
  */
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../engine/cancel.js';
 import { DeadlineError, UserError } from '../engine/errors.js';
 import { formatMs, pollUntil, runStep } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
 import type { CloudProviders, DatabaseState, Operation } from '../providers/types.js';
+import { azureFailover, azurePlannedNote, type AzureMove } from './database-azure.js';
 import { liftFence } from './drain.js';
 import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, perStackOutput } from './shared/context.js';
@@ -42,7 +44,8 @@ export const databasePhase: PhaseDef = {
     {
       name: 'allow-data-loss',
       kind: 'boolean',
-      description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.',
+      description:
+        'Azure SQL: when the planned failover fails with the primary unreachable, force it (the writes that had not replicated are lost). The plan can allow it too (database.allowDataLoss).',
       default: 'false',
     },
     {
@@ -170,6 +173,7 @@ async function inRegionFailover({ ctx, phase, name, dbName, providers }: Databas
     // The writer's zone cannot tell "failed over" from "not yet": the cloud's history can (a
     // second force-failover moves the writer back).
     evidence: (since) => providers.database.failoverHistory('in-region', since),
+    settleMs: settleMs(ctx),
     wait: async () => {
       await awaitOperation(
         ctx,
@@ -221,6 +225,7 @@ async function crossRegionFailover(
   let op: Operation | undefined;
   let lagAtPromotion: number | undefined;
   let waitedFor: string | undefined;
+  let azure: AzureMove | undefined;
   const canPromoteBack = target === 'dr' || stack.database.type === 'azure-sql';
   const r = await runStep<DatabaseState>(ctx.run, {
     phase,
@@ -232,7 +237,7 @@ async function crossRegionFailover(
     inProgress: (s) => s.busy,
     action: (s) =>
       canPromoteBack
-        ? `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}`
+        ? `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}${stack.database.type === 'azure-sql' && mode === 'planned' ? azurePlannedNote(ctx, name) : ''}`
         : `${dbName} writer back on ${target}`,
     act: async (s) => {
       if (!canPromoteBack) {
@@ -248,8 +253,16 @@ async function crossRegionFailover(
       }
       waitedFor = await waitForRoutine(ctx, providers, dbName, s);
       lagAtPromotion = await replicationLag(ctx, name);
-      op = await providers.database.failover(target, mode);
+      if (stack.database.type === 'azure-sql') {
+        azure = await azureFailover(ctx, name, dbName, providers, target, mode);
+        op = azure.op;
+      } else op = await providers.database.failover(target, mode);
     },
+    // a call whose answer was lost may be carried out late, or a runner may have died after it:
+    // the cloud's record of a failover since the intent means wait, not send again
+    evidence: (since) => providers.database.failoverHistory('cross-region', since),
+    historyRefuses: false,
+    settleMs: settleMs(ctx),
     wait: async () => {
       await awaitOperation(
         ctx,
@@ -281,17 +294,34 @@ async function crossRegionFailover(
       operation: op?.id,
       waitedFor,
       forced: ctx.run.force ? ctx.run.force : undefined,
+      ...(azure
+        ? {
+            decision: azure.decision,
+            decisionReason: azure.decisionReason,
+            planned: azure.planned,
+            allowDataLossFrom: azure.allowDataLossFrom,
+          }
+        : {}),
     }),
   });
   const rpo = (r.record.data?.rpoSeconds as number | undefined) ?? undefined;
+  const decided = r.record.data?.decision as string | undefined;
   return [
     outcomeRow(
       name,
       'Database',
       r,
-      `${dbName} writer on ${target} (${mode})${rpo !== undefined ? `; replication lag at promotion ${rpo.toFixed(1)} s (RPO)` : ''}`,
+      `${dbName} writer on ${target} (${decided ? `${decided}: ${String(r.record.data?.decisionReason)}` : mode})${rpo !== undefined ? `; replication lag at promotion ${rpo.toFixed(1)} s (RPO)` : ''}`,
     ),
   ];
+}
+
+/**
+ * After a failover call with no clear answer, how long to watch for it to show before sending it
+ * again: one per-request timeout (a request the client gave up on can still be carried out).
+ */
+function settleMs(ctx: PhaseContext): number {
+  return ctx.run.retry.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 }
 
 /**
@@ -340,11 +370,10 @@ function effectiveMode(ctx: PhaseContext, name: string, mode: DatabaseMode, db: 
   const stack = ctx.plan.stack(name);
   if (stack.database.type !== 'azure-sql')
     return mode === 'planned' || mode === 'forced' ? 'cross-region' : mode;
-  if (mode === 'in-region') return 'planned';
-  const allowLoss = stack.database.allowDataLoss || ctx.inputs['allow-data-loss'] === 'true';
-  if (mode === 'cross-region' || mode === 'planned')
-    return !db.primaryReachable && allowLoss ? 'forced' : 'planned';
-  return mode;
+  // Planned first whatever a read of the primary said (a failed ARM read is not an outage); forced
+  // only where asked, or after a planned failover failed where data loss is allowed (database-azure.ts).
+  void db;
+  return mode === 'forced' ? 'forced' : 'planned';
 }
 
 /**

@@ -376,6 +376,13 @@ const Thresholds = Type.Object(
         traffic: Type.String({ ...Duration, default: '10m' }),
         scale: Type.String({ ...Duration, default: '15m' }),
         verify: Type.String({ ...Duration, default: '10m' }),
+        plannedFailover: Type.Optional(
+          Type.String({
+            ...Duration,
+            description:
+              'Azure SQL: how long a planned failover of the failover group is waited for before the phase decides (forced where data loss is allowed). Default: a third of the database deadline.',
+          }),
+        ),
       },
       { ...Strict, default: {} },
     ),
