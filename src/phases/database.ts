@@ -20,6 +20,7 @@ import {
   targetSite,
 } from './shared/inputs.js';
 import { awaitOperation, isUnreachable, probe, sampleFor } from './shared/observe.js';
+import { journalOrphan } from './shared/orphans.js';
 import { errorText, outcomeRow } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 import { clip } from '../engine/clip.js';
@@ -221,7 +222,7 @@ async function crossRegionFailover(
   let op: Operation | undefined;
   let lagAtPromotion: number | undefined;
   let waitedFor: string | undefined;
-  const canPromoteBack = target === 'dr' || stack.database.type === 'azure-sql';
+  let promotedAt: Date | undefined;
   const r = await runStep<DatabaseState>(ctx.run, {
     phase,
     step: 'failover',
@@ -231,15 +232,8 @@ async function crossRegionFailover(
     satisfied: (s) => s.writer === target && !s.busy,
     inProgress: (s) => s.busy,
     action: (s) =>
-      canPromoteBack
-        ? `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}`
-        : `${dbName} writer back on ${target}`,
+      `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}`,
     act: async (s) => {
-      if (!canPromoteBack) {
-        throw new UserError(
-          `${dbName} still has its writer on ${otherSite(target)}: run the sync phase with mode=execute to copy the DR data back and re-establish the primary, then run failback again.`,
-        );
-      }
       const fence = await acceptsWrites(ctx, name, otherSite(target));
       if (fence.accepts && !ctx.run.force) {
         throw new UserError(
@@ -248,6 +242,7 @@ async function crossRegionFailover(
       }
       waitedFor = await waitForRoutine(ctx, providers, dbName, s);
       lagAtPromotion = await replicationLag(ctx, name);
+      promotedAt = new Date();
       op = await providers.database.failover(target, mode);
     },
     wait: async () => {
@@ -284,6 +279,9 @@ async function crossRegionFailover(
     }),
   });
   const rpo = (r.record.data?.rpoSeconds as number | undefined) ?? undefined;
+  // RDS / Cloud SQL: the old writer is now an orphan that still accepts writes (never deleted)
+  if (r.outcome === 'done' && r.after)
+    journalOrphan(ctx, phase, name, r.before, r.after, promotedAt ?? new Date(), rpo);
   return [
     outcomeRow(
       name,
