@@ -97,20 +97,27 @@ export async function failbackStack(
   // 0. RDS / Cloud SQL: the database can come back only through a healthy replica of the DR writer
   // in the primary region (a promoted replica never becomes a replica again): checked before
   // anything is fenced, drained or scaled.
+  let switched = false;
   if (!azure) {
     const ready = await switchoverReady(ctx, name);
-    rows.push(ready);
-    if (ready.status === 'fail') return rows;
+    rows.push(ready.row);
+    if (ready.row.status === 'fail') return rows;
+    switched = ready.switched;
   }
-  // 1. fence the recovered primary before any capacity comes up there, 2. scale it up while DR serves
-  rows.push(...(await setDrain(ctx, 'failback', name, 'primary', true)));
-  rows.push(...(await scaleStack(ctx, 'failback', name, 'primary')));
-  // 3. fence and drain DR: from here nothing writes
-  rows.push(...(await setDrain(ctx, 'failback', name, 'dr', true)));
-  rows.push(...(await drainSite(ctx, 'failback', name, 'dr')));
+  // A re-run after the switchover (the writer is on primary already) goes on from step 6: the
+  // primary was scaled and DR fenced before the promotion, and fencing the primary again would
+  // stop its writes for nothing.
+  if (!switched) {
+    // 1. fence the recovered primary before any capacity comes up there, 2. scale it up while DR serves
+    rows.push(...(await setDrain(ctx, 'failback', name, 'primary', true)));
+    rows.push(...(await scaleStack(ctx, 'failback', name, 'primary')));
+    // 3. fence and drain DR: from here nothing writes
+    rows.push(...(await setDrain(ctx, 'failback', name, 'dr', true)));
+    rows.push(...(await drainSite(ctx, 'failback', name, 'dr')));
+  }
   const failed = (rs: ResultRow[]) => rs.some((r) => r.status === 'fail');
   // 4. replication caught up (lag 0), 5. the planned switchover (promote the primary-region replica)
-  const db: ResultRow[] = azure ? [] : await caughtUp(ctx, name);
+  const db: ResultRow[] = azure || switched ? [] : await caughtUp(ctx, name);
   if (!failed(db))
     db.push(
       ...(await failoverDatabase(ctx, 'failback', name, 'primary', azure ? 'planned' : 'cross-region')),
@@ -153,7 +160,10 @@ export async function failbackStack(
  * Can the database come back to the primary region? Yes when the writer is there already (a
  * re-run) or a healthy replica of the DR writer is there, by the cloud's own topology.
  */
-export async function switchoverReady(ctx: PhaseContext, name: string): Promise<ResultRow> {
+export async function switchoverReady(
+  ctx: PhaseContext,
+  name: string,
+): Promise<{ row: ResultRow; switched: boolean }> {
   const stack = ctx.plan.stack(name);
   const providers = await ctx.env.providers(name);
   const s = await probe(ctx, () => providers.database.describe(), undefined, {
@@ -167,27 +177,34 @@ export async function switchoverReady(ctx: PhaseContext, name: string): Promise<
     replicas: t?.replicas.map((r) => ({ id: r.id, site: r.site, healthy: r.healthy, status: r.status })),
   });
   if (s.writer === 'primary')
-    return row(
-      name,
-      'Switchover ready',
-      'pass',
-      `the writer ${w?.id ?? ''} is on the primary region already`,
-    );
+    return {
+      switched: true,
+      row: row(
+        name,
+        'Switchover ready',
+        'pass',
+        `the writer ${w?.id ?? ''} is on the primary region already`,
+      ),
+    };
   const replica = replicaIn(t, 'primary');
   if (replica?.healthy)
-    return row(
-      name,
-      'Switchover ready',
-      'pass',
-      `replica ${replica.id} of ${w?.id} in ${stack.primary.region} is healthy`,
-    );
+    return {
+      switched: false,
+      row: row(
+        name,
+        'Switchover ready',
+        'pass',
+        `replica ${replica.id} of ${w?.id} in ${stack.primary.region} is healthy`,
+      ),
+    };
   const seen = (t?.replicas ?? []).filter((r) => r.site === 'primary');
-  return row(
+  const fail = row(
     name,
     'Switchover ready',
     'fail',
     `the writer ${w?.id ?? 'unknown'} has no healthy replica in ${stack.primary.region}${seen.length ? ` (${seen.map((r) => `${r.id}: ${r.status}`).join(', ')})` : ''}: run reprotect first and wait until it reports the replica healthy, then run failback again (nothing was fenced, drained or scaled).`,
   );
+  return { row: fail, switched: false };
 }
 
 /**

@@ -136,8 +136,16 @@ export async function reprotectStack(ctx: PhaseContext, name: string): Promise<R
 
   // 2. Multi-AZ / HA back on the writer (a promoted replica has it off)
   if (!w.highAvailability) {
-    if (w.status === 'modifying' || w.status === 'MAINTENANCE') {
-      rows.push(row(name, 'High availability', 'warn', `${w.id} is ${w.status}: HA is being turned on`));
+    if (w.status === 'modifying' || w.status === 'MAINTENANCE' || first.routine) {
+      // the cloud runs one change at a time on an instance: the next run turns HA on, or sees it on
+      rows.push(
+        row(
+          name,
+          'High availability',
+          'warn',
+          `${first.routine ?? `${w.id} is ${w.status}`}: HA is off until it ends`,
+        ),
+      );
     } else {
       const r = await runStep<DatabaseState>(ctx.run, {
         phase: 'reprotect',
@@ -146,7 +154,8 @@ export async function reprotectStack(ctx: PhaseContext, name: string): Promise<R
         target: `${db.type}:${w.id}`,
         observe: describe,
         satisfied: (s) => s.topology?.writer?.id !== w.id || s.topology.writer.highAvailability === true,
-        inProgress: (s) => ['modifying', 'MAINTENANCE'].includes(s.topology?.writer?.status ?? ''),
+        inProgress: (s) =>
+          ['modifying', 'MAINTENANCE'].includes(s.topology?.writer?.status ?? '') || s.routine !== undefined,
         action: `turn ${db.type === 'rds' ? 'Multi-AZ' : 'HA (REGIONAL)'} on for ${w.id}`,
         act: () => providers.database.enableHighAvailability!(w.id, writerSite),
         // started, not waited for: it takes minutes, the next run sees it done

@@ -578,7 +578,9 @@ function insertReplica(
     site,
     zone: stack.sites[site].zones[0],
     source: master.id,
-    multiAZ: body.settings?.availabilityType === 'REGIONAL',
+    multiAZ:
+      (body.settings?.availabilityType as unknown) === 'REGIONAL' ||
+      (body.settings?.availabilityType as unknown) === 2,
     backupRetentionDays: 0,
     encrypted: master.encrypted,
     status: 'creating',
@@ -620,7 +622,9 @@ function patchInstance(
   ctx.world.monitor.mutation('sqladmin', 'instances.patch', inst.id);
   const settings = body.settings ?? {};
   const op = startOperation(ctx, stack, inst.id, 'UPDATE', () => {
-    if (settings.availabilityType) inst.multiAZ = settings.availabilityType === 'REGIONAL';
+    // the client may send the enum by name or by number (SqlAvailabilityType REGIONAL = 2)
+    const ha = settings.availabilityType as string | number | undefined;
+    if (ha !== undefined) inst.multiAZ = ha === 'REGIONAL' || ha === 2;
     if (settings.backupConfiguration?.enabled !== undefined)
       inst.backupRetentionDays = settings.backupConfiguration.enabled ? 7 : 0;
     state.settingsVersion[inst.id] = settingsVersionOf(state, inst.id) + 1;
