@@ -224,7 +224,10 @@ export async function reprotectUntilHealthy(
   const until = Date.now() + deadlineMs;
   for (;;) {
     const rows = await reprotectStack(ctx, name);
-    const pending = rows.some((r) => r.status === 'warn') && !rows.some((r) => r.status === 'fail');
+    // only a replica being built or HA being turned on is waited for (Azure re-seeds by itself)
+    const pending =
+      rows.some((r) => r.status === 'warn' && (r.item === 'Replication' || r.item === 'High availability')) &&
+      !rows.some((r) => r.status === 'fail');
     if (!pending || Date.now() > until || ctx.run.dryRun) return rows;
     await ctx.run.sleep(Math.min(1000, Math.max(50, deadlineMs / 50)));
   }
