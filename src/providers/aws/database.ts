@@ -135,7 +135,7 @@ export class AwsDatabase implements DatabaseProvider {
         const page = await call(
           'DescribeDBInstances',
           () => this.clients[site].send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 })),
-          `DB instances in ${this.regions[site]}`,
+          `DB instance ${this.instance} and its replicas in ${this.regions[site]}`,
         );
         out.push(...(page.DBInstances ?? []));
         marker = page.Marker;

@@ -134,7 +134,12 @@ export class GcpDatabase implements DatabaseProvider {
         pageToken = resp.nextPageToken || undefined;
       } while (pageToken);
     } catch (err) {
-      throw wrapSdkError('sqladmin', 'instances.list', err, `instances of project ${this.config.project}`);
+      throw wrapSdkError(
+        'sqladmin',
+        'instances.list',
+        err,
+        `instance ${this.config.instance} and its replicas in project ${this.config.project}`,
+      );
     }
     return out;
   }
