@@ -26,47 +26,14 @@ import {
   type DatabaseTopology,
 } from '../topology.js';
 import type { DatabaseProvider, DatabaseState, Operation, OperationStatus, ReplicaSpec } from '../types.js';
-import { membersOf, replicationWords } from './rds-topology.js';
+import { failoverEnding } from './rds-events.js';
+import { BUSY, FAILED, membersOf, replicationWords, ROUTINE } from './rds-topology.js';
+
+export { failoverEnding };
 import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadlineBound } from './common.js';
-
-/**
- * RDS statuses during which the writer may be changing: a reboot (a force failover shows as
- * rebooting), a start or stop, a creation or deletion. A read replica being promoted shows
- * modifying, so the replica's modifying counts too.
- */
-const BUSY = new Set(['rebooting', 'starting', 'stopping', 'creating', 'deleting']);
-
-/**
- * Statuses of routine work that does not move the writer: a failover does not wait for them as if
- * they were one, but RDS reboots (fails over) only an available instance
- * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status,
- * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html).
- */
-const ROUTINE = new Set([
-  'backing-up',
-  'maintenance',
-  'modifying',
-  'upgrading',
-  'renaming',
-  'resetting-master-credentials',
-  'configuring-enhanced-monitoring',
-  'configuring-iam-database-auth',
-  'configuring-log-exports',
-  'storage-optimization',
-  'moving-to-vpc',
-  'converting-to-vpc',
-]);
 
 /** How far back DescribeEvents reaches: RDS keeps events 14 days. */
 const EVENTS_KEPT_MS = 14 * 86400_000 - 60_000;
-
-const FAILED = new Set([
-  'failed',
-  'incompatible-parameters',
-  'incompatible-restore',
-  'incompatible-network',
-  'storage-full',
-]);
 
 async function call<T>(operation: string, fn: () => Promise<T>, resource?: string): Promise<T> {
   try {
@@ -496,33 +463,4 @@ export class AwsDatabase implements DatabaseProvider {
       };
     return { done: ending === 'completed', status: ending === 'completed' ? 'failover completed' : status };
   }
-}
-
-/**
- * How a Multi-AZ failover ended, from the instance's failover-category events since the call
- * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html):
- * RDS-EVENT-0013 started, then RDS-EVENT-0049 "Multi-AZ instance failover completed" or
- * RDS-EVENT-0015 "Multi-AZ failover to standby complete"; RDS-EVENT-0034 "Abandoning user
- * requested failover since a failover recently occurred" ends it with no failover.
- */
-export function failoverEnding(
-  events: { message: string; at: Date }[],
-): 'completed' | 'abandoned' | undefined {
-  // the newest beginning decides: the window reaches back past the call (clock skew), so an
-  // earlier failover's events may be in it too
-  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
-  let ending: 'completed' | 'abandoned' | undefined;
-  let started = false;
-  for (const e of sorted) {
-    if (/abandoning user requested failover/i.test(e.message)) {
-      ending = 'abandoned';
-      started = false;
-    } else if (/failover (has )?started/i.test(e.message)) {
-      ending = undefined;
-      started = true;
-    } else if (started && /failover completed|failover to standby complete/i.test(e.message)) {
-      ending = 'completed';
-    }
-  }
-  return ending;
 }

@@ -106,3 +106,40 @@ export function replicationWords(inst: DBInstance | undefined): string {
     ? `read replication ${info.Status ?? 'unknown'}${info.Message ? `: ${info.Message}` : ''}`
     : `${inst?.DBInstanceIdentifier ?? 'the replica'} reports no read replication status`;
 }
+
+/**
+ * RDS statuses during which the writer may be changing: a reboot (a force failover shows as
+ * rebooting), a start or stop, a creation or deletion. A read replica being promoted shows
+ * modifying, so the replica's modifying counts too.
+ */
+export const BUSY = new Set(['rebooting', 'starting', 'stopping', 'creating', 'deleting']);
+
+/**
+ * Statuses of routine work that does not move the writer: a failover does not wait for them as if
+ * they were one, but RDS reboots (fails over) only an available instance
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html).
+ */
+export const ROUTINE = new Set([
+  'backing-up',
+  'maintenance',
+  'modifying',
+  'upgrading',
+  'renaming',
+  'resetting-master-credentials',
+  'configuring-enhanced-monitoring',
+  'configuring-iam-database-auth',
+  'configuring-log-exports',
+  'storage-optimization',
+  'moving-to-vpc',
+  'converting-to-vpc',
+]);
+
+/** Statuses in which an instance will not finish an operation. */
+export const FAILED = new Set([
+  'failed',
+  'incompatible-parameters',
+  'incompatible-restore',
+  'incompatible-network',
+  'storage-full',
+]);
