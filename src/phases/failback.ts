@@ -11,7 +11,7 @@
  */
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import { failoverDatabase } from './database.js';
-import { drainSite, setDrain } from './drain.js';
+import { applyFence, drainSite, liftFence } from './drain.js';
 import { scaleDeployments, scaleStack, sizePool } from './scale.js';
 import { forEachStack } from './shared/context.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, primaryHealthyFor } from './recovered.js';
@@ -109,10 +109,10 @@ export async function failbackStack(
   // stop its writes for nothing.
   if (!switched) {
     // 1. fence the recovered primary before any capacity comes up there, 2. scale it up while DR serves
-    rows.push(...(await setDrain(ctx, 'failback', name, 'primary', true)));
+    rows.push(...(await applyFence(ctx, 'failback', name, 'primary')));
     rows.push(...(await scaleStack(ctx, 'failback', name, 'primary')));
     // 3. fence and drain DR: from here nothing writes
-    rows.push(...(await setDrain(ctx, 'failback', name, 'dr', true)));
+    rows.push(...(await applyFence(ctx, 'failback', name, 'dr')));
     rows.push(...(await drainSite(ctx, 'failback', name, 'dr')));
   }
   const failed = (rs: ResultRow[]) => rs.some((r) => r.status === 'fail');
@@ -125,11 +125,11 @@ export async function failbackStack(
   rows.push(...db);
   if (failed(db)) {
     // the writer is still on DR: give the service its writer back rather than leave none
-    rows.push(...(await setDrain(ctx, 'failback', name, 'dr', false)));
+    rows.push(...(await liftFence(ctx, 'failback', name, 'dr')));
     return rows;
   }
   // 6. unfence primary, 7. traffic back, 8. verify region primary
-  rows.push(...(await setDrain(ctx, 'failback', name, 'primary', false)));
+  rows.push(...(await liftFence(ctx, 'failback', name, 'primary')));
   rows.push(...(await switchTraffic(ctx, 'failback', name, 'primary')));
   const verified = await verifyRows(ctx, name, 'primary');
   rows.push(...verified);
@@ -143,7 +143,7 @@ export async function failbackStack(
   // Azure: the failover group made DR the secondary by itself, so its fence is lifted. RDS / Cloud
   // SQL: DR's old writer is an orphan that accepts writes; DR stays fenced until the reverse
   // reprotect has built a replica of the primary writer there, which lifts it.
-  if (azure) rows.push(...(await setDrain(ctx, 'failback', name, 'dr', false)));
+  if (azure) rows.push(...(await liftFence(ctx, 'failback', name, 'dr')));
   else
     rows.push(
       row(

@@ -22,7 +22,7 @@ import {
   type DatabaseTopology,
 } from '../providers/topology.js';
 import type { DatabaseState } from '../providers/types.js';
-import { setDrain } from './drain.js';
+import { liftFence } from './drain.js';
 import { forEachStack, otherSite, perStackOutput } from './shared/context.js';
 import { FAILED_OUTPUT, outputsOf } from './shared/inputs.js';
 import { observe, probe } from './shared/observe.js';
@@ -208,7 +208,7 @@ export async function reprotectStack(ctx: PhaseContext, name: string): Promise<R
   rows.push(row(name, 'Replication', 'pass', `${replica.id} replicates ${w.id} into ${region}`));
   // 4. after a failback: DR holds a replica of the primary writer again, so its fence comes off
   // (its old writer, the orphan, is left alone and no longer bound by the application)
-  if (writerSite === 'primary') rows.push(...(await setDrain(ctx, 'reprotect', name, 'dr', false)));
+  if (writerSite === 'primary') rows.push(...(await liftFence(ctx, 'reprotect', name, 'dr')));
   return rows;
 }
 

@@ -108,6 +108,7 @@ function cluster(name: string, site: SiteName, region: string): ClusterState {
       ],
     ]),
     jobs: new Map(),
+    networkPolicies: new Map(),
     namespace: NAMESPACE,
     resourceVersion: 1,
   };
@@ -149,6 +150,7 @@ function siteWorld(cloud: CloudKind, site: SiteName): SiteWorld {
     requests: { ok: 0, error: 0 },
     healthFailures: 0,
     writesWhileServing: 0,
+    networkPolicyEnforced: true,
   };
 }
 
@@ -180,6 +182,7 @@ function stackWorld(cloud: CloudKind): StackWorld {
       lastBackupAt: Date.now() - 2 * 3600 * 1000,
       corrupted: false,
       events: [],
+      writesFrom: { primary: 0, dr: 0 },
       ...(cloud === 'azure'
         ? {}
         : {
