@@ -21,6 +21,7 @@ import { stackFigures } from '../phases/report.js';
 import { readinessRows } from '../phases/readiness.js';
 import { forEachStack } from '../phases/shared/context.js';
 import { INCIDENT_CLASSES } from '../phases/shared/inputs.js';
+import { reprotectUntilHealthy } from '../phases/reprotect.js';
 import { syncStack } from '../phases/sync.js';
 import { pickStacks, selectStacks } from '../phases/runner.js';
 import { decide, evaluateStacks } from '../phases/triggers.js';
@@ -349,6 +350,14 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         const syncExec = await forEachStack(base, (s) => syncStack(base, s, 'execute'));
         failbackOk = stage('sync (execute)', syncExec.rows) && failbackOk;
       }
+      // RDS / Cloud SQL: a promoted replica never becomes one again; reprotect builds a replica of
+      // the DR writer in the primary region and the drill waits for it (a real pipeline runs
+      // reprotect again later instead)
+      if (failbackOk) {
+        const deadline = plan.limits.deadlinesMs.database;
+        const rep = await forEachStack(base, (s) => reprotectUntilHealthy(base, s, deadline));
+        failbackOk = stage('reprotect', rep.rows) && failbackOk;
+      }
       if (failbackOk) {
         // the sandbox cannot wait the plan's hours of healthy primary: the gate is reported, not enforced
         const fbCtx = ctx(
@@ -362,6 +371,12 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         if (sandbox) journalGateOverride(fbCtx, 'failback', 0);
         const fb = await forEachStack(fbCtx, (s) => failbackStack(fbCtx, s));
         failbackOk = stage('failback', fb.rows);
+        if (failbackOk) {
+          // the reverse reprotect: a replica of the primary writer in DR, then DR's fence lifted
+          const deadline = plan.limits.deadlinesMs.database;
+          const rev = await forEachStack(base, (s) => reprotectUntilHealthy(base, s, deadline));
+          failbackOk = stage('reprotect (reverse)', rev.rows) && failbackOk;
+        }
       }
     }
 

@@ -22,6 +22,7 @@ import {
   targetSite,
 } from './shared/inputs.js';
 import { awaitOperation, isUnreachable, probe, sampleFor } from './shared/observe.js';
+import { journalOrphan } from './shared/orphans.js';
 import { errorText, outcomeRow } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 import { clip } from '../engine/clip.js';
@@ -226,7 +227,7 @@ async function crossRegionFailover(
   let lagAtPromotion: number | undefined;
   let waitedFor: string | undefined;
   let azure: AzureMove | undefined;
-  const canPromoteBack = target === 'dr' || stack.database.type === 'azure-sql';
+  let promotedAt: Date | undefined;
   const r = await runStep<DatabaseState>(ctx.run, {
     phase,
     step: 'failover',
@@ -236,15 +237,8 @@ async function crossRegionFailover(
     satisfied: (s) => s.writer === target && !s.busy,
     inProgress: (s) => s.busy,
     action: (s) =>
-      canPromoteBack
-        ? `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}${stack.database.type === 'azure-sql' && mode === 'planned' ? azurePlannedNote(ctx, name) : ''}`
-        : `${dbName} writer back on ${target}`,
+      `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}${stack.database.type === 'azure-sql' && mode === 'planned' ? azurePlannedNote(ctx, name) : ''}`,
     act: async (s) => {
-      if (!canPromoteBack) {
-        throw new UserError(
-          `${dbName} still has its writer on ${otherSite(target)}: run the sync phase with mode=execute to copy the DR data back and re-establish the primary, then run failback again.`,
-        );
-      }
       const fence = await acceptsWrites(ctx, name, otherSite(target));
       if (fence.accepts && !ctx.run.force) {
         throw new UserError(
@@ -253,6 +247,7 @@ async function crossRegionFailover(
       }
       waitedFor = await waitForRoutine(ctx, providers, dbName, s);
       lagAtPromotion = await replicationLag(ctx, name);
+      promotedAt = new Date();
       if (stack.database.type === 'azure-sql') {
         azure = await azureFailover(ctx, name, dbName, providers, target, mode);
         op = azure.op;
@@ -306,6 +301,9 @@ async function crossRegionFailover(
   });
   const rpo = (r.record.data?.rpoSeconds as number | undefined) ?? undefined;
   const decided = r.record.data?.decision as string | undefined;
+  // RDS / Cloud SQL: the old writer is now an orphan that still accepts writes (never deleted)
+  if (r.outcome === 'done' && r.after)
+    journalOrphan(ctx, phase, name, r.before, r.after, promotedAt ?? new Date(), rpo);
   return [
     outcomeRow(
       name,

@@ -146,6 +146,23 @@ const RdsDatabase = Type.Object(
     type: Type.Literal('rds'),
     instance: Name,
     replica: Type.Optional(Type.String({ description: 'Cross-region read replica in the DR region.' })),
+    replicaNamePattern: Type.Optional(
+      Type.String({
+        pattern: '\\{n\\}',
+        description:
+          'Name of each replica reprotect creates: {instance} is database.instance, {n} the first free number; default {instance}-reprotect-{n} (e.g. aegis-db-reprotect-1).',
+      }),
+    ),
+    kmsKeyIds: Type.Optional(
+      Type.Object(
+        { primary: Type.Optional(Name), dr: Type.Optional(Name) },
+        {
+          ...Strict,
+          description:
+            'KMS key (ARN, id or alias) in each region for a cross-region replica of an encrypted instance: reprotect creates the replica in the other region with that region’s key.',
+        },
+      ),
+    ),
   },
   Strict,
 );
@@ -169,6 +186,13 @@ const CloudSqlDatabase = Type.Object(
       Type.String({ description: 'In-region HA standby name (informational).' }),
     ),
     replica: Type.Optional(Type.String({ description: 'Cross-region read replica in the DR region.' })),
+    replicaNamePattern: Type.Optional(
+      Type.String({
+        pattern: '\\{n\\}',
+        description:
+          'Name of each replica reprotect creates: {instance} is database.instance, {n} the first free number; default {instance}-reprotect-{n} (e.g. aegis-db-reprotect-1).',
+      }),
+    ),
   },
   Strict,
 );

@@ -2,6 +2,7 @@
  * The default sandbox estate: the runbook's Cloud Aegis topology on all three clouds, with names
  * under the reserved `.test` domain so nothing in it can be mistaken for a real host.
  */
+import { startingInstances } from './dbtopology.js';
 import type { SiteName } from '../plan/types.js';
 import { seedZone, type ZoneShape } from './aws/route53-zone.js';
 import {
@@ -182,6 +183,21 @@ function stackWorld(cloud: CloudKind): StackWorld {
       corrupted: false,
       events: [],
       writesFrom: { primary: 0, dr: 0 },
+      ...(cloud === 'azure'
+        ? {}
+        : {
+            writerId: cloud === 'aws' ? TOPOLOGY.aws.db.instance : TOPOLOGY.gcp.sql.instance,
+            instances: startingInstances(
+              {
+                id: cloud === 'aws' ? TOPOLOGY.aws.db.instance : TOPOLOGY.gcp.sql.instance,
+                zone: t.zones.primary[0],
+              },
+              {
+                id: cloud === 'aws' ? TOPOLOGY.aws.db.replica : TOPOLOGY.gcp.sql.replica,
+                zone: t.zones.dr[0],
+              },
+            ),
+          }),
     },
     traffic: {
       kind: cloud === 'aws' ? 'route53' : cloud === 'azure' ? 'traffic-manager' : 'cloud-dns',

@@ -11,6 +11,7 @@
  * both sites of a stack ever accepted writes at the same time (split brain).
  */
 import type { SiteName } from '../plan/types.js';
+import { syncTopology, type DbInstanceWorld } from './dbtopology.js';
 import { RequestLog } from './requests.js';
 import { type NetworkPolicyState, writerPods } from './writes.js';
 
@@ -155,6 +156,15 @@ export interface DatabaseWorld {
    * Cloud SQL as a running operation; both refuse a failover until it ends.
    */
   routine?: { kind: 'backup' | 'maintenance'; since: number; until: number; id: string };
+  /**
+   * RDS and Cloud SQL: the instances as the cloud holds them (see dbtopology.ts); `writer`,
+   * `writable` and `replicating` are derived from them on every settle.
+   */
+  instances?: Map<string, DbInstanceWorld>;
+  /** The instance the application writes to. */
+  writerId?: string;
+  /** Nothing writes to the writer and its region is up: the replicas have caught up (lag 0). */
+  caughtUp?: boolean;
 }
 
 export interface RecordWorld {
@@ -206,6 +216,10 @@ export interface SplitBrainRecord {
 export const DURATIONS = {
   rdsFailover: [60, 120],
   rdsPromote: [60, 120],
+  /** A new cross-region read replica, from the source's snapshot (hours for a large database). */
+  replicaBuild: [900, 1800],
+  /** Turning Multi-AZ / HA on for an instance. */
+  haModify: [300, 600],
   azureFailover: [30, 90],
   cloudSqlFailover: [30, 60],
   route53Insync: [20, 60],
@@ -339,6 +353,7 @@ export class World {
     }
     for (const stack of this.stacks.values()) {
       for (const site of SITES) reconcileCluster(this, stack.sites[site]);
+      syncTopology(this, stack);
     }
     this.checkSplitBrain();
     this.countWrites();
