@@ -5,6 +5,7 @@
  * primary. A two-region failure dispatches nothing and escalates: the plan's two-region-failure
  * rule pages the executives and on-call, once, and is journaled.
  */
+import { loadPlan } from '../../src/plan/load.js';
 import { PrometheusClient } from '../../src/providers/prometheus.js';
 import { githubStore } from '../../src/sandbox/github/store.js';
 import { until } from '../support/wait.js';
@@ -16,7 +17,7 @@ const TRIGGERS = example('dr-triggers.yml');
 /** The plan's health-score query answers below the threshold for `region`, then the flapping window (3 evaluations 1 s apart) passes. */
 async function unhealthy(w: WorkflowWorld, region: string): Promise<void> {
   const prom = new PrometheusClient(w.sandbox.prometheus.url);
-  const query = w.sandbox.planDocument.prometheus.queries.healthScore as string;
+  const query = (await loadPlan(w.sandbox.planFile!)).doc.prometheus!.queries.healthScore;
   await until(
     () => prom.query(query),
     (r) => r.some((s) => s.labels.region === region && s.value < 0.3),
@@ -38,7 +39,7 @@ describe('automatic dispatch from the triggers, for the one stack that fired', (
 
   it('the schedule fires for aws, dispatches a failover of aws only; approved, only aws moves', async () => {
     w.sandbox.applyScenario('region-outage', ['aws']);
-    await unhealthy(w, w.sandbox.planDocument.stacks.aws.primary.region);
+    await unhealthy(w, w.sandbox.world.stack('aws').sites.primary.region);
     const evaluation = await w.harness.run(TRIGGERS, {
       ...w.defaults,
       event: 'schedule',
@@ -117,7 +118,7 @@ describe('two-region failure: escalate, never dispatch', () => {
 
   it('pages the executives and on-call once, opens the escalation issue, dispatches nothing', async () => {
     w.sandbox.applyScenario('two-region-failure', ['gcp']);
-    await unhealthy(w, w.sandbox.planDocument.stacks.gcp.dr.region);
+    await unhealthy(w, w.sandbox.world.stack('gcp').sites.dr.region);
     const run = await w.harness.run(TRIGGERS, {
       ...w.defaults,
       event: 'schedule',
