@@ -56,6 +56,8 @@ export interface JobState {
   logs: string;
   createdAt: number;
   pod: string;
+  /** Why the Job controller cannot create its pod (Pod Security admission): it never runs. */
+  failedCreate?: string;
 }
 
 export interface ClusterState {
@@ -66,6 +68,8 @@ export interface ClusterState {
   configMaps: Map<string, Record<string, string>>;
   jobs: Map<string, JobState>;
   namespace: string;
+  /** Labels of the namespace (Pod Security admission reads pod-security.kubernetes.io/*). */
+  namespaceLabels: Record<string, string>;
   resourceVersion: number;
 }
 
