@@ -312,7 +312,8 @@ export function jobs(
     const ns = cluster.namespaceLabels;
     const headers: Record<string, string> = {};
     if (violations.length && ns[WARN_LABEL] === 'restricted')
-      headers.warning = `299 - "would violate PodSecurity \"restricted:latest\": ${violations.join(', ').replace(/"/g, '\\"')}"`;
+      // an HTTP quoted string: its inner quotes escaped with a backslash
+      headers.warning = `299 - "${`would violate PodSecurity "restricted:latest": ${violations.join(', ')}`.replace(/"/g, '\\"')}"`;
     if (violations.length && ns[ENFORCE_LABEL] === 'restricted') {
       job.failedCreate = forbiddenMessage(podName, violations);
       cluster.resourceVersion++;
