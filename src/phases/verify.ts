@@ -153,7 +153,7 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
           name,
           target,
           'integrity',
-          app.integrityJob.image,
+          app.integrityJob,
           app.integrityJob.command,
         );
         return row(

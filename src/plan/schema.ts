@@ -433,6 +433,13 @@ const Prometheus = Type.Object(
   Strict,
 );
 
+/** The Kubernetes service account a Job's pod runs as (the database credentials it may read). */
+const JobServiceAccount = Type.String({
+  minLength: 1,
+  description:
+    "Kubernetes service account the Job's pod runs as, in the application namespace (the one allowed to read the database credentials); default: the namespace's default account.",
+});
+
 const Application = Type.Object(
   {
     publicName: Type.String({ default: 'api.aegis.io' }),
@@ -443,6 +450,7 @@ const Application = Type.Object(
       {
         image: Type.String({ default: 'ghcr.io/cloud-aegis/aegis:stable' }),
         command: Type.Array(Type.String(), { default: ['./aegis', 'db', 'check-integrity'] }),
+        serviceAccount: Type.Optional(JobServiceAccount),
       },
       { ...Strict, default: {} },
     ),
@@ -450,6 +458,7 @@ const Application = Type.Object(
       {
         image: Type.String({ default: 'ghcr.io/cloud-aegis/aegis:stable' }),
         command: Type.Array(Type.String(), { default: ['./aegis', 'dr', 'sync-from-dr'] }),
+        serviceAccount: Type.Optional(JobServiceAccount),
       },
       { ...Strict, default: {} },
     ),

@@ -87,13 +87,12 @@ describe('restrictedViolations', () => {
   });
 });
 
-describe('a namespace labelled pod-security.kubernetes.io/enforce=restricted', () => {
+describe('the sandbox namespaces, labelled pod-security.kubernetes.io/enforce=restricted', () => {
   let sandbox: Sandbox;
   let work: string;
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-pss-'));
     sandbox = await startSandbox({ outDir: work, speed: 1000, prometheus: 'builtin', clouds: ['gcp'] });
-    sandbox.world.stack('gcp').sites.primary.cluster.namespaceLabels[ENFORCE_LABEL] = 'restricted';
   }, 60_000);
   afterAll(async () => {
     await sandbox?.close();
