@@ -5,6 +5,7 @@
  * failback and verify again. It prints live progress, then a timeline with the measured RTO and
  * RPO of each stack against the class targets, and writes the journal.
  */
+import { redact } from '../engine/redact.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../engine/errors.js';
@@ -13,7 +14,7 @@ import { peakInWindow, sharedLimiters } from '../engine/ratelimit.js';
 import { createContext, pollUntil, type ProgressEvent } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import type { IncidentClassName, Plan } from '../plan/types.js';
-import { setDrain } from '../phases/drain.js';
+import { applyFence } from '../phases/drain.js';
 import { createEnvironment } from '../phases/environment.js';
 import { failbackStack } from '../phases/failback.js';
 import { stackFigures } from '../phases/report.js';
@@ -333,7 +334,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       if (sandbox) log(`scenario primary-recovered: ${sandbox.applyScenario('primary-recovered', stacks)}`);
       // The fence set while the primary was unreachable may never have landed: reconcile it now,
       // before the recovered region's pods can take writes.
-      const refence = await forEachStack(base, (s) => setDrain(base, 'declare', s, 'primary', true));
+      const refence = await forEachStack(base, (s) => applyFence(base, 'declare', s, 'primary'));
       failbackOk = stage('fence recovered primary', refence.rows) && failbackOk;
       const syncDry = await forEachStack(base, (s) => syncStack(base, s, 'dry-run'));
       failbackOk = stage('sync (dry-run)', syncDry.rows) && failbackOk;
@@ -451,7 +452,7 @@ function writeDrillFiles(
     fs.copyFileSync(result.evidence.report, result.reportFile);
   }
   if (result.evidence.chart) log(`incident chart: ${result.evidence.chart}`);
-  fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, 'drill-result.json'), redact(JSON.stringify(result, null, 2) + '\n'));
 }
 
 /**

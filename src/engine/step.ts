@@ -201,7 +201,7 @@ export async function pollUntil<T>(
   deadlineMs: number,
   minPollMs = ctx.poll.minMs,
   call?: <R>(fn: () => Promise<R>, deadline: number) => Promise<R>,
-  where: { phase?: string; step?: string; stack?: string } = {},
+  where: WaitWhere = {},
 ): Promise<T> {
   const start = Date.now();
   const deadline = start + deadlineMs;
@@ -209,8 +209,7 @@ export async function pollUntil<T>(
     call ??
     (async <R>(fn: () => Promise<R>, d: number) =>
       (await withRetry(fn, { ...ctx.retry, deadline: d }, { sleep: ctx.sleep, signal: ctx.signal })).value);
-  const every = ctx.poll.heartbeatMs ?? 10_000;
-  let beat = start + every;
+  const beat = heartbeats(ctx, what, deadlineMs, where, start);
   for (;;) {
     let v: T | undefined;
     try {
@@ -228,12 +227,60 @@ export async function pollUntil<T>(
     if (elapsed >= deadlineMs) {
       throw new DeadlineError(`${what} did not happen within ${formatMs(deadlineMs)}.`);
     }
-    if (Date.now() >= beat) {
-      beat = Date.now() + every;
-      ctx.progress({ type: 'heartbeat', what, ...where, waitedMs: elapsed, leftMs: deadlineMs - elapsed });
-    }
+    beat();
     const interval = Math.max(minPollMs, Math.min(ctx.poll.maxMs, elapsed * ctx.poll.fraction));
     await ctx.sleep(Math.min(interval, Math.max(1, deadlineMs - elapsed)), ctx.signal);
+  }
+}
+
+/** Where a wait happens, for its heartbeat lines (the phase, the step or check, the stack). */
+export interface WaitWhere {
+  phase?: string;
+  step?: string;
+  stack?: string;
+}
+
+/**
+ * The one heartbeat of every long wait: call the returned function as the wait goes on; every
+ * `ctx.poll.heartbeatMs` (10 s by default) it reports what is awaited, for how long so far and how
+ * long is left. pollUntil uses it for polls, {@link waitMs} for sleep-like waits.
+ */
+export function heartbeats(
+  ctx: RunContext,
+  what: string,
+  totalMs: number,
+  where: WaitWhere = {},
+  start = Date.now(),
+): () => void {
+  const every = ctx.poll.heartbeatMs ?? 10_000;
+  let next = start + every;
+  return () => {
+    const now = Date.now();
+    if (now < next) return;
+    next = now + every;
+    const waitedMs = now - start;
+    ctx.progress({ type: 'heartbeat', what, ...where, waitedMs, leftMs: Math.max(0, totalMs - waitedMs) });
+  };
+}
+
+/**
+ * A sleep-like wait of `ms` (a measurement window, a settle time) that says what it waits for:
+ * sleeps in slices of the heartbeat interval and reports a heartbeat between them.
+ */
+export async function waitMs(
+  ctx: RunContext,
+  what: string,
+  ms: number,
+  where: WaitWhere = {},
+): Promise<void> {
+  const start = Date.now();
+  const beat = heartbeats(ctx, what, ms, where, start);
+  const every = ctx.poll.heartbeatMs ?? 10_000;
+  for (;;) {
+    const left = ms - (Date.now() - start);
+    if (left <= 0) return;
+    await ctx.sleep(Math.min(every, left), ctx.signal);
+    if (ms - (Date.now() - start) > 0) beat();
   }
 }
 

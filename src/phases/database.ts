@@ -8,7 +8,7 @@ import { formatMs, pollUntil, runStep } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
 import type { CloudProviders, DatabaseState, Operation } from '../providers/types.js';
-import { setDrain } from './drain.js';
+import { liftFence } from './drain.js';
 import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, perStackOutput } from './shared/context.js';
 import {
@@ -69,7 +69,7 @@ export const databasePhase: PhaseDef = {
     const { ok, rows } = await forEachStack(ctx, async (name) => {
       const done = await failoverDatabase(ctx, 'database', name, target, mode);
       if (!servesFromPrimary || done.some((r) => r.status === 'fail')) return done;
-      return [...done, ...(await setDrain(ctx, 'database', name, 'primary', false))];
+      return [...done, ...(await liftFence(ctx, 'database', name, 'primary'))];
     });
     const rpo = perStackOutput(
       ctx,
@@ -243,7 +243,7 @@ async function crossRegionFailover(
       const fence = await acceptsWrites(ctx, name, otherSite(target));
       if (fence.accepts && !ctx.run.force) {
         throw new UserError(
-          `refusing to promote ${dbName} on ${target}: ${fence.detail}; run declare (fence) and drain first, or pass force with a reason.`,
+          `refusing to promote ${dbName} on ${target}: ${fence.detail}; ${fence.next ?? 'run declare (fence) and drain first, or pass force with a reason'}.`,
         );
       }
       waitedFor = await waitForRoutine(ctx, providers, dbName, s);
@@ -347,13 +347,19 @@ function effectiveMode(ctx: PhaseContext, name: string, mode: DatabaseMode, db: 
   return mode;
 }
 
-/** Does the site still accept writes? (reachable and not fenced) */
+/**
+ * Does the site still accept writes? Reachable: a deployment with ready pods or replicas is not
+ * fenced (the drain annotation counts only when the plan says the application watches it, since an
+ * annotation reaches no pod; a NetworkPolicy does not count, open connections may outlive it).
+ * Unreachable from this runner: a second witness decides (`secondWitness`).
+ */
 export async function acceptsWrites(
   ctx: PhaseContext,
   name: string,
   site: SiteName,
-): Promise<{ accepts: boolean; detail: string }> {
+): Promise<{ accepts: boolean; detail: string; next?: string }> {
   const stack = ctx.plan.stack(name);
+  const watches = ctx.plan.doc.fence?.appWatchesAnnotation === true;
   try {
     const cluster = await ctx.env.cluster(name, site);
     const deps = await probe(
@@ -362,18 +368,70 @@ export async function acceptsWrites(
       clusterKey(name, site),
     );
     const unfenced = deps
-      .filter((d) => d && d.annotations[DRAIN_ANNOTATION] !== 'true' && d.replicas > 0)
-      .map((d) => d!.name);
+      .filter(
+        (d) =>
+          d &&
+          (d.replicas > 0 || d.readyReplicas > 0) &&
+          !(watches && d.annotations[DRAIN_ANNOTATION] === 'true'),
+      )
+      .map((d) => `${d!.name} (${d!.readyReplicas}/${d!.replicas} ready)`);
+    const annotated = deps.some((d) => d?.annotations[DRAIN_ANNOTATION] === 'true');
     return unfenced.length
       ? {
           accepts: true,
-          detail: `${site} deployment(s) ${unfenced.join(', ')} are not fenced (${DRAIN_ANNOTATION} is not "true")`,
+          detail: `${site} deployment(s) ${unfenced.join(', ')} still run${annotated && !watches ? ` (${DRAIN_ANNOTATION} alone stops nothing unless the application watches its Deployment: fence.appWatchesAnnotation is false)` : ''}`,
         }
       : { accepts: false, detail: `${site} fenced` };
   } catch (err) {
-    if (isUnreachable(err)) return { accepts: false, detail: `${site} unreachable (${errorText(err)})` };
+    if (isUnreachable(err)) return secondWitness(ctx, name, site, errorText(err).replace(/\.$/, ''));
     throw err;
   }
+}
+
+/**
+ * A site this runner cannot reach may still serve users (a partition between the runner and that
+ * region): ask Prometheus how it sees the site (the plan's healthScore query, per region). Serving
+ * (health at or above the failover trigger) refuses; down or no series (a target that cannot be
+ * scraped goes stale) lets the promotion go on; no answer refuses, since nothing shows the site
+ * stopped. Without Prometheus in the plan there is no witness, as before.
+ */
+export async function secondWitness(
+  ctx: PhaseContext,
+  name: string,
+  site: SiteName,
+  why: string,
+): Promise<{ accepts: boolean; detail: string; next?: string }> {
+  const prom = ctx.plan.doc.prometheus;
+  if (!prom)
+    return {
+      accepts: false,
+      detail: `${site} unreachable (${why}); no second witness (the plan has no prometheus)`,
+    };
+  const region = ctx.plan.stack(name)[site].region;
+  const next = `fence the ${site} site from a runner that reaches its cluster, or pass force with a reason once its users cannot write there`;
+  let samples: { labels: Record<string, string>; value: number }[];
+  try {
+    samples = await probe(ctx, () => ctx.env.prometheus().query(prom.queries.healthScore));
+  } catch (err) {
+    return {
+      accepts: true,
+      detail: `the ${site} cluster is unreachable from this runner (${why}) and the second witness, Prometheus, did not answer (${errorText(err)}), so nothing shows that ${region} stopped serving`,
+      next,
+    };
+  }
+  const s = samples.find((x) => x.labels.region === region && (!x.labels.stack || x.labels.stack === name));
+  const threshold = ctx.plan.limits.triggers.healthScoreBelow;
+  if (s && Number.isFinite(s.value) && s.value >= threshold) {
+    return {
+      accepts: true,
+      detail: `the ${site} cluster is unreachable from this runner (${why}) but Prometheus sees the ${site} site in ${region} still serving users (health ${s.value}, failover trigger below ${threshold})`,
+      next,
+    };
+  }
+  return {
+    accepts: false,
+    detail: `${site} unreachable (${why}); Prometheus sees ${region} down (${s ? `health ${s.value}` : 'no health series'})`,
+  };
 }
 
 /** Replication lag of a stack from Prometheus, or undefined when it cannot be read. */

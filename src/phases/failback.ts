@@ -7,7 +7,7 @@
  */
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import { failoverDatabase } from './database.js';
-import { drainSite, setDrain } from './drain.js';
+import { applyFence, drainSite, liftFence } from './drain.js';
 import { scaleDeployments, scaleStack, sizePool } from './scale.js';
 import { forEachStack } from './shared/context.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, primaryHealthyFor } from './recovered.js';
@@ -87,7 +87,7 @@ export async function failbackStack(
   // 1. primary up to production capacity while DR still serves
   rows.push(...(await scaleStack(ctx, 'failback', name, 'primary')));
   // 2. fence DR, 3. database back to primary, 4. unfence primary
-  rows.push(...(await setDrain(ctx, 'failback', name, 'dr', true)));
+  rows.push(...(await applyFence(ctx, 'failback', name, 'dr')));
   rows.push(...(await drainSite(ctx, 'failback', name, 'dr')));
   const stack = ctx.plan.stack(name);
   rows.push(
@@ -99,7 +99,7 @@ export async function failbackStack(
       stack.database.type === 'azure-sql' ? 'planned' : 'cross-region',
     )),
   );
-  rows.push(...(await setDrain(ctx, 'failback', name, 'primary', false)));
+  rows.push(...(await liftFence(ctx, 'failback', name, 'primary')));
   // 5. traffic back, 6. verify region primary
   rows.push(...(await switchTraffic(ctx, 'failback', name, 'primary')));
   rows.push(...(await verifyRows(ctx, name, 'primary')));
@@ -109,6 +109,6 @@ export async function failbackStack(
     sizePool(ctx, 'failback', name, 'dr', 'standby', false),
   ]);
   rows.push(...deps, ...pool);
-  rows.push(...(await setDrain(ctx, 'failback', name, 'dr', false)));
+  rows.push(...(await liftFence(ctx, 'failback', name, 'dr')));
   return rows;
 }

@@ -10,6 +10,8 @@
  */
 import type { IncidentClassName, SiteName, Stack } from '../plan/types.js';
 import type { PrometheusSample } from '../providers/prometheus.js';
+import { fenceReturnedPrimary } from './drain.js';
+import { forEachStack } from './shared/context.js';
 import { observe, probe } from './shared/observe.js';
 import { row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
@@ -174,6 +176,8 @@ export const triggersPhase: PhaseDef = {
     },
   ],
   async run(ctx) {
+    // a primary that comes back during an open incident is fenced at once (drain.ts)
+    const fenced = await forEachStack(ctx, (s) => fenceReturnedPrimary(ctx, 'triggers', s));
     const evals = await evaluateStacks(ctx);
     const d = decide(ctx, evals);
     observe(ctx, 'triggers', 'evaluate', undefined, 'prometheus', {
@@ -185,7 +189,7 @@ export const triggersPhase: PhaseDef = {
     });
     return {
       ok: true,
-      rows: d.rows,
+      rows: [...fenced.rows, ...d.rows],
       outputs: {
         fire: String(d.fire),
         'incident-class': d.incidentClass ?? '',

@@ -440,6 +440,38 @@ const JobServiceAccount = Type.String({
     "Kubernetes service account the Job's pod runs as, in the application namespace (the one allowed to read the database credentials); default: the namespace's default account.",
 });
 
+export const FenceMethod = Type.Union(
+  [Type.Literal('annotation'), Type.Literal('scale-to-zero'), Type.Literal('network-policy')],
+  {
+    description:
+      'annotation: set aegis.io/drain="true" on the deployments (stops writes only if the application watches its own Deployment); scale-to-zero: scale the deployments to 0 replicas (the count before is journaled and restored when the fence is lifted); network-policy: a NetworkPolicy that denies the application pods all egress (enforced only where the cluster network plugin enforces NetworkPolicy; open connections may stay open).',
+  },
+);
+export type FenceMethod = Static<typeof FenceMethod>;
+
+const Fence = Type.Object(
+  {
+    methods: Type.Array(FenceMethod, {
+      minItems: 1,
+      uniqueItems: true,
+      default: ['annotation', 'scale-to-zero', 'network-policy'],
+      description:
+        'How a site is fenced (declare fences the primary, failback fences DR, a readiness or triggers run fences a primary that comes back during an incident); combinable.',
+    }),
+    appWatchesAnnotation: Type.Boolean({
+      default: false,
+      description:
+        'The application watches its own Deployment and refuses writes while it carries aegis.io/drain="true": only then does the annotation alone count as a fence for the promotion check.',
+    }),
+    networkPolicyName: Type.String({
+      default: 'aegis-dr-fence',
+      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      description: 'Name of the NetworkPolicy the network-policy fence creates (and deletes when lifted).',
+    }),
+  },
+  { ...Strict, default: {}, description: 'The fences that stop writes on a site that must not serve.' },
+);
+
 const Application = Type.Object(
   {
     publicName: Type.String({ default: 'api.aegis.io' }),
@@ -486,6 +518,7 @@ export const Plan = Type.Object(
     service: Name,
     application: Application,
     prometheus: Type.Optional(Prometheus),
+    fence: Fence,
     thresholds: Thresholds,
     triggers: Triggers,
     incidentClasses: Type.Object(
@@ -516,5 +549,6 @@ export type Traffic = Stack['traffic'];
 export type NodePool = Stack['nodePool'];
 export type Site = Static<typeof Site>;
 export type Endpoints = Static<typeof Endpoints>;
+export type Fence = Static<typeof Fence>;
 
 export const schemas: Record<string, TSchema> = { Plan };

@@ -105,8 +105,17 @@ export interface NodePoolState {
   busy: boolean;
 }
 
+/** Whether a site's cluster enforces NetworkPolicy, as its cloud reports the network plugin. */
+export interface NetworkPolicyEnforcement {
+  enforced: boolean;
+  /** What the cloud says, in words (the setting read and its value). */
+  detail: string;
+}
+
 export interface NodePoolProvider {
   describe(site: SiteName): Promise<NodePoolState>;
+  /** Whether the site's cluster enforces NetworkPolicy (the network-policy fence relies on it). */
+  networkPolicy(site: SiteName): Promise<NetworkPolicyEnforcement>;
   resize(site: SiteName, size: { min: number; max: number; desired: number }): Promise<Operation>;
   poll(site: SiteName, op: Operation): Promise<OperationStatus>;
 }

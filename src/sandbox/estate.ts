@@ -107,6 +107,7 @@ function cluster(name: string, site: SiteName, region: string): ClusterState {
       ],
     ]),
     jobs: new Map(),
+    networkPolicies: new Map(),
     namespace: NAMESPACE,
     // set on every namespace by the API server
     namespaceLabels: { 'kubernetes.io/metadata.name': NAMESPACE },
@@ -150,6 +151,7 @@ function siteWorld(cloud: CloudKind, site: SiteName): SiteWorld {
     requests: { ok: 0, error: 0 },
     healthFailures: 0,
     writesWhileServing: 0,
+    networkPolicyEnforced: true,
   };
 }
 
@@ -181,6 +183,7 @@ function stackWorld(cloud: CloudKind): StackWorld {
       lastBackupAt: Date.now() - 2 * 3600 * 1000,
       corrupted: false,
       events: [],
+      writesFrom: { primary: 0, dr: 0 },
     },
     traffic: {
       kind: cloud === 'aws' ? 'route53' : cloud === 'azure' ? 'traffic-manager' : 'cloud-dns',

@@ -29,6 +29,15 @@ export interface JobStatus {
   logs?: string;
 }
 
+/** The NetworkPolicy of the network-policy fence, as read back. */
+export interface EgressFence {
+  name: string;
+  /** The values of the `app` label its podSelector selects. */
+  apps: string[];
+  /** Whether it allows no egress at all (an empty egress list). */
+  denies: boolean;
+}
+
 export interface Cluster {
   nodes(): Promise<{ name: string; ready: boolean }[]>;
   pods(
@@ -42,4 +51,7 @@ export interface Cluster {
   runJob(spec: JobSpec): Promise<void>;
   job(name: string): Promise<JobStatus | undefined>;
   deleteJob(name: string): Promise<void>;
+  egressFence(name: string): Promise<EgressFence | undefined>;
+  createEgressFence(name: string, apps: string[]): Promise<void>;
+  deleteEgressFence(name: string): Promise<void>;
 }
