@@ -10,7 +10,7 @@ import { createDefaultEsmPreset } from 'ts-jest';
 export const E2E = [
   '<rootDir>/test/e2e/.*\\.test\\.ts$',
   '<rootDir>/test/fault/matrix\\.test\\.ts$',
-  '<rootDir>/test/workflows/(failover|failback|rerun)\\.test\\.ts$',
+  '<rootDir>/test/workflows/(failover|failback|rerun|triggers|scheduled)\\.test\\.ts$',
   '<rootDir>/test/drill/(comms|cloud-access-drill)\\.test\\.ts$',
   '<rootDir>/test/phases/escalate\\.test\\.ts$',
 ];

@@ -205,8 +205,8 @@ describe('example workflows: our rules', () => {
         throw new Error(`${f}: job "${id}" has no permissions: give it the least it needs.`);
       expect(typeof job.permissions).toBe('object');
       for (const [scope, level] of Object.entries(perms(job))) {
-        // write only where it is the point of the job
-        if (level === 'write') expect(['id-token', 'issues', 'actions']).toContain(scope);
+        // write only where it is the point of the job (deployments: notify's deployment on dr-production)
+        if (level === 'write') expect(['id-token', 'issues', 'actions', 'deployments']).toContain(scope);
       }
     }
   });
@@ -382,10 +382,39 @@ describe('example workflows: our rules', () => {
     expect(JSON.stringify(w.jobs.readiness)).not.toContain('_FAILOVER_');
 
     const order = steps(w.jobs.failover).map(phaseOf).filter(Boolean);
-    expect(order).toEqual(['declare', 'drain', 'database', 'scale', 'traffic']);
-    // communications are not built: no job of the example stands in for them
+    // the runbook's order, with the communications at its moments: T+0 notify and escalate right
+    // after declare, a progress update between phases, escalation while it runs, and the failure path
+    expect(order).toEqual([
+      'declare',
+      'notify',
+      'escalate',
+      'drain',
+      'database',
+      'notify',
+      'scale',
+      'traffic',
+      'notify',
+      'escalate',
+      'escalate',
+      'notify',
+    ]);
+    const failoverSteps = steps(w.jobs.failover).filter(phaseOf);
+    expect(failoverSteps.find((s) => phaseOf(s) === 'notify')?.with?.message).toBe('initial');
+    expect(failoverSteps.slice(-2).map((s) => s.if)).toEqual(['${{ failure() }}', '${{ failure() }}']);
+    // resolution after verify; the integrity rule evaluated whatever verify found
+    expect(steps(w.jobs.verify).map(phaseOf).filter(Boolean)).toEqual([
+      'verify',
+      'notify',
+      'escalate',
+      'notify',
+    ]);
+    // who approved: the approved job may read the run's reviews, and the channels' secrets are mapped
+    expect(perms(w.jobs.failover)).toMatchObject({ actions: 'read', issues: 'write', deployments: 'write' });
+    expect(w.jobs.failover.env).toMatchObject({
+      GITHUB_TOKEN: '${{ github.token }}',
+      SLACK_BOT_TOKEN: '${{ secrets.SLACK_BOT_TOKEN }}',
+    });
     expect(Object.keys(w.jobs)).toEqual(['readiness', 'failover', 'verify', 'report']);
-    expect(text['dr-failover.yml']).toMatch(/communications actions are not built yet/i);
 
     // the report reads the journal the other jobs handed on, and the evidence is kept even when it fails
     const rep = steps(w.jobs.report).find((s) => phaseOf(s) === 'report');
@@ -467,20 +496,18 @@ describe('example workflows: our rules', () => {
     expect(openRun).toContain('/dispatches');
     expect(openRun).toContain('stacks: $stacks');
 
-    // a two-region failure opens an escalation issue and dispatches nothing (no failover target);
-    // paging is a communications action, not built yet: a comment says where a team's own step goes
+    // a two-region failure pages (escalate) and opens an escalation issue; it dispatches nothing (no failover target)
     expect(Object.keys(w.jobs)).toEqual(['evaluate', 'open-incident', 'two-region-failure']);
     const esc = w.jobs['two-region-failure'];
     expect(esc.if).toContain("needs.evaluate.outputs.two-region-failure == 'true'");
-    expect(perms(esc)).toEqual({ issues: 'write' });
+    expect(perms(esc)).toEqual({ contents: 'read', issues: 'write' });
+    // the escalation rule pages from the evaluation's journal
+    expect(steps(esc).map(phaseOf).filter(Boolean)).toEqual(['escalate']);
     const escRun = steps(esc)
       .map((s) => s.run ?? '')
       .join('\n');
     expect(escRun).toContain('"$repo/issues"');
     expect(escRun).not.toContain('dispatches');
-    expect(text['dr-triggers.yml']).toMatch(
-      /Communications actions \(paging,\s+#?\s*chat\) are not built yet/,
-    );
   });
 
   it('dr-drill.yml: weekly sandbox drill without cloud access, plus a read-only dry-run of the real plan', () => {
@@ -501,6 +528,7 @@ describe('example workflows: our rules', () => {
     for (const s of steps(dry).filter((x) => MUTATING.has(phaseOf(x) ?? ''))) expect(isDryRun(s)).toBe(true);
     expect(steps(dry).map(phaseOf).filter(Boolean)).toEqual([
       'readiness',
+      'escalate',
       'drain',
       'database',
       'scale',

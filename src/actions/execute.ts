@@ -11,6 +11,7 @@ import { runPhase, selectStacks } from '../phases/runner.js';
 import { incidentSummary } from '../report/evidence.js';
 import type { ActionInputs } from './inputs.js';
 import { actionLog } from './log.js';
+import { journalApprovals } from './approvals.js';
 
 /** Run the phase of `inputs` as a GitHub Action step. */
 export async function executeAction(inputs: ActionInputs): Promise<void> {
@@ -30,6 +31,12 @@ export async function executeAction(inputs: ActionInputs): Promise<void> {
     runUrl: inputs.runUrl,
     force: inputs.force,
     progress: (e) => log.progress(e),
+    // who approved this job's environment, journaled before the first change
+    beforeMutating: async (journal) => {
+      const o = await journalApprovals(journal, phase.name);
+      if ('skipped' in o) core.info(`Approvals not journaled: ${o.skipped}.`);
+      else if (o.journaled) core.info(`Journaled ${o.journaled} environment review(s) of this run.`);
+    },
   }).finally(() => log.end());
   // GITHUB_OUTPUT and the job summary are files the runner does not mask: redact them here
   for (const [k, v] of Object.entries(result.outputs)) core.setOutput(k, redact(v));

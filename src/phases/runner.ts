@@ -36,6 +36,11 @@ export interface RunPhaseOptions {
   runUrl?: string;
   force?: { by: string; reason: string };
   progress?: (e: ProgressEvent) => void;
+  /**
+   * Called with the open journal before a mutating phase starts (the action journals who approved
+   * the job's environment here: src/actions/approvals.ts).
+   */
+  beforeMutating?: (journal: Journal) => Promise<void>;
   /** Tests and the drill may pass a plan and environment they built. */
   plan?: Plan;
   env?: Environment;
@@ -159,6 +164,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
       actor: opts.actor,
       runUrl: opts.runUrl,
     });
+  if (MUTATING_PHASES.has(phase.name)) await opts.beforeMutating?.(journal);
   refuseWhileStopped(phase.name, journal, opts.force);
   const run = createContext(journal, {
     dryRun: resolveDryRun(phase, opts.dryRun, parsed),

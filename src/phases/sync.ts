@@ -76,7 +76,7 @@ export async function syncStack(
       row(name, 'Data sync', 'would-do', `would run ${command.join(' ')} as a Job on the primary cluster`),
     ];
   }
-  const r = await runJob(ctx, name, 'primary', `sync-${mode}`, job.image, command);
+  const r = await runJob(ctx, name, 'primary', `sync-${mode}`, job, command);
   const conflicts = parseConflicts(r.logs);
   observe(ctx, 'sync', mode, name, `k8s:primary/job/${r.job}`, {
     succeeded: r.succeeded,

@@ -148,14 +148,7 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
     {
       item: 'Data integrity',
       run: async () => {
-        const r = await runJob(
-          ctx,
-          name,
-          target,
-          'integrity',
-          app.integrityJob.image,
-          app.integrityJob.command,
-        );
+        const r = await runJob(ctx, name, target, 'integrity', app.integrityJob, app.integrityJob.command);
         return row(
           name,
           'Data integrity',

@@ -464,6 +464,13 @@ const Prometheus = Type.Object(
   Strict,
 );
 
+/** The Kubernetes service account a Job's pod runs as (the database credentials it may read). */
+const JobServiceAccount = Type.String({
+  minLength: 1,
+  description:
+    "Kubernetes service account the Job's pod runs as, in the application namespace (the one allowed to read the database credentials); default: the namespace's default account.",
+});
+
 export const FenceMethod = Type.Union(
   [Type.Literal('annotation'), Type.Literal('scale-to-zero'), Type.Literal('network-policy')],
   {
@@ -506,6 +513,7 @@ const Application = Type.Object(
       {
         image: Type.String({ default: 'ghcr.io/cloud-aegis/aegis:stable' }),
         command: Type.Array(Type.String(), { default: ['./aegis', 'db', 'check-integrity'] }),
+        serviceAccount: Type.Optional(JobServiceAccount),
       },
       { ...Strict, default: {} },
     ),
@@ -513,6 +521,7 @@ const Application = Type.Object(
       {
         image: Type.String({ default: 'ghcr.io/cloud-aegis/aegis:stable' }),
         command: Type.Array(Type.String(), { default: ['./aegis', 'dr', 'sync-from-dr'] }),
+        serviceAccount: Type.Optional(JobServiceAccount),
       },
       { ...Strict, default: {} },
     ),

@@ -11,6 +11,7 @@ import { outcomeWord } from '../engine/outcome.js';
 import { formatMs } from '../engine/step.js';
 import type { Plan } from '../plan/types.js';
 import { escapeCell } from '../phases/render.js';
+import { approvalSection } from './approvals.js';
 import { escalationSection } from './escalations.js';
 import { orphanSection } from './orphans.js';
 import { seconds, stackFigures, str, type StackFigures } from './figures.js';
@@ -135,6 +136,8 @@ export function journalReport(
     }
     md.push('');
   }
+
+  md.push(...approvalSection(records));
 
   md.push(
     '### Stacks',

@@ -110,6 +110,8 @@ function cluster(name: string, site: SiteName, region: string): ClusterState {
     jobs: new Map(),
     networkPolicies: new Map(),
     namespace: NAMESPACE,
+    // set on every namespace by the API server
+    namespaceLabels: { 'kubernetes.io/metadata.name': NAMESPACE },
     resourceVersion: 1,
   };
   return c;

@@ -30,6 +30,7 @@ import { sqladminService } from './gcp/sqladmin.js';
 import { send, startService, type RunningService, type ServiceDef } from './http.js';
 import { registerSandboxJobs } from './jobs.js';
 import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes/index.js';
+import { ENFORCE_LABEL } from './kubernetes/podsecurity.js';
 import { metricsFor } from './metrics.js';
 import { startMetricsWorker } from './metrics-worker.js';
 import { awaitScrapeSince, findPrometheus, startPrometheus } from './prometheus/real.js';
@@ -406,6 +407,10 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     clouds,
     { route53: opts.route53 ?? 'failover-alias' },
   );
+  // The application namespaces are hardened as a production cluster's should be: Pod Security
+  // "restricted" enforced, so a Job aegis-dr creates without its securityContext never runs.
+  for (const st of world.stacks.values())
+    for (const site of Object.values(st.sites)) site.cluster.namespaceLabels[ENFORCE_LABEL] = 'restricted';
   const faults = new FaultRegistry(world.random);
   for (const f of opts.faults ?? []) faults.add(f);
   const ctx = { world, faults };

@@ -64,6 +64,8 @@ export interface JobState {
   logs: string;
   createdAt: number;
   pod: string;
+  /** Why the Job controller cannot create its pod (Pod Security admission): it never runs. */
+  failedCreate?: string;
 }
 
 export interface ClusterState {
@@ -76,6 +78,8 @@ export interface ClusterState {
   /** NetworkPolicies (networking.k8s.io/v1) of the namespace; enforced only where the site's network plugin enforces them. */
   networkPolicies: Map<string, NetworkPolicyState>;
   namespace: string;
+  /** Labels of the namespace (Pod Security admission reads pod-security.kubernetes.io/*). */
+  namespaceLabels: Record<string, string>;
   resourceVersion: number;
 }
 

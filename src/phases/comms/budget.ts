@@ -70,6 +70,8 @@ export interface Budget {
   projectedOver: boolean;
   /** The RTO has passed without a resolution. */
   over: boolean;
+  /** What is left of the RTO at `now` (or at the resolution): negative once the RTO has passed. */
+  remainingMs: number;
   rows: BudgetRow[];
 }
 
@@ -162,20 +164,22 @@ export function rtoBudget(
     projectedFinish,
     projectedOver: projectedFinish > deadline,
     over: incident.resolvedAt === undefined ? now > deadline : incident.resolvedAt > deadline,
+    remainingMs: deadline - (incident.resolvedAt ?? now),
     rows,
   };
 }
 
-const mmss = (ms: number) => {
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+/** m:ss, with a minus sign below zero (a budget past its RTO). */
+export const mmss = (ms: number) => {
+  const s = Math.round(Math.abs(ms) / 1000);
+  return `${ms < 0 && s > 0 ? '-' : ''}${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 const hhmm = (t: number) => new Date(t).toISOString().slice(11, 19);
 
 /** The budget as a job-summary table (Markdown). */
 export function budgetMarkdown(b: Budget): string {
   const lines = [
-    `**RTO budget**: ${mmss(b.elapsedMs)} spent of ${mmss(b.rtoMs)}; projected finish ${hhmm(b.projectedFinish)} UTC, the RTO ends ${hhmm(b.deadline)} UTC${b.over ? ' — **RTO passed**' : b.projectedOver ? ' — **projected past the RTO**' : ''}.`,
+    `**RTO budget**: ${mmss(b.elapsedMs)} spent of ${mmss(b.rtoMs)}, ${mmss(b.remainingMs)} left; projected finish ${hhmm(b.projectedFinish)} UTC, the RTO ends ${hhmm(b.deadline)} UTC${b.over ? ' — **RTO passed**' : b.projectedOver ? ' — **projected past the RTO**' : ''}.`,
     '',
     '| Phase | State | Spent | Left | Projected end | Expected (source) |',
     '| --- | --- | --- | --- | --- | --- |',

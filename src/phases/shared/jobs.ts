@@ -14,7 +14,8 @@ export async function runJob(
   name: string,
   site: SiteName,
   kind: string,
-  image: string,
+  /** The plan's job: its image and service account (application.integrityJob / syncJob). */
+  def: { image: string; serviceAccount?: string },
   command: string[],
 ): Promise<{ succeeded: boolean; logs: string; job: string }> {
   const cluster = await ctx.env.cluster(name, site);
@@ -22,7 +23,8 @@ export async function runJob(
   await probe(ctx, () =>
     cluster.runJob({
       name: job,
-      image,
+      image: def.image,
+      serviceAccount: def.serviceAccount,
       command,
       labels: { 'app.kubernetes.io/part-of': 'aegis-dr', 'aegis.io/check': kind },
     }),

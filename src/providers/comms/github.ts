@@ -120,4 +120,47 @@ export class GitHubClient {
       }),
     );
   }
+
+  /**
+   * The review history of a workflow run: each environment review (approved or rejected), with the
+   * reviewer and the comment, oldest first. The API carries no time of the review
+   * (https://docs.github.com/en/rest/actions/workflow-runs#get-the-review-history-for-a-workflow-run;
+   * a fine-grained token needs "Actions" read, GITHUB_TOKEN `actions: read`).
+   */
+  async runReviews(runId: number): Promise<RunReview[]> {
+    const r = await this.call('actions/get-reviews-for-run', () =>
+      this.gh.rest.actions.getReviewsForRun({ owner: this.owner, repo: this.repo, run_id: runId }),
+    );
+    return r.data.map((a) => ({
+      state: a.state,
+      comment: a.comment ?? '',
+      reviewer: a.user?.login ?? 'unknown',
+      environments: (a.environments ?? []).map((e) => e.name ?? String(e.id)),
+    }));
+  }
+
+  /**
+   * Whether administrators may bypass an environment's protection rules (`can_admins_bypass`,
+   * https://docs.github.com/en/rest/deployments/environments#get-an-environment); undefined when
+   * the API does not say.
+   */
+  async adminsCanBypass(environment: string): Promise<boolean | undefined> {
+    const r = await this.call('repos/get-environment', () =>
+      this.gh.rest.repos.getEnvironment({
+        owner: this.owner,
+        repo: this.repo,
+        environment_name: environment,
+      }),
+    );
+    const v = (r.data as { can_admins_bypass?: boolean }).can_admins_bypass;
+    return typeof v === 'boolean' ? v : undefined;
+  }
+}
+
+/** One environment review of a workflow run. */
+export interface RunReview {
+  state: string;
+  comment: string;
+  reviewer: string;
+  environments: string[];
 }

@@ -387,14 +387,22 @@ export class KubernetesCluster implements Cluster {
         ttlSecondsAfterFinished: 86400,
         template: {
           metadata: { labels },
+          // Pod Security "restricted" (https://kubernetes.io/docs/concepts/security/pod-security-standards/):
+          // a hardened namespace refuses the pod of a Job without these, and the Job never runs.
           spec: {
             restartPolicy: 'Never',
+            ...(spec.serviceAccount ? { serviceAccountName: spec.serviceAccount } : {}),
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
               {
                 name: spec.name.slice(0, 63),
                 image: spec.image,
                 command: spec.command,
                 env: Object.entries(spec.env ?? {}).map(([name, value]) => ({ name, value })),
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ['ALL'] },
+                },
               },
             ],
           },

@@ -19,6 +19,8 @@ export interface JobSpec {
   command: string[];
   labels?: Record<string, string>;
   env?: Record<string, string>;
+  /** The pod's service account (spec.serviceAccountName); the namespace's default when absent. */
+  serviceAccount?: string;
 }
 
 export interface JobStatus {

@@ -204,6 +204,8 @@ function environmentJson(c: Call, e: GhEnvironment) {
     html_url: `${htmlRepo(c.base)}/deployments/activity_log?environments_filter=${encodeURIComponent(e.name)}`,
     created_at: e.created_at,
     updated_at: e.created_at,
+    // https://docs.github.com/en/rest/deployments/environments#get-an-environment
+    can_admins_bypass: e.canAdminsBypass,
     protection_rules: rules,
     deployment_branch_policy: null,
   };

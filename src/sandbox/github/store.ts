@@ -92,6 +92,8 @@ export interface GhEnvironment {
   /** Logins of the required reviewers (a protection rule of type required_reviewers). */
   reviewers: string[];
   waitTimerMinutes: number;
+  /** "Allow administrators to bypass configured protection rules": on unless turned off. */
+  canAdminsBypass: boolean;
   created_at: string;
 }
 
@@ -181,7 +183,14 @@ export class GitHubStore {
     let env = this.environments.get(name);
     if (!env && reviewers) {
       for (const r of reviewers) if (!this.users.has(r)) this.issueToken(r);
-      env = { id: this.id(), name, reviewers, waitTimerMinutes: 0, created_at: this.stamp() };
+      env = {
+        id: this.id(),
+        name,
+        reviewers,
+        waitTimerMinutes: 0,
+        canAdminsBypass: true,
+        created_at: this.stamp(),
+      };
       this.environments.set(name, env);
     }
     return env;

@@ -10,6 +10,7 @@ import { selects } from './selectors.js';
 import { StatusError, invalid, notFound } from './status.js';
 import { listOrTable, oneOrTable } from './table.js';
 import { watchList } from './watch.js';
+import { ENFORCE_LABEL, WARN_LABEL, forbiddenMessage, restrictedViolations } from './podsecurity.js';
 
 /** What a job handler learns about where the job runs. */
 export interface JobContext {
@@ -168,7 +169,8 @@ function renderJob(w: Where, job: JobState) {
     },
     status: {
       startTime: iso(times.startedAt),
-      ...(job.status === 'running' ? { active: 1, ready: 1 } : {}),
+      // a Job whose pod admission refuses has no pod: nothing active, nothing ready
+      ...(job.status === 'running' && !job.failedCreate ? { active: 1, ready: 1 } : {}),
       ...(job.status === 'succeeded' ? { succeeded: 1, completionTime: at } : {}),
       ...(job.status === 'failed' ? { failed: 1 } : {}),
       ...(conditions.length ? { conditions } : {}),
@@ -219,7 +221,8 @@ export function jobs(
 ): void {
   const { cluster } = w;
   const method = req.method.toUpperCase();
-  const ok = (body: unknown, code = 200) => send(res, code, body as object, 'application/json');
+  const ok = (body: unknown, code = 200, headers?: Record<string, string>) =>
+    send(res, code, body as object, 'application/json', headers);
   const nsOk = r.namespace === undefined || r.namespace === cluster.namespace;
   if (!r.name) {
     if (method === 'GET') {
@@ -304,6 +307,19 @@ export function jobs(
     };
     jobTimes.set(job, { startedAt: now });
     cluster.jobs.set(name, job);
+    // Pod Security admission (podsecurity.ts): the Job is accepted, its pod is not.
+    const violations = restrictedViolations((spec.template as { spec?: object } | undefined)?.spec);
+    const ns = cluster.namespaceLabels;
+    const headers: Record<string, string> = {};
+    if (violations.length && ns[WARN_LABEL] === 'restricted')
+      // an HTTP quoted string: its inner quotes escaped with a backslash
+      headers.warning = `299 - "${`would violate PodSecurity "restricted:latest": ${violations.join(', ')}`.replace(/"/g, '\\"')}"`;
+    if (violations.length && ns[ENFORCE_LABEL] === 'restricted') {
+      job.failedCreate = forbiddenMessage(podName, violations);
+      cluster.resourceVersion++;
+      mutation(r.op, `jobs/${name}`);
+      return ok({ kind: 'Job', apiVersion: 'batch/v1', ...renderJob(w, job) }, 201, headers);
+    }
     const templateLabels = ((spec.template as { metadata?: { labels?: Record<string, string> } }).metadata
       ?.labels ?? {}) as Record<string, string>;
     cluster.pods.set(podName, {
@@ -323,7 +339,7 @@ export function jobs(
     cluster.resourceVersion++;
     world.schedule(world.duration(DURATIONS.job), () => finishJob(world, w, job));
     mutation(r.op, `jobs/${name}`);
-    return ok({ kind: 'Job', apiVersion: 'batch/v1', ...renderJob(w, job) }, 201);
+    return ok({ kind: 'Job', apiVersion: 'batch/v1', ...renderJob(w, job) }, 201, headers);
   }
   const job = nsOk ? cluster.jobs.get(r.name) : undefined;
   if (!job) throw notFound('batch', 'jobs', r.name);

@@ -22,6 +22,7 @@ export function namespaces(
     apiVersion: 'v1',
     metadata: {
       name: r.name,
+      labels: { ...cluster.namespaceLabels },
       uid: uid(`${w.key}/ns/${r.name}`),
       resourceVersion: String(cluster.resourceVersion),
       creationTimestamp: createdAt,

@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import { readJournal, verifyJournal, type JournalRecord } from '../../../src/engine/journal.js';
 import type { Sandbox } from '../../../src/sandbox/index.js';
+import { commsStore } from '../../../src/sandbox/comms/store.js';
+import { githubStore } from '../../../src/sandbox/github/store.js';
 import type { WorkflowRun } from './run.js';
 
 export interface Evidence {
@@ -25,6 +27,13 @@ export function evidence(run: WorkflowRun, artifact = 'aegis-dr-evidence'): Evid
     journalVerifies: verifyJournal(j).ok,
     report: fs.readFileSync(r, 'utf8'),
   };
+}
+
+/** The journal of a run's artifact that holds only a journal. */
+export function journalOf(run: WorkflowRun, artifact: string): JournalRecord[] {
+  const j = run.artifacts.file(artifact, 'aegis-dr-journal.jsonl');
+  if (!j) throw new Error(`run ${run.id} has no ${artifact} artifact with a journal:\n${run.log()}`);
+  return readJournal(j);
 }
 
 export interface Mutation {
@@ -54,4 +63,57 @@ export function isSyncDryRunJob(m: Mutation): boolean {
 /** A readable failure: the run's log when a job did not end as expected. */
 export function results(run: WorkflowRun): Record<string, string> {
   return Object.fromEntries(Object.values(run.jobs).map((j) => [j.id, j.result]));
+}
+
+export interface Received {
+  /** Teams card titles, in the order the webhook received them. */
+  teams: string[];
+  /** The incident channel (#incident-…): its messages in order, each with its thread parent. */
+  incident: { name: string; messages: { text: string; threadTs?: string; edited: number }[] } | undefined;
+  /** Slack messages posted to a named channel (#platform-support, #security-ops). */
+  slack(channel: string): string[];
+  /** PagerDuty events per service, in order: `trigger`/`resolve`. */
+  pagerduty(service: string): string[];
+  /** GitHub: the incident issue(s) with their comments and state, the deployments' statuses. */
+  github: { issues: { title: string; state: string; comments: number }[]; deployments: string[][] };
+  /** The run's environment reviews as GitHub holds them. */
+  reviews(runId: number): { user: string; state: string; comment: string }[];
+}
+
+/** What the sandbox's Slack, Teams, PagerDuty and GitHub received. */
+export function received(sandbox: Sandbox): Received {
+  const cs = commsStore(sandbox.world);
+  const gh = githubStore(sandbox.world);
+  const incident = [...cs.channels.values()].find((c) => c.name.startsWith('incident-'));
+  return {
+    teams: cs.teams.map((t) => t.title),
+    incident: incident && {
+      name: incident.name,
+      messages: incident.messages.map((m) => ({
+        text: m.text,
+        threadTs: m.threadTs,
+        edited: m.edited?.length ?? 0,
+      })),
+    },
+    slack: (name) =>
+      [...cs.channels.values()].find((c) => c.name === name.replace(/^#/, ''))?.messages.map((m) => m.text) ??
+      [],
+    pagerduty: (service) => cs.pdEvents.filter((e) => e.service === service).map((e) => e.action),
+    github: {
+      issues: gh.issues.map((i) => ({
+        title: i.title,
+        state: i.state,
+        comments: gh.comments.filter((c) => c.issue === i.number).length,
+      })),
+      deployments: gh.deployments.map((d) =>
+        gh.statuses.filter((s) => s.deployment === d.id).map((s) => s.state),
+      ),
+    },
+    reviews: (runId) =>
+      (gh.runs.get(runId)?.approvals ?? []).map((a) => ({
+        user: a.user.login,
+        state: a.state,
+        comment: a.comment,
+      })),
+  };
 }

@@ -30,6 +30,7 @@ import { condition, tokenString, tokenValue, type Contexts, type Status } from '
 import { entries, get, parseWorkflows, type ParsedWorkflow, type TemplateJob } from './parse.js';
 import { parseEnvFile, parsePathFile } from './files.js';
 import { ArtifactStore, executeStep } from './steps.js';
+import { dispatchInputs, runLog } from './dispatch.js';
 
 export type JobResult = 'success' | 'failure' | 'cancelled' | 'skipped' | 'waiting';
 
@@ -115,6 +116,20 @@ export interface HarnessOptions {
   /** GITHUB_API_URL for the runs (the sandbox's GitHub emulator when there is one). */
   apiUrl?: string;
   serverUrl?: string;
+  /** The job's GITHUB_TOKEN (`github.token`, `secrets.GITHUB_TOKEN`). */
+  token?: string;
+  /** What the runner machine's own environment adds to every step (a self-hosted runner's .env). */
+  runnerEnv?: Record<string, string>;
+  /** The GitHub side of a run: its id, and the reviews a test gives at an environment's gate. */
+  github?: GitHubSide;
+}
+
+/** Where runs and their environment reviews are recorded (the sandbox's GitHub emulator). */
+export interface GitHubSide {
+  /** A new workflow run; returns its id (GITHUB_RUN_ID). */
+  startRun(workflow: string, actor: string, event: string): number | Promise<number>;
+  /** A reviewer approves or rejects the environment's pending deployment of the run. */
+  review(runId: number, environment: string, approval: Approval): Promise<void>;
 }
 
 export class WorkflowHarness {
@@ -141,7 +156,9 @@ export class WorkflowHarness {
     const wf = await this.load(file);
     const event = options.event ?? 'workflow_dispatch';
     const inputs = event === 'workflow_dispatch' ? dispatchInputs(wf, options.inputs ?? {}) : {};
-    const id = this.nextRunId++;
+    const id =
+      (await this.opts.github?.startRun(path.basename(file), options.actor ?? 'octocat', event)) ??
+      this.nextRunId++;
     const run: WorkflowRun = {
       id,
       attempt: 1,
@@ -283,11 +300,11 @@ export class WorkflowHarness {
         ref_name: 'main',
         sha: '0'.repeat(40),
         workflow: run.workflow,
-        token: 'ghs_sandbox_token',
+        token: this.opts.token ?? 'ghs_sandbox_token',
       },
       inputs: run.inputs,
       vars: run.options.vars ?? {},
-      secrets: { GITHUB_TOKEN: 'ghs_sandbox_token', ...(run.options.secrets ?? {}) },
+      secrets: { GITHUB_TOKEN: this.opts.token ?? 'ghs_sandbox_token', ...(run.options.secrets ?? {}) },
       runner: { os: 'Linux', arch: 'X64', temp: '/tmp' },
       strategy: {},
       matrix: {},
@@ -324,13 +341,14 @@ export class WorkflowHarness {
       const a = run.options.approvals?.[environment!];
       if (!a) return { ...record, result: 'waiting' };
       record.approval = { ...a, at: Date.now() };
+      await this.opts.github?.review(run.id, environment!, a);
       if (a.reject) return { ...record, result: 'failure' };
     }
     ctx = this.contexts(run, {
       needs,
       vars: { ...(run.options.vars ?? {}), ...(setup?.vars ?? {}) },
       secrets: {
-        GITHUB_TOKEN: 'ghs_sandbox_token',
+        GITHUB_TOKEN: this.opts.token ?? 'ghs_sandbox_token',
         ...(run.options.secrets ?? {}),
         ...(setup?.secrets ?? {}),
       },
@@ -440,6 +458,7 @@ export class WorkflowHarness {
     fs.writeFileSync(event, JSON.stringify({ inputs: run.inputs }));
     const repo = this.opts.repo ?? 'example-org/dr';
     return {
+      ...(this.opts.runnerEnv ?? {}),
       // https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables
       CI: 'true',
       GITHUB_ACTIONS: 'true',
@@ -478,42 +497,4 @@ function jobIds(wf: ParsedWorkflow, options: RunOptions): string[] {
   for (const o of options.only)
     if (!all.includes(o)) throw new Error(`no job "${o}" in the workflow: expected one of ${all.join(', ')}`);
   return options.only;
-}
-
-/** Check and type the dispatch inputs as GitHub does when a workflow_dispatch is created. */
-function dispatchInputs(
-  wf: ParsedWorkflow,
-  given: Record<string, string | boolean>,
-): Record<string, string | boolean> {
-  const defs = (wf.template.events.workflow_dispatch?.inputs ?? {}) as Record<
-    string,
-    { type: string; required?: boolean; default?: string | boolean; options?: string[] }
-  >;
-  if (!('workflow_dispatch' in wf.template.events))
-    throw new Error('the workflow has no workflow_dispatch trigger');
-  const out: Record<string, string | boolean> = {};
-  for (const k of Object.keys(given))
-    if (!(k in defs)) throw new Error(`Unexpected inputs provided: ["${k}"]`);
-  for (const [k, d] of Object.entries(defs)) {
-    const v = k in given ? given[k] : d.default;
-    if ((v === undefined || v === '') && d.required) throw new Error(`Required input '${k}' not provided`);
-    if (d.type === 'boolean') out[k] = v === true || v === 'true';
-    else if (d.type === 'choice') {
-      const s = String(v ?? d.options?.[0] ?? '');
-      if (!d.options?.includes(s))
-        throw new Error(`Provided value '${s}' for input '${k}' not in the list of allowed values`);
-      out[k] = s;
-    } else out[k] = v === undefined ? '' : String(v);
-  }
-  return out;
-}
-
-function runLog(run: WorkflowRun): string {
-  return Object.values(run.jobs)
-    .map(
-      (j) =>
-        `== job ${j.id}: ${j.result}\n` +
-        j.steps.map((s) => `-- step ${s.name}: ${s.outcome}\n${s.log.slice(-4000)}`).join('\n'),
-    )
-    .join('\n');
 }
