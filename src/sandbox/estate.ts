@@ -57,7 +57,12 @@ export const TOPOLOGY = {
   },
   gcp: {
     regions: { primary: 'us-east1', dr: 'us-central1' },
-    zones: { primary: ['us-east1-b', 'us-east1-c'], dr: ['us-central1-a', 'us-central1-b'] },
+    // a regional GKE cluster's node pools span three zones of the region by default
+    // (https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters)
+    zones: {
+      primary: ['us-east1-b', 'us-east1-c', 'us-east1-d'],
+      dr: ['us-central1-a', 'us-central1-b', 'us-central1-c'],
+    },
     clusters: { primary: 'aegis', dr: 'aegis-dr' },
     contexts: { primary: 'gcp-primary', dr: 'gcp-dr' },
     pool: 'primary-pool',

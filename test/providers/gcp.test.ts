@@ -252,24 +252,20 @@ describe('GcpTraffic (Cloud DNS)', () => {
 });
 
 describe('GcpNodePool (GKE)', () => {
-  it('resizes the DR pool: operation running until the nodes are Ready, then done', async () => {
-    expect(await providers.nodePool.describe('dr')).toEqual({
+  it('resizes the regional DR pool to a total of 6 nodes (2 per zone): running until the nodes are Ready, then done', async () => {
+    // the pool holds 3 nodes, one in each of its three zones (initialNodeCount is 1, its creation value)
+    expect(await providers.nodePool.describe('dr')).toMatchObject({
       desired: 3,
-      min: 3,
-      max: 10,
       status: 'RUNNING',
       busy: false,
     });
     const op = await providers.nodePool.resize('dr', { min: 3, max: 10, desired: 6 });
     expect(op.id).toContain(`/locations/${T.regions.dr}/operations/`);
-    expect(await providers.nodePool.describe('dr')).toMatchObject({
-      desired: 6,
-      status: 'RECONCILING',
-      busy: true,
-    });
+    expect(await providers.nodePool.describe('dr')).toMatchObject({ status: 'RECONCILING', busy: true });
     expect(await providers.nodePool.poll('dr', op)).toEqual({ done: false, status: 'RUNNING' });
     world.advance(600);
     expect(await providers.nodePool.poll('dr', op)).toEqual({ done: true, status: 'DONE' });
+    expect(world.stack('gcp').sites.dr.cluster.nodes).toHaveLength(6);
     expect(await providers.nodePool.describe('dr')).toMatchObject({ desired: 6, busy: false });
   });
 
