@@ -98,7 +98,18 @@ export interface TrafficProvider {
 }
 
 export interface NodePoolState {
-  desired: number;
+  /**
+   * The size the cloud is taking the pool to, where the pool resource says it (EKS desiredSize,
+   * AKS count), as a total over its zones. Absent where it does not: a GKE node pool's
+   * `initialNodeCount` is its creation value, so its size is the count of its nodes.
+   */
+  desired?: number;
+  /**
+   * How many zones the pool's size is set per: a regional GKE pool's setSize is per zone, so its
+   * total is a multiple of this. Absent: the size is set as a total (EKS, AKS).
+   */
+  zones?: number;
+  /** Autoscaling / scaling bounds, as totals over the pool's zones. */
   min: number;
   max: number;
   status: string;

@@ -254,8 +254,11 @@ describe('GcpTraffic (Cloud DNS)', () => {
 describe('GcpNodePool (GKE)', () => {
   it('resizes the regional DR pool to a total of 6 nodes (2 per zone): running until the nodes are Ready, then done', async () => {
     // the pool holds 3 nodes, one in each of its three zones (initialNodeCount is 1, its creation value)
-    expect(await providers.nodePool.describe('dr')).toMatchObject({
-      desired: 3,
+    // its resource keeps no size (the phase counts the pool's nodes); it says the pool spans 3 zones
+    expect(await providers.nodePool.describe('dr')).toEqual({
+      zones: 3,
+      min: 3,
+      max: 10,
       status: 'RUNNING',
       busy: false,
     });
@@ -265,8 +268,9 @@ describe('GcpNodePool (GKE)', () => {
     expect(await providers.nodePool.poll('dr', op)).toEqual({ done: false, status: 'RUNNING' });
     world.advance(600);
     expect(await providers.nodePool.poll('dr', op)).toEqual({ done: true, status: 'DONE' });
+    expect(op.description).toContain('2 nodes per zone in 3 zones (6 nodes)');
     expect(world.stack('gcp').sites.dr.cluster.nodes).toHaveLength(6);
-    expect(await providers.nodePool.describe('dr')).toMatchObject({ desired: 6, busy: false });
+    expect(await providers.nodePool.describe('dr')).toMatchObject({ zones: 3, busy: false });
   });
 
   it('a down region is transient for its cluster only; throttling is classified', async () => {

@@ -280,9 +280,11 @@ export class KubernetesCluster implements Cluster {
     }
   }
 
-  /** Every node and whether its Ready condition is True. */
-  async nodes(): Promise<{ name: string; ready: boolean }[]> {
-    const list = await this.call('listNode', 'nodes', (a) => a.core.listNode());
+  /** Every node (or those a label selector picks) and whether its Ready condition is True. */
+  async nodes(selector?: string): Promise<{ name: string; ready: boolean }[]> {
+    const list = await this.call('listNode', `nodes${selector ? ` (${selector})` : ''}`, (a) =>
+      a.core.listNode(selector ? { labelSelector: selector } : {}),
+    );
     return list.items.map((n) => ({
       name: n.metadata?.name ?? '',
       ready: (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),

@@ -28,7 +28,8 @@ export interface JobStatus {
 }
 
 export interface Cluster {
-  nodes(): Promise<{ name: string; ready: boolean }[]>;
+  /** Nodes, optionally only those a label selector picks (`cloud.google.com/gke-nodepool=pool`). */
+  nodes(selector?: string): Promise<{ name: string; ready: boolean }[]>;
   pods(
     selector?: string,
   ): Promise<{ name: string; phase: string; ready: boolean; labels: Record<string, string> }[]>;
