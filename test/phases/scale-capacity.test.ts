@@ -31,7 +31,7 @@ describe('poolTotal: the plan total a per-zone size reaches', () => {
     [3, 3, 3, 'three over three zones is one each'],
     [7, 3, 9, 'seven over three zones rounds up to three each'],
     [0, 3, 0, 'zero stays zero'],
-  ])('%i over %s zones is %i: %s', (desired, zones, total) => {
+  ] as const)('%i over %s zones is %i: %s', (desired, zones, total, _why) => {
     expect(poolTotal(desired, zones)).toBe(total);
   });
 });
