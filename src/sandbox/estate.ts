@@ -141,7 +141,9 @@ function siteWorld(cloud: CloudKind, site: SiteName): SiteWorld {
     pool: {
       name: poolName,
       cluster: clusterName,
-      min: POOL.min,
+      // the AKS pools run the cluster autoscaler, which takes back nodes the pods do not need down
+      // to minCount: each site's minimum is its size (src/sandbox/azure/aks.ts)
+      min: cloud === 'azure' ? desired : POOL.min,
       max: POOL.max,
       desired,
       busyUntil: 0,

@@ -10,6 +10,9 @@ import type { PhaseContext } from '../../src/phases/types.js';
 import type { Plan } from '../../src/plan/types.js';
 import { forgetTrackedOperations } from '../../src/providers/azure/database.js';
 import type { Stack } from '../../src/plan/types.js';
+import { AzureNodePool } from '../../src/providers/azure/nodepool.js';
+import { AKS_SCALE_DOWN_UNNEEDED_S } from '../../src/sandbox/azure/aks.js';
+import { until } from '../support/wait.js';
 import {
   AzureDatabase,
   armConnection,
@@ -305,6 +308,33 @@ describe('Azure providers against the emulated ARM', () => {
     // a fresh provider confirms from the pool itself
     const fresh = createAzureProviders(azureStack(svc.url));
     expect((await fresh.nodePool.poll('dr', op)).done).toBe(true);
+  });
+
+  test('node pool: the resize sends the whole pool back (labels, taints, subnet, surge kept) and, with the autoscaler on, moves minCount so the size holds', async () => {
+    const client = (p.nodePool as AzureNodePool).client;
+    const get = () => client.agentPools.get(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool);
+    const before = await get();
+    const op = await p.nodePool.resize('dr', { min: 3, max: 10, desired: 6 });
+    expect((await pollUntilDone(() => p.nodePool.poll('dr', op))).last.done).toBe(true);
+    const after = await get();
+    expect(after).toMatchObject({
+      count: 6,
+      enableAutoScaling: true,
+      minCount: 6,
+      maxCount: 10,
+      vnetSubnetID: before.vnetSubnetID,
+      nodeLabels: before.nodeLabels,
+      nodeTaints: before.nodeTaints,
+      upgradeSettings: before.upgradeSettings,
+      maxPods: before.maxPods,
+    });
+    // the autoscaler's scale-down-unneeded-time passes: the size holds at the new minimum
+    const t = Date.now();
+    await until(
+      async () => Date.now(),
+      (now) => now - t > world.realMs(3 * AKS_SCALE_DOWN_UNNEEDED_S),
+    );
+    expect((await p.nodePool.describe('dr')).desired).toBe(6);
   });
 
   test('node pool: a down region fails transiently, a bad size is refused without a call', async () => {
