@@ -2,21 +2,30 @@
  * The scale phase against pools that behave as the clouds document them: a regional GKE pool whose
  * size is per zone and whose `initialNodeCount` never follows a resize
  * (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools).
- * The plan's sizes are totals over the pool's zones.
+ * The plan's sizes are totals over the pool's zones. An AKS pool runs the cluster autoscaler, which
+ * takes back nodes the pods do not need down to minCount
+ * (https://learn.microsoft.com/en-us/azure/aks/cluster-autoscaler-overview).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { poolTotal } from '../../src/phases/scale.js';
 import { runPhase } from '../../src/phases/runner.js';
+import { AKS_SCALE_DOWN_UNNEEDED_S } from '../../src/sandbox/azure/aks.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { until } from '../support/wait.js';
 
 let sandbox: Sandbox;
 let work: string;
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-scale-capacity-'));
-  sandbox = await startSandbox({ outDir: work, speed: 2000, prometheus: 'builtin', clouds: ['gcp'] });
+  sandbox = await startSandbox({
+    outDir: work,
+    speed: 2000,
+    prometheus: 'builtin',
+    clouds: ['gcp', 'azure'],
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -44,6 +53,7 @@ describe('scale: GKE regional pool', () => {
         phase: 'scale',
         planFile: sandbox.planFile!,
         journalFile,
+        stack: 'gcp',
         inputs: { target: 'dr', 'incident-class': 'region-outage' },
         run: { retry: { maxAttempts: 3, baseMs: 1, capMs: 5 } },
       });
@@ -67,5 +77,32 @@ describe('scale: GKE regional pool', () => {
       detail: expect.stringMatching(/^already done: 6 nodes/),
     });
     expect(setSizes()).toBe(before);
+  }, 60_000);
+});
+
+describe('scale: AKS pool with the cluster autoscaler', () => {
+  it('holds the DR pool at 6 nodes by moving minCount, keeping the rest of the pool', async () => {
+    const { result } = await runPhase({
+      phase: 'scale',
+      planFile: sandbox.planFile!,
+      journalFile: path.join(work, 'journal-azure.jsonl'),
+      stack: 'azure',
+      inputs: { target: 'dr', 'incident-class': 'region-outage' },
+      run: { retry: { maxAttempts: 3, baseMs: 1, capMs: 5 } },
+    });
+    expect(result.rows.filter((r) => r.stack === 'azure').map((r) => [r.item, r.status])).toEqual([
+      ['Node pool dr', 'done'],
+      ['Deployment dr/aegis-api', 'done'],
+    ]);
+    const dr = sandbox.world.stack('azure').sites.dr;
+    expect(dr.pool).toMatchObject({ desired: 6, min: 6 });
+    // the autoscaler's scale-down-unneeded-time passes three times over: the size holds
+    const t = Date.now();
+    await until(
+      async () => Date.now(),
+      (now) => now - t > sandbox.world.realMs(3 * AKS_SCALE_DOWN_UNNEEDED_S),
+    );
+    expect(dr.pool.desired).toBe(6);
+    expect(dr.cluster.nodes.filter((n) => n.ready)).toHaveLength(6);
   }, 60_000);
 });
