@@ -96,6 +96,7 @@ function cluster(name: string, site: SiteName, region: string): ClusterState {
   const c: ClusterState = {
     name,
     nodes: [],
+    systemNodes: [0, 1].map((i) => ({ name: `${name}-system-${i}`, ready: true, createdAt: Date.now() })),
     deployments: new Map([['aegis-api', deployment('aegis-api', replicas)]]),
     pods: new Map(),
     configMaps: new Map([

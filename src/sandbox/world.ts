@@ -60,7 +60,14 @@ export interface JobState {
 
 export interface ClusterState {
   name: string;
+  /** Nodes of the site's workload node pool (`SiteWorld.pool`), which the pool's size governs. */
   nodes: NodeState[];
+  /**
+   * Nodes of the cluster's system node pool (kube-system add-ons; AKS's mode=System pool, GKE's
+   * default-pool, an EKS system node group): always there, Ready, never scaled by the runbook and
+   * never the pool a phase counts. The application's pods do not run on them.
+   */
+  systemNodes: NodeState[];
   deployments: Map<string, DeploymentState>;
   pods: Map<string, PodState>;
   configMaps: Map<string, Record<string, string>>;

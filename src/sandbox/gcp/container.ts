@@ -235,7 +235,7 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       location: site.region,
       locations: site.zones,
       status: runningOp(state, r.id) ? 'RECONCILING' : 'RUNNING',
-      currentNodeCount: site.cluster.nodes.length,
+      currentNodeCount: site.cluster.nodes.length + site.cluster.systemNodes.length,
       currentMasterVersion: '1.33.5-gke.1000',
       // A real cluster's endpoint is the control plane's IP, served over https with
       // masterAuth.clusterCaCertificate; the sandbox's is host:port/path over plain http (no CA).
