@@ -15,6 +15,7 @@ import { deploymentsOf, dnsServerOf, forEachStack } from './shared/context.js';
 import { isUnreachable, observe, probe, sampleFor } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
 import { servingSite } from './incident.js';
+import { poolSelector } from './scale.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
 import { CLASS_INPUT, incidentClass } from './shared/inputs.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
@@ -23,7 +24,9 @@ type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<Res
 
 const drCluster: Check = async (ctx, name, stack) => {
   const cluster = await ctx.env.cluster(name, 'dr');
-  const nodes = await probe(ctx, () => cluster.nodes());
+  // the nodes of the pool the plan scales, by its cloud's label: not the system pool's
+  const selector = poolSelector(stack.nodePool);
+  const nodes = await probe(ctx, () => cluster.nodes(selector));
   const notReady = nodes.filter((n) => !n.ready).map((n) => n.name);
   const deps = await Promise.all(
     deploymentsOf(stack, 'dr').map((d) => probe(ctx, () => cluster.deployment(d))),
@@ -34,9 +37,9 @@ const drCluster: Check = async (ctx, name, stack) => {
     .map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`);
   const ok = nodes.length > 0 && notReady.length === 0 && missing.length === 0 && notRunning.length === 0;
   const detail = ok
-    ? `${nodes.length}/${nodes.length} nodes Ready; ${deps.map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`).join(', ')} running`
+    ? `${nodes.length}/${nodes.length} nodes of pool ${selector} Ready; ${deps.map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`).join(', ')} running`
     : [
-        nodes.length === 0 ? 'no nodes' : '',
+        nodes.length === 0 ? `no nodes of pool ${selector}` : '',
         notReady.length ? `nodes not Ready: ${notReady.join(', ')}` : '',
         missing.length ? `deployments missing: ${missing.join(', ')}` : '',
         notRunning.length ? `pods not running: ${notRunning.join(', ')}` : '',
