@@ -83,8 +83,31 @@ const replication: Check = async (ctx, name, stack) => {
 
 const backup: Check = async (ctx, name) => {
   const providers = await ctx.env.providers(name);
-  const last = await probe(ctx, () => providers.database.lastBackup());
   const maxMs = ctx.plan.limits.backupMaxAgeMs;
+  const db = providers.database;
+  if (db.restorePoints) {
+    // backups kept as a continuous point-in-time window (Azure SQL Database): any time in it can
+    // be restored, up to the last few minutes' log backup, so there is no newest backup to age
+    const points = await probe(ctx, () => db.restorePoints!());
+    if (points.continuousFrom) {
+      const days = (Date.now() - points.continuousFrom.getTime()) / 86_400_000;
+      const [what] = points.found.split(':');
+      return row(
+        name,
+        'Last backup',
+        days > 0 ? 'pass' : 'fail',
+        `continuous ${what.replace(/^restore points/, 'restore point')}: point-in-time restore from ${points.continuousFrom.toISOString()} (${days.toFixed(1)} days)`,
+      );
+    }
+    if (!points.newestDiscrete)
+      return row(
+        name,
+        'Last backup',
+        'fail',
+        `no restore point to recover from: found ${points.found}; expected a CONTINUOUS restore point (point-in-time restore) or a backup newer than ${(maxMs / 3_600_000).toFixed(1)} h. Check the database's backup retention in the cloud console.`,
+      );
+  }
+  const last = await probe(ctx, () => db.lastBackup());
   if (!last) return row(name, 'Last backup', 'fail', 'no successful backup found');
   const ageH = (Date.now() - last.getTime()) / 3_600_000;
   const ok = Date.now() - last.getTime() < maxMs;

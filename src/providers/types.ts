@@ -47,10 +47,26 @@ export interface DatabaseState {
   raw?: Record<string, unknown>;
 }
 
+/** A database's restore points, where the cloud keeps them as a window rather than as backups. */
+export interface RestorePoints {
+  /** Start of a continuous point-in-time restore window that runs to now (Azure SQL's CONTINUOUS point). */
+  continuousFrom?: Date;
+  /** Newest discrete restore point, when there are any. */
+  newestDiscrete?: Date;
+  /** What the cloud listed, in words (for the check's message): the database and its points. */
+  found: string;
+}
+
 export interface DatabaseProvider {
   describe(): Promise<DatabaseState>;
   /** Newest successful backup time of the primary. */
   lastBackup(): Promise<Date | undefined>;
+  /**
+   * The restore points of the writer's database, for a cloud whose backups are a continuous
+   * window (Azure SQL Database) rather than discrete backups with a time: readiness checks the
+   * window instead of `lastBackup`.
+   */
+  restorePoints?(): Promise<RestorePoints>;
   /**
    * Start a failover that makes `target` the writer.
    * mode in-region keeps the writer in the primary region (Multi-AZ / HA standby);

@@ -214,9 +214,14 @@ describe('Azure providers against the emulated ARM', () => {
     expect(world.monitor.mutations).toHaveLength(0);
   });
 
-  test('lastBackup reads the newest restore point', async () => {
-    const at = await p.database.lastBackup();
-    expect(at?.getTime()).toBe(world.stack('azure').database.lastBackupAt);
+  test('restorePoints reads the continuous window; an Azure SQL Database has no discrete backup for lastBackup', async () => {
+    const points = await p.database.restorePoints!();
+    expect(points.continuousFrom).toBeInstanceOf(Date);
+    expect(points.newestDiscrete).toBeUndefined();
+    expect(points.found).toBe(
+      `restore points of ${AZ.sql.servers.primary}/${AZ.sql.database}: CONTINUOUS from ${points.continuousFrom!.toISOString()}`,
+    );
+    expect(await p.database.lastBackup()).toBeUndefined();
   });
 
   test('traffic: describe, switch to DR (endpoint changes visible in the profile and in the served answer), re-run changes nothing', async () => {
