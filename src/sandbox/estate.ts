@@ -4,6 +4,7 @@
  */
 import type { SiteName } from '../plan/types.js';
 import { seedZone, type ZoneShape } from './aws/route53-zone.js';
+import { hpasOf } from './kubernetes/hpa.js';
 import {
   type ClusterState,
   type CloudKind,
@@ -212,6 +213,20 @@ export function createEstate(
   opts: EstateOptions = {},
 ): World {
   for (const cloud of clouds) world.stacks.set(cloud, stackWorld(cloud));
+  // an HPA on aegis-api in every cluster, its minimum the site's replicas (6 serving, 2 standby)
+  for (const stack of world.stacks.values())
+    for (const site of SITES) {
+      const c = stack.sites[site].cluster;
+      const api = c.deployments.get('aegis-api');
+      if (api)
+        hpasOf(c).set('aegis-api', {
+          name: 'aegis-api',
+          target: 'aegis-api',
+          minReplicas: api.replicas,
+          maxReplicas: 10,
+          generation: 1,
+        });
+    }
   const aws = world.stacks.get('aws');
   if (aws) seedZone(world, aws, opts.route53 ?? 'simple');
   for (const stack of world.stacks.values()) {

@@ -12,6 +12,7 @@
  */
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { SiteName } from '../plan/types.js';
+import { reconcileHpas } from './kubernetes/hpa.js';
 import { RequestLog } from './requests.js';
 
 export type CloudKind = 'aws' | 'azure' | 'gcp';
@@ -317,7 +318,11 @@ export class World {
       item.fn();
     }
     for (const stack of this.stacks.values()) {
-      for (const site of SITES) reconcileCluster(this, stack.sites[site]);
+      for (const site of SITES) {
+        // the HPA controller runs where the cluster's control plane does: not in a region that is down
+        if (stack.sites[site].up) reconcileHpas(this, stack.sites[site].cluster);
+        reconcileCluster(this, stack.sites[site]);
+      }
     }
     this.checkSplitBrain();
     for (const l of this.listeners) l();

@@ -18,6 +18,7 @@ import {
   registerJobHandler,
   writeKubeconfig,
 } from '../../src/sandbox/kubernetes/index.js';
+import { hpasOf } from '../../src/sandbox/kubernetes/hpa.js';
 import { World } from '../../src/sandbox/world.js';
 import { caught, until } from '../support/wait.js';
 
@@ -80,6 +81,8 @@ describe('KubernetesCluster', () => {
   });
 
   it('scales: the rollout completes only once new nodes are Ready', async () => {
+    // the rollout on its own: without the HPA that would take the replicas back
+    hpasOf(world.stack('gcp').sites.dr.cluster).clear();
     const c = cluster(TOPOLOGY.gcp.contexts.dr);
     await c.scale('aegis-api', 8);
     const first = await c.deployment('aegis-api');

@@ -32,6 +32,7 @@ import {
   writeKubeconfig,
 } from '../../src/sandbox/kubernetes/index.js';
 import { activeConnections, connectionShare } from '../../src/sandbox/connections.js';
+import { hpasOf } from '../../src/sandbox/kubernetes/hpa.js';
 import { World } from '../../src/sandbox/world.js';
 import { caught, until } from '../support/wait.js';
 
@@ -183,6 +184,8 @@ describe('nodes and pods', () => {
 
 describe('deployments', () => {
   it('scales through the scale subresource; readyReplicas follow only as far as Ready nodes allow', async () => {
+    // the scale subresource on its own: without the HPA that would take the replicas back (hpa.test.ts)
+    hpasOf(world.stack('aws').sites.dr.cluster).clear();
     const { apps } = clients('aws-dr');
     const before = await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns });
     expect(before.status).toMatchObject({
