@@ -7,6 +7,7 @@ import { UserError } from '../engine/errors.js';
 import { runStep } from '../engine/step.js';
 import { NODE_POOL_LABELS } from '../plan/constants.js';
 import type { NodePool, SiteName } from '../plan/types.js';
+import type { AutoscalerStatus, Cluster } from '../providers/kubernetes/types.js';
 import type { NodePoolState, Operation } from '../providers/types.js';
 import { deploymentsOf, forEachStack, replicasFor } from './shared/context.js';
 import { CLASS_INPUT, FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
@@ -133,6 +134,49 @@ export async function sizePool(
   ];
 }
 
+/**
+ * A HorizontalPodAutoscaler on the deployment owns its replicas: replicas set under it above its
+ * minimum are taken back once its scale-down stabilization window has passed (idle pods), and
+ * under its minimum it scales them up again
+ * (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/). Its minReplicas
+ * is moved to the wanted replicas (maxReplicas to at least them) before they are set, so the HPA
+ * holds the size instead of fighting it. No row when the deployment has no HPA; none for 0
+ * replicas (an HPA leaves a target scaled to 0 alone).
+ */
+async function holdAutoscaler(
+  ctx: PhaseContext,
+  phase: string,
+  name: string,
+  site: SiteName,
+  dep: string,
+  want: number,
+  cluster: Cluster,
+): Promise<ResultRow[]> {
+  if (want === 0) return [];
+  const r = await runStep<{ hpa?: AutoscalerStatus }>(ctx.run, {
+    phase,
+    step: 'autoscaler',
+    stack: name,
+    target: `k8s:${site}/hpa-of-${dep}`,
+    observe: async () => ({ hpa: await cluster.autoscaler(dep) }),
+    satisfied: ({ hpa }) => !hpa || (hpa.minReplicas === want && hpa.maxReplicas >= want),
+    action: ({ hpa }) =>
+      `set HorizontalPodAutoscaler ${hpa?.name ?? '?'} of deployment ${dep} on the ${site} cluster to minReplicas ${want} (from ${hpa?.minReplicas ?? '?'}), maxReplicas ${Math.max(hpa?.maxReplicas ?? 0, want)}`,
+    act: async ({ hpa }) => cluster.setAutoscalerBounds(hpa!.name, want, Math.max(hpa!.maxReplicas, want)),
+    deadlineMs: ctx.plan.limits.deadlinesMs.scale,
+  });
+  const hpa = r.before?.hpa;
+  if (!hpa) return [];
+  return [
+    outcomeRow(
+      name,
+      `Autoscaler ${site}/${hpa.name}`,
+      r,
+      `HorizontalPodAutoscaler ${hpa.name} minReplicas ${want}, maxReplicas ${Math.max(hpa.maxReplicas, want)}`,
+    ),
+  ];
+}
+
 /** Scale the site's deployments to active or standby replicas and wait for the rollout. */
 export async function scaleDeployments(
   ctx: PhaseContext,
@@ -143,9 +187,10 @@ export async function scaleDeployments(
 ): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
   const cluster = await ctx.env.cluster(name, site);
-  return Promise.all(
+  const rows = await Promise.all(
     deploymentsOf(stack, site).map(async (dep) => {
       const want = replicasFor(ctx.plan, stack, site, dep, role);
+      const held = await holdAutoscaler(ctx, phase, name, site, dep, want, cluster);
       const r = await runStep(ctx.run, {
         phase,
         step: 'rollout',
@@ -172,7 +217,11 @@ export async function scaleDeployments(
         deadlineMs: ctx.plan.limits.deadlinesMs.scale,
         summarise: (d) => ({ replicas: d.replicas, ready: d.readyReplicas, available: d.availableReplicas }),
       });
-      return outcomeRow(name, `Deployment ${site}/${dep}`, r, `${want}/${want} replicas available (${role})`);
+      return [
+        ...held,
+        outcomeRow(name, `Deployment ${site}/${dep}`, r, `${want}/${want} replicas available (${role})`),
+      ];
     }),
   );
+  return rows.flat();
 }
