@@ -149,7 +149,7 @@ const full = drill('full', []);
 if (full) {
   const { res, wall } = full;
   console.log(
-    `  result ${res.ok ? 'PASSED' : 'FAILED'}; wall time ${(wall / 1000).toFixed(1)} s (sandbox start, triggers, readiness, failover, sync, failback)`,
+    `  result ${res.ok ? 'PASSED' : 'FAILED'}; wall time ${(wall / 1000).toFixed(1)} s (sandbox start, triggers, readiness, failover, sync, reprotect, failback, reverse reprotect)`,
   );
   for (const s of res.stacks)
     console.log(

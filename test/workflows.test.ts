@@ -355,7 +355,15 @@ describe('example workflows: our rules', () => {
   it('dr-failover.yml: dispatch inputs, job chain, and the runbook order of the phases', () => {
     const w = wf['dr-failover.yml'];
     const dispatch = w.on.workflow_dispatch.inputs;
-    expect(Object.keys(dispatch)).toEqual(['incident-class', 'reason', 'stacks', 'dry-run']);
+    expect(Object.keys(dispatch)).toEqual([
+      'incident-class',
+      'reason',
+      'stacks',
+      'dry-run',
+      'allow-data-loss',
+    ]);
+    // Azure SQL's forced failover (data loss) is the operator's to allow, off unless ticked
+    expect(dispatch['allow-data-loss']).toMatchObject({ type: 'boolean', default: false });
     expect(dispatch['incident-class'].type).toBe('choice');
     expect(dispatch['incident-class'].options).toEqual([
       'region-outage',

@@ -4,6 +4,7 @@
  * rows that failed.
  */
 import * as core from '@actions/core';
+import { redact } from '../engine/redact.js';
 import { getPhase } from '../phases/registry.js';
 import { resultMarkdown } from '../phases/render.js';
 import { runPhase, selectStacks } from '../phases/runner.js';
@@ -30,13 +31,14 @@ export async function executeAction(inputs: ActionInputs): Promise<void> {
     force: inputs.force,
     progress: (e) => log.progress(e),
   }).finally(() => log.end());
-  for (const [k, v] of Object.entries(result.outputs)) core.setOutput(k, v);
+  // GITHUB_OUTPUT and the job summary are files the runner does not mask: redact them here
+  for (const [k, v] of Object.entries(result.outputs)) core.setOutput(k, redact(v));
   // the incident so far under the phase's own table (the report phase draws it in its report)
   const incident =
     phase.name === 'report' ? '' : incidentSummary(journal.records, plan, selectStacks(plan, inputs.stack));
-  await core.summary.addRaw(resultMarkdown(phase.title, result) + (incident ? `\n${incident}` : '')).write();
+  await core.summary.addRaw(redact(resultMarkdown(phase.title, result) + (incident ? `\n${incident}` : ''))).write();
   for (const row of result.rows.filter((r) => r.status === 'fail')) {
-    core.error(`${row.stack ? `${row.stack}: ` : ''}${row.item}: ${row.detail}`, { title: phase.title });
+    core.error(redact(`${row.stack ? `${row.stack}: ` : ''}${row.item}: ${row.detail}`), { title: phase.title });
   }
   if (!result.ok) core.setFailed(`${phase.title} failed: ${result.rows.filter((r) => r.status === 'fail').length} check(s) did not pass (see the job summary).`);
 }

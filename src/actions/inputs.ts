@@ -28,7 +28,8 @@ export interface ActionInputs {
   phase: string;
   planFile: string;
   stack?: string;
-  dryRun: boolean;
+  /** Absent when not given: the phase's default decides (false; true for sync). */
+  dryRun?: boolean;
   journalFile: string;
   force?: { by: string; reason: string };
   actor?: string;
@@ -63,7 +64,8 @@ function forceReason(reason: string): string {
  */
 export async function readActionInputs(fixedPhase?: string): Promise<ActionInputs> {
   const phase = checkPhaseName(fixedPhase ?? core.getInput(INPUT.phase, { required: true }).trim());
-  const dryRun = getInputAsBool(INPUT.dryRun, false);
+  const rawDryRun = core.getInput(INPUT.dryRun);
+  const dryRun = rawDryRun.trim() === '' ? undefined : parseBoolean(INPUT.dryRun, rawDryRun);
   const force = getInputAsBool(INPUT.force, false);
   const planFile = core.getInput(INPUT.plan) || DEFAULT_PLAN;
   await assertPlanReadable(planFile);

@@ -7,6 +7,7 @@
  */
 import * as core from '@actions/core';
 import type { ProgressEvent } from '../engine/step.js';
+import { redact } from '../engine/redact.js';
 import { progressLines } from '../phases/render.js';
 
 export interface ActionLog {
@@ -33,7 +34,7 @@ export function actionLog(): ActionLog {
           open = l.stack;
         }
       }
-      core.info([l.word, l.what, l.text].filter(Boolean).join('  '));
+      core.info(redact([l.word, l.what, l.text].filter(Boolean).join('  ')));
     },
     end: close,
   };

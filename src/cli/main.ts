@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../engine/errors.js';
+import { redact, registerEnvSecrets } from '../engine/redact.js';
 import { verifyJournal, type JournalRecord } from '../engine/journal.js';
 import { repairJournal } from '../engine/journal-repair.js';
 import { StepFailed } from '../engine/step.js';
@@ -130,6 +131,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       .requiredOption('--plan <file>', 'the DR plan file')
       .option('--stack <name>', 'one stack (or a comma list); default: every stack in the plan')
       .option('--dry-run', 'print what would change and make no mutating call')
+      .option('--no-dry-run', 'change for real a phase that dry-runs by default (sync)')
       .option('--journal <file>', 'append journal records to this file', 'aegis-dr-journal.jsonl')
       .option(
         '--input <name=value>',
@@ -171,7 +173,8 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       inputs,
       actor: user,
       force: opts.force ? { by: user, reason: opts.force } : undefined,
-      progress: opts.json ? undefined : progressPrinter(io),
+      // T+ from the journal's declaration (the runner announces it), as the drill counts
+      progress: opts.json ? undefined : progressPrinter(io, undefined),
     });
     if (opts.json) io.out(JSON.stringify(result, null, 2));
     else io.out(resultText(phase.title, result));
@@ -233,8 +236,11 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
 }
 
 /** Run the CLI; returns the exit code (never throws for a user's mistake). */
-export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
+export async function main(argv: string[], out: CliIO = stdio): Promise<number> {
   let code = 0;
+  // every line the CLI prints goes through the one redaction (src/engine/redact.ts)
+  registerEnvSecrets();
+  const io: CliIO = { out: (s) => out.out(redact(s)), err: (s) => out.err(redact(s)) };
   const program = buildProgram(io, (c) => (code = c));
   program.addOption(new Option('--no-color', 'plain output').hideHelp());
   try {

@@ -8,13 +8,12 @@ import { progressLines } from '../phases/render.js';
 import type { CliIO } from './main.js';
 
 /**
- * `origin` is where T+0 is until an `origin` event moves it: the start of the command for `run`;
- * none for a drill, whose lines before the declaration leave the time column blank.
+ * `origin` is where T+0 is until an `origin` event moves it. `run` and the drill pass none: the
+ * runner (or the drill) announces the declaration as the origin, and lines before any declaration
+ * (readiness, triggers, a phase run with no incident in its journal) leave the time column blank.
+ * (No default: an `undefined` argument would take a default, and every line a clock of its own.)
  */
-export function progressPrinter(
-  io: CliIO,
-  start: number | undefined = Date.now(),
-): (e: ProgressEvent) => void {
+export function progressPrinter(io: CliIO, start?: number): (e: ProgressEvent) => void {
   let origin = start;
   const t = () => {
     if (origin === undefined) return ' '.repeat(9);

@@ -5,6 +5,7 @@
  * Each message and escalation prints one short line; the full text goes to the drill's folder
  * (messages/NN-<kind>.md).
  */
+import { redact } from '../engine/redact.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { escalateIncident } from '../phases/escalate.js';
@@ -36,7 +37,7 @@ export function drillComms(ctx: PhaseContext, outDir: string, log: (line: string
     if (out.message && delivered.length + failed.length > 0) {
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${String(++n).padStart(2, '0')}-${out.message}.md`);
-      fs.writeFileSync(file, `# ${out.subject}\n\n${out.body}\n`);
+      fs.writeFileSync(file, redact(`# ${out.subject}\n\n${out.body}\n`));
       const line = `message ${out.message}: "${out.subject}" -> ${delivered.join(', ') || 'nobody'}${failed.length ? ` (failed: ${failed.join(', ')})` : ''}`;
       sent.push({ line, file });
       log(line);

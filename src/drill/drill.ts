@@ -5,6 +5,7 @@
  * failback and verify again. It prints live progress, then a timeline with the measured RTO and
  * RPO of each stack against the class targets, and writes the journal.
  */
+import { redact } from '../engine/redact.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../engine/errors.js';
@@ -13,13 +14,14 @@ import { peakInWindow, sharedLimiters } from '../engine/ratelimit.js';
 import { createContext, pollUntil, type ProgressEvent } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import type { IncidentClassName, Plan } from '../plan/types.js';
-import { setDrain } from '../phases/drain.js';
+import { applyFence } from '../phases/drain.js';
 import { createEnvironment } from '../phases/environment.js';
 import { failbackStack } from '../phases/failback.js';
 import { stackFigures } from '../phases/report.js';
 import { readinessRows } from '../phases/readiness.js';
 import { forEachStack } from '../phases/shared/context.js';
 import { INCIDENT_CLASSES } from '../phases/shared/inputs.js';
+import { reprotectUntilHealthy } from '../phases/reprotect.js';
 import { syncStack } from '../phases/sync.js';
 import { pickStacks, selectStacks } from '../phases/runner.js';
 import { decide, evaluateStacks } from '../phases/triggers.js';
@@ -251,7 +253,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
           async () => {
             const dec = decide(base, await evaluateStacks(base));
             triggerRows = dec.rows;
-            return dec.fire || dec.twoRegion ? dec : undefined;
+            // lag alone pages (RPO at risk) and never dispatches: that is a decision too
+            return dec.fire || dec.twoRegion || dec.rpoAtRisk.length > 0 ? dec : undefined;
           },
           deadline,
           500,
@@ -259,7 +262,11 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         if (d.twoRegion) {
           escalation = { reasons: d.reasons };
           log(`triggers refused to dispatch a failover: ${d.reasons.join('; ')}`);
-        } else log(`triggers fired: ${d.incidentClass} (${d.reasons.join('; ')})`);
+        } else if (!d.fire)
+          log(
+            `triggers paged, no failover dispatched: ${d.reasons.join('; ')}; the drill goes on as a manual failover`,
+          );
+        else log(`triggers fired: ${d.incidentClass} (${d.reasons.join('; ')})`);
         journal.append({
           phase: 'triggers',
           step: 'evaluate',
@@ -275,6 +282,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
             twoRegion: d.twoRegion,
             incidentClass: d.incidentClass,
             reasons: d.reasons,
+            rpoAtRisk: d.rpoAtRisk,
+            expectedRpoSeconds: d.expectedRpoSeconds,
           },
         });
       } catch (err) {
@@ -333,13 +342,21 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       if (sandbox) log(`scenario primary-recovered: ${sandbox.applyScenario('primary-recovered', stacks)}`);
       // The fence set while the primary was unreachable may never have landed: reconcile it now,
       // before the recovered region's pods can take writes.
-      const refence = await forEachStack(base, (s) => setDrain(base, 'declare', s, 'primary', true));
+      const refence = await forEachStack(base, (s) => applyFence(base, 'declare', s, 'primary'));
       failbackOk = stage('fence recovered primary', refence.rows) && failbackOk;
       const syncDry = await forEachStack(base, (s) => syncStack(base, s, 'dry-run'));
       failbackOk = stage('sync (dry-run)', syncDry.rows) && failbackOk;
       if (failbackOk) {
         const syncExec = await forEachStack(base, (s) => syncStack(base, s, 'execute'));
         failbackOk = stage('sync (execute)', syncExec.rows) && failbackOk;
+      }
+      // RDS / Cloud SQL: a promoted replica never becomes one again; reprotect builds a replica of
+      // the DR writer in the primary region and the drill waits for it (a real pipeline runs
+      // reprotect again later instead)
+      if (failbackOk) {
+        const deadline = plan.limits.deadlinesMs.database;
+        const rep = await forEachStack(base, (s) => reprotectUntilHealthy(base, s, deadline));
+        failbackOk = stage('reprotect', rep.rows) && failbackOk;
       }
       if (failbackOk) {
         // the sandbox cannot wait the plan's hours of healthy primary: the gate is reported, not enforced
@@ -354,6 +371,12 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
         if (sandbox) journalGateOverride(fbCtx, 'failback', 0);
         const fb = await forEachStack(fbCtx, (s) => failbackStack(fbCtx, s));
         failbackOk = stage('failback', fb.rows);
+        if (failbackOk) {
+          // the reverse reprotect: a replica of the primary writer in DR, then DR's fence lifted
+          const deadline = plan.limits.deadlinesMs.database;
+          const rev = await forEachStack(base, (s) => reprotectUntilHealthy(base, s, deadline));
+          failbackOk = stage('reprotect (reverse)', rev.rows) && failbackOk;
+        }
       }
     }
 
@@ -451,7 +474,7 @@ function writeDrillFiles(
     fs.copyFileSync(result.evidence.report, result.reportFile);
   }
   if (result.evidence.chart) log(`incident chart: ${result.evidence.chart}`);
-  fs.writeFileSync(path.join(outDir, 'drill-result.json'), JSON.stringify(result, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, 'drill-result.json'), redact(JSON.stringify(result, null, 2) + '\n'));
 }
 
 /**

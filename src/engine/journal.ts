@@ -3,6 +3,7 @@
  * edited, reordered or truncated-in-the-middle journal is detected by `verifyJournal`. Records are
  * appended (and flushed) as steps finish, so a crash leaves a valid journal to resume from.
  */
+import { redactDeep } from './redact.js';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -137,8 +138,9 @@ export class Journal {
   }
 
   append(entry: JournalEntry): JournalRecord {
+    // no secret reaches the evidence (an SDK error that echoes a request, a token in a detail)
     const body: Omit<JournalRecord, 'hash'> = {
-      ...entry,
+      ...redactDeep(entry),
       seq: ++this.seq,
       runId: this.runId,
       actor: this.opts.actor,

@@ -110,8 +110,14 @@ export async function runAttempt<T>(
   const requestTimeoutMs = policy.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const left = policy.deadline === undefined ? undefined : Math.max(0, policy.deadline - Date.now());
   const deadlineSignal = left === undefined ? undefined : AbortSignal.timeout(left);
-  const parts = [runSignal, deadlineSignal].filter((x): x is AbortSignal => x !== undefined);
-  const signal = parts.length ? AbortSignal.any(parts) : undefined;
+  // Aborted when the engine gives up on this attempt (no answer in time, the deadline, the run's
+  // abort): the attempt's code may still be running, and must make no further call (an abandoned
+  // act that went on to send its mutation while its retry sent another was a double failover).
+  const abandoned = new AbortController();
+  const parts = [runSignal, deadlineSignal, abandoned.signal].filter(
+    (x): x is AbortSignal => x !== undefined,
+  );
+  const signal = AbortSignal.any(parts);
   const pastDeadline = (cause?: unknown) =>
     new DeadlineError(
       `the deadline passed while a call was in flight${cause ? ` (${messageOf(cause)})` : ''}.`,
@@ -129,7 +135,7 @@ export async function runAttempt<T>(
       later(ABORT_GRACE_MS, () =>
         reject(deadlineSignal?.aborted ? pastDeadline() : (runSignal?.reason ?? pastDeadline())),
       );
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
   });
   backstop.catch(() => undefined);
   const call = withCallScope({ signal, deadline: policy.deadline, requestTimeoutMs }, fn);
@@ -141,11 +147,12 @@ export async function runAttempt<T>(
     if (deadlineSignal?.aborted) throw pastDeadline();
     return value;
   } catch (err) {
+    abandoned.abort(err);
     if (deadlineSignal?.aborted && !(err instanceof DeadlineError)) throw pastDeadline(err);
     throw err;
   } finally {
     for (const t of timers) clearTimeout(t);
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }
 
@@ -157,13 +164,22 @@ export async function withRetry<T>(
     sleep?: Sleep;
     random?: () => number;
     signal?: AbortSignal;
+    /**
+     * The attempt is a span of several calls (a step's act: checks, then the mutation), each bound
+     * by its own per-request timeout: the attempt as a whole is bound by the deadline only, not cut
+     * (and retried) at one request's timeout while its calls are still under way.
+     */
+    span?: boolean;
   } = {},
 ): Promise<RetryResult<T>> {
   const doSleep = hooks.sleep ?? sleep;
   let unanswered = 0;
   for (let attempt = 1; ; attempt++) {
     try {
-      return { value: await runAttempt(() => fn(attempt), policy, hooks.signal), attempts: attempt };
+      return {
+        value: await runAttempt(() => fn(attempt), policy, hooks.signal, { requests: !hooks.span }),
+        attempts: attempt,
+      };
     } catch (err) {
       if (err && typeof err === 'object') (err as { attempts?: number }).attempts = attempt;
       if (err instanceof DeadlineError || hooks.signal?.aborted) throw err;

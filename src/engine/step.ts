@@ -133,6 +133,20 @@ export interface StepSpec<S> {
    */
   evidence?(since: Date | undefined): Promise<Evidence | undefined>;
   /**
+   * False for a change the live state already tells (a cross-region move: the writer's site): the
+   * history is asked only for an intent without outcome and after a call with no clear answer,
+   * never to refuse a change this journal does not record. Default true.
+   */
+  historyRefuses?: boolean;
+  /**
+   * After a mutating call failed with no clear answer (a reset, no answer in time), how long to
+   * keep re-observing (and asking `evidence` since the intent) for the change to show before
+   * sending it again, ms. A call can be carried out after the client gave up on it (a request
+   * queued at the service): a database failover sets this so that a late one is waited for, not
+   * sent twice. Default 0: one re-observe.
+   */
+  settleMs?: number;
+  /**
    * Where an `unreachable` error comes from ("aws/primary/kubernetes"). Once a step of the run
    * found it unreachable, later steps with the same key make one attempt instead of retrying: in a
    * region outage the fence, the drain and the write check would otherwise each spend their
@@ -201,7 +215,7 @@ export async function pollUntil<T>(
   deadlineMs: number,
   minPollMs = ctx.poll.minMs,
   call?: <R>(fn: () => Promise<R>, deadline: number) => Promise<R>,
-  where: { phase?: string; step?: string; stack?: string } = {},
+  where: WaitWhere = {},
 ): Promise<T> {
   const start = Date.now();
   const deadline = start + deadlineMs;
@@ -209,8 +223,7 @@ export async function pollUntil<T>(
     call ??
     (async <R>(fn: () => Promise<R>, d: number) =>
       (await withRetry(fn, { ...ctx.retry, deadline: d }, { sleep: ctx.sleep, signal: ctx.signal })).value);
-  const every = ctx.poll.heartbeatMs ?? 10_000;
-  let beat = start + every;
+  const beat = heartbeats(ctx, what, deadlineMs, where, start);
   for (;;) {
     let v: T | undefined;
     try {
@@ -228,12 +241,60 @@ export async function pollUntil<T>(
     if (elapsed >= deadlineMs) {
       throw new DeadlineError(`${what} did not happen within ${formatMs(deadlineMs)}.`);
     }
-    if (Date.now() >= beat) {
-      beat = Date.now() + every;
-      ctx.progress({ type: 'heartbeat', what, ...where, waitedMs: elapsed, leftMs: deadlineMs - elapsed });
-    }
+    beat();
     const interval = Math.max(minPollMs, Math.min(ctx.poll.maxMs, elapsed * ctx.poll.fraction));
     await ctx.sleep(Math.min(interval, Math.max(1, deadlineMs - elapsed)), ctx.signal);
+  }
+}
+
+/** Where a wait happens, for its heartbeat lines (the phase, the step or check, the stack). */
+export interface WaitWhere {
+  phase?: string;
+  step?: string;
+  stack?: string;
+}
+
+/**
+ * The one heartbeat of every long wait: call the returned function as the wait goes on; every
+ * `ctx.poll.heartbeatMs` (10 s by default) it reports what is awaited, for how long so far and how
+ * long is left. pollUntil uses it for polls, {@link waitMs} for sleep-like waits.
+ */
+export function heartbeats(
+  ctx: RunContext,
+  what: string,
+  totalMs: number,
+  where: WaitWhere = {},
+  start = Date.now(),
+): () => void {
+  const every = ctx.poll.heartbeatMs ?? 10_000;
+  let next = start + every;
+  return () => {
+    const now = Date.now();
+    if (now < next) return;
+    next = now + every;
+    const waitedMs = now - start;
+    ctx.progress({ type: 'heartbeat', what, ...where, waitedMs, leftMs: Math.max(0, totalMs - waitedMs) });
+  };
+}
+
+/**
+ * A sleep-like wait of `ms` (a measurement window, a settle time) that says what it waits for:
+ * sleeps in slices of the heartbeat interval and reports a heartbeat between them.
+ */
+export async function waitMs(
+  ctx: RunContext,
+  what: string,
+  ms: number,
+  where: WaitWhere = {},
+): Promise<void> {
+  const start = Date.now();
+  const beat = heartbeats(ctx, what, ms, where, start);
+  const every = ctx.poll.heartbeatMs ?? 10_000;
+  for (;;) {
+    const left = ms - (Date.now() - start);
+    if (left <= 0) return;
+    await ctx.sleep(Math.min(every, left), ctx.signal);
+    if (ms - (Date.now() - start) > 0) beat();
   }
 }
 
@@ -293,7 +354,7 @@ export async function runStep<S>(
   let attempts = 0;
   const where = { phase: spec.phase, step: spec.step, stack: spec.stack };
   ctx.progress({ type: 'step-start', ...where, target: spec.target });
-  const retrying = async <T>(fn: () => Promise<T>, deadline: number): Promise<T> => {
+  const retrying = async <T>(fn: () => Promise<T>, deadline: number, span = false): Promise<T> => {
     const known = spec.unreachableKey !== undefined && ctx.unreachable.has(spec.unreachableKey);
     try {
       const r = await withRetry(
@@ -302,6 +363,7 @@ export async function runStep<S>(
         {
           sleep: ctx.sleep,
           signal: ctx.signal,
+          span,
           onRetry: (e) =>
             ctx.progress({
               type: 'retry',
@@ -413,18 +475,24 @@ export async function runStep<S>(
           dryRun: false,
         });
         sent = true;
-        await retrying(async () => {
-          try {
-            return await act(before as S);
-          } catch (err) {
-            // The call may have landed before the failure: re-observe before any retry.
-            if (classify(err).kind !== 'permanent') {
-              const now = await spec.observe().catch(() => undefined);
-              if (now !== undefined && (spec.satisfied(now) || spec.inProgress?.(now))) return undefined;
+        const intentAt = new Date();
+        // The act is one span (its checks, then the mutating call), each call bound by its own
+        // per-request timeout: cut at one request's timeout, it went on in the background and sent
+        // its call while the retry sent another.
+        await retrying(
+          async () => {
+            try {
+              return await act(before as S);
+            } catch (err) {
+              // The call may have landed before the failure: re-observe before any retry.
+              if (classify(err).kind !== 'permanent' && (await landedAfterAll(ctx, spec, intentAt, deadline)))
+                return undefined;
+              throw err;
             }
-            throw err;
-          }
-        }, deadline);
+          },
+          deadline,
+          true,
+        );
       }
     } else if (ctx.dryRun) {
       const record = finish(
@@ -521,10 +589,33 @@ async function askHistory<S>(
     const ev = await retrying(() => spec.evidence!(since));
     return ev ? { landed: ev } : {};
   }
+  if (spec.historyRefuses === false) return {};
   const since = history.lastSettled ? new Date(history.lastSettled.endedAt) : undefined;
   const ev = await retrying(() => spec.evidence!(since));
   if (!ev) return {};
   return {
     refusal: `${spec.target} shows ${ev.what} at ${ev.at.toISOString()}, which ${history.lastSettled ? 'happened after the last change this journal records' : 'this journal does not record'}: check where the writer is now (acting again would move it back), then pass force with a reason to act anyway`,
   };
+}
+
+/**
+ * After an act failed with no clear answer: did its change land (or is it under way)? Re-observes,
+ * and asks the cloud's history since the intent, until `spec.settleMs` has passed (or once).
+ */
+async function landedAfterAll<S>(
+  ctx: RunContext,
+  spec: StepSpec<S>,
+  intentAt: Date,
+  deadline: number,
+): Promise<boolean> {
+  const until = Math.min(deadline, Date.now() + (spec.settleMs ?? 0));
+  const since = new Date(intentAt.getTime() - CLOCK_SKEW_MS);
+  for (;;) {
+    const now = await spec.observe().catch(() => undefined);
+    if (now !== undefined && (spec.satisfied(now) || spec.inProgress?.(now))) return true;
+    const ev = spec.evidence ? await spec.evidence(since).catch(() => undefined) : undefined;
+    if (ev) return true;
+    if (Date.now() >= until) return false;
+    await ctx.sleep(Math.min(Math.max(ctx.poll.minMs, 250), Math.max(1, until - Date.now())), ctx.signal);
+  }
 }

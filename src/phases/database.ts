@@ -3,12 +3,14 @@
  * SQL failover group, Cloud SQL HA or replica promotion) after reading the current primary;
  * refuses while the old primary accepts writes; records the RPO.
  */
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../engine/cancel.js';
 import { DeadlineError, UserError } from '../engine/errors.js';
 import { formatMs, pollUntil, runStep } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
 import type { CloudProviders, DatabaseState, Operation } from '../providers/types.js';
-import { setDrain } from './drain.js';
+import { azureFailover, azurePlannedNote, type AzureMove } from './database-azure.js';
+import { liftFence } from './drain.js';
 import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, perStackOutput } from './shared/context.js';
 import {
@@ -20,6 +22,7 @@ import {
   targetSite,
 } from './shared/inputs.js';
 import { awaitOperation, isUnreachable, probe, sampleFor } from './shared/observe.js';
+import { journalOrphan } from './shared/orphans.js';
 import { errorText, outcomeRow } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 import { clip } from '../engine/clip.js';
@@ -42,7 +45,8 @@ export const databasePhase: PhaseDef = {
     {
       name: 'allow-data-loss',
       kind: 'boolean',
-      description: 'Allow an Azure forced failover (data loss) when the primary is unreachable.',
+      description:
+        'Azure SQL: when the planned failover fails with the primary unreachable, force it (the writes that had not replicated are lost). The plan can allow it too (database.allowDataLoss).',
       default: 'false',
     },
     {
@@ -69,7 +73,7 @@ export const databasePhase: PhaseDef = {
     const { ok, rows } = await forEachStack(ctx, async (name) => {
       const done = await failoverDatabase(ctx, 'database', name, target, mode);
       if (!servesFromPrimary || done.some((r) => r.status === 'fail')) return done;
-      return [...done, ...(await setDrain(ctx, 'database', name, 'primary', false))];
+      return [...done, ...(await liftFence(ctx, 'database', name, 'primary'))];
     });
     const rpo = perStackOutput(
       ctx,
@@ -170,6 +174,7 @@ async function inRegionFailover({ ctx, phase, name, dbName, providers }: Databas
     // The writer's zone cannot tell "failed over" from "not yet": the cloud's history can (a
     // second force-failover moves the writer back).
     evidence: (since) => providers.database.failoverHistory('in-region', since),
+    settleMs: settleMs(ctx),
     wait: async () => {
       await awaitOperation(
         ctx,
@@ -221,7 +226,8 @@ async function crossRegionFailover(
   let op: Operation | undefined;
   let lagAtPromotion: number | undefined;
   let waitedFor: string | undefined;
-  const canPromoteBack = target === 'dr' || stack.database.type === 'azure-sql';
+  let azure: AzureMove | undefined;
+  let promotedAt: Date | undefined;
   const r = await runStep<DatabaseState>(ctx.run, {
     phase,
     step: 'failover',
@@ -231,25 +237,27 @@ async function crossRegionFailover(
     satisfied: (s) => s.writer === target && !s.busy,
     inProgress: (s) => s.busy,
     action: (s) =>
-      canPromoteBack
-        ? `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}`
-        : `${dbName} writer back on ${target}`,
+      `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}${stack.database.type === 'azure-sql' && mode === 'planned' ? azurePlannedNote(ctx, name) : ''}`,
     act: async (s) => {
-      if (!canPromoteBack) {
-        throw new UserError(
-          `${dbName} still has its writer on ${otherSite(target)}: run the sync phase with mode=execute to copy the DR data back and re-establish the primary, then run failback again.`,
-        );
-      }
       const fence = await acceptsWrites(ctx, name, otherSite(target));
       if (fence.accepts && !ctx.run.force) {
         throw new UserError(
-          `refusing to promote ${dbName} on ${target}: ${fence.detail}; run declare (fence) and drain first, or pass force with a reason.`,
+          `refusing to promote ${dbName} on ${target}: ${fence.detail}; ${fence.next ?? 'run declare (fence) and drain first, or pass force with a reason'}.`,
         );
       }
       waitedFor = await waitForRoutine(ctx, providers, dbName, s);
       lagAtPromotion = await replicationLag(ctx, name);
-      op = await providers.database.failover(target, mode);
+      promotedAt = new Date();
+      if (stack.database.type === 'azure-sql') {
+        azure = await azureFailover(ctx, name, dbName, providers, target, mode);
+        op = azure.op;
+      } else op = await providers.database.failover(target, mode);
     },
+    // a call whose answer was lost may be carried out late, or a runner may have died after it:
+    // the cloud's record of a failover since the intent means wait, not send again
+    evidence: (since) => providers.database.failoverHistory('cross-region', since),
+    historyRefuses: false,
+    settleMs: settleMs(ctx),
     wait: async () => {
       await awaitOperation(
         ctx,
@@ -281,17 +289,37 @@ async function crossRegionFailover(
       operation: op?.id,
       waitedFor,
       forced: ctx.run.force ? ctx.run.force : undefined,
+      ...(azure
+        ? {
+            decision: azure.decision,
+            decisionReason: azure.decisionReason,
+            planned: azure.planned,
+            allowDataLossFrom: azure.allowDataLossFrom,
+          }
+        : {}),
     }),
   });
   const rpo = (r.record.data?.rpoSeconds as number | undefined) ?? undefined;
+  const decided = r.record.data?.decision as string | undefined;
+  // RDS / Cloud SQL: the old writer is now an orphan that still accepts writes (never deleted)
+  if (r.outcome === 'done' && r.after)
+    journalOrphan(ctx, phase, name, r.before, r.after, promotedAt ?? new Date(), rpo);
   return [
     outcomeRow(
       name,
       'Database',
       r,
-      `${dbName} writer on ${target} (${mode})${rpo !== undefined ? `; replication lag at promotion ${rpo.toFixed(1)} s (RPO)` : ''}`,
+      `${dbName} writer on ${target} (${decided ? `${decided}: ${String(r.record.data?.decisionReason)}` : mode})${rpo !== undefined ? `; replication lag at promotion ${rpo.toFixed(1)} s (RPO)` : ''}`,
     ),
   ];
+}
+
+/**
+ * After a failover call with no clear answer, how long to watch for it to show before sending it
+ * again: one per-request timeout (a request the client gave up on can still be carried out).
+ */
+function settleMs(ctx: PhaseContext): number {
+  return ctx.run.retry.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 }
 
 /**
@@ -340,20 +368,25 @@ function effectiveMode(ctx: PhaseContext, name: string, mode: DatabaseMode, db: 
   const stack = ctx.plan.stack(name);
   if (stack.database.type !== 'azure-sql')
     return mode === 'planned' || mode === 'forced' ? 'cross-region' : mode;
-  if (mode === 'in-region') return 'planned';
-  const allowLoss = stack.database.allowDataLoss || ctx.inputs['allow-data-loss'] === 'true';
-  if (mode === 'cross-region' || mode === 'planned')
-    return !db.primaryReachable && allowLoss ? 'forced' : 'planned';
-  return mode;
+  // Planned first whatever a read of the primary said (a failed ARM read is not an outage); forced
+  // only where asked, or after a planned failover failed where data loss is allowed (database-azure.ts).
+  void db;
+  return mode === 'forced' ? 'forced' : 'planned';
 }
 
-/** Does the site still accept writes? (reachable and not fenced) */
+/**
+ * Does the site still accept writes? Reachable: a deployment with ready pods or replicas is not
+ * fenced (the drain annotation counts only when the plan says the application watches it, since an
+ * annotation reaches no pod; a NetworkPolicy does not count, open connections may outlive it).
+ * Unreachable from this runner: a second witness decides (`secondWitness`).
+ */
 export async function acceptsWrites(
   ctx: PhaseContext,
   name: string,
   site: SiteName,
-): Promise<{ accepts: boolean; detail: string }> {
+): Promise<{ accepts: boolean; detail: string; next?: string }> {
   const stack = ctx.plan.stack(name);
+  const watches = ctx.plan.doc.fence?.appWatchesAnnotation === true;
   try {
     const cluster = await ctx.env.cluster(name, site);
     const deps = await probe(
@@ -362,18 +395,70 @@ export async function acceptsWrites(
       clusterKey(name, site),
     );
     const unfenced = deps
-      .filter((d) => d && d.annotations[DRAIN_ANNOTATION] !== 'true' && d.replicas > 0)
-      .map((d) => d!.name);
+      .filter(
+        (d) =>
+          d &&
+          (d.replicas > 0 || d.readyReplicas > 0) &&
+          !(watches && d.annotations[DRAIN_ANNOTATION] === 'true'),
+      )
+      .map((d) => `${d!.name} (${d!.readyReplicas}/${d!.replicas} ready)`);
+    const annotated = deps.some((d) => d?.annotations[DRAIN_ANNOTATION] === 'true');
     return unfenced.length
       ? {
           accepts: true,
-          detail: `${site} deployment(s) ${unfenced.join(', ')} are not fenced (${DRAIN_ANNOTATION} is not "true")`,
+          detail: `${site} deployment(s) ${unfenced.join(', ')} still run${annotated && !watches ? ` (${DRAIN_ANNOTATION} alone stops nothing unless the application watches its Deployment: fence.appWatchesAnnotation is false)` : ''}`,
         }
       : { accepts: false, detail: `${site} fenced` };
   } catch (err) {
-    if (isUnreachable(err)) return { accepts: false, detail: `${site} unreachable (${errorText(err)})` };
+    if (isUnreachable(err)) return secondWitness(ctx, name, site, errorText(err).replace(/\.$/, ''));
     throw err;
   }
+}
+
+/**
+ * A site this runner cannot reach may still serve users (a partition between the runner and that
+ * region): ask Prometheus how it sees the site (the plan's healthScore query, per region). Serving
+ * (health at or above the failover trigger) refuses; down or no series (a target that cannot be
+ * scraped goes stale) lets the promotion go on; no answer refuses, since nothing shows the site
+ * stopped. Without Prometheus in the plan there is no witness, as before.
+ */
+export async function secondWitness(
+  ctx: PhaseContext,
+  name: string,
+  site: SiteName,
+  why: string,
+): Promise<{ accepts: boolean; detail: string; next?: string }> {
+  const prom = ctx.plan.doc.prometheus;
+  if (!prom)
+    return {
+      accepts: false,
+      detail: `${site} unreachable (${why}); no second witness (the plan has no prometheus)`,
+    };
+  const region = ctx.plan.stack(name)[site].region;
+  const next = `fence the ${site} site from a runner that reaches its cluster, or pass force with a reason once its users cannot write there`;
+  let samples: { labels: Record<string, string>; value: number }[];
+  try {
+    samples = await probe(ctx, () => ctx.env.prometheus().query(prom.queries.healthScore));
+  } catch (err) {
+    return {
+      accepts: true,
+      detail: `the ${site} cluster is unreachable from this runner (${why}) and the second witness, Prometheus, did not answer (${errorText(err)}), so nothing shows that ${region} stopped serving`,
+      next,
+    };
+  }
+  const s = samples.find((x) => x.labels.region === region && (!x.labels.stack || x.labels.stack === name));
+  const threshold = ctx.plan.limits.triggers.healthScoreBelow;
+  if (s && Number.isFinite(s.value) && s.value >= threshold) {
+    return {
+      accepts: true,
+      detail: `the ${site} cluster is unreachable from this runner (${why}) but Prometheus sees the ${site} site in ${region} still serving users (health ${s.value}, failover trigger below ${threshold})`,
+      next,
+    };
+  }
+  return {
+    accepts: false,
+    detail: `${site} unreachable (${why}); Prometheus sees ${region} down (${s ? `health ${s.value}` : 'no health series'})`,
+  };
 }
 
 /** Replication lag of a stack from Prometheus, or undefined when it cannot be read. */

@@ -1,13 +1,15 @@
 /**
  * `declare` (runbook step 1): opens the failover (incident class, reason, target), fences the
- * primary with the drain annotation when the class moves the database or traffic, and starts the
- * DR node pool growing at once when the class scales.
+ * primary with the plan's fences (drain annotation, scale to zero, NetworkPolicy: `applyFence` in
+ * drain.ts) when the class moves the database or traffic, and starts the DR node pool growing at
+ * once when the class scales.
  */
 import type { JournalRecord } from '../engine/journal.js';
-import { setDrain } from './drain.js';
+import { applyFence } from './drain.js';
 import { sizePool } from './scale.js';
 import { forEachStack } from './shared/context.js';
 import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
+import { deprecatedOutput } from './results.js';
 import { observe } from './shared/observe.js';
 import { row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
@@ -16,7 +18,7 @@ export const declarePhase: PhaseDef = {
   name: 'declare',
   title: 'Declare failover',
   description:
-    'Opens the failover (incident class, reason, target), fences the primary by setting the drain annotation on its deployments, and starts the DR node pool growing at once.',
+    "Opens the failover (incident class, reason, target), fences the primary with the plan's fences (drain annotation, scale to zero, a NetworkPolicy denying egress), and starts the DR node pool growing at once.",
   inputs: [
     { ...CLASS_INPUT, required: true },
     {
@@ -28,9 +30,11 @@ export const declarePhase: PhaseDef = {
   ],
   outputs: [
     { name: 'incident-class', description: 'The incident class declared.' },
-    { name: 'rto', description: 'RTO target of the class, in seconds.' },
-    { name: 'rpo', description: 'RPO target of the class, in seconds.' },
+    { name: 'rto-target-seconds', description: 'RTO target of the class, in seconds.' },
+    { name: 'rpo-target-seconds', description: 'RPO target of the class, in seconds.' },
     FAILED_OUTPUT,
+    deprecatedOutput('rto', 'rto-target-seconds'),
+    deprecatedOutput('rpo', 'rpo-target-seconds'),
   ],
   async run(ctx) {
     const cls = incidentClass(ctx);
@@ -41,8 +45,8 @@ export const declarePhase: PhaseDef = {
       rows,
       outputs: {
         'incident-class': cls.name,
-        rto: String(cls.rtoMs / 1000),
-        rpo: String(cls.rpoMs / 1000),
+        'rto-target-seconds': String(cls.rtoMs / 1000),
+        'rpo-target-seconds': String(cls.rpoMs / 1000),
         ...outputsOf(rows),
       },
       markdown: `Declared **${cls.name}** (RTO ${cls.rtoMs / 60000} min, RPO ${cls.rpoMs / 60000} min): ${reason}`,
@@ -97,7 +101,7 @@ export async function declareStack(ctx: PhaseContext, name: string): Promise<Res
   ];
   const fenceNeeded = cls.phases.includes('database') || cls.phases.includes('traffic');
   const [fence, pool] = await Promise.all([
-    fenceNeeded ? setDrain(ctx, 'declare', name, 'primary', true) : Promise.resolve([]),
+    fenceNeeded ? applyFence(ctx, 'declare', name, 'primary') : Promise.resolve([]),
     cls.phases.includes('scale')
       ? sizePool(ctx, 'declare', name, 'dr', 'active', false)
       : Promise.resolve([]),

@@ -9,7 +9,9 @@
  *   it for every surface) and engage DBA + Security;
  * - dr-unhealthy: the newest readiness run found the DR site unhealthy (DR health, DR nodes and
  *   pods) -> Platform team;
- * - two-region-failure: the triggers saw both regions of a stack unhealthy -> executives + BCP.
+ * - two-region-failure: the triggers saw both regions of a stack unhealthy -> executives + BCP;
+ * - rpo-at-risk (not a runbook row): the triggers saw replication lag above the threshold with the
+ *   primary healthy -> the DBA on-call (the runbook's contact for the database), never a failover.
  * The job summary shows the live RTO budget.
  */
 import type { JournalRecord } from '../engine/journal.js';
@@ -26,6 +28,7 @@ export const RULES: EscalationWhen[] = [
   'data-integrity-failure',
   'dr-unhealthy',
   'two-region-failure',
+  'rpo-at-risk',
 ];
 
 /** The runbook's action for each rule when the plan does not word it. */
@@ -34,6 +37,7 @@ const ACTIONS: Record<EscalationWhen, string> = {
   'data-integrity-failure': 'Stop failover, engage DBA + Security',
   'dr-unhealthy': 'Contact Platform Team immediately',
   'two-region-failure': 'Engage executive team, activate BCP',
+  'rpo-at-risk': 'Page the DBA on-call: replication lag puts the RPO at risk',
 };
 
 /** Readiness checks that say the DR site itself is unhealthy. */
@@ -125,6 +129,17 @@ export function evaluateRules(
     why: two
       ? `the triggers saw both regions unhealthy at ${last!.endedAt}: ${((last!.data?.reasons as string[]) ?? []).join('; ')}`
       : 'no two-region failure in the newest trigger evaluation',
+  });
+
+  // replication lag above the threshold with the primary healthy: the RPO is at risk (a page, not a failover)
+  const atRisk = (last?.data?.rpoAtRisk as string[] | undefined)?.filter((s) => stacks.includes(s)) ?? [];
+  out.push({
+    rule: 'rpo-at-risk',
+    fires: atRisk.length > 0,
+    key: last ? `${last.runId.slice(0, 8)}-${last.seq}` : '',
+    why: atRisk.length
+      ? `the triggers saw replication lag above the threshold with the primary healthy at ${last!.endedAt}: ${((last!.data?.reasons as string[]) ?? []).filter((r) => atRisk.some((s) => r.startsWith(`${s}:`))).join('; ')}`
+      : 'no replication lag above the threshold in the newest trigger evaluation',
   });
   return out;
 }

@@ -1,17 +1,25 @@
 /**
- * `failback`: returns a stack to its primary region, composed of the other phases' bodies. Gated
- * on the primary being healthy for the plan's duration and on a zero-conflict data sync (sync):
- * primary scaled up (scale), DR fenced and drained (drain), the database back on primary
- * (database), primary unfenced, traffic back (traffic), region primary verified (verify), and DR
- * returned to standby (scale) with its fence lifted (drain).
+ * `failback`: returns a stack to its primary region, composed of the other phases' bodies; this
+ * module owns the whole order. Gated on the primary being healthy for the plan's duration and on a
+ * zero-conflict data sync (sync). RDS / Cloud SQL: a healthy replica of the DR writer in the
+ * primary region must exist (built by reprotect) before anything is touched. Then: the recovered
+ * primary fenced before capacity comes up there (drain), primary scaled up (scale), DR fenced and
+ * drained (drain), replication lag 0, the primary-region replica promoted (database: a planned
+ * switchover), primary unfenced, traffic back (traffic), region primary verified (verify), and
+ * only then DR back to standby (scale). DR stays fenced on RDS / Cloud SQL (its old writer is an
+ * orphan that accepts writes) until the reverse reprotect lifts it; Azure lifts it at once.
  */
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import { failoverDatabase } from './database.js';
-import { drainSite, setDrain } from './drain.js';
+import { applyFence, drainSite, liftFence } from './drain.js';
 import { scaleDeployments, scaleStack, sizePool } from './scale.js';
 import { forEachStack } from './shared/context.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, primaryHealthyFor } from './recovered.js';
+import { DeadlineError } from '../engine/errors.js';
+import { formatMs, pollUntil } from '../engine/step.js';
+import { replicaIn } from '../providers/topology.js';
 import { CLASS_INPUT, FAILED_OUTPUT, outputsOf } from './shared/inputs.js';
+import { observe, probe, sampleFor } from './shared/observe.js';
 import { row } from './shared/rows.js';
 import { switchTraffic } from './traffic.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
@@ -20,7 +28,7 @@ import { verifyRows } from './verify.js';
 export const failbackPhase: PhaseDef = {
   name: 'failback',
   title: 'Failback to primary',
-  description: `Gated on the primary being healthy for the plan's duration and on a zero-conflict data sync: scales the primary up, fences DR, returns the database and traffic to primary, verifies region primary, and returns DR to standby (${DRAIN_ANNOTATION} lifted).`,
+  description: `Gated on the primary being healthy for the plan's duration, on a zero-conflict data sync and (RDS, Cloud SQL) on a healthy replica in the primary region built by reprotect: fences the primary, scales it up, fences and drains DR, waits for replication lag 0, switches the database over, moves traffic back, verifies region primary, then returns DR to standby (Azure: ${DRAIN_ANNOTATION} lifted; RDS, Cloud SQL: DR stays fenced until reprotect).`,
   inputs: [
     {
       name: 'confirm-healthy-for',
@@ -65,6 +73,8 @@ export async function failbackStack(
     rows.push(gate);
     if (gate.status === 'fail') return rows;
   }
+  const stack = ctx.plan.stack(name);
+  const azure = stack.database.type === 'azure-sql';
   const synced = ctx.run.journal.records.some(
     (r) =>
       r.phase === 'sync' &&
@@ -73,7 +83,7 @@ export async function failbackStack(
       r.data?.succeeded === true &&
       r.data?.conflicts === 0,
   );
-  if (!synced && ctx.plan.stack(name).database.type !== 'azure-sql') {
+  if (!synced && !azure) {
     rows.push(
       row(
         name,
@@ -84,31 +94,183 @@ export async function failbackStack(
     );
     return rows;
   }
-  // 1. primary up to production capacity while DR still serves
-  rows.push(...(await scaleStack(ctx, 'failback', name, 'primary')));
-  // 2. fence DR, 3. database back to primary, 4. unfence primary
-  rows.push(...(await setDrain(ctx, 'failback', name, 'dr', true)));
-  rows.push(...(await drainSite(ctx, 'failback', name, 'dr')));
-  const stack = ctx.plan.stack(name);
-  rows.push(
-    ...(await failoverDatabase(
-      ctx,
-      'failback',
-      name,
-      'primary',
-      stack.database.type === 'azure-sql' ? 'planned' : 'cross-region',
-    )),
-  );
-  rows.push(...(await setDrain(ctx, 'failback', name, 'primary', false)));
-  // 5. traffic back, 6. verify region primary
+  // 0. RDS / Cloud SQL: the database can come back only through a healthy replica of the DR writer
+  // in the primary region (a promoted replica never becomes a replica again): checked before
+  // anything is fenced, drained or scaled.
+  let switched = false;
+  if (!azure) {
+    const ready = await switchoverReady(ctx, name);
+    rows.push(ready.row);
+    if (ready.row.status === 'fail') return rows;
+    switched = ready.switched;
+  }
+  // A re-run after the switchover (the writer is on primary already) goes on from step 6: the
+  // primary was scaled and DR fenced before the promotion, and fencing the primary again would
+  // stop its writes for nothing.
+  if (!switched) {
+    // 1. fence the recovered primary before any capacity comes up there, 2. scale it up while DR serves
+    rows.push(...(await applyFence(ctx, 'failback', name, 'primary')));
+    rows.push(...(await scaleStack(ctx, 'failback', name, 'primary')));
+    // 3. fence and drain DR: from here nothing writes
+    rows.push(...(await applyFence(ctx, 'failback', name, 'dr')));
+    rows.push(...(await drainSite(ctx, 'failback', name, 'dr')));
+  }
+  const failed = (rs: ResultRow[]) => rs.some((r) => r.status === 'fail');
+  // 4. replication caught up (lag 0), 5. the planned switchover (promote the primary-region replica)
+  const db: ResultRow[] = azure || switched ? [] : await caughtUp(ctx, name);
+  if (!failed(db))
+    db.push(
+      ...(await failoverDatabase(ctx, 'failback', name, 'primary', azure ? 'planned' : 'cross-region')),
+    );
+  rows.push(...db);
+  if (failed(db)) {
+    // the writer is still on DR: give the service its writer back rather than leave none
+    rows.push(...(await liftFence(ctx, 'failback', name, 'dr')));
+    return rows;
+  }
+  // 6. unfence primary, 7. traffic back, 8. verify region primary
+  rows.push(...(await liftFence(ctx, 'failback', name, 'primary')));
   rows.push(...(await switchTraffic(ctx, 'failback', name, 'primary')));
-  rows.push(...(await verifyRows(ctx, name, 'primary')));
-  // 7. DR back to standby: replicas, node pool, and the fence lifted (its database is a replica again)
+  const verified = await verifyRows(ctx, name, 'primary');
+  rows.push(...verified);
+  if (failed(verified)) return rows;
+  // 9. DR back to standby, only after the primary verified
   const [deps, pool] = await Promise.all([
     scaleDeployments(ctx, 'failback', name, 'dr', 'standby'),
     sizePool(ctx, 'failback', name, 'dr', 'standby', false),
   ]);
   rows.push(...deps, ...pool);
-  rows.push(...(await setDrain(ctx, 'failback', name, 'dr', false)));
+  // Azure: the failover group made DR the secondary by itself, so its fence is lifted. RDS / Cloud
+  // SQL: DR's old writer is an orphan that accepts writes; DR stays fenced until the reverse
+  // reprotect has built a replica of the primary writer there, which lifts it.
+  if (azure) rows.push(...(await liftFence(ctx, 'failback', name, 'dr')));
+  else
+    rows.push(
+      row(
+        name,
+        'DR fence',
+        'warn',
+        `DR stays fenced: run reprotect to build a replica of the primary writer in DR; it lifts the fence once the replica is healthy.`,
+      ),
+    );
   return rows;
+}
+
+/**
+ * Can the database come back to the primary region? Yes when the writer is there already (a
+ * re-run) or a healthy replica of the DR writer is there, by the cloud's own topology.
+ */
+export async function switchoverReady(
+  ctx: PhaseContext,
+  name: string,
+): Promise<{ row: ResultRow; switched: boolean }> {
+  const stack = ctx.plan.stack(name);
+  const providers = await ctx.env.providers(name);
+  const s = await probe(ctx, () => providers.database.describe(), undefined, {
+    deadlineMs: ctx.plan.limits.deadlinesMs.database,
+  });
+  const t = s.topology;
+  const w = t?.writer;
+  observe(ctx, 'failback', 'switchover-ready', name, `${stack.database.type}:${w?.id ?? 'unknown'}`, {
+    writer: w?.id,
+    writerSite: s.writer,
+    replicas: t?.replicas.map((r) => ({ id: r.id, site: r.site, healthy: r.healthy, status: r.status })),
+  });
+  if (s.writer === 'primary')
+    return {
+      switched: true,
+      row: row(
+        name,
+        'Switchover ready',
+        'pass',
+        `the writer ${w?.id ?? ''} is on the primary region already`,
+      ),
+    };
+  const replica = replicaIn(t, 'primary');
+  if (replica?.healthy)
+    return {
+      switched: false,
+      row: row(
+        name,
+        'Switchover ready',
+        'pass',
+        `replica ${replica.id} of ${w?.id} in ${stack.primary.region} is healthy`,
+      ),
+    };
+  const seen = (t?.replicas ?? []).filter((r) => r.site === 'primary');
+  const fail = row(
+    name,
+    'Switchover ready',
+    'fail',
+    `the writer ${w?.id ?? 'unknown'} has no healthy replica in ${stack.primary.region}${seen.length ? ` (${seen.map((r) => `${r.id}: ${r.status}`).join(', ')})` : ''}: run reprotect first and wait until it reports the replica healthy, then run failback again (nothing was fenced, drained or scaled).`,
+  );
+  return { row: fail, switched: false };
+}
+
+/**
+ * Wait, with nothing writing, until the primary-region replica has caught up: the cloud says it
+ * replicates and the replication lag reads 0 (the plan's Prometheus query, site primary), bounded
+ * by the database deadline.
+ */
+async function caughtUp(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
+  const providers = await ctx.env.providers(name);
+  const deadline = ctx.plan.limits.deadlinesMs.database;
+  const query = ctx.plan.doc.prometheus?.queries.replicationLag;
+  let last: { lag?: number; healthy?: boolean } = {};
+  if (ctx.run.dryRun)
+    return [
+      row(
+        name,
+        'Replication caught up',
+        'would-do',
+        'would wait for replication lag 0 to the primary-region replica',
+      ),
+    ];
+  try {
+    await pollUntil(
+      ctx.run,
+      `${name}: replication lag 0 to the primary-region replica`,
+      async () => {
+        const s = await providers.database.describe();
+        if (s.writer === 'primary') return true; // a re-run after the switchover
+        const healthy = replicaIn(s.topology, 'primary')?.healthy === true;
+        let lag: number | undefined;
+        if (query) {
+          const samples = await ctx.env.prometheus().query(query);
+          lag = sampleFor(
+            samples.filter((x) => x.labels.site === 'primary'),
+            name,
+            ctx.plan.stack(name),
+          )?.value;
+        }
+        last = { lag, healthy };
+        return healthy && (query === undefined || lag === 0) ? true : undefined;
+      },
+      deadline,
+    );
+  } catch (err) {
+    if (!(err instanceof DeadlineError)) throw err;
+    return [
+      row(
+        name,
+        'Replication caught up',
+        'fail',
+        `the primary-region replica did not catch up within ${formatMs(deadline)} (replicating: ${last.healthy ?? 'unknown'}, lag: ${last.lag ?? 'not reported'}): DR's fence is lifted again; check replication, then run failback again.`,
+      ),
+    ];
+  }
+  observe(ctx, 'failback', 'caught-up', name, `database`, {
+    lagSeconds: last.lag ?? 0,
+    measuredBy: query ? 'prometheus' : 'cloud replica status',
+  });
+  return [
+    row(
+      name,
+      'Replication caught up',
+      'pass',
+      query
+        ? 'replication lag 0 with DR fenced'
+        : 'replica replicating with DR fenced (no lag query in the plan)',
+    ),
+  ];
 }

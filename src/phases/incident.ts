@@ -5,7 +5,7 @@
  * in the journal. `declare` has no default: an incident is never silently a region outage.
  */
 import { UserError } from '../engine/errors.js';
-import type { Journal } from '../engine/journal.js';
+import type { Journal, JournalRecord } from '../engine/journal.js';
 import type { IncidentClassName, Plan, ResolvedIncidentClass, SiteName } from '../plan/types.js';
 import { INCIDENT_CLASSES } from './shared/inputs.js';
 import type { PhaseResult } from './types.js';
@@ -25,6 +25,31 @@ export const CLASS_SELECTED_PHASES = ['drain', 'database', 'scale', 'traffic'];
 export function servingSite(cls: ResolvedIncidentClass): SiteName {
   const dbOnly = !cls.phases.includes('traffic') && cls.phases.includes('database');
   return dbOnly && cls.databaseMode === 'in-region' ? 'primary' : 'dr';
+}
+
+/** Whether a journal record is a declaration (declare's `incident` record of a stack). */
+export function isDeclaration(r: JournalRecord): boolean {
+  return r.phase === 'declare' && r.step === 'incident';
+}
+
+/**
+ * The time origin of the live lines, the timeline and the report: the declaration of the latest
+ * incident in the journal (the earliest stack's declaration of the run that declared it last).
+ */
+export function declarationOrigin(
+  records: readonly JournalRecord[],
+): { at: number; what: string } | undefined {
+  const last = records.filter(isDeclaration).at(-1);
+  if (!last) return undefined;
+  const at = Math.min(
+    ...records
+      .filter((r) => isDeclaration(r) && r.runId === last.runId)
+      .map((r) => Date.parse(String(r.data?.declaredAt ?? r.startedAt))),
+  );
+  return {
+    at,
+    what: `T+ counts from the declaration of the ${String(last.data?.incidentClass ?? 'incident')} at ${new Date(at).toISOString()}`,
+  };
 }
 
 /** The class the latest `declare` recorded in the journal, if any. */

@@ -18,6 +18,7 @@ export const PHASE_NAMES = [
   'verify',
   'sync',
   'failback',
+  'reprotect',
   'notify',
   'escalate',
   'report',

@@ -14,10 +14,12 @@ import { appRequest, joinUrl, siteUrl } from './shared/app.js';
 import { deploymentsOf, dnsServerOf, forEachStack } from './shared/context.js';
 import { isUnreachable, observe, probe, sampleFor } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
+import { fenceEnforcementRow, fenceReturnedPrimary } from './drain.js';
 import { servingSite } from './incident.js';
 import { poolSelector } from './scale.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
-import { CLASS_INPUT, incidentClass } from './shared/inputs.js';
+import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
+import { deprecatedOutput } from './results.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<ResultRow>;
@@ -261,11 +263,9 @@ export const readinessPhase: PhaseDef = {
     },
   ],
   outputs: [
-    {
-      name: 'ready',
-      description: '"true" when every check passed (warnings allowed, e.g. primary unreachable).',
-    },
-    { name: 'failed-checks', description: 'Comma-separated stack/check names that failed.' },
+    { ...FAILED_OUTPUT, description: 'Comma-separated stack/check names that failed.' },
+    deprecatedOutput('ready', 'passed'),
+    deprecatedOutput('failed-checks', 'failed-items'),
   ],
   async run(ctx) {
     const mode = ctx.inputs['mode'] || 'failover';
@@ -278,8 +278,27 @@ export const readinessPhase: PhaseDef = {
       if (gate.override) journalGateOverride(ctx, 'readiness', gate.ms);
       check = (s: string) => recoveredRows(ctx, s, gate.ms);
     }
-    const { ok, rows } = await forEachStack(ctx, check);
-    const failed = rows.filter((r) => r.status === 'fail').map((r) => `${r.stack}/${r.item}`);
-    return { ok, rows, outputs: { ready: String(ok), 'failed-checks': failed.join(',') } };
+    // A fence that outlasts the outage: while an incident is open, a primary that answers again is
+    // fenced before anything else is checked (drain.ts).
+    const checkFenced = async (s: string) => [
+      ...(await fenceReturnedPrimary(ctx, 'readiness', s)),
+      ...(await check(s)),
+    ];
+    const checked = await forEachStack(ctx, checkFenced);
+    // the fence's enforcement is read once every stack's checks are done, so that its cloud calls
+    // never overlap a check's first connection to a cluster (one stack at a time)
+    const enforcement: ResultRow[] = [];
+    if (mode === 'failover')
+      for (const s of ctx.stacks) {
+        try {
+          enforcement.push(...(await fenceEnforcementRow(ctx, s)));
+        } catch (err) {
+          enforcement.push(row(s, 'Fence enforcement', 'warn', `could not be read: ${errorText(err)}`));
+        }
+      }
+    const ok = checked.ok;
+    const rows = [...checked.rows, ...enforcement];
+    // `passed` ("true" when every check passed, warnings allowed) is added by the runner
+    return { ok, rows, outputs: outputsOf(rows) };
   },
 };

@@ -12,6 +12,7 @@ import { readinessPhase } from './readiness.js';
 import { scalePhase } from './scale.js';
 import { syncPhase } from './sync.js';
 import { reportPhase } from './report.js';
+import { reprotectPhase } from './reprotect.js';
 import { trafficPhase } from './traffic.js';
 import { triggersPhase } from './triggers.js';
 import { checkPhaseName, PHASE_NAMES } from './names.js';
@@ -31,6 +32,7 @@ export const PHASES: PhaseDef[] = [
   verifyPhase,
   syncPhase,
   failbackPhase,
+  reprotectPhase,
   notifyPhase,
   escalatePhase,
   reportPhase,

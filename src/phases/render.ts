@@ -123,7 +123,7 @@ export function progressLines(
         return {
           stack: e.stack,
           word: 'waiting',
-          what: `${e.phase ?? '-'}/${e.step ?? '-'}`,
+          what: [e.phase, e.step].filter(Boolean).join('/') || '-',
           text: `${e.what}: ${formatMs(e.waitedMs)} so far, ${formatMs(e.leftMs)} left`,
         };
       case 'info':

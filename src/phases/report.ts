@@ -5,6 +5,7 @@
  * verification passed, the overrides, the steps that failed, were refused or could not reach their
  * target, and a timeline. Offline: it contacts no cloud and appends nothing to the journal.
  */
+import { redact } from '../engine/redact.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../engine/errors.js';
@@ -85,7 +86,7 @@ export const reportPhase: PhaseDef = {
     const write = (markdown: string) => {
       try {
         fs.mkdirSync(path.dirname(path.resolve(reportFile)), { recursive: true });
-        fs.writeFileSync(reportFile, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+        fs.writeFileSync(reportFile, redact(markdown.endsWith('\n') ? markdown : `${markdown}\n`));
       } catch (err) {
         throw fileError(reportFile, err, 'the report input', 'a Markdown file to write', 'give a file path');
       }

@@ -15,6 +15,28 @@ export const COMMON_OUTPUTS: OutputDef[] = [
   },
 ];
 
+/** The release that removes the deprecated output names (one release after they were renamed). */
+export const ALIASES_REMOVED_IN = '0.3.0';
+
+/** A deprecated output name that carries the value of `of` until {@link ALIASES_REMOVED_IN}. */
+export function deprecatedOutput(name: string, of: string): OutputDef {
+  return {
+    name,
+    aliasOf: of,
+    description: `Deprecated: use ${of} (the same value). Kept until ${ALIASES_REMOVED_IN}.`,
+  };
+}
+
+/** The outputs with every deprecated alias of `defs` set to the value of the output it stands for. */
+export function withAliases(
+  defs: readonly OutputDef[],
+  outputs: Record<string, string>,
+): Record<string, string> {
+  const out = { ...outputs };
+  for (const d of defs) if (d.aliasOf !== undefined) out[d.name] = outputs[d.aliasOf] ?? '';
+  return out;
+}
+
 export interface StackResult {
   passed: boolean;
   rows: Omit<ResultRow, 'stack'>[];
@@ -33,14 +55,21 @@ export function resultsByStack(rows: ResultRow[], stacks: string[]): Record<stri
   return out;
 }
 
-/** The result with `passed` and `results` added (a phase's own outputs of the same name win). */
-export function withCommonOutputs(result: PhaseResult, stacks: string[]): PhaseResult {
+/**
+ * The result with `passed` and `results` added (a phase's own outputs of the same name win), and
+ * the deprecated aliases among `defs` (the phase's declared outputs) filled in.
+ */
+export function withCommonOutputs(
+  result: PhaseResult,
+  stacks: string[],
+  defs: readonly OutputDef[] = [],
+): PhaseResult {
   return {
     ...result,
-    outputs: {
+    outputs: withAliases(defs, {
       passed: String(result.ok),
       results: JSON.stringify(resultsByStack(result.rows, stacks)),
       ...result.outputs,
-    },
+    }),
   };
 }

@@ -14,12 +14,13 @@ import {
 } from '../engine/step.js';
 import { loadPlan } from '../plan/load.js';
 import { parseInputs } from './shared/inputs.js';
+import { registerPlanSecrets } from './shared/secrets.js';
 import type { Plan } from '../plan/types.js';
 import { createEnvironment } from './environment.js';
-import { resolveIncidentClass, skipForClass } from './incident.js';
+import { declarationOrigin, isDeclaration, resolveIncidentClass, skipForClass } from './incident.js';
 import { activeStop } from './escalate.js';
 import { getPhase } from './registry.js';
-import type { Environment, PhaseResult, ResultRow } from './types.js';
+import type { Environment, PhaseDef, PhaseResult, ResultRow } from './types.js';
 import { clip } from '../engine/clip.js';
 import { withCommonOutputs } from './results.js';
 
@@ -119,6 +120,26 @@ export function refuseWhileStopped(
   });
 }
 
+/**
+ * Whether a run is a dry run: the common `dry-run` input when given, else the phase's default
+ * (false; true for sync). Sync's deprecated `mode` input stands for dry-run (dry-run = true,
+ * execute = false); when it and a given dry-run disagree, the dry run wins (a rehearsal that passes
+ * `dry-run: true` to every step never executes a sync written with `mode: execute`).
+ */
+export function resolveDryRun(
+  phase: Pick<PhaseDef, 'name' | 'dryRunByDefault' | 'inputs'>,
+  given: boolean | undefined,
+  inputs: Record<string, string | undefined>,
+): boolean {
+  const mode = phase.inputs.some((i) => i.name === 'mode' && i.description.startsWith('Deprecated'))
+    ? inputs['mode']
+    : undefined;
+  const fromMode = mode === 'execute' ? false : mode === 'dry-run' ? true : undefined;
+  if (given === true || fromMode === true) return true;
+  if (given === false || fromMode === false) return false;
+  return phase.dryRunByDefault ?? false;
+}
+
 export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> {
   const phase = getPhase(opts.phase);
   if (opts.force && !hasReason(opts.force)) {
@@ -129,6 +150,7 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
   // every input checked by its declared kind before the plan loads (booleans become "true"/"false")
   const parsed = parseInputs(phase.inputs, opts.inputs ?? {});
   const plan = opts.plan ?? (await loadPlan(opts.planFile));
+  registerPlanSecrets(plan);
   const stacks = selectStacks(plan, opts.stack);
   const journal =
     opts.journal ??
@@ -139,17 +161,18 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     });
   refuseWhileStopped(phase.name, journal, opts.force);
   const run = createContext(journal, {
-    dryRun: opts.dryRun ?? false,
+    dryRun: resolveDryRun(phase, opts.dryRun, parsed),
     progress: opts.progress,
     force: opts.force,
     ...opts.run,
   });
+  announceOrigin(journal, run);
   // The class decides the phases: resolved (input, else the journal's declaration) before anything
   // is contacted, and a phase the class excludes only journals why.
   const cls = resolveIncidentClass(phase.name, plan, parsed, journal);
   const inputs = { ...parsed, ...(cls ? { 'incident-class': cls.name } : {}) };
   const skipped = skipForClass(phase.name, cls, stacks, journal, run.dryRun);
-  if (skipped) return { plan, journal, result: withCommonOutputs(skipped, stacks) };
+  if (skipped) return { plan, journal, result: withCommonOutputs(skipped, stacks, phase.outputs) };
   const env = opts.env ?? createEnvironment(plan);
   const result = await phase.run({
     plan,
@@ -160,7 +183,26 @@ export async function runPhase(opts: RunPhaseOptions): Promise<RunPhaseOutcome> 
     journalFile: opts.journalFile,
   });
   if (!phase.offline) journalUnrecordedFailures(run, phase.name, result.rows);
-  return { plan, journal, result: withCommonOutputs(result, stacks) };
+  return { plan, journal, result: withCommonOutputs(result, stacks, phase.outputs) };
+}
+
+/**
+ * One time origin for the live lines (T+ from the declaration), as the drill has: the journal's
+ * declaration when there is one, else the declaration this run writes (declare), when it writes it.
+ */
+function announceOrigin(journal: Journal, run: RunContext): void {
+  const origin = declarationOrigin(journal.records);
+  if (origin) {
+    run.progress({ type: 'origin', ...origin });
+    return;
+  }
+  let told = false;
+  journal.onRecord((r) => {
+    if (told || !isDeclaration(r)) return;
+    told = true;
+    const now = declarationOrigin(journal.records);
+    if (now) run.progress({ type: 'origin', ...now });
+  });
 }
 
 /**

@@ -3,27 +3,28 @@
  * Kubernetes Job on the primary cluster, in dry-run or execute mode; it passes only when the job
  * reports zero conflicts, and failback requires such an execute run in the journal.
  */
-import { UserError } from '../engine/errors.js';
 import { forEachStack, perStackOutput } from './shared/context.js';
 import { CLASS_INPUT, FAILED_OUTPUT, outputsOf } from './shared/inputs.js';
 import { runJob } from './shared/jobs.js';
 import { observe } from './shared/observe.js';
 import { row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
-import { clip } from '../engine/clip.js';
 
 export const syncPhase: PhaseDef = {
   name: 'sync',
   title: 'Data sync from DR',
   description:
-    'Runs the data sync from DR to primary as a Kubernetes Job (./aegis dr sync-from-dr), in dry-run or execute mode, and fails unless it reports zero conflicts.',
+    'Runs the data sync from DR to primary as a Kubernetes Job (./aegis dr sync-from-dr): with dry-run (the default for this phase) it only reports conflicts, with dry-run false it executes; it fails unless the sync reports zero conflicts.',
+  // one input decides: `dry-run`, true unless given (the safe default); `mode` is its old name
+  dryRunByDefault: true,
   inputs: [
     {
       name: 'mode',
       kind: 'enum',
       choices: ['dry-run', 'execute'],
-      description: 'dry-run (report conflicts only) or execute.',
-      default: 'dry-run',
+      description:
+        'Deprecated: use dry-run (true reports conflicts only, false executes). Kept until 0.3.0: dry-run maps to dry-run true, execute to dry-run false; when the two disagree, the dry run wins.',
+      default: '',
     },
     CLASS_INPUT,
   ],
@@ -37,9 +38,8 @@ export const syncPhase: PhaseDef = {
     FAILED_OUTPUT,
   ],
   async run(ctx) {
-    const mode = ctx.inputs['mode'] || 'dry-run';
-    if (mode !== 'dry-run' && mode !== 'execute')
-      throw new UserError(`input mode is "${clip(mode)}": expected dry-run or execute.`);
+    // the runner resolved dry-run (and the deprecated mode) before anything ran: see resolveDryRun
+    const mode = ctx.run.dryRun ? 'dry-run' : 'execute';
     const { ok, rows } = await forEachStack(ctx, (name) => syncStack(ctx, name, mode));
     const conflicts = perStackOutput(
       ctx,

@@ -64,6 +64,7 @@ export async function switchTraffic(
         (o) => providers.traffic.poll(o),
         ctx.plan.limits.deadlinesMs.traffic,
         minPollMs,
+        { phase, step: 'switch', stack: name },
       );
       const after = await providers.traffic.describe();
       op = undefined;

@@ -7,9 +7,17 @@
  * evaluation times, `interval` apart (evaluated as instant queries at those past times, so one run
  * decides without waiting), and for `holdFor` before that. Both sites of a stack unhealthy at once
  * is a two-region failure: reported, escalated, and never an automatic failover.
+ *
+ * Replication lag is not a failure of the primary: lag above the threshold alone puts the RPO at
+ * risk and pages (the escalate phase's `rpo-at-risk` rule), and never dispatches a failover (an
+ * in-region HA failover costs a write outage and does not shorten cross-region lag; a cross-region
+ * one would lose the lagging writes). With a health condition on the primary it raises the
+ * incident's expected RPO to the lag: the region-outage failover will lose about that much.
  */
 import type { IncidentClassName, SiteName, Stack } from '../plan/types.js';
 import type { PrometheusSample } from '../providers/prometheus.js';
+import { fenceReturnedPrimary } from './drain.js';
+import { forEachStack } from './shared/context.js';
 import { observe, probe } from './shared/observe.js';
 import { row } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
@@ -106,6 +114,13 @@ export interface TriggerDecision {
   reasons: string[];
   stacks: string[];
   rows: ResultRow[];
+  /** Stacks whose replication lag alone is above the threshold: page (RPO at risk), no failover. */
+  rpoAtRisk: string[];
+  /**
+   * Per firing stack whose replication lag is above the threshold too: the lag, seconds, as the
+   * incident's expected RPO (the writes a failover now would lose, about).
+   */
+  expectedRpoSeconds: Record<string, number>;
 }
 
 export function decide(ctx: PhaseContext, evals: Evaluation[]): TriggerDecision {
@@ -115,12 +130,18 @@ export function decide(ctx: PhaseContext, evals: Evaluation[]): TriggerDecision 
   const firing: string[] = [];
   let twoRegion = false;
   let cls: IncidentClassName | undefined;
+  const rpoAtRisk: string[] = [];
+  const expectedRpoSeconds: Record<string, number> = {};
+  const limit = ctx.plan.limits.triggers.replicationLagAbove;
   for (const e of evals) {
     const siteDown = (site: SiteName) =>
       Boolean(e.held['health-score'][site]?.held || e.held['health-check-failures'][site]?.held);
     const primaryDown = siteDown('primary');
     const drDown = siteDown('dr');
-    const lag = e.held['replication-lag'].dr?.held || e.held['replication-lag'].primary?.held;
+    const lagHeld = [e.held['replication-lag'].dr, e.held['replication-lag'].primary].filter(
+      (h) => h?.held && h.last !== undefined,
+    );
+    const lag = lagHeld.length ? Math.max(...lagHeld.map((h) => h!.last!)) : undefined;
     for (const c of conds) {
       for (const site of ['primary', 'dr'] as SiteName[]) {
         const h = e.held[c.id][site];
@@ -145,15 +166,31 @@ export function decide(ctx: PhaseContext, evals: Evaluation[]): TriggerDecision 
     if (primaryDown) {
       firing.push(e.stack);
       cls = 'region-outage';
-      reasons.push(`${e.stack}: primary region ${ctx.plan.stack(e.stack).primary.region} unhealthy`);
-    } else if (lag) {
-      firing.push(e.stack);
-      cls ??= 'database-corruption';
-      reasons.push(`${e.stack}: replication lag above ${ctx.plan.limits.triggers.replicationLagAbove} s`);
+      if (lag !== undefined) {
+        expectedRpoSeconds[e.stack] = lag;
+        reasons.push(
+          `${e.stack}: primary region ${ctx.plan.stack(e.stack).primary.region} unhealthy, with replication lag ${lag.toFixed(0)} s > ${limit} s: expected RPO ${lag.toFixed(0)} s`,
+        );
+      } else reasons.push(`${e.stack}: primary region ${ctx.plan.stack(e.stack).primary.region} unhealthy`);
+    } else if (lag !== undefined) {
+      // lag alone: the primary serves; page, never fail over
+      rpoAtRisk.push(e.stack);
+      reasons.push(
+        `${e.stack}: replication lag ${lag.toFixed(0)} s > ${limit} s with the primary healthy: RPO at risk, paging (no failover: it would not shorten the lag)`,
+      );
     }
   }
   const fire = !twoRegion && firing.length > 0;
-  return { fire, twoRegion, incidentClass: fire ? cls : undefined, reasons, stacks: firing, rows };
+  return {
+    fire,
+    twoRegion,
+    incidentClass: fire ? cls : undefined,
+    reasons,
+    stacks: firing,
+    rows,
+    rpoAtRisk,
+    expectedRpoSeconds: fire ? expectedRpoSeconds : {},
+  };
 }
 
 export const triggersPhase: PhaseDef = {
@@ -172,8 +209,20 @@ export const triggersPhase: PhaseDef = {
       description:
         '"true" when both regions of a stack are unhealthy (escalate, never fail over automatically).',
     },
+    {
+      name: 'rpo-at-risk',
+      description:
+        'Comma-separated stacks whose replication lag alone is above the threshold: page (escalate rpo-at-risk), never fail over.',
+    },
+    {
+      name: 'expected-rpo-seconds',
+      description:
+        'Per firing stack whose replication lag is above the threshold too, "stack=seconds" comma-separated: the RPO the failover is expected to lose.',
+    },
   ],
   async run(ctx) {
+    // a primary that comes back during an open incident is fenced at once (drain.ts)
+    const fenced = await forEachStack(ctx, (s) => fenceReturnedPrimary(ctx, 'triggers', s));
     const evals = await evaluateStacks(ctx);
     const d = decide(ctx, evals);
     observe(ctx, 'triggers', 'evaluate', undefined, 'prometheus', {
@@ -182,16 +231,22 @@ export const triggersPhase: PhaseDef = {
       incidentClass: d.incidentClass,
       reasons: d.reasons,
       stacks: d.stacks,
+      rpoAtRisk: d.rpoAtRisk,
+      expectedRpoSeconds: d.expectedRpoSeconds,
     });
     return {
       ok: true,
-      rows: d.rows,
+      rows: [...fenced.rows, ...d.rows],
       outputs: {
         fire: String(d.fire),
         'incident-class': d.incidentClass ?? '',
         reasons: d.reasons.join('; '),
         stacks: d.stacks.join(','),
         'two-region-failure': String(d.twoRegion),
+        'rpo-at-risk': d.rpoAtRisk.join(','),
+        'expected-rpo-seconds': Object.entries(d.expectedRpoSeconds)
+          .map(([k, v]) => `${k}=${v.toFixed(0)}`)
+          .join(','),
       },
     };
   },

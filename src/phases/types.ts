@@ -24,6 +24,11 @@ export interface InputDef {
 export interface OutputDef {
   name: string;
   description: string;
+  /**
+   * A deprecated name kept for one release: the output carries the same value as the output named
+   * here (the runner copies it), and the generated action.yml says so. See docs/OUTPUT.md.
+   */
+  aliasOf?: string;
 }
 
 /** One row of a phase's result table (a check, a step, a stack). */
@@ -80,5 +85,11 @@ export interface PhaseDef {
    * phase's run gets an in-memory journal: the runner does not open the journal file for appending.
    */
   offline?: boolean;
+  /**
+   * The value of the common `dry-run` input when it is not given (default false). `sync` dry-runs
+   * by default: the one input that decides whether it changes data is `dry-run`, and its default
+   * is the safe one.
+   */
+  dryRunByDefault?: boolean;
   run(ctx: PhaseContext): Promise<PhaseResult>;
 }

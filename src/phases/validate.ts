@@ -2,6 +2,7 @@
  * The `validate` phase: checks a DR plan and reports every problem. Contacts nothing.
  */
 import type { Plan } from '../plan/types.js';
+import { deprecatedOutput } from './results.js';
 import type { PhaseDef, ResultRow } from './types.js';
 
 const SERVICE: Record<string, string> = {
@@ -46,7 +47,7 @@ export const validatePhase: PhaseDef = {
     'Validates a DR plan file against the schema and the runbook rules, reporting every problem with its file, line and column; contacts no cloud.',
   inputs: [],
   outputs: [
-    { name: 'valid', description: '"true" when the plan is valid.' },
+    deprecatedOutput('valid', 'passed'),
     { name: 'stacks', description: 'Comma-separated stack names of the plan.' },
   ],
   offline: true,
@@ -54,7 +55,7 @@ export const validatePhase: PhaseDef = {
     const { plan } = ctx;
     return {
       ok: true,
-      outputs: { valid: 'true', stacks: plan.stackNames.join(',') },
+      outputs: { stacks: plan.stackNames.join(',') },
       rows: [
         ...plan.stackNames.map((name) => {
           const s = plan.stack(name);

@@ -5,7 +5,7 @@
  */
 import { clip } from '../engine/clip.js';
 import { UserError } from '../engine/errors.js';
-import { pollUntil } from '../engine/step.js';
+import { pollUntil, waitMs } from '../engine/step.js';
 import type { SiteName } from '../plan/types.js';
 import { appRequest, joinUrl, publicUrl } from './shared/app.js';
 import { deploymentsOf, forEachStack } from './shared/context.js';
@@ -227,6 +227,9 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
             return s.body?.status === 'completed' || s.body?.status === 'failed' ? s : undefined;
           },
           ctx.plan.limits.deadlinesMs.verify,
+          undefined,
+          undefined,
+          { phase: 'verify', step: 'End-to-end scan', stack: name },
         );
         return row(
           name,
@@ -308,6 +311,16 @@ export async function errorRateQuery(
   );
   const movedAt = Math.max(Date.parse(switched.endedAt), confirmed ? Date.parse(confirmed.endedAt) : 0);
   const since = Date.now() - movedAt;
-  if (since < windowMs) await ctx.run.sleep(windowMs - since, ctx.run.signal);
+  if (since < windowMs)
+    await waitMs(
+      ctx.run,
+      `the ${windowS} s error-rate window since traffic moved to ${target}`,
+      windowMs - since,
+      {
+        phase: 'verify',
+        step: 'Error rate',
+        stack: name,
+      },
+    );
   return { query: q.replace(/\[[0-9]+(ms|s|m|h)\]/g, `[${windowS}s]`), windowS };
 }

@@ -304,6 +304,7 @@ const POSITIVE_DURATIONS: Segment[][] = [
   ['thresholds', 'deadlines', 'traffic'],
   ['thresholds', 'deadlines', 'scale'],
   ['thresholds', 'deadlines', 'verify'],
+  ['thresholds', 'deadlines', 'plannedFailover'],
   ['triggers', 'failureWindow'],
   ['triggers', 'interval'],
 ];
@@ -774,6 +775,9 @@ function resolvePlan(
       traffic: parseDuration(t.deadlines.traffic),
       scale: parseDuration(t.deadlines.scale),
       verify: parseDuration(t.deadlines.verify),
+      plannedFailover: t.deadlines.plannedFailover
+        ? parseDuration(t.deadlines.plannedFailover)
+        : Math.floor(parseDuration(t.deadlines.database) / 3),
     },
     triggers: {
       healthScoreBelow: tr.healthScoreBelow,

@@ -152,8 +152,12 @@ export const EscalationWhen = Type.Union(
     Type.Literal('data-integrity-failure'),
     Type.Literal('dr-unhealthy'),
     Type.Literal('two-region-failure'),
+    Type.Literal('rpo-at-risk'),
   ],
-  { description: "One of the runbook's four escalation conditions." },
+  {
+    description:
+      "One of the runbook's four escalation conditions, or rpo-at-risk (replication lag above the trigger threshold with the primary healthy: a page, never a failover).",
+  },
 );
 export type EscalationWhen = Static<typeof EscalationWhen>;
 

@@ -146,6 +146,23 @@ const RdsDatabase = Type.Object(
     type: Type.Literal('rds'),
     instance: Name,
     replica: Type.Optional(Type.String({ description: 'Cross-region read replica in the DR region.' })),
+    replicaNamePattern: Type.Optional(
+      Type.String({
+        pattern: '\\{n\\}',
+        description:
+          'Name of each replica reprotect creates: {instance} is database.instance, {n} the first free number; default {instance}-reprotect-{n} (e.g. aegis-db-reprotect-1).',
+      }),
+    ),
+    kmsKeyIds: Type.Optional(
+      Type.Object(
+        { primary: Type.Optional(Name), dr: Type.Optional(Name) },
+        {
+          ...Strict,
+          description:
+            'KMS key (ARN, id or alias) in each region for a cross-region replica of an encrypted instance: reprotect creates the replica in the other region with that region’s key.',
+        },
+      ),
+    ),
   },
   Strict,
 );
@@ -169,6 +186,13 @@ const CloudSqlDatabase = Type.Object(
       Type.String({ description: 'In-region HA standby name (informational).' }),
     ),
     replica: Type.Optional(Type.String({ description: 'Cross-region read replica in the DR region.' })),
+    replicaNamePattern: Type.Optional(
+      Type.String({
+        pattern: '\\{n\\}',
+        description:
+          'Name of each replica reprotect creates: {instance} is database.instance, {n} the first free number; default {instance}-reprotect-{n} (e.g. aegis-db-reprotect-1).',
+      }),
+    ),
   },
   Strict,
 );
@@ -376,6 +400,13 @@ const Thresholds = Type.Object(
         traffic: Type.String({ ...Duration, default: '10m' }),
         scale: Type.String({ ...Duration, default: '15m' }),
         verify: Type.String({ ...Duration, default: '10m' }),
+        plannedFailover: Type.Optional(
+          Type.String({
+            ...Duration,
+            description:
+              'Azure SQL: how long a planned failover of the failover group is waited for before the phase decides (forced where data loss is allowed). Default: a third of the database deadline.',
+          }),
+        ),
       },
       { ...Strict, default: {} },
     ),
@@ -433,6 +464,38 @@ const Prometheus = Type.Object(
   Strict,
 );
 
+export const FenceMethod = Type.Union(
+  [Type.Literal('annotation'), Type.Literal('scale-to-zero'), Type.Literal('network-policy')],
+  {
+    description:
+      'annotation: set aegis.io/drain="true" on the deployments (stops writes only if the application watches its own Deployment); scale-to-zero: scale the deployments to 0 replicas (the count before is journaled and restored when the fence is lifted); network-policy: a NetworkPolicy that denies the application pods all egress (enforced only where the cluster network plugin enforces NetworkPolicy; open connections may stay open).',
+  },
+);
+export type FenceMethod = Static<typeof FenceMethod>;
+
+const Fence = Type.Object(
+  {
+    methods: Type.Array(FenceMethod, {
+      minItems: 1,
+      uniqueItems: true,
+      default: ['annotation', 'scale-to-zero', 'network-policy'],
+      description:
+        'How a site is fenced (declare fences the primary, failback fences DR, a readiness or triggers run fences a primary that comes back during an incident); combinable.',
+    }),
+    appWatchesAnnotation: Type.Boolean({
+      default: false,
+      description:
+        'The application watches its own Deployment and refuses writes while it carries aegis.io/drain="true": only then does the annotation alone count as a fence for the promotion check.',
+    }),
+    networkPolicyName: Type.String({
+      default: 'aegis-dr-fence',
+      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      description: 'Name of the NetworkPolicy the network-policy fence creates (and deletes when lifted).',
+    }),
+  },
+  { ...Strict, default: {}, description: 'The fences that stop writes on a site that must not serve.' },
+);
+
 const Application = Type.Object(
   {
     publicName: Type.String({ default: 'api.aegis.io' }),
@@ -477,6 +540,7 @@ export const Plan = Type.Object(
     service: Name,
     application: Application,
     prometheus: Type.Optional(Prometheus),
+    fence: Fence,
     thresholds: Thresholds,
     triggers: Triggers,
     incidentClasses: Type.Object(
@@ -507,5 +571,6 @@ export type Traffic = Stack['traffic'];
 export type NodePool = Stack['nodePool'];
 export type Site = Static<typeof Site>;
 export type Endpoints = Static<typeof Endpoints>;
+export type Fence = Static<typeof Fence>;
 
 export const schemas: Record<string, TSchema> = { Plan };

@@ -25,7 +25,15 @@ export interface Limits {
   errorRateWindowMs: number;
   failbackHealthyForMs: number;
   replicas: { standby: number; production: number };
-  deadlinesMs: { drain: number; database: number; traffic: number; scale: number; verify: number };
+  deadlinesMs: {
+    drain: number;
+    database: number;
+    traffic: number;
+    scale: number;
+    verify: number;
+    /** Azure SQL: how long a planned failover is waited for before deciding (a third of database by default). */
+    plannedFailover: number;
+  };
   triggers: {
     healthScoreBelow: number;
     healthCheckFailuresAbove: number;

@@ -5,6 +5,9 @@
  * adapter only throws errors that the engine can classify (src/engine/errors.ts).
  */
 import type { SiteName } from '../plan/types.js';
+import type { DatabaseTopology } from './topology.js';
+
+export type { DatabaseInstanceView, DatabaseTopology } from './topology.js';
 
 /** A long-running operation started by an adapter; `poll` reports whether it has finished. */
 export interface Operation {
@@ -45,6 +48,22 @@ export interface DatabaseState {
   lastBackup?: Date;
   /** Counters of failovers this adapter can see (informational). */
   raw?: Record<string, unknown>;
+  /**
+   * RDS and Cloud SQL: the writer, its replicas and the orphans, discovered from the cloud on
+   * every describe (Azure failover groups: undefined, the group's roles say it all).
+   */
+  topology?: DatabaseTopology;
+}
+
+/** What reprotect asks of a cloud whose promoted replica cannot become a replica again. */
+export interface ReplicaSpec {
+  /** The writer to replicate from. */
+  source: string;
+  /** Where the new replica goes. */
+  site: SiteName;
+  name: string;
+  /** RDS: a KMS key of the destination region, for an encrypted source. */
+  kmsKeyId?: string;
 }
 
 /** A database's restore points, where the cloud keeps them as a window rather than as backups. */
@@ -84,6 +103,10 @@ export interface DatabaseProvider {
     mode: 'in-region' | 'cross-region',
     since: Date | undefined,
   ): Promise<{ what: string; at: Date } | undefined>;
+  /** Start building a cross-region replica of the writer (RDS CreateDBInstanceReadReplica, Cloud SQL instances.insert). */
+  createReplica?(spec: ReplicaSpec): Promise<Operation>;
+  /** Turn Multi-AZ / HA on for an instance (RDS ModifyDBInstance MultiAZ, Cloud SQL availabilityType REGIONAL). */
+  enableHighAvailability?(id: string, site: SiteName): Promise<Operation>;
 }
 
 export interface TrafficState {
@@ -132,8 +155,17 @@ export interface NodePoolState {
   busy: boolean;
 }
 
+/** Whether a site's cluster enforces NetworkPolicy, as its cloud reports the network plugin. */
+export interface NetworkPolicyEnforcement {
+  enforced: boolean;
+  /** What the cloud says, in words (the setting read and its value). */
+  detail: string;
+}
+
 export interface NodePoolProvider {
   describe(site: SiteName): Promise<NodePoolState>;
+  /** Whether the site's cluster enforces NetworkPolicy (the network-policy fence relies on it). */
+  networkPolicy(site: SiteName): Promise<NetworkPolicyEnforcement>;
   resize(site: SiteName, size: { min: number; max: number; desired: number }): Promise<Operation>;
   poll(site: SiteName, op: Operation): Promise<OperationStatus>;
 }

@@ -3,6 +3,7 @@
  * Markdown and the incident chart as its own Mermaid file; each action's job summary gets the
  * incident so far (RTO twice, RPO, the chart) under the phase's own table.
  */
+import { redact } from '../engine/redact.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileError } from '../engine/files.js';
@@ -28,7 +29,7 @@ export const CHART_FILE = 'incident.mmd';
 
 function write(file: string, text: string): void {
   try {
-    fs.writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
+    fs.writeFileSync(file, redact(text.endsWith('\n') ? text : `${text}\n`));
   } catch (err) {
     throw fileError(
       file,

@@ -12,6 +12,7 @@ import { formatMs } from '../engine/step.js';
 import type { Plan } from '../plan/types.js';
 import { escapeCell } from '../phases/render.js';
 import { escalationSection } from './escalations.js';
+import { orphanSection } from './orphans.js';
 import { seconds, stackFigures, str, type StackFigures } from './figures.js';
 import { ganttMarkdown, incidentGantt, type GanttChart, type GanttOptions } from './gantt.js';
 
@@ -217,6 +218,7 @@ export function journalReport(
     );
   }
   md.push('');
+  md.push(...orphanSection(mine));
   md.push(...escalationSection(mine));
   return { markdown: md.join('\n'), stacks: figures, overrides, problems, chart, origin };
 }

@@ -169,6 +169,7 @@ function serveSite(
         createdAt: world.now(),
       });
       site.writesWhileServing++;
+      stack.database.writesFrom[siteName]++;
       world.monitor.mutation('app', 'createScan', `${stack.name}/${siteName}/${id}`);
       send(res, 201, { id, status: 'queued', scope: body.scope, providers: body.providers, ...base });
       return;

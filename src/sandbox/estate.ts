@@ -2,6 +2,7 @@
  * The default sandbox estate: the runbook's Cloud Aegis topology on all three clouds, with names
  * under the reserved `.test` domain so nothing in it can be mistaken for a real host.
  */
+import { startingInstances } from './dbtopology.js';
 import type { SiteName } from '../plan/types.js';
 import { seedZone, type ZoneShape } from './aws/route53-zone.js';
 import { hpasOf } from './kubernetes/hpa.js';
@@ -114,6 +115,7 @@ function cluster(name: string, site: SiteName, region: string): ClusterState {
       ],
     ]),
     jobs: new Map(),
+    networkPolicies: new Map(),
     namespace: NAMESPACE,
     resourceVersion: 1,
   };
@@ -157,6 +159,7 @@ function siteWorld(cloud: CloudKind, site: SiteName): SiteWorld {
     requests: { ok: 0, error: 0 },
     healthFailures: 0,
     writesWhileServing: 0,
+    networkPolicyEnforced: true,
   };
 }
 
@@ -188,6 +191,22 @@ function stackWorld(cloud: CloudKind): StackWorld {
       lastBackupAt: Date.now() - 2 * 3600 * 1000,
       corrupted: false,
       events: [],
+      writesFrom: { primary: 0, dr: 0 },
+      ...(cloud === 'azure'
+        ? {}
+        : {
+            writerId: cloud === 'aws' ? TOPOLOGY.aws.db.instance : TOPOLOGY.gcp.sql.instance,
+            instances: startingInstances(
+              {
+                id: cloud === 'aws' ? TOPOLOGY.aws.db.instance : TOPOLOGY.gcp.sql.instance,
+                zone: t.zones.primary[0],
+              },
+              {
+                id: cloud === 'aws' ? TOPOLOGY.aws.db.replica : TOPOLOGY.gcp.sql.replica,
+                zone: t.zones.dr[0],
+              },
+            ),
+          }),
     },
     traffic: {
       kind: cloud === 'aws' ? 'route53' : cloud === 'azure' ? 'traffic-manager' : 'cloud-dns',

@@ -154,16 +154,7 @@ export function cellFaults(cloud: CloudKind, role: Role, fault: FaultName): Faul
  * The test holds them to the fault firing and to one-sentence errors within the deadline, not to
  * their outcome or to "never sent twice"; the table shows each one.
  */
-export const KNOWN_WRONG: Partial<Record<`${CloudKind}|${Role}|${FaultName}`, string>> = {
-  'gcp|database|applied, answer lost':
-    'when the answer to instances.promoteReplica is lost, the re-observe does not always see the promotion under way: the retry is refused (400 "not a read replica", nothing changes twice) and the database phase fails instead of waiting (seen in 1 of 3 runs); the intent records of the database work close this',
-  'aws|primary Kubernetes API|no answer':
-    'on a loaded machine the RDS promotion can time out client-side after it landed, and the re-observe does not always see the promotion under way: the retry is refused with InvalidDBInstanceState (not a read replica) and the database phase fails (seen in 2 of 4 runs)',
-  'azure|traffic|slow':
-    'in the clean-clone CI run of the merged tree (3 cells at a time on 2 cores) the Azure failover group failover ran past the 40 s deadline with a FailoverGroups_Get unanswered, before the Traffic Manager fault could fire; not yet diagnosed (seen in 2 of 2 full runs, not in the branch where the matrix was written)',
-  'azure|database|slow':
-    'slow Azure SQL answers sometimes make the planned failover be sent twice (FailoverGroups_Failover x2, seen in 2 of 4 runs): the re-observe after the act does not always see the first one under way',
-};
+export const KNOWN_WRONG: Partial<Record<`${CloudKind}|${Role}|${FaultName}`, string>> = {};
 
 export function knownWrong(cloud: CloudKind, role: Role, fault: FaultName): string | undefined {
   return KNOWN_WRONG[`${cloud}|${role}|${fault}`];

@@ -10,8 +10,13 @@
  * - `slow`: the answer comes `delayMs` late.
  * - `lost`: the request is carried out (a mutation lands) and then the connection is destroyed
  *   before the answer leaves: "did my first call land?" is the client's to find out.
+ * - `echo`: an error answer (`status`, default 400) whose body reflects the request whole: its
+ *   method and URL with the query, every header (Authorization included) and the body. No cloud
+ *   documents this; it stands for a gateway, a proxy or a debug endpoint that reflects what it
+ *   got, as HTTP TRACE does (https://www.rfc-editor.org/rfc/rfc9110#section-9.3.8), so that a
+ *   test can prove no credential of a request reaches our output through an SDK's error message.
  */
-export type FaultKind = 'throttle' | 'error' | 'reset' | 'timeout' | 'slow' | 'lost';
+export type FaultKind = 'throttle' | 'error' | 'reset' | 'timeout' | 'slow' | 'lost' | 'echo';
 
 export interface FaultSpec {
   /** Service key: rds, route53, eks, arm, sqladmin, clouddns, container, kubernetes, app, dns. */
@@ -97,7 +102,7 @@ export class FaultRegistry {
   }
 }
 
-const KINDS: FaultKind[] = ['throttle', 'error', 'reset', 'timeout', 'slow', 'lost'];
+const KINDS: FaultKind[] = ['throttle', 'error', 'reset', 'timeout', 'slow', 'lost', 'echo'];
 
 export function validateFault(spec: FaultSpec): void {
   if (!spec || typeof spec.service !== 'string' || spec.service.length === 0) {

@@ -173,6 +173,18 @@ export async function startService(
             outcome = 'error';
             def.renderError(req, res, hit);
             return;
+          case 'echo':
+            outcome = 'error';
+            send(res, hit.spec.status ?? 400, {
+              error: 'request rejected',
+              request: {
+                method: req.method,
+                url: raw.url,
+                headers: raw.headers,
+                body: req.text(),
+              },
+            });
+            return;
           case 'lost': {
             // Carry the request out against a response that is never sent (it buffers, with no
             // socket), then drop the connection: the change landed, the answer did not.

@@ -232,7 +232,13 @@ export function sandboxPlan(
     const t = TOPOLOGY.aws;
     stacks.aws = {
       ...common('aws'),
-      database: { type: 'rds', instance: t.db.instance, replica: t.db.replica },
+      database: {
+        type: 'rds',
+        instance: t.db.instance,
+        replica: t.db.replica,
+        // the sandbox's instances are encrypted: a cross-region replica needs a key of its region
+        kmsKeyIds: { primary: `alias/aegis-dr-${t.regions.primary}`, dr: `alias/aegis-dr-${t.regions.dr}` },
+      },
       traffic: {
         type: 'route53',
         hostedZoneId: t.zone.id,

@@ -1,7 +1,7 @@
 /**
  * What the sandbox's Kubernetes Jobs do: the data integrity check (`./aegis db check-integrity`)
  * and the data sync from DR (`./aegis dr sync-from-dr --dry-run | --execute`), read from and
- * applied to the world like the real tools would.
+ * applied to the world like the real tools would. The sync copies rows and changes no topology.
  */
 import { jobCommand, registerJobHandler } from './kubernetes/index.js';
 import type { World } from './world.js';
@@ -44,16 +44,8 @@ export function registerSandboxJobs(world: World): () => void {
           logs: `refusing to execute: conflicts: ${conflicts} (both sites accepted writes)\n`,
         };
       }
-      const db = stack.database;
-      if (db.kind !== 'azure-sql' && db.writer === 'dr') {
-        // Copy DR's writes back and re-establish the primary as writer with DR replicating from it.
-        db.writer = 'primary';
-        db.writable = { primary: true, dr: false };
-        db.replicating = true;
-        db.replicationHealthy = true;
-        db.lagSeconds = 1.5;
-        world.monitor.mutation('kubernetes', 'sync-from-dr --execute', `${stack.name}:database`);
-      }
+      // A real sync-from-dr copies rows between databases; it cannot change which instance is a
+      // replica of which (only the cloud's API does: a promoted replica never becomes one again).
       stack.sites.dr.writesWhileServing = 0;
       return { succeeded: true, logs: `copied ${rows} row(s) from DR to primary\nconflicts: 0\n` };
     },

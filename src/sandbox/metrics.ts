@@ -329,7 +329,7 @@ export function valuesWithin(s: Series, from: number, to: number): number[] {
 function replicationLag(stack: StackWorld, site: SiteName): number | undefined {
   const db = stack.database;
   if (db.writer === site) return 0;
-  return db.replicating ? db.lagSeconds : undefined;
+  return db.replicating ? (db.caughtUp ? 0 : db.lagSeconds) : undefined;
 }
 
 /** Format a number as Prometheus does (NaN, +Inf, -Inf, shortest decimal). */

@@ -121,6 +121,13 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
       for (const s of stacks) s.database.lagSeconds = 45;
     },
   },
+  'replication-lag-high': {
+    description:
+      'Replication lag is 150 s (trigger 120 s) while the primary is healthy: the RPO is at risk; a page, not a failover.',
+    apply: (_w, stacks) => {
+      for (const s of stacks) s.database.lagSeconds = 150;
+    },
+  },
   'replication-broken': {
     description: 'Readiness failure: the cloud reports replication unhealthy.',
     apply: (_w, stacks) => {

@@ -10,10 +10,13 @@
  * Invariants: `monitor` records every data-changing call, every failover per database, and whether
  * both sites of a stack ever accepted writes at the same time (split brain).
  */
-import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { SiteName } from '../plan/types.js';
+import { syncTopology, type DbInstanceWorld } from './dbtopology.js';
 import { reconcileHpas } from './kubernetes/hpa.js';
 import { RequestLog } from './requests.js';
+import { type NetworkPolicyState, writerPods } from './writes.js';
+
+export type { NetworkPolicyState } from './writes.js';
 
 export type CloudKind = 'aws' | 'azure' | 'gcp';
 export const SITES: SiteName[] = ['primary', 'dr'];
@@ -47,6 +50,11 @@ export interface PodState {
   ready: boolean;
   labels: Record<string, string>;
   createdAt: number;
+  /**
+   * Real ms since which the pod has been Ready without a break: its connections to the database
+   * are open since then (a NetworkPolicy created later may leave them open, see writes.ts).
+   */
+  connectedSince?: number;
 }
 
 export interface JobState {
@@ -73,6 +81,8 @@ export interface ClusterState {
   pods: Map<string, PodState>;
   configMaps: Map<string, Record<string, string>>;
   jobs: Map<string, JobState>;
+  /** NetworkPolicies (networking.k8s.io/v1) of the namespace; enforced only where the site's network plugin enforces them. */
+  networkPolicies: Map<string, NetworkPolicyState>;
   namespace: string;
   resourceVersion: number;
 }
@@ -106,6 +116,12 @@ export interface SiteWorld {
   healthFailures: number;
   /** Data written while this site served (rows), used by the sync job to report conflicts. */
   writesWhileServing: number;
+  /**
+   * Whether the cluster's network plugin enforces NetworkPolicy (EKS: the VPC CNI's network policy
+   * agent; AKS: networkPolicy azure/calico/cilium; GKE: network policy enforcement or Dataplane V2).
+   * A NetworkPolicy created where nothing enforces it is stored and has no effect.
+   */
+  networkPolicyEnforced: boolean;
   /** Real ms time when the drain annotation was set on this site's deployments (connections decay from then). */
   drainStartedAt?: number;
   /** Connections open when the drain started. */
@@ -137,11 +153,26 @@ export interface DatabaseWorld {
   corruptionReplicated?: boolean;
   events: { at: number; message: string }[];
   /**
+   * Writes the database received from each site's application (its scheduled scans and user
+   * requests), counted while that site accepts writes: the proof that a fence works is that the
+   * fenced site's count stops growing.
+   */
+  writesFrom: Record<SiteName, number>;
+  /**
    * A routine operation on the primary instance that does not change the writer (an automated
    * backup, a maintenance update), until `until` (real ms): RDS shows it as the instance status,
    * Cloud SQL as a running operation; both refuse a failover until it ends.
    */
   routine?: { kind: 'backup' | 'maintenance'; since: number; until: number; id: string };
+  /**
+   * RDS and Cloud SQL: the instances as the cloud holds them (see dbtopology.ts); `writer`,
+   * `writable` and `replicating` are derived from them on every settle.
+   */
+  instances?: Map<string, DbInstanceWorld>;
+  /** The instance the application writes to. */
+  writerId?: string;
+  /** Nothing writes to the writer and its region is up: the replicas have caught up (lag 0). */
+  caughtUp?: boolean;
 }
 
 export interface RecordWorld {
@@ -165,6 +196,13 @@ export interface TrafficWorld {
 export interface StackWorld {
   name: string;
   cloud: CloudKind;
+  /**
+   * Whether the application watches its own Deployment and refuses writes while it carries the
+   * drain annotation. An annotation on a Deployment reaches neither its pods nor a rollout, so by
+   * default (false) the annotation alone stops nothing: only zero ready pods or an enforced
+   * NetworkPolicy that cuts the pods' egress to the database stop the writes.
+   */
+  appWatchesDeployment?: boolean;
   sites: Record<SiteName, SiteWorld>;
   database: DatabaseWorld;
   traffic: TrafficWorld;
@@ -186,6 +224,10 @@ export interface SplitBrainRecord {
 export const DURATIONS = {
   rdsFailover: [60, 120],
   rdsPromote: [60, 120],
+  /** A new cross-region read replica, from the source's snapshot (hours for a large database). */
+  replicaBuild: [900, 1800],
+  /** Turning Multi-AZ / HA on for an instance. */
+  haModify: [300, 600],
   azureFailover: [30, 90],
   cloudSqlFailover: [30, 60],
   route53Insync: [20, 60],
@@ -323,8 +365,10 @@ export class World {
         if (stack.sites[site].up) reconcileHpas(this, stack.sites[site].cluster);
         reconcileCluster(this, stack.sites[site]);
       }
+      syncTopology(this, stack);
     }
     this.checkSplitBrain();
+    this.countWrites();
     for (const l of this.listeners) l();
   }
 
@@ -355,17 +399,25 @@ export class World {
   }
 
   /**
-   * Whether a site of a stack accepts writes right now: it is up, not drained, serving, and either
-   * its own database copy is writable or it reaches the writer in the other region.
+   * Whether a site of a stack accepts writes right now: it is up, at least one of its application
+   * pods is ready and reaches the database (writes.ts: no enforced NetworkPolicy cuts its egress;
+   * the drain annotation counts only when the application watches its Deployment), and either its
+   * own database copy is writable or it reaches the writer in the other region.
    */
   acceptsWrites(stack: StackWorld, site: SiteName): boolean {
     const s = stack.sites[site];
-    const drained = s.cluster.deployments.get('aegis-api')?.annotations[DRAIN_ANNOTATION] === 'true';
-    const serving = readyPods(s.cluster, 'aegis-api') > 0;
-    if (!s.up || drained || !serving || stack.database.status === 'unavailable') return false;
+    if (!s.up || stack.database.status === 'unavailable') return false;
+    if (writerPods(stack, site).length === 0) return false;
     if (stack.database.writable[site]) return true;
     const other: SiteName = site === 'primary' ? 'dr' : 'primary';
     return stack.database.writable[other] && stack.sites[other].up;
+  }
+
+  /** Count the writes each site's application makes while it accepts writes (one per settle). */
+  private countWrites(): void {
+    for (const stack of this.stacks.values()) {
+      for (const site of SITES) if (this.acceptsWrites(stack, site)) stack.database.writesFrom[site]++;
+    }
   }
 
   /** Split brain: two writable database copies, each taking writes from its own site. */
@@ -442,8 +494,11 @@ export function reconcileCluster(world: World, site: SiteWorld): void {
         if (isReady !== p.ready || p.phase !== (isReady ? 'Running' : 'Pending')) changed = true;
         p.phase = isReady ? 'Running' : 'Pending';
         p.ready = isReady;
+        if (isReady) p.connectedSince ??= now;
+        else p.connectedSince = undefined;
       } else {
         if (p.ready) changed = true;
+        p.connectedSince = undefined;
         p.node = undefined;
         p.phase = 'Pending';
         p.ready = false;

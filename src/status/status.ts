@@ -277,7 +277,7 @@ export function nextStep(
   if (sync.state !== 'done') {
     return {
       text: 'failover complete and verified. When the primary region is healthy again: sync the data from DR (dry run first), then fail back',
-      command: command(opts, 'sync', stack, ['--input', 'mode=dry-run']),
+      command: command(opts, 'sync', stack, ['--dry-run']),
     };
   }
   return {

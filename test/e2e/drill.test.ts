@@ -39,8 +39,9 @@ describe('drill', () => {
     // RTO by the report's two definitions, both from the declaration
     for (const s of r.stacks) expect(s.rtoRestoredMs!).toBeLessThanOrEqual(s.rtoMs!);
     expect(r.sandbox?.splitBrain).toBe(false);
-    // one failover to DR; Azure's failover group also fails back by itself (a second planned failover)
-    expect(r.sandbox?.failovers).toEqual({ aws: 1, azure: 2, gcp: 1 });
+    // one failover per database per direction: to DR, and back (Azure's planned failover of the
+    // group; RDS / Cloud SQL the promotion of the replica reprotect built in the primary region)
+    expect(r.sandbox?.failovers).toEqual({ aws: 2, azure: 2, gcp: 2 });
     expect(fs.existsSync(r.journalFile)).toBe(true);
     // the failover's figures (values are printed by npm run bench, never asserted here)
     const f = r.figures!;
@@ -54,7 +55,15 @@ describe('drill', () => {
     expect(f.requests.mutations).toBeLessThanOrEqual(r.sandbox!.mutations);
     expect(f.route53PeakPerSecond.limiter).toBeGreaterThanOrEqual(1);
     const stages = r.sandbox!.requests.stages.map((s) => s.stage);
-    expect(stages).toEqual(expect.arrayContaining(['readiness', 'failover (region-outage)', 'failback']));
+    expect(stages).toEqual(
+      expect.arrayContaining([
+        'readiness',
+        'failover (region-outage)',
+        'reprotect',
+        'failback',
+        'reprotect (reverse)',
+      ]),
+    );
     expect(r.sandbox!.requests.total).toBeGreaterThanOrEqual(f.requests.total);
     // --report: the drill's summary, then the evidence built from the journal (chain verified)
     const md = fs.readFileSync(report, 'utf8');

@@ -106,6 +106,7 @@ describe('defaults', () => {
         traffic: 10 * 60_000,
         scale: 15 * 60_000,
         verify: 10 * 60_000,
+        plannedFailover: 5 * 60_000,
       },
       triggers: {
         healthScoreBelow: 0.3,

@@ -174,17 +174,19 @@ describe('Azure providers against the emulated ARM', () => {
     expect(world.monitor.failovers.get(AZ.sql.failoverGroup)).toBe(1);
   });
 
-  test('primary outage: describe still works from the DR server; planned is refused, forced succeeds', async () => {
+  test('primary outage: describe still works from the DR server; planned fails with the roles unchanged, forced succeeds', async () => {
     world.stack('azure').sites.primary.up = false;
     const s = await p.database.describe();
     expect(s.primaryReachable).toBe(false);
     expect(s.writer).toBe('primary');
     expect(s.replication.healthy).toBe(false);
 
-    const planned = await p.database.failover('dr', 'planned').catch((e: unknown) => e);
-    const c = classify(planned);
-    expect(c.kind).toBe('permanent');
-    expect((planned as Error).message).toMatch(/forceFailoverAllowDataLoss/);
+    // a planned failover needs both sides: accepted, then it fails and rolls back
+    const planned = await p.database.failover('dr', 'planned');
+    const ended = await pollUntilDone(() => p.database.poll(planned));
+    expect(ended.last.status).toBe('Failed');
+    expect(ended.last.error).toMatch(/forceFailoverAllowDataLoss/);
+    expect(world.stack('azure').database.writer).toBe('primary');
 
     const release = holdClock(world);
     const op = await p.database.failover('dr', 'forced');
@@ -207,6 +209,37 @@ describe('Azure providers against the emulated ARM', () => {
     const { last } = await pollUntilDone(() => p.database.poll(op));
     expect(last.status).toBe('Failed');
     expect(last.error).toMatch(/FailoverGroupPrimaryUnreachable/);
+  });
+
+  test("one failover group's running failover does not make another group busy (a plan may hold several)", async () => {
+    // a second Azure estate on its own ARM endpoint: another failover group as far as the adapter knows
+    const world2 = createEstate(new World({ speed: 2000, seed: 12 }), ['azure']);
+    world2.start(5);
+    const svc2 = await startService(armService(), { world: world2, faults: new FaultRegistry() });
+    try {
+      const other = createAzureProviders(azureStack(svc2.url));
+      // the other group's failover is left running and never polled by its caller
+      holdClock(world2);
+      await other.database.failover('dr', 'planned');
+      expect((await other.database.describe()).busy).toBe(true);
+      const mine = await p.database.describe();
+      expect(mine.busy).toBe(false);
+      expect(mine.status).toBe('available');
+    } finally {
+      await svc2.close();
+    }
+  });
+
+  test('failoverHistory reads a failover of the group from the database operations, since a time', async () => {
+    const before = new Date(Date.now() - 1000);
+    expect(await p.database.failoverHistory('cross-region', before)).toBeUndefined();
+    const op = await p.database.failover('dr', 'planned');
+    await pollUntilDone(() => p.database.poll(op));
+    const found = await p.database.failoverHistory('cross-region', before);
+    expect(found?.what).toMatch(/FailoverGroupFailover \(Succeeded\)/);
+    expect(
+      await p.database.failoverHistory('cross-region', new Date(Date.now() + 3_600_000 * 2)),
+    ).toBeUndefined();
   });
 
   test('in-region mode is refused with a clear sentence and no call', async () => {

@@ -55,7 +55,8 @@ const calls: [string, string, string, RegExp, Call][] = [
   [
     'sqladmin',
     'Cloud SQL Admin',
-    'backupRuns.list',
+    // lastBackup() first finds the current writer: the listing is the first call that fails
+    'instances.list',
     /instance aegis-db/,
     async (e) => (await e.providers('gcp')).database.lastBackup(),
   ],

@@ -195,7 +195,8 @@ describe('GcpDatabase (Cloud SQL)', () => {
   it('throttling (429 RESOURCE_EXHAUSTED) and resets are classified, and the SDK does not retry them', async () => {
     faults.add({
       service: 'sqladmin',
-      operation: 'instances.get',
+      // describe() discovers the database's instances with instances.list
+      operation: 'instances.list',
       kind: 'throttle',
       nth: 1,
       retryAfterSeconds: 4,

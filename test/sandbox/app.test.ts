@@ -89,7 +89,9 @@ describe('sandbox app', () => {
       });
     expect((await post('primary', {})).status).toBe(401);
 
-    // The DR site writes through to the primary's database while that is reachable; fenced, it refuses.
+    // The DR site writes through to the primary's database while that is reachable; fenced, it
+    // refuses. The annotation fences only an application that watches its own Deployment.
+    world.stack('aws').appWatchesDeployment = true;
     world.stack('aws').sites.dr.cluster.deployments.get('aegis-api')!.annotations['aegis.io/drain'] = 'true';
     const ro = await post('dr');
     delete world.stack('aws').sites.dr.cluster.deployments.get('aegis-api')!.annotations['aegis.io/drain'];

@@ -27,6 +27,7 @@ export const startGroup = jest.fn(record('startGroup'));
 export const endGroup = jest.fn(record('endGroup'));
 export const setOutput = jest.fn(record('setOutput'));
 export const setFailed = jest.fn(record('setFailed'));
+export const setSecret = jest.fn(record('setSecret'));
 export const summary = {
   addRaw: jest.fn((text: string) => {
     calls.push({ fn: 'summary', args: [text] });

@@ -6,6 +6,7 @@
  * A channel that still fails is recorded as failed and shown as a warning: it never stops the
  * failover.
  */
+import { redact, registerSecret } from '../../engine/redact.js';
 import type { JournalRecord } from '../../engine/journal.js';
 import { withRetry } from '../../engine/retry.js';
 import { DEFAULT_SECRET_ENV, type Channel } from '../../plan/schema-comms.js';
@@ -45,11 +46,10 @@ export function allSecrets(ctx: PhaseContext): string[] {
   return out;
 }
 
-/** `text` with every secret replaced by ***. */
+/** `text` with every secret replaced by *** (the shared redaction, with these secrets registered). */
 export function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
-  return out;
+  for (const s of secrets) registerSecret(s);
+  return redact(text);
 }
 
 /** Notify records of the journal for this incident (by its id), newest last. */

@@ -29,12 +29,15 @@ export async function runJob(
   );
   const st = await pollUntil(
     ctx.run,
-    `job ${job}`,
+    `job ${job} on the ${site} cluster`,
     async () => {
       const s = await probe(ctx, () => cluster.job(job));
       return s?.done ? s : undefined;
     },
     ctx.plan.limits.deadlinesMs.verify,
+    undefined,
+    undefined,
+    { step: `job ${kind}`, stack: name },
   );
   return { succeeded: st.succeeded, logs: st.logs ?? '', job };
 }

@@ -4,7 +4,7 @@
  */
 import { classify, UserError } from '../../engine/errors.js';
 import { withRetry } from '../../engine/retry.js';
-import { lastCause, pollUntil, StepFailed } from '../../engine/step.js';
+import { lastCause, pollUntil, StepFailed, type WaitWhere } from '../../engine/step.js';
 import type { Stack } from '../../plan/types.js';
 import type { Operation, OperationStatus } from '../../providers/types.js';
 import type { PhaseContext } from '../types.js';
@@ -93,6 +93,7 @@ export async function awaitOperation(
   poll: (op: Operation) => Promise<OperationStatus>,
   deadlineMs: number,
   minPollMs?: number,
+  where: WaitWhere = {},
 ): Promise<void> {
   if (!op) return;
   await pollUntil(
@@ -105,6 +106,8 @@ export async function awaitOperation(
     },
     deadlineMs,
     minPollMs,
+    undefined,
+    where,
   );
 }
 

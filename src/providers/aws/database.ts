@@ -1,10 +1,14 @@
 /**
- * RDS adapter: the Multi-AZ primary instance in the primary region and its cross-region read
- * replica in the DR region. In-region failover = RebootDBInstance with ForceFailover; cross-region
- * = PromoteReadReplica. The adapter observes, starts and polls; it never retries nor decides.
+ * RDS adapter: the logical database's instances, discovered on every describe (the plan's Multi-AZ
+ * primary and DR read replica to start with; see rds-topology.ts). In-region failover =
+ * RebootDBInstance with ForceFailover of the writer; cross-region = PromoteReadReplica of the
+ * writer's replica in the target region; reprotect = CreateDBInstanceReadReplica and
+ * ModifyDBInstance MultiAZ. The adapter observes, starts and polls; it never retries nor decides.
  */
 import {
+  CreateDBInstanceReadReplicaCommand,
   DescribeDBInstancesCommand,
+  ModifyDBInstanceCommand,
   DescribeDBSnapshotsCommand,
   DescribeEventsCommand,
   PromoteReadReplicaCommand,
@@ -14,47 +18,22 @@ import {
 } from '@aws-sdk/client-rds';
 import { classify, UserError, wrapSdkError } from '../../engine/errors.js';
 import type { SiteName } from '../../plan/types.js';
-import type { DatabaseProvider, DatabaseState, Operation, OperationStatus } from '../types.js';
+import {
+  buildTopology,
+  DEFAULT_REPLICA_PATTERN,
+  replicaIn,
+  type DatabaseInstanceView,
+  type DatabaseTopology,
+} from '../topology.js';
+import type { DatabaseProvider, DatabaseState, Operation, OperationStatus, ReplicaSpec } from '../types.js';
+import { failoverEnding } from './rds-events.js';
+import { BUSY, FAILED, membersOf, replicationWords, ROUTINE } from './rds-topology.js';
+
+export { failoverEnding };
 import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadlineBound } from './common.js';
-
-/**
- * RDS statuses during which the writer may be changing: a reboot (a force failover shows as
- * rebooting), a start or stop, a creation or deletion. A read replica being promoted shows
- * modifying, so the replica's modifying counts too.
- */
-const BUSY = new Set(['rebooting', 'starting', 'stopping', 'creating', 'deleting']);
-
-/**
- * Statuses of routine work that does not move the writer: a failover does not wait for them as if
- * they were one, but RDS reboots (fails over) only an available instance
- * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status,
- * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html).
- */
-const ROUTINE = new Set([
-  'backing-up',
-  'maintenance',
-  'modifying',
-  'upgrading',
-  'renaming',
-  'resetting-master-credentials',
-  'configuring-enhanced-monitoring',
-  'configuring-iam-database-auth',
-  'configuring-log-exports',
-  'storage-optimization',
-  'moving-to-vpc',
-  'converting-to-vpc',
-]);
 
 /** How far back DescribeEvents reaches: RDS keeps events 14 days. */
 const EVENTS_KEPT_MS = 14 * 86400_000 - 60_000;
-
-const FAILED = new Set([
-  'failed',
-  'incompatible-parameters',
-  'incompatible-restore',
-  'incompatible-network',
-  'storage-full',
-]);
 
 async function call<T>(operation: string, fn: () => Promise<T>, resource?: string): Promise<T> {
   try {
@@ -82,6 +61,7 @@ function unreachable(err: unknown): boolean {
 export class AwsDatabase implements DatabaseProvider {
   private readonly instance: string;
   private readonly replica?: string;
+  private readonly pattern: string;
   private readonly clients: Record<SiteName, RDSClient>;
   private readonly regions: Record<SiteName, string>;
 
@@ -89,6 +69,7 @@ export class AwsDatabase implements DatabaseProvider {
     const db = expectKind(stack.database, 'rds', 'database');
     this.instance = db.instance;
     this.replica = db.replica || undefined;
+    this.pattern = db.replicaNamePattern ?? DEFAULT_REPLICA_PATTERN;
     this.regions = { primary: stack.primary.region, dr: stack.dr.region };
     const endpoint = stack.endpoints?.rds;
     this.clients = {
@@ -112,93 +93,154 @@ export class AwsDatabase implements DatabaseProvider {
     return found;
   }
 
+  /** Every DB instance of a region (paginated), or undefined when the region does not answer. */
+  private async listIn(site: SiteName): Promise<DBInstance[] | undefined> {
+    const out: DBInstance[] = [];
+    let marker: string | undefined;
+    try {
+      do {
+        const page = await call(
+          'DescribeDBInstances',
+          () => this.clients[site].send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 })),
+          `DB instance ${this.instance} and its replicas in ${this.regions[site]}`,
+        );
+        out.push(...(page.DBInstances ?? []));
+        marker = page.Marker;
+      } while (marker);
+    } catch (err) {
+      if (site === 'primary' && unreachable(err)) return undefined;
+      throw err;
+    }
+    return out;
+  }
+
+  /** When the cloud's events show `id` promoted last (category "read replica", kept 14 days). */
+  private async promotedAt(site: SiteName, id: string): Promise<Date | undefined> {
+    const out = await call('DescribeEvents', () =>
+      this.clients[site].send(
+        new DescribeEventsCommand({
+          SourceIdentifier: id,
+          SourceType: 'db-instance',
+          StartTime: new Date(Date.now() - EVENTS_KEPT_MS),
+          EventCategories: ['read replica'],
+        }),
+      ),
+    );
+    return (out.Events ?? [])
+      .filter((e) => e.Date && /has been promoted/i.test(e.Message ?? ''))
+      .map((e) => e.Date!)
+      .sort((a, b) => b.getTime() - a.getTime())[0];
+  }
+
+  /** The logical database's instances and which one is the writer, from the cloud. */
+  async topology(): Promise<{
+    topology: DatabaseTopology;
+    raw: Map<string, DBInstance>;
+    primaryReachable: boolean;
+  }> {
+    const [p, d] = await Promise.all([this.listIn('primary'), this.listIn('dr')]);
+    const { views, raw } = membersOf(
+      [
+        { site: 'primary', region: this.regions.primary, instances: p },
+        { site: 'dr', region: this.regions.dr, instances: d },
+      ],
+      { instance: this.instance, replica: this.replica, pattern: this.pattern },
+    );
+    if (views.length === 0) {
+      throw new UserError(
+        `RDS instance ${this.instance} was not returned by DescribeDBInstances in ${p ? `${this.regions.primary} or ` : ''}${this.regions.dr}, nor any replica of it: check database.instance / database.replica and the regions.`,
+      );
+    }
+    // the cloud's history is asked only when the live fields cannot tell the writer
+    const standalone = views.filter((v) => !v.source && v.reachable);
+    const withReplicas = standalone.filter((v) => views.some((r) => r.source === v.id));
+    const dates = new Map<string, Date | undefined>();
+    if (standalone.length > 1 && withReplicas.length !== 1) {
+      await Promise.all(
+        standalone.map(async (v) =>
+          dates.set(v.id, v.site === 'unknown' ? undefined : await this.promotedAt(v.site, v.id)),
+        ),
+      );
+    }
+    return {
+      topology: buildTopology(views, this.instance, (id) => dates.get(id)),
+      raw,
+      primaryReachable: p !== undefined,
+    };
+  }
+
   async describe(): Promise<DatabaseState> {
-    const [p, r] = await Promise.allSettled([
-      this.instanceIn('primary', this.instance),
-      this.replica ? this.instanceIn('dr', this.replica) : Promise.resolve(undefined),
-    ]);
-    let primary: DBInstance | undefined;
-    if (p.status === 'fulfilled') primary = p.value;
-    else if (!unreachable(p.reason)) throw p.reason;
-    if (r.status === 'rejected') throw r.reason;
-    const replica = r.value;
-    const primaryReachable = primary !== undefined;
-    const promoted = replica !== undefined && !replica.ReadReplicaSourceDBInstanceIdentifier;
+    const { topology, raw, primaryReachable } = await this.topology();
+    const w = topology.writer;
+    const writer: DatabaseState['writer'] = w && w.site !== 'unknown' ? w.site : 'unknown';
+    const other: SiteName = writer === 'dr' ? 'primary' : 'dr';
+    // Only what moves the writer is busy: the writer rebooting, or a replica of it promoted
+    // (modifying); a replica being built (creating) is not.
+    const busyStatus =
+      w && BUSY.has(w.status) && w.status !== 'creating'
+        ? w.status
+        : topology.replicas.some((r) => r.status === 'modifying')
+          ? 'modifying'
+          : undefined;
+    const routineStatus = w && ROUTINE.has(w.status) ? w.status : undefined;
+    const status = busyStatus ?? (w?.reachable ? w.status : 'unreachable');
 
-    const writer: DatabaseState['writer'] = promoted
-      ? 'dr'
-      : primaryReachable || replica
-        ? 'primary'
-        : 'unknown';
-    const statuses = [primary?.DBInstanceStatus, replica?.DBInstanceStatus].filter((s): s is string => !!s);
-    const replicaBusy = replica?.DBInstanceStatus === 'modifying' && !promoted;
-    const busyStatus = statuses.find((s) => BUSY.has(s)) ?? (replicaBusy ? 'modifying' : undefined);
-    const routineStatus =
-      primary?.DBInstanceStatus && ROUTINE.has(primary.DBInstanceStatus)
-        ? primary.DBInstanceStatus
-        : undefined;
-    const writerInstance = writer === 'dr' ? replica : primary;
-    const status = busyStatus ?? writerInstance?.DBInstanceStatus ?? 'unreachable';
-
+    const there = topology.replicas.filter((r) => r.site === other);
+    const chosen = replicaIn(topology, other) ?? there[0];
     let replication: DatabaseState['replication'];
-    if (!this.replica) {
+    if (!chosen) {
       replication = {
         healthy: false,
-        detail: 'no cross-region read replica is configured (database.replica)',
+        detail: this.replica
+          ? `${w?.id ?? this.instance} has no read replica in ${this.regions[other]}${topology.orphans.some((o) => o.id === this.replica) ? ` (${this.replica} is a standalone instance (promoted): it no longer replicates)` : ''}: run reprotect`
+          : 'no cross-region read replica is configured (database.replica)',
       };
-    } else if (promoted) {
-      replication = {
-        healthy: false,
-        detail: `${this.replica} is a standalone instance (promoted): it no longer replicates`,
-      };
+    } else if (chosen.building) {
+      replication = { healthy: false, detail: `replica ${chosen.id} is being built (${chosen.status})` };
     } else {
-      const info = replica?.StatusInfos?.find((s) => s.StatusType === 'read replication');
-      replication = info
-        ? {
-            healthy: info.Normal === true && info.Status === 'replicating',
-            detail: `read replication ${info.Status ?? 'unknown'}${info.Message ? `: ${info.Message}` : ''}`,
-          }
-        : { healthy: false, detail: `${this.replica} reports no read replication status` };
+      replication = { healthy: chosen.healthy === true, detail: replicationWords(raw.get(chosen.id)) };
     }
 
-    const lastBackup = primaryReachable ? await this.lastBackup() : undefined;
+    const lastBackup = w?.reachable ? await this.lastBackupOf(w) : undefined;
+    const view = (id: string | undefined) => {
+      const i = id ? raw.get(id) : undefined;
+      return i
+        ? {
+            id: i.DBInstanceIdentifier,
+            status: i.DBInstanceStatus,
+            multiAZ: i.MultiAZ,
+            zone: i.AvailabilityZone,
+            secondaryZone: i.SecondaryAvailabilityZone,
+            source: i.ReadReplicaSourceDBInstanceIdentifier,
+          }
+        : undefined;
+    };
     return {
       writer,
       status,
       busy: busyStatus !== undefined,
-      routine: routineStatus ? `${this.instance} is ${routineStatus}` : undefined,
+      routine: routineStatus ? `${w!.id} is ${routineStatus}` : undefined,
       replication,
-      writerZone: writerInstance?.AvailabilityZone,
+      writerZone: w?.zone,
       primaryReachable,
       lastBackup,
+      topology,
       raw: {
-        primary: primary
-          ? {
-              id: primary.DBInstanceIdentifier,
-              status: primary.DBInstanceStatus,
-              multiAZ: primary.MultiAZ,
-              zone: primary.AvailabilityZone,
-              secondaryZone: primary.SecondaryAvailabilityZone,
-            }
-          : { id: this.instance, reachable: false },
-        replica: replica
-          ? {
-              id: replica.DBInstanceIdentifier,
-              status: replica.DBInstanceStatus,
-              source: replica.ReadReplicaSourceDBInstanceIdentifier,
-              zone: replica.AvailabilityZone,
-            }
-          : undefined,
+        primary: view(this.instance) ?? { id: this.instance, reachable: primaryReachable },
+        replica: view(this.replica),
+        writer: w?.id,
+        writerBasis: topology.basis,
       },
     };
   }
 
-  async lastBackup(): Promise<Date | undefined> {
+  private async lastBackupOf(w: DatabaseInstanceView): Promise<Date | undefined> {
+    if (w.site === 'unknown') return undefined;
+    const site = w.site;
     const out = await call(
       'DescribeDBSnapshots',
-      () =>
-        this.clients.primary.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: this.instance })),
-      `snapshots of ${this.instance}`,
+      () => this.clients[site].send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: w.id })),
+      `snapshots of ${w.id}`,
     );
     let newest: Date | undefined;
     for (const s of out.DBSnapshots ?? []) {
@@ -206,6 +248,15 @@ export class AwsDatabase implements DatabaseProvider {
       if (!newest || s.SnapshotCreateTime > newest) newest = s.SnapshotCreateTime;
     }
     return newest;
+  }
+
+  async lastBackup(): Promise<Date | undefined> {
+    const { topology } = await this.topology();
+    const w = topology.writer;
+    // a writer whose region did not answer: ask it anyway, so the caller sees why
+    return this.lastBackupOf(
+      w?.reachable ? w : { id: this.instance, site: 'primary', status: '?', reachable: false },
+    );
   }
 
   async failover(
@@ -218,44 +269,107 @@ export class AwsDatabase implements DatabaseProvider {
       );
     }
     const started = Date.now();
+    const { topology } = await this.topology();
+    const w = topology.writer;
     if (mode === 'in-region') {
-      const id = target === 'primary' ? this.instance : this.replica;
-      if (!id)
+      if (!w || w.site !== target) {
         throw new UserError(
-          'database.replica is not set: an in-region failover on the DR site needs its instance identifier.',
+          `An in-region failover on ${target} needs the writer there, but it is ${w ? `${w.id} on ${w.site}` : 'unknown'}: use databaseMode cross-region.`,
         );
+      }
       await call(
         'RebootDBInstance',
         () =>
           this.clients[target].send(
-            new RebootDBInstanceCommand({ DBInstanceIdentifier: id, ForceFailover: true }),
+            new RebootDBInstanceCommand({ DBInstanceIdentifier: w.id, ForceFailover: true }),
           ),
-        `DB instance ${id} in ${this.regions[target]}`,
+        `DB instance ${w.id} in ${this.regions[target]}`,
       );
       return {
-        id: `rds:reboot:${target}:${id}:${started}`,
-        description: `RDS Multi-AZ force failover of ${id} in ${this.regions[target]} (RebootDBInstance --force-failover)`,
+        id: `rds:reboot:${target}:${w.id}:${started}`,
+        description: `RDS Multi-AZ force failover of ${w.id} in ${this.regions[target]} (RebootDBInstance --force-failover)`,
       };
     }
-    if (target !== 'dr') {
-      throw new UserError(
-        `A cross-region failover to the primary site is not an RDS operation: after a promotion, re-create a read replica of the DR writer in ${this.regions.primary} and fail back from it.`,
-      );
+    // Cross-region: promote the writer's replica in the target region. A promotion that already
+    // landed (the writer is there) or is under way (the replica is modifying) is not asked again:
+    // a second PromoteReadReplica is refused with "is not a read replica".
+    if (w && w.site === target) {
+      return {
+        id: `rds:promote:${target}:${w.id}:${started}`,
+        description: `RDS PromoteReadReplica of ${w.id} in ${this.regions[target]} (already landed)`,
+      };
     }
-    const replica = this.replica;
+    const there = topology.replicas.filter((r) => r.site === target);
+    const underway = there.find((r) => r.status === 'modifying');
+    const replica =
+      underway ?? there.find((r) => r.id === this.replica && !r.building) ?? there.find((r) => !r.building);
     if (!replica) {
       throw new UserError(
-        'database.replica is not set: a cross-region failover needs the DR read replica identifier (e.g. aegis-db-replica).',
+        `${w?.id ?? this.instance} has no read replica in ${this.regions[target]} to promote${there.length ? ` (${there.map((r) => `${r.id} ${r.status}`).join(', ')})` : ''}: run reprotect and wait until it reports the replica healthy, then run this again.`,
       );
     }
+    if (!underway) {
+      await call(
+        'PromoteReadReplica',
+        () => this.clients[target].send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: replica.id })),
+        `read replica ${replica.id} in ${this.regions[target]}`,
+      );
+    }
+    return {
+      id: `rds:promote:${target}:${replica.id}:${started}`,
+      description: `RDS PromoteReadReplica of ${replica.id} in ${this.regions[target]}`,
+    };
+  }
+
+  /**
+   * CreateDBInstanceReadReplica, sent to the destination Region with the source named by its ARN
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html,
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html). `SourceRegion`
+   * lets the SDK sign the PreSignedUrl an encrypted cross-Region copy needs.
+   */
+  async createReplica(spec: ReplicaSpec): Promise<Operation> {
+    const started = Date.now();
+    const { topology } = await this.topology();
+    const source = topology.writer?.id === spec.source ? topology.writer : undefined;
+    if (!source || source.site === 'unknown') {
+      throw new UserError(
+        `RDS instance ${spec.source} is not the writer of the database any more (the writer is ${topology.writer?.id ?? 'unknown'}): run reprotect again.`,
+      );
+    }
+    const cross = source.site !== spec.site;
     await call(
-      'PromoteReadReplica',
-      () => this.clients.dr.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: replica })),
-      `read replica ${replica} in ${this.regions.dr}`,
+      'CreateDBInstanceReadReplica',
+      () =>
+        this.clients[spec.site].send(
+          new CreateDBInstanceReadReplicaCommand({
+            DBInstanceIdentifier: spec.name,
+            SourceDBInstanceIdentifier: cross ? source.arn : source.id,
+            ...(cross ? { SourceRegion: this.regions[source.site as SiteName] } : {}),
+            ...(spec.kmsKeyId ? { KmsKeyId: spec.kmsKeyId } : {}),
+          }),
+        ),
+      `read replica ${spec.name} of ${source.id} in ${this.regions[spec.site]}`,
     );
     return {
-      id: `rds:promote:dr:${replica}:${started}`,
-      description: `RDS PromoteReadReplica of ${replica} in ${this.regions.dr}`,
+      id: `rds:create:${spec.site}:${spec.name}:${started}`,
+      description: `RDS CreateDBInstanceReadReplica ${spec.name} of ${source.id} in ${this.regions[spec.site]}`,
+    };
+  }
+
+  /** ModifyDBInstance MultiAZ=true, applied immediately. */
+  async enableHighAvailability(id: string, site: SiteName): Promise<Operation> {
+    const started = Date.now();
+    await call(
+      'ModifyDBInstance',
+      () =>
+        this.clients[site].send(
+          new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, MultiAZ: true, ApplyImmediately: true }),
+        ),
+      `DB instance ${id} in ${this.regions[site]}`,
+    );
+    return {
+      id: `rds:modify:${site}:${id}:${started}`,
+      description: `RDS ModifyDBInstance MultiAZ=true of ${id} in ${this.regions[site]}`,
     };
   }
 
@@ -268,8 +382,17 @@ export class AwsDatabase implements DatabaseProvider {
     mode: 'in-region' | 'cross-region',
     since: Date | undefined,
   ): Promise<{ what: string; at: Date } | undefined> {
-    const site: SiteName = mode === 'in-region' ? 'primary' : 'dr';
-    const id = mode === 'in-region' ? this.instance : this.replica;
+    let site: SiteName;
+    let id: string | undefined;
+    if (mode === 'in-region') {
+      const w = (await this.topology()).topology.writer;
+      if (!w || w.site === 'unknown') return undefined;
+      site = w.site;
+      id = w.id;
+    } else {
+      site = 'dr';
+      id = this.replica;
+    }
     if (!id) return undefined;
     const kept = new Date(Date.now() - EVENTS_KEPT_MS);
     const out = await call('DescribeEvents', () =>
@@ -290,14 +413,14 @@ export class AwsDatabase implements DatabaseProvider {
   }
 
   async poll(op: Operation): Promise<OperationStatus> {
-    const m = /^rds:(reboot|promote):(primary|dr):([^:]+):([0-9]+)$/.exec(op.id);
+    const m = /^rds:(reboot|promote|create|modify):(primary|dr):([^:]+):([0-9]+)$/.exec(op.id);
     if (!m)
       throw new UserError(
-        `Operation id ${op.id} is not an RDS operation id of this adapter (rds:reboot|promote:site:instance:ms).`,
+        `Operation id ${op.id} is not an RDS operation id of this adapter (rds:reboot|promote|create|modify:site:instance:ms).`,
       );
     const [, kind, site, id, startedRaw] = m as unknown as [
       string,
-      'reboot' | 'promote',
+      'reboot' | 'promote' | 'create' | 'modify',
       SiteName,
       string,
       string,
@@ -308,6 +431,11 @@ export class AwsDatabase implements DatabaseProvider {
     if (kind === 'promote') {
       const done = status === 'available' && !inst.ReadReplicaSourceDBInstanceIdentifier;
       return { done, status: done ? 'promoted' : status };
+    }
+    if (kind === 'create') return { done: status === 'available', status };
+    if (kind === 'modify') {
+      const done = status === 'available' && inst.MultiAZ === true;
+      return { done, status: done ? 'Multi-AZ' : status };
     }
     if (status !== 'available') return { done: false, status };
     // available again: done once a documented ending follows the call, read from the failover
@@ -335,33 +463,4 @@ export class AwsDatabase implements DatabaseProvider {
       };
     return { done: ending === 'completed', status: ending === 'completed' ? 'failover completed' : status };
   }
-}
-
-/**
- * How a Multi-AZ failover ended, from the instance's failover-category events since the call
- * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html):
- * RDS-EVENT-0013 started, then RDS-EVENT-0049 "Multi-AZ instance failover completed" or
- * RDS-EVENT-0015 "Multi-AZ failover to standby complete"; RDS-EVENT-0034 "Abandoning user
- * requested failover since a failover recently occurred" ends it with no failover.
- */
-export function failoverEnding(
-  events: { message: string; at: Date }[],
-): 'completed' | 'abandoned' | undefined {
-  // the newest beginning decides: the window reaches back past the call (clock skew), so an
-  // earlier failover's events may be in it too
-  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
-  let ending: 'completed' | 'abandoned' | undefined;
-  let started = false;
-  for (const e of sorted) {
-    if (/abandoning user requested failover/i.test(e.message)) {
-      ending = 'abandoned';
-      started = false;
-    } else if (/failover (has )?started/i.test(e.message)) {
-      ending = undefined;
-      started = true;
-    } else if (started && /failover completed|failover to standby complete/i.test(e.message)) {
-      ending = 'completed';
-    }
-  }
-  return ending;
 }

@@ -3,6 +3,7 @@
  * DescribeNodegroup, DescribeUpdate), one client per region.
  */
 import {
+  DescribeAddonCommand,
   DescribeNodegroupCommand,
   DescribeUpdateCommand,
   EKSClient,
@@ -10,7 +11,13 @@ import {
 } from '@aws-sdk/client-eks';
 import { wrapSdkError } from '../../engine/errors.js';
 import type { SiteName } from '../../plan/types.js';
-import type { NodePoolProvider, NodePoolState, Operation, OperationStatus } from '../types.js';
+import type {
+  NetworkPolicyEnforcement,
+  NodePoolProvider,
+  NodePoolState,
+  Operation,
+  OperationStatus,
+} from '../types.js';
 import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadlineBound } from './common.js';
 
 async function call<T>(operation: string, fn: () => Promise<T>, resource?: string): Promise<T> {
@@ -57,6 +64,36 @@ export class AwsNodePool implements NodePoolProvider {
       max: ng?.scalingConfig?.maxSize ?? 0,
       status,
       busy: BUSY.has(status),
+    };
+  }
+
+  /**
+   * The Amazon VPC CNI add-on enforces NetworkPolicy when its configuration values set
+   * enableNetworkPolicy to "true" (https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html);
+   * a cluster without the managed add-on (a self-managed CNI, Calico, Cilium) cannot be told from here.
+   */
+  async networkPolicy(site: SiteName): Promise<NetworkPolicyEnforcement> {
+    const cluster = this.clusters[site];
+    let values: string;
+    try {
+      const out = await this.clients[site].send(
+        new DescribeAddonCommand({ clusterName: cluster, addonName: 'vpc-cni' }),
+      );
+      values = out.addon?.configurationValues ?? '';
+    } catch (err) {
+      const e = wrapSdkError('eks', 'DescribeAddon', err, `add-on vpc-cni of cluster ${cluster}`);
+      if ((err as { name?: string }).name === 'ResourceNotFoundException')
+        return {
+          enforced: false,
+          detail: `cluster ${cluster} has no managed vpc-cni add-on (a self-managed CNI cannot be read here)`,
+        };
+      throw e;
+    }
+    // configuration values are JSON or YAML
+    const enforced = /["']?enableNetworkPolicy["']?\s*:\s*["']?true["']?/.test(values);
+    return {
+      enforced,
+      detail: `vpc-cni add-on of ${cluster}: enableNetworkPolicy ${enforced ? '"true"' : 'not "true"'}`,
     };
   }
 

@@ -18,6 +18,7 @@ import {
   type PipelinePolicy,
 } from '@azure/core-rest-pipeline';
 import { DefaultAzureCredential } from '@azure/identity';
+import { registerSecret } from '../../engine/redact.js';
 import { currentCallScope, DEFAULT_REQUEST_TIMEOUT_MS, joinCallSignal } from '../../engine/cancel.js';
 
 /** The public Azure Resource Manager endpoint. */
@@ -43,6 +44,7 @@ export function headerBearerPolicy(credential: TokenCredential, scope: string): 
         throw new Error(
           `The Azure credential returned no token for scope ${scope}; check the sandbox credential.`,
         );
+      registerSecret(token.token);
       request.headers.set('Authorization', `Bearer ${token.token}`);
       request.allowInsecureConnection = true;
       return next(request);

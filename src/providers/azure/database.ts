@@ -32,6 +32,8 @@ interface SqlPoller {
 }
 
 interface Tracked {
+  /** The failover group it belongs to (see AzureDatabase.group): a process may hold several. */
+  group: string;
   poller?: SqlPoller;
   /** Serialized poller state after the last good poll, to resume from after a transient error. */
   saved: string;
@@ -70,6 +72,11 @@ function stateFromUrl(url: string): string {
 /** DatabaseProvider for an Azure SQL failover group. */
 export class AzureDatabase implements DatabaseProvider {
   readonly client: SqlManagementClient;
+  /**
+   * This failover group, as a key of the operations this process tracks: one plan may hold several
+   * Azure stacks (and tests several sandboxes), and one group's failover must not make another busy.
+   */
+  private readonly group: string;
 
   /**
    * @param spec The plan's `stack.database` (type azure-sql).
@@ -81,6 +88,7 @@ export class AzureDatabase implements DatabaseProvider {
     endpoint?: string,
     credential?: TokenCredential,
   ) {
+    this.group = `${endpoint ?? 'arm'}|${spec.subscriptionId}|${spec.failoverGroup}`.toLowerCase();
     const conn = armConnection(endpoint, credential);
     this.client = secureClient(
       new SqlManagementClient(conn.credential, spec.subscriptionId, armClientOptions(conn)),
@@ -147,6 +155,22 @@ export class AzureDatabase implements DatabaseProvider {
     return undefined;
   }
 
+  /**
+   * Is a failover this process started still running, by Azure's own status of its long-running
+   * operation (the Azure-AsyncOperation URL the SDK polls)? Each unfinished one is polled once: a
+   * poller nobody polls any more (its caller gave up on it) must not keep the group busy forever.
+   * A poll that fails says nothing: the operations list decides then.
+   */
+  private async ownUnderWay(): Promise<boolean> {
+    let running = false;
+    for (const [id, t] of tracked) {
+      if (t.done || t.group !== this.group) continue;
+      const st = await this.poll({ id, description: 'failover' }).catch(() => undefined);
+      if (st && !st.done) running = true;
+    }
+    return running;
+  }
+
   async describe(): Promise<DatabaseState> {
     let dr: FailoverGroup | undefined;
     let drError: unknown;
@@ -168,7 +192,7 @@ export class AzureDatabase implements DatabaseProvider {
       if (w2 !== writer) writer = 'unknown';
     }
     const state = fog.replicationState ?? 'unknown';
-    const ours = [...tracked.values()].some((t) => !t.done && t.poller !== undefined && !t.poller.isDone());
+    const ours = await this.ownUnderWay();
     const inCloud = await this.failoverUnderWay(from, fog);
     const busy = ours || inCloud !== undefined;
     const writerServer =
@@ -275,7 +299,7 @@ export class AzureDatabase implements DatabaseProvider {
       // The operation was accepted but its first status poll failed: hand back an operation to resume.
       if (asyncUrl) {
         const id = asyncUrl;
-        tracked.set(id, { saved: stateFromUrl(id), target, forced });
+        tracked.set(id, { group: this.group, saved: stateFromUrl(id), target, forced });
         return { id, description: this.describeOp(target, forced) };
       }
       throw wrapSdkError('arm', operation, err, `failover group ${this.spec.failoverGroup}`);
@@ -284,7 +308,7 @@ export class AzureDatabase implements DatabaseProvider {
       .state.config;
     const id =
       config?.operationLocation ?? asyncUrl ?? `${this.spec.failoverGroup}/${s.server}/noop/${Date.now()}`;
-    const entry: Tracked = { poller, saved: poller.toString(), target, forced };
+    const entry: Tracked = { group: this.group, poller, saved: poller.toString(), target, forced };
     tracked.set(id, entry);
     if (poller.isDone()) entry.done = this.statusOf(poller);
     return { id, description: this.describeOp(target, forced) };
@@ -308,10 +332,60 @@ export class AzureDatabase implements DatabaseProvider {
   }
 
   /**
-   * A failover group's roles say where the writer is, so a re-run needs no history: a planned or
-   * forced failover that landed shows as the partner being primary.
+   * The newest failover of the group the cloud shows since `since`: a management operation of the
+   * group's database (`az sql db op list`, DatabaseOperations_ListByDatabase) whose name says
+   * failover and that is running or succeeded, read from the DR server first (it answers in a
+   * primary-region outage), then from the primary. A failed or cancelled failover changed nothing
+   * and is not evidence. The group's roles say where the writer is; this says whether a call whose
+   * answer was lost started a failover (still running, or done since the intent).
+   *
+   * Why this and not the Activity Log: the operations list is the failover group's own record,
+   * readable with the same Microsoft.Sql permissions and SDK the phase already uses; the Activity
+   * Log needs Microsoft.Insights read and another SDK, and lags by minutes
+   * (https://learn.microsoft.com/en-us/azure/azure-monitor/essentials/activity-log).
    */
-  async failoverHistory(): Promise<undefined> {
+  async failoverHistory(
+    _mode: 'in-region' | 'cross-region',
+    since: Date | undefined,
+  ): Promise<{ what: string; at: Date } | undefined> {
+    for (const site of ['dr', 'primary'] as SiteName[]) {
+      let fog: FailoverGroup;
+      try {
+        fog = await this.read(site);
+      } catch {
+        continue;
+      }
+      const database = fog.databases?.[0]?.split('/').pop();
+      if (!database) return undefined;
+      const s = this.spec[site];
+      let newest: { what: string; at: Date } | undefined;
+      try {
+        for await (const op of this.client.databaseOperations.listByDatabase(
+          s.resourceGroup,
+          s.server,
+          database,
+        )) {
+          const what = `${op.operation ?? ''} ${op.operationFriendlyName ?? ''}`;
+          if (!/failover/i.test(what) || !op.state || !op.startTime) continue;
+          if (!RUNNING_STATES.has(op.state) && op.state !== 'Succeeded') continue;
+          if (since && op.startTime < since) continue;
+          if (!newest || op.startTime > newest.at) {
+            newest = {
+              what: `Azure SQL operation ${op.operation ?? 'failover'} (${op.state}) on database ${database} of server ${s.server}`,
+              at: op.startTime,
+            };
+          }
+        }
+      } catch (err) {
+        throw wrapSdkError(
+          'arm',
+          'DatabaseOperations_ListByDatabase',
+          err,
+          `operations of a database on server ${s.server}`,
+        );
+      }
+      return newest;
+    }
     return undefined;
   }
 
@@ -323,7 +397,7 @@ export class AzureDatabase implements DatabaseProvider {
         throw new UserError(
           `operation id ${op.id} is not an Azure-AsyncOperation URL of a failover group failover; start the failover again to get one.`,
         );
-      entry = { saved: stateFromUrl(op.id), target: 'dr', forced: false };
+      entry = { group: this.group, saved: stateFromUrl(op.id), target: 'dr', forced: false };
       tracked.set(op.id, entry);
     }
     const s = this.spec[entry.target];

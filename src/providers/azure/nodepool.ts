@@ -17,7 +17,13 @@ import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
 import type { SiteName, Stack } from '../../plan/types.js';
-import type { NodePoolProvider, NodePoolState, Operation, OperationStatus } from '../types.js';
+import type {
+  NetworkPolicyEnforcement,
+  NodePoolProvider,
+  NodePoolState,
+  Operation,
+  OperationStatus,
+} from '../types.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
 
 /** The plan's `stack.nodePool` for AKS. */
@@ -63,6 +69,24 @@ export class AzureNodePool implements NodePoolProvider {
       new ContainerServiceClient(conn.credential, spec.subscriptionId, armClientOptions(conn)),
       conn,
     );
+  }
+
+  /**
+   * The cluster's network profile: networkPolicy azure, calico or cilium enforces NetworkPolicy,
+   * none (or absent) does not (https://learn.microsoft.com/en-us/azure/aks/use-network-policies).
+   */
+  async networkPolicy(site: SiteName): Promise<NetworkPolicyEnforcement> {
+    const cluster = this.spec.cluster[site];
+    try {
+      const mc = await this.client.managedClusters.get(this.spec.resourceGroup[site], cluster);
+      const policy = mc.networkProfile?.networkPolicy ?? 'none';
+      return {
+        enforced: ['azure', 'calico', 'cilium'].includes(String(policy).toLowerCase()),
+        detail: `AKS cluster ${cluster}: networkProfile.networkPolicy ${policy}`,
+      };
+    } catch (err) {
+      throw wrapSdkError('arm', 'ManagedClusters_Get', err, `AKS cluster ${cluster}`);
+    }
   }
 
   private async get(site: SiteName): Promise<AgentPool> {

@@ -7,14 +7,22 @@
  */
 import type { Database, SiteName } from '../../plan/types.js';
 import { UserError, classify, wrapSdkError } from '../../engine/errors.js';
-import type { DatabaseProvider, DatabaseState, Operation, OperationStatus } from '../types.js';
+import {
+  buildTopology,
+  DEFAULT_REPLICA_PATTERN,
+  replicaIn,
+  type DatabaseInstanceView,
+  type DatabaseTopology,
+} from '../topology.js';
+import type { DatabaseProvider, DatabaseState, Operation, OperationStatus, ReplicaSpec } from '../types.js';
+import { sqlMembersOf } from './sql-topology.js';
 import { NO_RETRY, type SqlClients } from './clients.js';
 
 /** The `cloud-sql` variant of the plan's database block. */
 export type CloudSqlConfig = Extract<Database, { type: 'cloud-sql' }>;
 
 /** A Cloud SQL instance as the v1 client decodes it (the fields this adapter reads). */
-interface Instance {
+export interface Instance {
   name?: string | null;
   state?: string | number | null;
   instanceType?: string | number | null;
@@ -28,6 +36,8 @@ interface Instance {
     settingsVersion?: { value?: unknown } | null;
     availabilityType?: string | number | null;
     databaseReplicationEnabled?: { value?: boolean | null } | null;
+    backupConfiguration?: { enabled?: unknown } | null;
+    tier?: string | null;
   } | null;
 }
 
@@ -52,12 +62,23 @@ export function timestampToDate(
   return Number.isFinite(ms) ? new Date(ms) : undefined;
 }
 
+/** A decoded BoolValue (`{ value }`) or a plain boolean. */
+function boolOf(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (v && typeof v === 'object' && 'value' in v) return (v as { value?: boolean | null }).value ?? undefined;
+  return undefined;
+}
+
 /** The Cloud SQL adapter of one stack. */
 export class GcpDatabase implements DatabaseProvider {
+  private readonly pattern: string;
   constructor(
     private readonly config: CloudSqlConfig,
     private readonly clients: SqlClients,
-  ) {}
+    private readonly regions: Record<SiteName, string> = { primary: '', dr: '' },
+  ) {
+    this.pattern = config.replicaNamePattern ?? DEFAULT_REPLICA_PATTERN;
+  }
 
   private async read<T>(operation: string, fn: () => Promise<T>, resource?: string): Promise<Read<T>> {
     try {
@@ -81,84 +102,151 @@ export class GcpDatabase implements DatabaseProvider {
     );
   }
 
-  private async runningOps(instance: string): Promise<SqlOperation[]> {
+  private async operationsOf(
+    instance: string,
+    maxResults = 20,
+  ): Promise<(SqlOperation & { insertTime?: unknown; endTime?: unknown })[]> {
     try {
       const [resp] = await this.clients.operations.list(
-        { project: this.config.project, instance, maxResults: 20 },
+        { project: this.config.project, instance, maxResults },
         NO_RETRY,
       );
-      return ((resp.items ?? []) as SqlOperation[]).filter((op) => String(op.status) !== 'DONE');
+      return (resp.items ?? []) as (SqlOperation & { insertTime?: unknown })[];
     } catch (err) {
       throw wrapSdkError('sqladmin', 'operations.list', err, `operations of instance ${instance}`);
     }
   }
 
+  private async runningOps(instance: string): Promise<SqlOperation[]> {
+    return (await this.operationsOf(instance)).filter((op) => String(op.status) !== 'DONE');
+  }
+
+  private async listAll(): Promise<Instance[]> {
+    const out: Instance[] = [];
+    let pageToken: string | undefined;
+    try {
+      do {
+        const [resp] = await this.clients.instances.list(
+          { project: this.config.project, maxResults: 500, pageToken },
+          NO_RETRY,
+        );
+        out.push(...((resp.items ?? []) as Instance[]));
+        pageToken = resp.nextPageToken || undefined;
+      } while (pageToken);
+    } catch (err) {
+      throw wrapSdkError(
+        'sqladmin',
+        'instances.list',
+        err,
+        `instance ${this.config.instance} and its replicas in project ${this.config.project}`,
+      );
+    }
+    return out;
+  }
+
+  /** When the operations list of `instance` shows its newest finished promotion. */
+  private async promotedAt(instance: string): Promise<Date | undefined> {
+    const ops = await this.operationsOf(instance, 100);
+    return ops
+      .filter((o) => String(o.operationType) === 'PROMOTE_REPLICA' && String(o.status) === 'DONE')
+      .filter((o) => !(o.error?.errors ?? []).length)
+      .map((o) => timestampToDate(o.insertTime as { seconds?: unknown; nanos?: unknown }))
+      .filter((d): d is Date => d !== undefined)
+      .sort((a, b) => b.getTime() - a.getTime())[0];
+  }
+
+  /** The logical database's instances and which one is the writer, from the cloud. */
+  async topology(): Promise<{ topology: DatabaseTopology; raw: Map<string, Instance> }> {
+    const { views, raw } = sqlMembersOf(await this.listAll(), this.regions, {
+      instance: this.config.instance,
+      replica: this.config.replica,
+      pattern: this.pattern,
+    });
+    if (views.length === 0) {
+      throw new UserError(
+        `Cloud SQL instance ${this.config.instance} was not returned by instances.list in project ${this.config.project}, nor any replica of it: check database.project and database.instance.`,
+      );
+    }
+    const standalone = views.filter((v) => !v.source && v.reachable);
+    const withReplicas = standalone.filter((v) => views.some((r) => r.source === v.id));
+    const dates = new Map<string, Date | undefined>();
+    if (standalone.length > 1 && withReplicas.length !== 1) {
+      await Promise.all(standalone.map(async (v) => dates.set(v.id, await this.promotedAt(v.id))));
+    }
+    return { topology: buildTopology(views, this.config.instance, (id) => dates.get(id)), raw };
+  }
+
   async describe(): Promise<DatabaseState> {
-    const { instance, replica } = this.config;
-    const [primary, dr] = await Promise.all([
-      this.getInstance(instance),
-      replica ? this.getInstance(replica) : Promise.resolve(undefined),
-    ]);
-    // a primary that does not exist is a plan mistake, not an outage
-    if (!primary.ok && !primary.unreachable) throw primary.error;
-    const [primaryOps, drOps] = await Promise.all([
-      primary.ok ? this.runningOps(instance) : Promise.resolve([]),
-      replica && dr?.ok ? this.runningOps(replica) : Promise.resolve([]),
-    ]);
-    const p = primary.ok ? primary.value : undefined;
-    const r = dr?.ok ? dr.value : undefined;
-    const promoted =
-      r !== undefined && !r.masterInstanceName && String(r.instanceType) !== 'READ_REPLICA_INSTANCE';
-    const writer: SiteName | 'unknown' = promoted
-      ? 'dr'
-      : p
-        ? 'primary'
-        : r?.masterInstanceName === instance
-          ? 'primary'
-          : 'unknown';
-    // Only operations that move the writer make the database busy; a backup or maintenance is
-    // routine (types: https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/operations).
-    const all = [...primaryOps, ...drOps];
+    const { topology, raw } = await this.topology();
+    const w = topology.writer;
+    const writer: SiteName | 'unknown' = w && w.site !== 'unknown' ? w.site : 'unknown';
+    const other: SiteName = writer === 'dr' ? 'primary' : 'dr';
+    const known = [w, ...topology.replicas, ...topology.orphans].filter(
+      (v): v is DatabaseInstanceView => !!v,
+    );
+    const primaryReachable = known.some((v) => v.site === 'primary' && v.reachable);
+    // Only operations that move the writer make the database busy: on the writer or on one of its
+    // replicas (a promotion); a backup or maintenance of the writer is routine; building a new
+    // replica is neither (types: https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/operations).
+    const watched = [w, ...topology.replicas].filter((v): v is DatabaseInstanceView => !!v && v.reachable);
+    const opsBy = await Promise.all(watched.map(async (v) => ({ v, ops: await this.runningOps(v.id) })));
+    const all = opsBy.flatMap((x) => x.ops);
     const running = all.filter((o) => WRITER_OPS.has(String(o.operationType)));
-    const routineOps = all.filter((o) => !WRITER_OPS.has(String(o.operationType)));
+    const routineOps = opsBy
+      .filter((x) => x.v === w)
+      .flatMap((x) => x.ops)
+      .filter((o) => !WRITER_OPS.has(String(o.operationType)));
     const busyType = running[0] ? String(running[0].operationType) : undefined;
-    const writerInst = writer === 'dr' ? r : p;
     const status =
       busyType === 'FAILOVER'
         ? 'failing-over'
         : busyType === 'PROMOTE_REPLICA'
           ? 'promoting'
-          : writerInst
-            ? String(writerInst.state ?? 'UNKNOWN')
+          : w?.reachable
+            ? w.status
             : 'unreachable';
 
+    const there = topology.replicas.filter((r) => r.site === other);
+    const chosen = replicaIn(topology, other) ?? there[0];
     let replication: DatabaseState['replication'];
-    if (!replica)
+    if (!this.config.replica && !chosen)
       replication = { healthy: false, detail: 'no cross-region replica is configured (database.replica)' };
-    else if (!dr || !dr.ok) {
+    else if (!chosen) {
+      const orphanReplica = topology.orphans.find((o) => o.id === this.config.replica);
       replication = {
         healthy: false,
-        detail:
-          dr && !dr.unreachable
-            ? `replica ${replica} does not exist`
-            : `replica ${replica} is unreachable: ${dr?.ok === false ? dr.error.message : ''}`,
+        detail: orphanReplica
+          ? `replica ${orphanReplica.id} has been promoted and no longer replicates; ${w?.id ?? this.config.instance} has no replica in ${this.regions[other] || other}: run reprotect`
+          : `${w?.id ?? this.config.instance} has no replica in ${this.regions[other] || other}: run reprotect`,
       };
-    } else if (promoted)
+    } else if (chosen.building) {
+      replication = { healthy: false, detail: `replica ${chosen.id} is being built (${chosen.status})` };
+    } else {
+      const r = raw.get(chosen.id);
+      const enabled = boolOf(r?.settings?.databaseReplicationEnabled);
       replication = {
-        healthy: false,
-        detail: `replica ${replica} has been promoted and no longer replicates`,
-      };
-    else {
-      const state = String(r!.state);
-      const enabled = r!.settings?.databaseReplicationEnabled?.value;
-      const healthy = state === 'RUNNABLE' && enabled !== false;
-      replication = {
-        healthy,
-        detail: `replica ${replica} state ${state}, replication ${enabled === false ? 'stopped' : 'enabled'}, master ${r!.masterInstanceName}${p ? '' : ' (primary unreachable)'}`,
+        healthy: chosen.healthy === true,
+        detail: `replica ${chosen.id} state ${chosen.status}, replication ${enabled === false ? 'stopped' : 'enabled'}, master ${chosen.source}${w?.reachable ? '' : ' (primary unreachable)'}`,
       };
     }
 
-    const lastBackup = p ? await this.lastBackup() : undefined;
+    const lastBackup = w?.reachable ? await this.lastBackupOf(w.id) : undefined;
+    const rawOf = (id: string | undefined) => {
+      const i = id ? raw.get(id) : undefined;
+      return i
+        ? {
+            state: String(i.state),
+            instanceType: String(i.instanceType),
+            masterInstanceName: i.masterInstanceName ?? undefined,
+            gceZone: i.gceZone,
+            secondaryGceZone: i.secondaryGceZone,
+            availabilityType: String(i.settings?.availabilityType),
+            failoverReplicaAvailable: i.failoverReplica?.available?.value ?? undefined,
+            settingsVersion: String(i.settings?.settingsVersion?.value ?? ''),
+            replicaNames: i.replicaNames ?? [],
+          }
+        : undefined;
+    };
     return {
       writer,
       status,
@@ -169,31 +257,15 @@ export class GcpDatabase implements DatabaseProvider {
             .join(', ')
         : undefined,
       replication,
-      writerZone: writerInst?.gceZone ?? undefined,
-      primaryReachable: primary.ok,
+      writerZone: w?.zone,
+      primaryReachable,
       lastBackup,
+      topology,
       raw: {
-        primary: p
-          ? {
-              state: String(p.state),
-              gceZone: p.gceZone,
-              secondaryGceZone: p.secondaryGceZone,
-              availabilityType: String(p.settings?.availabilityType),
-              failoverReplicaAvailable: p.failoverReplica?.available?.value ?? undefined,
-              settingsVersion: String(p.settings?.settingsVersion?.value ?? ''),
-              replicaNames: p.replicaNames ?? [],
-            }
-          : { error: primary.ok ? undefined : primary.error.message },
-        replica: r
-          ? {
-              state: String(r.state),
-              instanceType: String(r.instanceType),
-              masterInstanceName: r.masterInstanceName ?? undefined,
-              gceZone: r.gceZone,
-            }
-          : dr && !dr.ok
-            ? { error: dr.error.message }
-            : undefined,
+        primary: rawOf(this.config.instance) ?? { error: `${this.config.instance} unreachable` },
+        replica: rawOf(this.config.replica),
+        writer: w?.id,
+        writerBasis: topology.basis,
         runningOperations: all.map((o) => ({
           name: o.name,
           type: String(o.operationType),
@@ -204,9 +276,15 @@ export class GcpDatabase implements DatabaseProvider {
   }
 
   async lastBackup(): Promise<Date | undefined> {
+    const { topology } = await this.topology();
+    const w = topology.writer;
+    return this.lastBackupOf(w?.reachable ? w.id : this.config.instance);
+  }
+
+  private async lastBackupOf(instance: string): Promise<Date | undefined> {
     try {
       const [resp] = await this.clients.backupRuns.list(
-        { project: this.config.project, instance: this.config.instance, maxResults: 20 },
+        { project: this.config.project, instance, maxResults: 20 },
         NO_RETRY,
       );
       let newest: Date | undefined;
@@ -217,7 +295,7 @@ export class GcpDatabase implements DatabaseProvider {
       }
       return newest;
     } catch (err) {
-      throw wrapSdkError('sqladmin', 'backupRuns.list', err, `backups of instance ${this.config.instance}`);
+      throw wrapSdkError('sqladmin', 'backupRuns.list', err, `backups of instance ${instance}`);
     }
   }
 
@@ -225,72 +303,133 @@ export class GcpDatabase implements DatabaseProvider {
     target: SiteName,
     mode: 'in-region' | 'cross-region' | 'planned' | 'forced',
   ): Promise<Operation> {
-    const { project, instance, replica } = this.config;
+    const { project } = this.config;
+    if (mode === 'planned' || mode === 'forced') {
+      throw new UserError(
+        `databaseMode ${mode} is an Azure SQL failover-group mode: for Cloud SQL use in-region or cross-region.`,
+      );
+    }
+    const { topology, raw } = await this.topology();
+    const w = topology.writer;
     if (mode === 'in-region') {
-      if (target !== 'primary') {
+      if (!w || w.site !== target) {
         throw new UserError(
-          `Cloud SQL in-region failover keeps the writer in the primary region, but the target is ${target}: use databaseMode cross-region to promote the DR replica.`,
+          `Cloud SQL in-region failover keeps the writer where it is, but the writer is ${w ? `${w.id} on ${w.site}` : 'unknown'} and the target ${target}: use databaseMode cross-region.`,
         );
       }
-      let inst: Instance;
-      try {
-        [inst] = (await this.clients.instances.get({ project, instance }, NO_RETRY)) as [
-          Instance,
-          ...unknown[],
-        ];
-      } catch (err) {
-        throw wrapSdkError('sqladmin', 'instances.get', err, `instance ${instance}`);
+      let inst = raw.get(w.id);
+      if (!inst) {
+        // not listed: its region does not answer; ask it directly so the caller sees why
+        const got = await this.getInstance(w.id);
+        if (!got.ok) throw got.error;
+        inst = got.value;
       }
       const version = inst.settings?.settingsVersion?.value;
       if (version === undefined || version === null) {
         throw new UserError(
-          `Cloud SQL instance ${instance} reported no settings.settingsVersion, which instances.failover requires: check that it is a REGIONAL (HA) instance.`,
+          `Cloud SQL instance ${w.id} reported no settings.settingsVersion, which instances.failover requires: check that it is a REGIONAL (HA) instance.`,
         );
       }
       try {
         const [op] = await this.clients.instances.failover(
           {
             project,
-            instance,
+            instance: w.id,
             body: { failoverContext: { kind: 'sql#failoverContext', settingsVersion: String(version) } },
           },
           NO_RETRY,
         );
         return {
           id: String(op.name),
-          description: `Cloud SQL HA failover of ${instance} from zone ${inst.gceZone ?? '?'} to ${inst.secondaryGceZone ?? 'its standby'}`,
+          description: `Cloud SQL HA failover of ${w.id} from zone ${inst.gceZone ?? '?'} to ${inst.secondaryGceZone ?? 'its standby'}`,
         };
       } catch (err) {
-        throw wrapSdkError('sqladmin', 'instances.failover', err, `instance ${instance}`);
+        throw wrapSdkError('sqladmin', 'instances.failover', err, `instance ${w.id}`);
       }
     }
-    if (mode === 'cross-region') {
-      if (target !== 'dr') {
-        throw new UserError(
-          `Cloud SQL cross-region failover promotes the DR replica, but the target is ${target}: failback to the primary region needs a new replica of the DR instance, which this pipeline does not create.`,
-        );
-      }
-      if (!replica) {
-        throw new UserError(
-          `database.replica is not set for Cloud SQL instance ${instance}: name the cross-region read replica to promote.`,
-        );
-      }
-      try {
-        const [op] = await this.clients.instances.promoteReplica(
-          { project, instance: replica, failover: false },
-          NO_RETRY,
-        );
+    // Cross-region: promote the writer's replica in the target region. A promotion that landed
+    // (the writer is there) or is under way (a PROMOTE_REPLICA operation runs) is not asked again:
+    // Cloud SQL refuses a second one ("not a read replica").
+    if (w && w.site === target) {
+      const ops = await this.operationsOf(w.id, 100);
+      const done = ops.find((o) => String(o.operationType) === 'PROMOTE_REPLICA');
+      if (done?.name)
+        return { id: String(done.name), description: `Cloud SQL promotion of ${w.id} (already landed)` };
+      throw new UserError(`The writer ${w.id} is already on ${target}: there is nothing to promote there.`);
+    }
+    const there = topology.replicas.filter((r) => r.site === target && !r.building);
+    for (const r of there) {
+      const underway = (await this.runningOps(r.id)).find(
+        (o) => String(o.operationType) === 'PROMOTE_REPLICA',
+      );
+      if (underway?.name)
         return {
-          id: String(op.name),
-          description: `Cloud SQL promotion of replica ${replica} to a standalone primary`,
+          id: String(underway.name),
+          description: `Cloud SQL promotion of replica ${r.id} (under way)`,
         };
-      } catch (err) {
-        throw wrapSdkError('sqladmin', 'instances.promoteReplica', err, `replica ${replica}`);
-      }
     }
-    throw new UserError(
-      `databaseMode ${mode} is an Azure SQL failover-group mode: for Cloud SQL use in-region or cross-region.`,
-    );
+    const replica = there.find((r) => r.id === this.config.replica) ?? there[0];
+    if (!replica) {
+      throw new UserError(
+        `${w?.id ?? this.config.instance} has no replica in ${this.regions[target] || target} to promote: run reprotect and wait until it reports the replica healthy, then run this again.`,
+      );
+    }
+    try {
+      const [op] = await this.clients.instances.promoteReplica(
+        { project, instance: replica.id, failover: false },
+        NO_RETRY,
+      );
+      return {
+        id: String(op.name),
+        description: `Cloud SQL promotion of replica ${replica.id} to a standalone primary`,
+      };
+    } catch (err) {
+      throw wrapSdkError('sqladmin', 'instances.promoteReplica', err, `replica ${replica.id}`);
+    }
+  }
+
+  /**
+   * instances.insert of a read replica: `masterInstanceName` and the destination `region`
+   * (https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances/insert,
+   * https://cloud.google.com/sql/docs/postgres/replication/create-replica).
+   */
+  async createReplica(spec: ReplicaSpec): Promise<Operation> {
+    const { raw } = await this.topology();
+    const master = raw.get(spec.source);
+    try {
+      const [op] = await this.clients.instances.insert(
+        {
+          project: this.config.project,
+          body: {
+            name: spec.name,
+            region: this.regions[spec.site],
+            masterInstanceName: spec.source,
+            databaseVersion: (master as { databaseVersion?: never } | undefined)?.databaseVersion,
+            settings: { tier: (master?.settings as { tier?: string } | undefined)?.tier ?? undefined },
+          },
+        },
+        NO_RETRY,
+      );
+      return {
+        id: String(op.name),
+        description: `Cloud SQL read replica ${spec.name} of ${spec.source} in ${this.regions[spec.site]}`,
+      };
+    } catch (err) {
+      throw wrapSdkError('sqladmin', 'instances.insert', err, `replica ${spec.name}`);
+    }
+  }
+
+  /** instances.patch availabilityType REGIONAL (https://cloud.google.com/sql/docs/postgres/configure-ha). */
+  async enableHighAvailability(id: string): Promise<Operation> {
+    try {
+      const [op] = await this.clients.instances.patch(
+        { project: this.config.project, instance: id, body: { settings: { availabilityType: 'REGIONAL' } } },
+        NO_RETRY,
+      );
+      return { id: String(op.name), description: `Cloud SQL HA (REGIONAL) for ${id}` };
+    } catch (err) {
+      throw wrapSdkError('sqladmin', 'instances.patch', err, `instance ${id}`);
+    }
   }
 
   /**
@@ -301,7 +440,10 @@ export class GcpDatabase implements DatabaseProvider {
     mode: 'in-region' | 'cross-region',
     since: Date | undefined,
   ): Promise<{ what: string; at: Date } | undefined> {
-    const instance = mode === 'in-region' ? this.config.instance : this.config.replica;
+    const instance =
+      mode === 'in-region'
+        ? ((await this.topology()).topology.writer?.id ?? this.config.instance)
+        : this.config.replica;
     if (!instance) return undefined;
     const type = mode === 'in-region' ? 'FAILOVER' : 'PROMOTE_REPLICA';
     let items: (SqlOperation & { insertTime?: unknown })[];

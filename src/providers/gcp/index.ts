@@ -42,7 +42,10 @@ export function createGcpProviders(stack: Stack): CloudProviders {
   }
   const endpoints = stack.endpoints ?? {};
   return {
-    database: new GcpDatabase(database, sqlClients(endpoints.sqladmin)),
+    database: new GcpDatabase(database, sqlClients(endpoints.sqladmin), {
+      primary: stack.primary.region,
+      dr: stack.dr.region,
+    }),
     traffic: new GcpTraffic(traffic, dnsClient(traffic.project, endpoints.clouddns)),
     nodePool: new GcpNodePool(
       nodePool,

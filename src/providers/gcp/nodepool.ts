@@ -20,7 +20,13 @@
 import type { ClusterManagerClient } from '@google-cloud/container/build/src/v1/cluster_manager_client.js';
 import type { NodePool, SiteName } from '../../plan/types.js';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
-import type { NodePoolProvider, NodePoolState, Operation, OperationStatus } from '../types.js';
+import type {
+  NetworkPolicyEnforcement,
+  NodePoolProvider,
+  NodePoolState,
+  Operation,
+  OperationStatus,
+} from '../types.js';
 import { NO_RETRY } from './clients.js';
 
 /** The `gke` variant of the plan's nodePool block. */
@@ -65,6 +71,27 @@ export class GcpNodePool implements NodePoolProvider {
       status,
       busy: status === 'RECONCILING' || status === 'PROVISIONING' || status === 'STOPPING',
     };
+  }
+
+  /**
+   * GKE enforces NetworkPolicy with network policy enforcement on (networkPolicy.enabled) or on
+   * GKE Dataplane V2 (networkConfig.datapathProvider ADVANCED_DATAPATH)
+   * (https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy).
+   */
+  async networkPolicy(site: SiteName): Promise<NetworkPolicyEnforcement> {
+    const { project, cluster } = this.config;
+    const name = `projects/${project}/locations/${this.regions[site]}/clusters/${cluster[site]}`;
+    try {
+      const [c] = await this.client.getCluster({ name }, NO_RETRY);
+      const datapath = String(c.networkConfig?.datapathProvider ?? 'DATAPATH_PROVIDER_UNSPECIFIED');
+      const enabled = c.networkPolicy?.enabled === true;
+      return {
+        enforced: enabled || datapath === 'ADVANCED_DATAPATH',
+        detail: `GKE cluster ${cluster[site]}: networkPolicy.enabled ${enabled}, datapathProvider ${datapath}`,
+      };
+    } catch (err) {
+      throw wrapSdkError('container', 'clusters.get', err, `cluster ${name}`);
+    }
   }
 
   async resize(site: SiteName, size: { min: number; max: number; desired: number }): Promise<Operation> {

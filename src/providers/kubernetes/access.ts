@@ -7,6 +7,8 @@
  * taken when the cached one is within a minute of its expiry.
  */
 
+import { registerSecret } from '../../engine/redact.js';
+
 /** A bearer token and when it stops working (epoch ms). */
 export interface BearerToken {
   token: string;
@@ -46,6 +48,8 @@ export class TokenCache {
     if (this.current && this.current.expiresAt - this.marginMs > this.now()) return this.current.token;
     this.pending ??= this.fetch().finally(() => (this.pending = undefined));
     this.current = await this.pending;
+    // a minted token is a secret like any other: masked wherever it might be echoed
+    registerSecret(this.current.token);
     return this.current.token;
   }
 }

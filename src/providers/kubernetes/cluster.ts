@@ -12,6 +12,7 @@ import {
   CoreV1Api,
   createConfiguration,
   KubeConfig,
+  NetworkingV1Api,
   PatchStrategy,
   ServerConfiguration,
   setHeaderMiddleware,
@@ -20,7 +21,9 @@ import {
   type RequestContext,
   type ResponseContext,
   type V1Job,
+  type V1NetworkPolicy,
 } from '@kubernetes/client-node';
+import { registerSecret } from '../../engine/redact.js';
 import { joinCallSignal } from '../../engine/cancel.js';
 import {
   adviceFor,
@@ -30,10 +33,17 @@ import {
   UserError,
   wrapSdkError,
 } from '../../engine/errors.js';
-import type { AutoscalerStatus, Cluster, DeploymentStatus, JobSpec, JobStatus } from './types.js';
+import type {
+  AutoscalerStatus,
+  Cluster,
+  DeploymentStatus,
+  EgressFence,
+  JobSpec,
+  JobStatus,
+} from './types.js';
 import type { ClusterAccess } from './access.js';
 
-export type { Cluster, DeploymentStatus, JobSpec, JobStatus } from './types.js';
+export type { Cluster, DeploymentStatus, EgressFence, JobSpec, JobStatus } from './types.js';
 
 /** How to reach a cluster: the plan's `sites.<site>.kubernetes` block. */
 export interface KubernetesClusterOptions {
@@ -74,6 +84,7 @@ interface Apis {
   apps: AppsV1Api;
   batch: BatchV1Api;
   autoscaling: AutoscalingV2Api;
+  networking: NetworkingV1Api;
 }
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -228,6 +239,7 @@ export class KubernetesCluster implements Cluster {
       apps: apiClient(kc, AppsV1Api),
       batch: apiClient(kc, BatchV1Api),
       autoscaling: apiClient(kc, AutoscalingV2Api),
+      networking: apiClient(kc, NetworkingV1Api),
     };
     return this.apisCache;
   }
@@ -250,6 +262,12 @@ export class KubernetesCluster implements Cluster {
         );
       }
       kc.setCurrentContext(this.opts.context);
+    }
+    // the kubeconfig's credentials never reach a log, an error or the journal (src/engine/redact.ts)
+    for (const u of kc.getUsers()) {
+      registerSecret(u.token);
+      registerSecret(u.password);
+      registerSecret(u.keyData);
     }
     if (!kc.getCurrentCluster()) {
       throw new UserError(
@@ -459,6 +477,52 @@ export class KubernetesCluster implements Cluster {
       a.core.readNamespacedPodLog({ name: podName, namespace: this.namespace }),
     );
     return logs === undefined ? undefined : String(logs);
+  }
+
+  /** The egress fence NetworkPolicy of that name; undefined when it does not exist. */
+  async egressFence(name: string): Promise<EgressFence | undefined> {
+    const p = await this.find('readNamespacedNetworkPolicy', `networkpolicy ${name}`, (a) =>
+      a.networking.readNamespacedNetworkPolicy({ name, namespace: this.namespace }),
+    );
+    if (!p) return undefined;
+    const apps = (p.spec?.podSelector?.matchExpressions ?? []).find((e) => e.key === 'app')?.values ?? [];
+    return { name, apps: [...apps], denies: (p.spec?.egress ?? []).length === 0 };
+  }
+
+  /**
+   * Create a NetworkPolicy that isolates the pods labelled app in `apps` for egress and allows
+   * them nothing (an empty egress list); one that already exists is left alone (idempotent).
+   * https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-egress-traffic
+   */
+  async createEgressFence(name: string, apps: string[]): Promise<void> {
+    const body: V1NetworkPolicy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: {
+        name,
+        namespace: this.namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'aegis-dr' },
+      },
+      spec: {
+        podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: apps }] },
+        policyTypes: ['Egress'],
+        egress: [],
+      },
+    };
+    const apis = this.apis();
+    try {
+      await apis.networking.createNamespacedNetworkPolicy({ namespace: this.namespace, body });
+    } catch (err) {
+      if (httpStatus(err) === 409) return;
+      throw wrap('createNamespacedNetworkPolicy', err, `networkpolicy ${name} in ${this.label}`);
+    }
+  }
+
+  /** Delete the NetworkPolicy; one that is already gone is fine. */
+  async deleteEgressFence(name: string): Promise<void> {
+    await this.find('deleteNamespacedNetworkPolicy', `networkpolicy ${name}`, (a) =>
+      a.networking.deleteNamespacedNetworkPolicy({ name, namespace: this.namespace }),
+    );
   }
 
   /** Delete a job and its pods (background propagation); a job that is already gone is fine. */

@@ -34,6 +34,15 @@ export interface AutoscalerStatus {
   maxReplicas: number;
 }
 
+/** The NetworkPolicy of the network-policy fence, as read back. */
+export interface EgressFence {
+  name: string;
+  /** The values of the `app` label its podSelector selects. */
+  apps: string[];
+  /** Whether it allows no egress at all (an empty egress list). */
+  denies: boolean;
+}
+
 export interface Cluster {
   /** Nodes, optionally only those a label selector picks (`cloud.google.com/gke-nodepool=pool`). */
   nodes(selector?: string): Promise<{ name: string; ready: boolean }[]>;
@@ -52,4 +61,7 @@ export interface Cluster {
   runJob(spec: JobSpec): Promise<void>;
   job(name: string): Promise<JobStatus | undefined>;
   deleteJob(name: string): Promise<void>;
+  egressFence(name: string): Promise<EgressFence | undefined>;
+  createEgressFence(name: string, apps: string[]): Promise<void>;
+  deleteEgressFence(name: string): Promise<void>;
 }

@@ -96,6 +96,7 @@ const ROUTES: { method: string; re: RegExp; op: string }[] = [
   },
   { method: 'GET', re: /^\/clusters\/([^/]+)\/node-groups\/([^/]+)$/, op: 'DescribeNodegroup' },
   { method: 'GET', re: /^\/clusters\/([^/]+)\/updates\/([^/]+)$/, op: 'DescribeUpdate' },
+  { method: 'GET', re: /^\/clusters\/([^/]+)\/addons\/([^/]+)$/, op: 'DescribeAddon' },
   { method: 'GET', re: /^\/clusters\/([^/]+)$/, op: 'DescribeCluster' },
 ];
 
@@ -301,6 +302,30 @@ function clusterJson(world: World, name: SiteName, site: SiteWorld) {
   };
 }
 
+/**
+ * DescribeAddon of the Amazon VPC CNI add-on, the only one the sandbox's clusters run: its
+ * configuration values carry `enableNetworkPolicy`, "true" where the site enforces NetworkPolicy
+ * (https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html,
+ * https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeAddon.html).
+ */
+function addonJson(site: SiteWorld, addon: string) {
+  if (addon !== 'vpc-cni')
+    throw new EksError(
+      404,
+      'ResourceNotFoundException',
+      `No addon: ${addon} found in cluster: ${site.pool.cluster}`,
+    );
+  return {
+    addonName: 'vpc-cni',
+    clusterName: site.pool.cluster,
+    status: 'ACTIVE',
+    addonVersion: 'v1.19.5-eksbuild.1',
+    health: { issues: [] },
+    addonArn: `arn:aws:eks:${site.region}:${SANDBOX_ACCOUNT}:addon/${site.pool.cluster}/vpc-cni/sandbox`,
+    configurationValues: JSON.stringify({ enableNetworkPolicy: String(site.networkPolicyEnforced) }),
+  };
+}
+
 /** The EKS service definition for `startService`. */
 export function eksService(): ServiceDef {
   return {
@@ -335,6 +360,10 @@ export function eksService(): ServiceDef {
           case 'DescribeCluster': {
             const { name, site } = findCluster(world, req, r.a);
             return send(res, 200, { cluster: clusterJson(world, name, site) });
+          }
+          case 'DescribeAddon': {
+            const { site } = findCluster(world, req, r.a);
+            return send(res, 200, { addon: addonJson(site, r.b) });
           }
         }
       } catch (err) {

@@ -1,7 +1,11 @@
 /**
- * Emulated Amazon RDS (Query protocol, API version 2014-10-31) for the sandbox's AWS stack:
- * the Multi-AZ primary `aegis-db` in the primary region and its cross-region read replica
- * `aegis-db-replica` in the DR region. Requests are form-encoded POSTs; responses are the real
+ * Emulated Amazon RDS (Query protocol, API version 2014-10-31) for the sandbox's AWS stack: the
+ * instances of the stack's database (see ../dbtopology.ts), starting as the Multi-AZ primary
+ * `aegis-db` in the primary region and its cross-region read replica `aegis-db-replica` in the DR
+ * region. Actions: DescribeDBInstances, DescribeDBSnapshots, DescribeEvents, RebootDBInstance,
+ * PromoteReadReplica, CreateDBInstanceReadReplica, ModifyDBInstance (MultiAZ and
+ * BackupRetentionPeriod only). Not emulated: parameter groups, cascading replicas' own lag,
+ * deletion, StopDBInstance. Requests are form-encoded POSTs; responses are the real
  * `<XResponse><XResult>` XML with a RequestId, and errors the real `<ErrorResponse>` shape.
  *
  * The region comes from the SigV4 credential scope; a request to a region that is down has its
@@ -12,7 +16,8 @@ import type { SiteName } from '../../plan/types.js';
 import { TOPOLOGY } from '../estate.js';
 import type { FaultHit } from '../faults.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
-import { DURATIONS, type StackWorld, type World } from '../world.js';
+import { promoteInstance, replicasOf, replicates, type DbInstanceWorld } from '../dbtopology.js';
+import { DURATIONS, SITES, type StackWorld, type World } from '../world.js';
 import {
   AwsXmlError,
   SANDBOX_ACCOUNT,
@@ -33,30 +38,28 @@ const XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 const EVENT_RETENTION_MS = 14 * 86400_000;
 const T = TOPOLOGY.aws;
 
-/** Per-world state the RDS emulator keeps beside the shared world (event sources, replica status). */
+/** Per-world state the RDS emulator keeps beside the shared world (event sources, reboots). */
 interface RdsSide {
-  replicaStatus: 'available' | 'modifying';
   /** Which documented completion event a Multi-AZ failover ends with (see setRdsFailoverCompletion). */
   completion: RdsFailoverCompletion;
   /** Real ms time the last Multi-AZ failover of the primary completed. */
   lastFailoverAt?: number;
+  /** The instance a reboot (or force failover) is under way on. */
+  rebooting?: string;
   /** How a region that is down answers (see setRdsRegionDownAnswer). */
   downAnswer: RdsDownAnswer;
   downRequests: number;
   eventSources: WeakMap<object, string>;
-  createdAt: Date;
 }
 const sides = new WeakMap<World, RdsSide>();
 function side(world: World): RdsSide {
   let s = sides.get(world);
   if (!s) {
     s = {
-      replicaStatus: 'available',
       completion: 'completed',
       downAnswer: 'alternate',
       downRequests: 0,
       eventSources: new WeakMap(),
-      createdAt: new Date(Date.now() - 400 * 86400_000),
     };
     sides.set(world, s);
   }
@@ -118,15 +121,19 @@ function arn(region: string, id: string): string {
   return `arn:aws:rds:${region}:${SANDBOX_ACCOUNT}:db:${id}`;
 }
 
-/** Which site an instance id lives in, or undefined when it is not one of ours. */
-function instanceSite(id: string): SiteName | undefined {
-  if (id === T.db.instance) return 'primary';
-  if (id === T.db.replica) return 'dr';
-  return undefined;
+function instancesIn(stack: StackWorld): Map<string, DbInstanceWorld> {
+  const m = stack.database.instances;
+  if (!m) throw new Error('the sandbox AWS stack has no RDS instances');
+  return m;
 }
 
-function otherZone(stack: StackWorld, zone: string): string {
-  return stack.sites.primary.zones.find((z) => z !== zone) ?? zone;
+/** Which site an instance id lives in, or undefined when it is not one of ours. */
+function instanceSite(stack: StackWorld, id: string): SiteName | undefined {
+  return stack.database.instances?.get(id)?.site;
+}
+
+function otherZone(stack: StackWorld, site: SiteName, zone: string): string {
+  return stack.sites[site].zones.find((z) => z !== zone) ?? zone;
 }
 
 /** The routine operation on the primary that is still running, if any. */
@@ -135,77 +142,74 @@ function routineOf(stack: StackWorld): NonNullable<StackWorld['database']['routi
   return r && r.until > Date.now() ? r : undefined;
 }
 
-function primaryStatus(stack: StackWorld): string {
-  // A routine backup or maintenance shows as the instance status (backing-up, maintenance):
-  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status
-  const routine = routineOf(stack);
-  if (routine && stack.database.status === 'available')
-    return routine.kind === 'backup' ? 'backing-up' : 'maintenance';
-  switch (stack.database.status) {
-    case 'rebooting':
-    case 'failing-over':
-      return 'rebooting';
-    case 'unavailable':
-      return 'failed';
-    default:
-      return 'available';
+/**
+ * The documented DB instance status
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html#Overview.DBInstance.Status):
+ * `creating` while a new read replica is built, `modifying` while promoted or modified,
+ * `rebooting` during a reboot or Multi-AZ failover, `backing-up` / `maintenance` for routine work
+ * on the writer.
+ */
+function statusOf(world: World, stack: StackWorld, inst: DbInstanceWorld): string {
+  if (inst.status === 'creating') return 'creating';
+  if (inst.status === 'modifying') return 'modifying';
+  const db = stack.database;
+  if (side(world).rebooting === inst.id && (db.status === 'rebooting' || db.status === 'failing-over'))
+    return 'rebooting';
+  if (inst.id === db.writerId) {
+    if (db.status === 'unavailable') return 'failed';
+    const routine = routineOf(stack);
+    if (routine && db.status === 'available') return routine.kind === 'backup' ? 'backing-up' : 'maintenance';
   }
-}
-
-function replicaIsReplica(stack: StackWorld): boolean {
-  return stack.database.replicating;
+  return 'available';
 }
 
 function endpointOf(id: string, region: string): XmlNode {
   return { Address: `${id}.c0sandbox.${region}.rds.aegis.test`, Port: 5432, HostedZoneId: 'Z0SANDBOXRDS' };
 }
 
-function instanceXml(world: World, stack: StackWorld, id: string): XmlNode {
+/**
+ * An instance as DescribeDBInstances renders it
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html):
+ * `ReadReplicaSourceDBInstanceIdentifier` on a replica (the source's ARN when it is in another
+ * Region), `ReadReplicaDBInstanceIdentifiers` on a source (a cross-Region replica by its ARN),
+ * `StatusInfos` "read replication" on a replica that has finished building.
+ */
+function instanceXml(world: World, stack: StackWorld, inst: DbInstanceWorld): XmlNode {
   const db = stack.database;
-  const s = side(world);
-  const common = {
+  const region = stack.sites[inst.site].region;
+  const all = instancesIn(stack);
+  const node: XmlNode = {
+    DBInstanceIdentifier: inst.id,
     DBInstanceClass: 'db.r6g.large',
     Engine: 'postgres',
-    EngineVersion: '16.4',
+    DBInstanceStatus: statusOf(world, stack, inst),
     MasterUsername: 'aegis',
+    Endpoint: endpointOf(inst.id, region),
     AllocatedStorage: 100,
-    InstanceCreateTime: s.createdAt,
-    BackupRetentionPeriod: 7,
-    StorageType: 'gp3',
-    StorageEncrypted: true,
-    DbiResourceId: `db-SANDBOX${id.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
+    InstanceCreateTime: new Date(inst.createdAt),
+    PreferredBackupWindow: '03:00-03:30',
+    BackupRetentionPeriod: inst.backupRetentionDays,
+    AvailabilityZone: inst.zone,
+    MultiAZ: inst.multiAZ,
+    EngineVersion: '16.4',
+    ...(inst.multiAZ ? { SecondaryAvailabilityZone: otherZone(stack, inst.site, inst.zone) } : {}),
+    ...(inst.id === db.writerId && inst.backupRetentionDays > 0
+      ? { LatestRestorableTime: new Date(Math.max(db.lastBackupAt, Date.now() - 5 * 60_000)) }
+      : {}),
   };
-  if (id === T.db.instance) {
-    const region = stack.sites.primary.region;
-    return {
-      DBInstanceIdentifier: id,
-      ...common,
-      DBInstanceStatus: primaryStatus(stack),
-      Endpoint: endpointOf(id, region),
-      PreferredBackupWindow: '03:00-03:30',
-      MultiAZ: true,
-      AvailabilityZone: db.writerZone,
-      SecondaryAvailabilityZone: otherZone(stack, db.writerZone),
-      LatestRestorableTime: new Date(Math.max(db.lastBackupAt, Date.now() - 5 * 60_000)),
-      ReadReplicaDBInstanceIdentifiers: list(
-        'ReadReplicaDBInstanceIdentifier',
-        db.replicating ? [arn(stack.sites.dr.region, T.db.replica)] : [],
-      ),
-      DBInstanceArn: arn(region, id),
-    };
+  if (inst.source) {
+    const src = all.get(inst.source);
+    node.ReadReplicaSourceDBInstanceIdentifier =
+      src && src.site !== inst.site ? arn(stack.sites[src.site].region, src.id) : inst.source;
   }
-  const region = stack.sites.dr.region;
-  const node: XmlNode = {
-    DBInstanceIdentifier: id,
-    ...common,
-    DBInstanceStatus: s.replicaStatus,
-    Endpoint: endpointOf(id, region),
-    MultiAZ: false,
-    AvailabilityZone: stack.sites.dr.zones[0],
-  };
-  if (replicaIsReplica(stack)) {
-    const healthy = db.replicationHealthy && stack.sites.primary.up;
-    node.ReadReplicaSourceDBInstanceIdentifier = arn(stack.sites.primary.region, T.db.instance);
+  node.ReadReplicaDBInstanceIdentifiers = list(
+    'ReadReplicaDBInstanceIdentifier',
+    replicasOf(stack, inst.id).map((r) =>
+      r.site !== inst.site ? arn(stack.sites[r.site].region, r.id) : r.id,
+    ),
+  );
+  if (inst.source && inst.status !== 'creating') {
+    const healthy = replicates(stack, inst);
     node.StatusInfos = list('DBInstanceStatusInfo', [
       {
         StatusType: 'read replication',
@@ -213,11 +217,15 @@ function instanceXml(world: World, stack: StackWorld, id: string): XmlNode {
         Status: healthy ? 'replicating' : 'error',
         Message: healthy
           ? undefined
-          : `Replication from ${T.db.instance} has stopped: the source cannot be reached or replication failed.`,
+          : `Replication from ${inst.source} has stopped: the source cannot be reached or replication failed.`,
       },
     ]);
   }
-  node.DBInstanceArn = arn(region, id);
+  node.StorageType = 'gp3';
+  node.StorageEncrypted = inst.encrypted;
+  if (inst.encrypted && inst.kmsKeyId) node.KmsKeyId = inst.kmsKeyId;
+  node.DbiResourceId = `db-SANDBOX${inst.id.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
+  node.DBInstanceArn = arn(region, inst.id);
   return node;
 }
 
@@ -227,18 +235,18 @@ function regionOf(world: World, req: ServiceRequest): string {
 }
 
 /** Resolve an instance id in the request's region, or throw DBInstanceNotFound. */
-function findInstance(stack: StackWorld, region: string, id: string | null): SiteName {
+function findInstance(stack: StackWorld, region: string, id: string | null): DbInstanceWorld {
   if (!id)
     throw new RdsError(
       400,
       'MissingParameter',
       'The request must contain the parameter DBInstanceIdentifier.',
     );
-  const site = instanceSite(id);
-  if (!site || stack.sites[site].region !== region) {
+  const inst = stack.database.instances?.get(id);
+  if (!inst || stack.sites[inst.site].region !== region) {
     throw new RdsError(404, 'DBInstanceNotFound', `DBInstance ${id} not found.`);
   }
-  return site;
+  return inst;
 }
 
 function addEvent(world: World, source: string, message: string): void {
@@ -249,17 +257,13 @@ function addEvent(world: World, source: string, message: string): void {
 
 function describeDBInstances(world: World, stack: StackWorld, region: string, p: URLSearchParams): XmlNode {
   const id = p.get('DBInstanceIdentifier');
-  let ids: string[];
-  if (id) {
-    findInstance(stack, region, id);
-    ids = [id];
-  } else {
-    ids = [T.db.instance, T.db.replica].filter((x) => stack.sites[instanceSite(x)!].region === region);
-  }
+  const found = id
+    ? [findInstance(stack, region, id)]
+    : [...instancesIn(stack).values()].filter((i) => stack.sites[i.site].region === region);
   return {
     DBInstances: list(
       'DBInstance',
-      ids.map((x) => instanceXml(world, stack, x)),
+      found.map((x) => instanceXml(world, stack, x)),
     ),
   };
 }
@@ -269,31 +273,34 @@ function describeDBSnapshots(stack: StackWorld, region: string, p: URLSearchPara
   const type = p.get('SnapshotType');
   const snapId = p.get('DBSnapshotIdentifier');
   const snaps: XmlNode[] = [];
-  if (
-    stack.sites.primary.region === region &&
-    (!id || id === T.db.instance) &&
-    (!type || type === 'automated')
-  ) {
+  // automated snapshots of every instance with backups on, taken while it existed as a standalone
+  // instance (a read replica has backups off until it is promoted)
+  for (const inst of instancesIn(stack).values()) {
+    if (stack.sites[inst.site].region !== region || (id && id !== inst.id)) continue;
+    if (type && type !== 'automated') continue;
+    if (inst.backupRetentionDays === 0 || inst.source) continue;
+    const since = inst.promotedAt ?? inst.createdAt;
     for (let i = 0; i < 3; i++) {
       const at = new Date(stack.database.lastBackupAt - i * 86400_000);
+      if (at.getTime() < since) continue;
       const stamp = at.toISOString().slice(0, 16).replace(/[T:]/g, '-');
-      const name = `rds:${T.db.instance}-${stamp}`;
+      const name = `rds:${inst.id}-${stamp}`;
       if (snapId && snapId !== name) continue;
       snaps.push({
         DBSnapshotIdentifier: name,
-        DBInstanceIdentifier: T.db.instance,
+        DBInstanceIdentifier: inst.id,
         SnapshotCreateTime: at,
         Engine: 'postgres',
         AllocatedStorage: 100,
         Status: 'available',
         Port: 5432,
-        AvailabilityZone: stack.database.writerZone,
-        InstanceCreateTime: new Date(Date.now() - 400 * 86400_000),
+        AvailabilityZone: inst.zone,
+        InstanceCreateTime: new Date(inst.createdAt),
         MasterUsername: 'aegis',
         EngineVersion: '16.4',
         SnapshotType: 'automated',
         PercentProgress: 100,
-        Encrypted: true,
+        Encrypted: inst.encrypted,
         DBSnapshotArn: `arn:aws:rds:${region}:${SANDBOX_ACCOUNT}:snapshot:${name}`,
         OriginalSnapshotCreateTime: at,
         SnapshotTarget: 'region',
@@ -304,105 +311,224 @@ function describeDBSnapshots(stack: StackWorld, region: string, p: URLSearchPara
 }
 
 function rebootDBInstance(world: World, stack: StackWorld, region: string, p: URLSearchParams): XmlNode {
-  const id = p.get('DBInstanceIdentifier');
-  const site = findInstance(stack, region, id);
+  const inst = findInstance(stack, region, p.get('DBInstanceIdentifier'));
+  const id = inst.id;
   const force = p.get('ForceFailover') === 'true';
   const db = stack.database;
-  if (site === 'dr') {
-    if (force) {
-      throw new RdsError(
-        400,
-        'InvalidParameterCombination',
-        `Cannot force a failover of DB instance ${id} because it is not a Multi-AZ instance.`,
-      );
-    }
-    if (side(world).replicaStatus !== 'available') {
-      throw new RdsError(400, 'InvalidDBInstanceState', `DB instance ${id} is not in available state.`);
-    }
-  } else if ((db.status !== 'available' && db.status !== 'promoting') || routineOf(stack)) {
+  const s = side(world);
+  if (force && !inst.multiAZ) {
+    throw new RdsError(
+      400,
+      'InvalidParameterCombination',
+      `Cannot force a failover of DB instance ${id} because it is not a Multi-AZ instance.`,
+    );
+  }
+  const isWriter = id === db.writerId;
+  if (
+    statusOf(world, stack, inst) !== 'available' ||
+    (isWriter && db.status !== 'available' && db.status !== 'promoting')
+  ) {
     // A DB instance that is not available cannot be rebooted (or failed over):
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_RebootInstance.html
     throw new RdsError(400, 'InvalidDBInstanceState', `DB instance ${id} is not in available state.`);
   }
-  world.monitor.mutation('rds', 'RebootDBInstance', id!);
-  if (site === 'dr') {
-    const s = side(world);
-    s.replicaStatus = 'modifying';
-    addEvent(world, id!, 'DB instance restarted.');
+  world.monitor.mutation('rds', 'RebootDBInstance', id);
+  if (!isWriter) {
+    inst.status = 'modifying';
+    addEvent(world, id, 'DB instance restarted.');
     world.schedule(world.realMs(30), () => {
-      s.replicaStatus = 'available';
+      inst.status = 'available';
     });
-    return { DBInstance: instanceXml(world, stack, id!) };
+    return { DBInstance: instanceXml(world, stack, inst) };
   }
   const before = db.status;
   db.status = 'rebooting';
+  s.rebooting = id;
   const ms = world.duration(DURATIONS.rdsFailover);
   db.busyUntil = Date.now() + ms;
-  const s = side(world);
   const abandoned =
     force &&
     s.lastFailoverAt !== undefined &&
     Date.now() - s.lastFailoverAt < world.realMs(RECENT_FAILOVER_CLOUD_SECONDS);
   const failover = force && !abandoned;
   if (failover) {
-    world.monitor.failover(id!);
+    world.monitor.failover(id);
     db.failovers++;
-    addEvent(world, id!, 'Multi-AZ instance failover started.');
+    addEvent(world, id, 'Multi-AZ instance failover started.');
   } else if (abandoned) {
-    addEvent(world, id!, 'Abandoning user requested failover since a failover recently occurred.');
-    addEvent(world, id!, 'DB instance shutdown.');
+    addEvent(world, id, 'Abandoning user requested failover since a failover recently occurred.');
+    addEvent(world, id, 'DB instance shutdown.');
   } else {
-    addEvent(world, id!, 'DB instance shutdown.');
+    addEvent(world, id, 'DB instance shutdown.');
   }
+  const result = { DBInstance: instanceXml(world, stack, inst) };
   world.schedule(ms, () => {
     if (failover) {
-      db.writerZone = otherZone(stack, db.writerZone);
+      inst.zone = otherZone(stack, inst.site, inst.zone);
+      if (inst.site === 'primary') db.writerZone = inst.zone;
       s.lastFailoverAt = Date.now();
-      addEvent(world, id!, 'DB instance restarted.');
+      addEvent(world, id, 'DB instance restarted.');
       addEvent(
         world,
-        id!,
+        id,
         s.completion === 'completed'
           ? 'Multi-AZ instance failover completed.'
           : 'Multi-AZ failover to standby complete - DNS may take a few minutes to propagate.',
       );
     } else {
-      addEvent(world, id!, 'DB instance restarted.');
+      addEvent(world, id, 'DB instance restarted.');
     }
     if (db.status === 'rebooting') db.status = before === 'promoting' ? 'promoting' : 'available';
+    if (s.rebooting === id) s.rebooting = undefined;
     db.busyUntil = 0;
   });
-  return { DBInstance: instanceXml(world, stack, id!) };
+  return result;
 }
 
+/**
+ * PromoteReadReplica (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html):
+ * only a read replica can be promoted ("is not a read replica" otherwise); it shows `modifying`,
+ * then is a standalone instance for good, with backups on (`BackupRetentionPeriod`, default 1).
+ * Its source is not touched: it keeps accepting writes.
+ */
 function promoteReadReplica(world: World, stack: StackWorld, region: string, p: URLSearchParams): XmlNode {
-  const id = p.get('DBInstanceIdentifier');
-  const site = findInstance(stack, region, id);
+  const inst = findInstance(stack, region, p.get('DBInstanceIdentifier'));
+  const id = inst.id;
   const db = stack.database;
-  const s = side(world);
-  if (site !== 'dr' || !db.replicating) {
+  if (!inst.source) {
     throw new RdsError(400, 'InvalidDBInstanceState', `DB Instance ${id} is not a read replica.`);
   }
-  if (s.replicaStatus !== 'available') {
+  if (statusOf(world, stack, inst) !== 'available') {
     throw new RdsError(400, 'InvalidDBInstanceState', `DB instance ${id} is not in available state.`);
   }
-  world.monitor.mutation('rds', 'PromoteReadReplica', id!);
-  world.monitor.failover(id!);
-  db.failovers++;
-  s.replicaStatus = 'modifying';
+  const retention = p.get('BackupRetentionPeriod') ? Number(p.get('BackupRetentionPeriod')) : 1;
+  world.monitor.mutation('rds', 'PromoteReadReplica', id);
+  world.monitor.failover(id);
+  inst.status = 'modifying';
   if (db.status === 'available') db.status = 'promoting';
   const ms = world.duration(DURATIONS.rdsPromote);
   db.busyUntil = Date.now() + ms;
-  addEvent(world, id!, 'Promoting read replica to a standalone database instance.');
-  const result = { DBInstance: instanceXml(world, stack, id!) };
+  addEvent(world, id, 'Promoting read replica to a standalone database instance.');
+  const result = { DBInstance: instanceXml(world, stack, inst) };
   world.schedule(ms, () => {
-    db.replicating = false;
-    db.writer = 'dr';
-    db.writable.dr = true; // the old primary keeps writable.primary: promotion does not fence it
-    s.replicaStatus = 'available';
+    promoteInstance(stack, inst, retention);
+    inst.status = 'available';
     if (db.status === 'promoting') db.status = 'available';
     db.busyUntil = 0;
-    addEvent(world, id!, 'Read replica has been promoted to a standalone database instance.');
+    addEvent(world, id, 'Read replica has been promoted to a standalone database instance.');
+  });
+  return result;
+}
+
+/** An RDS ARN's Region and DB instance id, or undefined when `s` is not a DB instance ARN. */
+function parseArn(s: string): { region: string; id: string } | undefined {
+  const m = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):[0-9]{12}:db:([A-Za-z0-9-]+)$/.exec(s);
+  return m ? { region: m[1], id: m[2] } : undefined;
+}
+
+/**
+ * CreateDBInstanceReadReplica
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html),
+ * sent to the destination Region: a source in another Region is named by its ARN; the source
+ * must have backup retention enabled; an encrypted source replicated to another Region needs
+ * `KmsKeyId`, a key of the destination Region (KMS keys are regional:
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html). The replica
+ * is `creating` while it is built from the source, then replicates; it starts with backups off.
+ */
+function createDBInstanceReadReplica(
+  world: World,
+  stack: StackWorld,
+  region: string,
+  p: URLSearchParams,
+): XmlNode {
+  const id = p.get('DBInstanceIdentifier');
+  const sourceRef = p.get('SourceDBInstanceIdentifier');
+  if (!id || !sourceRef) {
+    throw new RdsError(
+      400,
+      'MissingParameter',
+      `The request must contain the parameter ${id ? 'SourceDBInstanceIdentifier' : 'DBInstanceIdentifier'}.`,
+    );
+  }
+  const all = instancesIn(stack);
+  if (all.has(id)) {
+    throw new RdsError(400, 'DBInstanceAlreadyExists', `DB instance already exists`);
+  }
+  const ref = parseArn(sourceRef) ?? { region, id: sourceRef };
+  const source = all.get(ref.id);
+  if (!source || stack.sites[source.site].region !== ref.region) {
+    throw new RdsError(404, 'DBInstanceNotFound', `DBInstance ${sourceRef} not found.`);
+  }
+  const site = SITES.find((x) => stack.sites[x].region === region);
+  if (!site) throw new RdsError(400, 'InvalidParameterValue', `Region ${region} is not served here.`);
+  const crossRegion = stack.sites[source.site].region !== region;
+  if (source.backupRetentionDays === 0) {
+    throw new RdsError(
+      400,
+      'InvalidDBInstanceState',
+      'Automated backups are not enabled for this database instance. To enable automated backups, use ModifyDBInstance to set the backup retention period to a non-zero value.',
+    );
+  }
+  const kmsKeyId = p.get('KmsKeyId') ?? undefined;
+  if (crossRegion && source.encrypted && !kmsKeyId) {
+    throw new RdsError(
+      400,
+      'InvalidParameterCombination',
+      `Cross-Region read replica of an encrypted source requires KmsKeyId: a KMS key in the destination Region ${region}.`,
+    );
+  }
+  if (statusOf(world, stack, source) !== 'available') {
+    throw new RdsError(400, 'InvalidDBInstanceState', `DB instance ${source.id} is not in available state.`);
+  }
+  world.monitor.mutation('rds', 'CreateDBInstanceReadReplica', id);
+  const inst: DbInstanceWorld = {
+    id,
+    site,
+    zone: stack.sites[site].zones[0],
+    source: source.id,
+    multiAZ: p.get('MultiAZ') === 'true',
+    backupRetentionDays: 0,
+    encrypted: source.encrypted,
+    kmsKeyId: crossRegion ? kmsKeyId : source.kmsKeyId,
+    status: 'creating',
+    createdAt: Date.now(),
+  };
+  all.set(id, inst);
+  addEvent(world, id, 'DB instance created');
+  world.schedule(world.duration(DURATIONS.replicaBuild), () => {
+    if (inst.status === 'creating') inst.status = 'available';
+    addEvent(world, id, 'Replication for the Read Replica resumed.');
+  });
+  return { DBInstance: instanceXml(world, stack, inst) };
+}
+
+/**
+ * ModifyDBInstance (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html)
+ * for the two settings reprotect needs: `MultiAZ` and `BackupRetentionPeriod`, applied
+ * immediately; the instance shows `modifying` until they are in place.
+ */
+function modifyDBInstance(world: World, stack: StackWorld, region: string, p: URLSearchParams): XmlNode {
+  const inst = findInstance(stack, region, p.get('DBInstanceIdentifier'));
+  if (statusOf(world, stack, inst) !== 'available') {
+    throw new RdsError(400, 'InvalidDBInstanceState', `DB instance ${inst.id} is not in available state.`);
+  }
+  const multiAZ = p.get('MultiAZ');
+  const retention = p.get('BackupRetentionPeriod');
+  if (retention !== null && Number(retention) === 0 && replicasOf(stack, inst.id).length > 0) {
+    throw new RdsError(
+      400,
+      'InvalidParameterCombination',
+      `Cannot set the backup retention period of ${inst.id} to 0: it is the source of read replicas.`,
+    );
+  }
+  world.monitor.mutation('rds', 'ModifyDBInstance', inst.id);
+  inst.status = 'modifying';
+  const result = { DBInstance: instanceXml(world, stack, inst) };
+  world.schedule(world.duration(DURATIONS.haModify), () => {
+    if (multiAZ !== null) inst.multiAZ = multiAZ === 'true';
+    if (retention !== null) inst.backupRetentionDays = Number(retention);
+    inst.status = 'available';
+    addEvent(world, inst.id, 'Finished applying modification to DB instance.');
   });
   return result;
 }
@@ -459,7 +585,7 @@ function describeEvents(world: World, stack: StackWorld, region: string, p: URLS
     const category = eventCategory(ev.message);
     if (categories.length && !categories.includes(category)) continue;
     const src = s.eventSources.get(ev) ?? T.db.instance;
-    const site = instanceSite(src);
+    const site = instanceSite(stack, src);
     if (!site || stack.sites[site].region !== region) continue;
     if (source && source !== src) continue;
     if (ev.at < start || ev.at > end) continue;
@@ -524,6 +650,12 @@ export function rdsService(): ServiceDef {
             break;
           case 'DescribeEvents':
             result = describeEvents(world, stack, region, p);
+            break;
+          case 'CreateDBInstanceReadReplica':
+            result = createDBInstanceReadReplica(world, stack, region, p);
+            break;
+          case 'ModifyDBInstance':
+            result = modifyDBInstance(world, stack, region, p);
             break;
           default:
             throw new RdsError(

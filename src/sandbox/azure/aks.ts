@@ -28,7 +28,10 @@
  *   https://learn.microsoft.com/en-us/azure/aks/kubelogin-authentication); its server is the
  *   sandbox's emulated cluster over plain http, so it carries no certificate-authority-data.
  *
- * Not emulated: managed clusters themselves (create, upgrade, GET, local accounts); creating or deleting
+ * - Managed cluster GET, reduced to its network profile (networkPolicy: cilium where the site
+ *   enforces NetworkPolicy, none where not).
+ *
+ * Not emulated: managed clusters themselves (create, upgrade, local accounts); creating or deleting
  * pools; more than one pool per cluster through ARM (the system pool exists only as nodes); PATCH;
  * If-Match; version upgrades; the autoscaler's scale-up.
  */
@@ -57,6 +60,43 @@ import {
 } from './common.js';
 
 const AZ = TOPOLOGY.azure;
+
+/**
+ * A managed cluster as GET answers it, reduced to what the phases read: its network profile, whose
+ * `networkPolicy` (azure, calico, cilium or none) says whether NetworkPolicies are enforced
+ * (https://learn.microsoft.com/en-us/azure/aks/use-network-policies,
+ * https://learn.microsoft.com/en-us/rest/api/aks/managed-clusters/get).
+ */
+export function managedCluster(arm: ArmState, world: World, rg: string, cluster: string) {
+  const stack = stackOf(arm, world);
+  for (const s of SITES) {
+    if (!eq(AZ.resourceGroups[s], rg) || !eq(AZ.clusters[s], cluster)) continue;
+    const site = stack.sites[s];
+    if (!site.up) throw regionDown(site, `managed cluster '${cluster}'`);
+    return {
+      id: `/subscriptions/${SANDBOX_SUBSCRIPTION}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${AZ.clusters[s]}`,
+      name: AZ.clusters[s],
+      type: 'Microsoft.ContainerService/ManagedClusters',
+      location: site.region,
+      properties: {
+        provisioningState: 'Succeeded',
+        powerState: { code: 'Running' },
+        kubernetesVersion: '1.33.2',
+        networkProfile: {
+          networkPlugin: 'azure',
+          networkPluginMode: 'overlay',
+          networkPolicy: site.networkPolicyEnforced ? 'cilium' : 'none',
+          networkDataplane: site.networkPolicyEnforced ? 'cilium' : 'azure',
+        },
+      },
+    };
+  }
+  throw new ArmError(
+    404,
+    'ResourceNotFound',
+    `The Resource 'Microsoft.ContainerService/managedClusters/${cluster}' under resource group '${rg}' was not found.`,
+  );
+}
 
 /** The credentialResults of listClusterUserCredential for an Entra ID cluster. */
 export function clusterUserCredentials(arm: ArmState, world: World, rg: string, cluster: string) {

@@ -19,7 +19,7 @@
  */
 import type { FaultHit } from '../faults.js';
 import { type ServiceDef, send } from '../http.js';
-import { aksOperation, aksSite, clusterUserCredentials, poolBody, putPool } from './aks.js';
+import { aksOperation, aksSite, clusterUserCredentials, managedCluster, poolBody, putPool } from './aks.js';
 import {
   type ArmLro,
   type ArmOperation,
@@ -150,6 +150,15 @@ const ROUTES: { re: RegExp; op: ArmOperation; keys: string[]; method?: string }[
   },
   {
     re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.ContainerService/managedClusters/${SEG}$`,
+      'i',
+    ),
+    op: 'ManagedClusters_Get',
+    keys: ['sub', 'rg', 'cluster'],
+    method: 'GET',
+  },
+  {
+    re: new RegExp(
       `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.ContainerService/managedClusters/${SEG}/listClusterUserCredential$`,
       'i',
     ),
@@ -276,6 +285,8 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
             return putPool(arm, req, res, ctx, r);
           case 'AgentPools_AsyncOperation':
             return send(res, 200, aksOperation(arm, ctx, r));
+          case 'ManagedClusters_Get':
+            return send(res, 200, managedCluster(arm, ctx.world, r.p.rg, r.p.cluster));
           case 'ManagedClusters_ListClusterUserCredentials':
             return send(res, 200, clusterUserCredentials(arm, ctx.world, r.p.rg, r.p.cluster));
         }

@@ -38,6 +38,7 @@ export type ArmOperation =
   | 'AgentPools_Get'
   | 'AgentPools_CreateOrUpdate'
   | 'AgentPools_AsyncOperation'
+  | 'ManagedClusters_Get'
   | 'ManagedClusters_ListClusterUserCredentials'
   | 'Unknown';
 

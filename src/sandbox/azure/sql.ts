@@ -5,7 +5,8 @@
  *
  * - Failover groups: GET from either server; POST `failover` (planned) and
  *   `forceFailoverAllowDataLoss` as long-running operations (202 + `Azure-AsyncOperation` +
- *   `Location`); failing over to the server that is already primary is a 200 no-op.
+ *   `Location`); failing over to the server that is already primary is a 200 no-op; a planned
+ *   failover with the primary unreachable is accepted and then fails with the roles unchanged.
  * - The group's database: `restorePoints` (its one CONTINUOUS point, see `restorePoints`) and its
  *   management `operations` (`az sql db op list`), where a running group failover shows InProgress.
  *
@@ -120,13 +121,15 @@ export function startFailover(
     return;
   }
   const oldWriter = db.writer;
-  if (!forced && !stack.sites[oldWriter].up) {
-    throw new ArmError(
-      409,
-      'FailoverGroupPrimaryUnreachable',
-      `Planned failover of failover group '${AZ.sql.failoverGroup}' to server '${AZ.sql.servers[site]}' cannot proceed because the primary server '${AZ.sql.servers[oldWriter]}' in region '${stack.sites[oldWriter].region}' is unreachable; use forceFailoverAllowDataLoss to fail over with possible data loss.`,
-    );
-  }
+  // A planned failover synchronizes the primary and the secondary before the roles switch, so it
+  // needs both sides; with the primary unreachable it cannot, and it fails and rolls back (the
+  // roles stay as they were): "a best effort failover operation that will either succeed without
+  // losing data or fail and roll back"
+  // (https://learn.microsoft.com/en-us/powershell/module/az.sql/switch-azsqldatabasefailovergroup;
+  // https://learn.microsoft.com/en-us/azure/azure-sql/database/failover-group-sql-db: "Planned
+  // failover performs full data synchronization between primary and secondary databases before
+  // the secondary switches to the primary role"). The request is accepted (202) and the operation
+  // fails when its synchronization gives up, so a caller learns it only by polling, after a while.
   const ms = ctx.world.duration(DURATIONS.azureFailover);
   const lro: ArmLro = {
     id: randomUUID(),
@@ -154,7 +157,7 @@ export function startFailover(
       lro.status = 'Failed';
       lro.error = {
         code: 'FailoverGroupPrimaryUnreachable',
-        message: `Planned failover of failover group '${AZ.sql.failoverGroup}' failed because the primary server '${AZ.sql.servers[oldWriter]}' became unreachable; use forceFailoverAllowDataLoss to fail over with possible data loss.`,
+        message: `Planned failover of failover group '${AZ.sql.failoverGroup}' failed because the primary server '${AZ.sql.servers[oldWriter]}' in region '${stack.sites[oldWriter].region}' is unreachable and the databases could not be synchronized; the roles are unchanged; use forceFailoverAllowDataLoss to fail over with possible data loss.`,
       };
       db.events.push({
         at: world.now(),

@@ -23,6 +23,11 @@ export const SANDBOX_ESCALATION = [
     notify: ['executives', 'oncall'],
     action: 'Engage executive team, activate BCP',
   },
+  {
+    when: 'rpo-at-risk',
+    notify: ['dba'],
+    action: 'Page the DBA on-call: replication lag puts the RPO at risk',
+  },
 ];
 
 /** PagerDuty services of the sandbox and the variable holding each one's routing key. */

@@ -242,6 +242,13 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       // https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters#Cluster
       endpoint: `${world.kubernetesUrl.replace(/^https?:\/\//, '')}${clusterPath(stack.name, siteName)}`,
       masterAuth: {},
+      // NetworkPolicy is enforced with network policy enforcement (Calico) or GKE Dataplane V2;
+      // the sandbox's enforcing clusters run Dataplane V2
+      // (https://cloud.google.com/kubernetes-engine/docs/how-to/network-policy)
+      networkConfig: {
+        datapathProvider: site.networkPolicyEnforced ? 'ADVANCED_DATAPATH' : 'LEGACY_DATAPATH',
+      },
+      networkPolicy: {},
       selfLink: link(`locations/${site.region}/clusters/${r.id}`),
       nodePools: [renderPool(site, r.location, runningOp(state, r.id)?.type === 'SET_NODE_POOL_SIZE')],
     });

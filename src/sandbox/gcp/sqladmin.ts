@@ -11,7 +11,9 @@
  *   field that says whether a read replica replicates), false when `database.replicationHealthy`
  *   is false.
  *
- * Routes: GET instances/{i}, POST instances/{i}/failover (requires the current `settingsVersion`
+ * The instances are the stack's database instances (../dbtopology.ts). Routes: GET instances,
+ * POST instances (a read replica: `masterInstanceName`), PATCH instances/{i} (availabilityType,
+ * backups), GET instances/{i}, POST instances/{i}/failover (requires the current `settingsVersion`
  * in `failoverContext`), POST instances/{i}/promoteReplica, GET instances/{i}/backupRuns,
  * GET operations/{op}, GET operations?instance=I. Fault operation names: instances.get,
  * instances.failover, instances.promoteReplica, backupRuns.list, operations.get, operations.list.
@@ -25,6 +27,7 @@ import type http from 'node:http';
 import type { SiteName } from '../../plan/types.js';
 import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
+import { promoteInstance, replicasOf, replicates, type DbInstanceWorld } from '../dbtopology.js';
 import { DURATIONS, type StackWorld, type World } from '../world.js';
 import {
   gcpStack,
@@ -37,7 +40,8 @@ import {
   rfc3339,
 } from './common.js';
 
-type SqlOpType = 'FAILOVER' | 'PROMOTE_REPLICA' | 'BACKUP_VOLUME' | 'MAINTENANCE';
+type SqlOpType =
+  'FAILOVER' | 'PROMOTE_REPLICA' | 'BACKUP_VOLUME' | 'MAINTENANCE' | 'CREATE_REPLICA' | 'UPDATE';
 
 interface SqlOperation {
   name: string;
@@ -70,11 +74,14 @@ function stateOf(world: World): SqlState {
   return s;
 }
 
-/** The site an instance name lives in, or undefined for an unknown instance. */
-function siteOfInstance(name: string): SiteName | undefined {
-  if (name === TOPOLOGY.gcp.sql.instance) return 'primary';
-  if (name === TOPOLOGY.gcp.sql.replica) return 'dr';
-  return undefined;
+/** An instance of the stack's database by name, or undefined for an unknown instance. */
+function instanceOf(stack: StackWorld, name: string): DbInstanceWorld | undefined {
+  return stack.database.instances?.get(name);
+}
+
+function settingsVersionOf(state: SqlState, name: string): number {
+  state.settingsVersion[name] ??= 1;
+  return state.settingsVersion[name];
 }
 
 const BASE = '/v1/projects/';
@@ -91,8 +98,18 @@ function route(path: string): { project: string; kind: string; id?: string; acti
 function opName(req: ServiceRequest): string {
   const r = route(req.path);
   if (!r) return 'unknown';
+  if (r.kind === 'instances' && !r.id) {
+    if (req.method === 'GET') return 'instances.list';
+    if (req.method === 'POST') return 'instances.insert';
+    return 'instances.unsupported';
+  }
   if (r.kind === 'instances' && r.id) {
-    if (!r.action) return req.method === 'GET' ? 'instances.get' : 'instances.unsupported';
+    if (!r.action)
+      return req.method === 'GET'
+        ? 'instances.get'
+        : req.method === 'PATCH'
+          ? 'instances.patch'
+          : 'instances.unsupported';
     if (r.action === 'failover' && req.method === 'POST') return 'instances.failover';
     if (r.action === 'promoteReplica' && req.method === 'POST') return 'instances.promoteReplica';
     if (r.action === 'backupRuns' && req.method === 'GET') return 'backupRuns.list';
@@ -157,13 +174,33 @@ function busyOp(state: SqlState, instance: string, stack?: StackWorld): SqlOpera
   return undefined;
 }
 
-function renderInstance(world: World, stack: StackWorld, name: string): Record<string, unknown> {
+/**
+ * An instance as instances.get renders it
+ * (https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances#DatabaseInstance):
+ * `instanceType` READ_REPLICA_INSTANCE with `masterInstanceName` on a replica,
+ * CLOUD_SQL_INSTANCE on a standalone one (a promoted replica too); `replicaNames` on a source;
+ * `state` PENDING_CREATE while a new replica is built, then RUNNABLE; `availabilityType`
+ * REGIONAL for HA; `settings.databaseReplicationEnabled` on a replica.
+ */
+function renderInstance(world: World, stack: StackWorld, inst: DbInstanceWorld): Record<string, unknown> {
   const state = stateOf(world);
   const db = stack.database;
-  const site: SiteName = siteOfInstance(name)!;
-  const s = stack.sites[site];
-  const settingsVersion = String(state.settingsVersion[name]);
-  const common = {
+  const name = inst.id;
+  const s = stack.sites[inst.site];
+  const settingsVersion = String(settingsVersionOf(state, name));
+  const backupConfiguration = {
+    kind: 'sql#backupConfiguration',
+    enabled: inst.backupRetentionDays > 0,
+    pointInTimeRecoveryEnabled: inst.backupRetentionDays > 0,
+    startTime: '03:00',
+    ...(inst.backupRetentionDays > 0
+      ? { backupRetentionSettings: { retentionUnit: 'COUNT', retainedBackups: inst.backupRetentionDays } }
+      : {}),
+  };
+  const replica = inst.source !== undefined;
+  const other = s.zones.find((z) => z !== inst.zone) ?? s.zones[0];
+  const zone = inst.site === 'primary' && inst.id === TOPOLOGY.gcp.sql.instance ? db.writerZone : inst.zone;
+  return {
     kind: 'sql#instance',
     name,
     project: SANDBOX_PROJECT,
@@ -172,46 +209,19 @@ function renderInstance(world: World, stack: StackWorld, name: string): Record<s
     databaseVersion: 'POSTGRES_16',
     backendType: 'SECOND_GEN',
     region: s.region,
-    state: 'RUNNABLE',
+    state:
+      inst.status === 'creating'
+        ? 'PENDING_CREATE'
+        : inst.status === 'modifying'
+          ? 'MAINTENANCE'
+          : 'RUNNABLE',
     etag: `${name}-${settingsVersion}`,
-  };
-  const backupConfiguration = {
-    kind: 'sql#backupConfiguration',
-    enabled: site === 'primary',
-    pointInTimeRecoveryEnabled: site === 'primary',
-    startTime: '03:00',
-  };
-  if (site === 'primary') {
-    const other = s.zones.find((z) => z !== db.writerZone) ?? s.zones[0];
-    return {
-      ...common,
-      instanceType: 'CLOUD_SQL_INSTANCE',
-      gceZone: db.writerZone,
-      secondaryGceZone: other,
-      settings: {
-        kind: 'sql#settings',
-        settingsVersion,
-        tier: 'db-custom-4-16384',
-        availabilityType: 'REGIONAL',
-        activationPolicy: 'ALWAYS',
-        dataDiskSizeGb: '100',
-        backupConfiguration,
-      },
-      failoverReplica: {
-        name: TOPOLOGY.gcp.sql.failoverReplica,
-        available: busyOp(state, name)?.type !== 'FAILOVER' && db.status !== 'failing-over',
-      },
-      replicaNames: db.replicating ? [TOPOLOGY.gcp.sql.replica] : [],
-    };
-  }
-  const replica = db.replicating;
-  return {
-    ...common,
     instanceType: replica ? 'READ_REPLICA_INSTANCE' : 'CLOUD_SQL_INSTANCE',
-    gceZone: s.zones[0],
+    gceZone: zone,
+    ...(inst.multiAZ ? { secondaryGceZone: s.zones.find((z) => z !== zone) ?? other } : {}),
     ...(replica
       ? {
-          masterInstanceName: TOPOLOGY.gcp.sql.instance,
+          masterInstanceName: inst.source,
           replicaConfiguration: {
             kind: 'sql#replicaConfiguration',
             failoverTarget: false,
@@ -223,13 +233,22 @@ function renderInstance(world: World, stack: StackWorld, name: string): Record<s
       kind: 'sql#settings',
       settingsVersion,
       tier: 'db-custom-4-16384',
-      availabilityType: 'ZONAL',
+      availabilityType: inst.multiAZ ? 'REGIONAL' : 'ZONAL',
       activationPolicy: 'ALWAYS',
       dataDiskSizeGb: '100',
       backupConfiguration,
-      ...(replica ? { databaseReplicationEnabled: db.replicationHealthy } : {}),
+      ...(replica ? { databaseReplicationEnabled: replicates(stack, inst) } : {}),
     },
-    replicaNames: [],
+    ...(inst.multiAZ
+      ? {
+          failoverReplica: {
+            name:
+              inst.id === TOPOLOGY.gcp.sql.instance ? TOPOLOGY.gcp.sql.failoverReplica : `${name}-failover`,
+            available: busyOp(state, name)?.type !== 'FAILOVER' && db.status !== 'failing-over',
+          },
+        }
+      : {}),
+    replicaNames: replicasOf(stack, name).map((r) => r.id),
   };
 }
 
@@ -242,7 +261,7 @@ function startOperation(
 ): SqlOperation {
   const { world } = ctx;
   const state = stateOf(world);
-  const site = siteOfInstance(instance)!;
+  const site = instanceOf(stack, instance)!.site;
   const now = world.now();
   const op: SqlOperation = {
     name: `${hexId(world, 8)}-${hexId(world, 4)}-${hexId(world, 4)}-${hexId(world, 4)}-${hexId(world, 12)}`,
@@ -253,10 +272,19 @@ function startOperation(
     insertTime: now,
   };
   state.operations.set(op.name, op);
-  const total = world.duration(DURATIONS.cloudSqlFailover);
+  const total = world.duration(
+    type === 'CREATE_REPLICA'
+      ? DURATIONS.replicaBuild
+      : type === 'UPDATE'
+        ? DURATIONS.haModify
+        : DURATIONS.cloudSqlFailover,
+  );
   const db = stack.database;
-  db.status = type === 'FAILOVER' ? 'failing-over' : 'promoting';
-  db.busyUntil = now + total;
+  const movesWriter = type === 'FAILOVER' || type === 'PROMOTE_REPLICA';
+  if (movesWriter) {
+    db.status = type === 'FAILOVER' ? 'failing-over' : 'promoting';
+    db.busyUntil = now + total;
+  }
   db.events.push({ at: now, message: `${type} of ${instance} started (operation ${op.name})` });
   world.schedule(Math.min(total / 10, world.realMs(2)), () => {
     if (op.status === 'PENDING') {
@@ -268,8 +296,10 @@ function startOperation(
     op.startTime ??= world.now();
     op.status = 'DONE';
     op.endTime = world.now();
-    db.status = 'available';
-    db.busyUntil = 0;
+    if (movesWriter) {
+      db.status = 'available';
+      db.busyUntil = 0;
+    }
     if (!stack.sites[site].up) {
       op.error = {
         code: 'INTERNAL_ERROR',
@@ -325,9 +355,19 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     return;
   }
 
+  if (name === 'instances.list') {
+    const items = [...(stack.database.instances?.values() ?? [])]
+      .filter((i) => stack.sites[i.site].up)
+      .map((i) => renderInstance(world, stack, i));
+    send(res, 200, { kind: 'sql#instancesList', items });
+    return;
+  }
+  if (name === 'instances.insert') return insertReplica(ctx, req, res, stack);
+
   const instance = r.id!;
-  const site = siteOfInstance(instance);
-  if (!site) {
+  const inst = instanceOf(stack, instance);
+  const site = inst?.site;
+  if (!inst || !site) {
     googleError(
       res,
       404,
@@ -344,36 +384,41 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
 
   switch (name) {
     case 'instances.get':
-      send(res, 200, renderInstance(world, stack, instance));
+      send(res, 200, renderInstance(world, stack, inst));
       return;
+    case 'instances.patch':
+      return patchInstance(ctx, req, res, stack, inst);
     case 'backupRuns.list': {
-      if (site !== 'primary') {
+      if (inst.source || inst.backupRetentionDays === 0) {
         send(res, 200, { kind: 'sql#backupRunsList', items: [] });
         return;
       }
-      const items = [0, 1, 2].map((i) => {
-        const end = db.lastBackupAt - i * 24 * 3600 * 1000;
-        const start = end - 4 * 60 * 1000;
-        return {
-          kind: 'sql#backupRun',
-          id: String(1700000000000 + Math.floor(end / 1000)),
-          status: 'SUCCESSFUL',
-          type: 'AUTOMATED',
-          backupKind: 'SNAPSHOT',
-          instance,
-          location: 'us',
-          enqueuedTime: rfc3339(start),
-          startTime: rfc3339(start),
-          endTime: rfc3339(end),
-          windowStartTime: rfc3339(start),
-          selfLink: `https://sqladmin.googleapis.com/v1/projects/${SANDBOX_PROJECT}/instances/${instance}/backupRuns/${i}`,
-        };
-      });
+      const since = inst.promotedAt ?? inst.createdAt;
+      const items = [0, 1, 2]
+        .filter((i) => db.lastBackupAt - i * 24 * 3600 * 1000 >= since)
+        .map((i) => {
+          const end = db.lastBackupAt - i * 24 * 3600 * 1000;
+          const start = end - 4 * 60 * 1000;
+          return {
+            kind: 'sql#backupRun',
+            id: String(1700000000000 + Math.floor(end / 1000)),
+            status: 'SUCCESSFUL',
+            type: 'AUTOMATED',
+            backupKind: 'SNAPSHOT',
+            instance,
+            location: 'us',
+            enqueuedTime: rfc3339(start),
+            startTime: rfc3339(start),
+            endTime: rfc3339(end),
+            windowStartTime: rfc3339(start),
+            selfLink: `https://sqladmin.googleapis.com/v1/projects/${SANDBOX_PROJECT}/instances/${instance}/backupRuns/${i}`,
+          };
+        });
       send(res, 200, { kind: 'sql#backupRunsList', items });
       return;
     }
     case 'instances.failover': {
-      if (site !== 'primary') {
+      if (!inst.multiAZ) {
         googleError(
           res,
           400,
@@ -396,7 +441,7 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
         return;
       }
       const given = body.failoverContext?.settingsVersion;
-      const current = state.settingsVersion[instance];
+      const current = settingsVersionOf(state, instance);
       if (given === undefined || Number(given) !== current) {
         googleError(
           res,
@@ -415,15 +460,20 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       world.monitor.mutation('sqladmin', 'instances.failover', instance);
       world.monitor.failover(instance);
       const op = startOperation(ctx, stack, instance, 'FAILOVER', () => {
-        const zones = stack.sites.primary.zones;
-        db.writerZone = zones.find((z) => z !== db.writerZone) ?? db.writerZone;
+        const zones = stack.sites[inst.site].zones;
+        if (instance === TOPOLOGY.gcp.sql.instance) {
+          db.writerZone = zones.find((z) => z !== db.writerZone) ?? db.writerZone;
+        }
+        inst.zone = zones.find((z) => z !== inst.zone) ?? inst.zone;
         db.failovers++;
       });
       send(res, 200, renderOperation(op));
       return;
     }
     case 'instances.promoteReplica': {
-      if (site !== 'dr' || !db.replicating) {
+      // promoteReplica (https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances/promoteReplica):
+      // a replica becomes a standalone instance for good; its old primary is not touched
+      if (!inst.source) {
         googleError(res, 400, `The instance ${instance} is not a read replica, so it cannot be promoted.`, {
           reason: 'instanceNotReplica',
         });
@@ -438,16 +488,148 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       world.monitor.mutation('sqladmin', 'instances.promoteReplica', instance);
       world.monitor.failover(instance);
       const op = startOperation(ctx, stack, instance, 'PROMOTE_REPLICA', () => {
-        db.writer = 'dr';
-        db.writable.dr = true;
-        db.replicating = false;
-        db.failovers++;
-        state.settingsVersion[instance]++;
+        promoteInstance(stack, inst);
+        state.settingsVersion[instance] = settingsVersionOf(state, instance) + 1;
       });
       send(res, 200, renderOperation(op));
       return;
     }
   }
+}
+
+/**
+ * instances.insert of a read replica (https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances/insert,
+ * https://cloud.google.com/sql/docs/postgres/replication/create-replica): the body names the
+ * replica, its `region` and its `masterInstanceName`; the primary must meet the requirements for
+ * primary instances (automated backups on) and must not itself be a replica. The replica is
+ * PENDING_CREATE while it is built (operation CREATE_REPLICA), then RUNNABLE and replicating.
+ */
+function insertReplica(
+  ctx: ServiceContext,
+  req: ServiceRequest,
+  res: http.ServerResponse,
+  stack: StackWorld,
+): void {
+  const { world } = ctx;
+  let body: {
+    name?: string;
+    region?: string;
+    masterInstanceName?: string;
+    settings?: { availabilityType?: string };
+  };
+  try {
+    body = req.json();
+  } catch {
+    googleError(res, 400, 'The request body is not valid JSON.');
+    return;
+  }
+  const all = stack.database.instances!;
+  if (!body.name || !body.masterInstanceName || !body.region) {
+    googleError(
+      res,
+      400,
+      `Missing ${!body.name ? 'name' : !body.region ? 'region' : 'masterInstanceName'}: the sandbox creates read replicas only.`,
+      { reason: 'invalidRequest' },
+    );
+    return;
+  }
+  if (all.has(body.name)) {
+    googleError(res, 409, 'The Cloud SQL instance already exists.', { reason: 'instanceAlreadyExists' });
+    return;
+  }
+  const master = all.get(body.masterInstanceName);
+  if (!master) {
+    googleError(res, 404, `The Cloud SQL instance ${body.masterInstanceName} does not exist.`, {
+      reason: 'instanceDoesNotExist',
+    });
+    return;
+  }
+  const site = (['primary', 'dr'] as const).find((x) => stack.sites[x].region === body.region);
+  if (!site) {
+    googleError(res, 400, `Region ${body.region} is not served by the sandbox.`, {
+      reason: 'invalidRequest',
+    });
+    return;
+  }
+  if (!stack.sites[master.site].up) return regionDown(res, stack.sites[master.site].region);
+  if (master.source) {
+    googleError(
+      res,
+      400,
+      `The instance ${master.id} is a read replica: a replica of a replica is not created here.`,
+      {
+        reason: 'invalidOperation',
+      },
+    );
+    return;
+  }
+  if (master.backupRetentionDays === 0) {
+    googleError(
+      res,
+      400,
+      `The primary instance ${master.id} does not have automated backups enabled, which read replicas require.`,
+      { reason: 'backupsDisabled' },
+    );
+    return;
+  }
+  world.monitor.mutation('sqladmin', 'instances.insert', body.name);
+  const inst: DbInstanceWorld = {
+    id: body.name,
+    site,
+    zone: stack.sites[site].zones[0],
+    source: master.id,
+    multiAZ:
+      (body.settings?.availabilityType as unknown) === 'REGIONAL' ||
+      (body.settings?.availabilityType as unknown) === 2,
+    backupRetentionDays: 0,
+    encrypted: master.encrypted,
+    status: 'creating',
+    createdAt: world.now(),
+  };
+  all.set(inst.id, inst);
+  const op = startOperation(ctx, stack, inst.id, 'CREATE_REPLICA', () => {
+    inst.status = 'available';
+  });
+  send(res, 200, renderOperation(op));
+}
+
+/**
+ * instances.patch (https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances/patch)
+ * of the settings reprotect changes: `availabilityType` (REGIONAL turns HA on) and
+ * `backupConfiguration.enabled`. One operation at a time (409 otherwise).
+ */
+function patchInstance(
+  ctx: ServiceContext,
+  req: ServiceRequest,
+  res: http.ServerResponse,
+  stack: StackWorld,
+  inst: DbInstanceWorld,
+): void {
+  const state = stateOf(ctx.world);
+  let body: { settings?: { availabilityType?: string; backupConfiguration?: { enabled?: boolean } } };
+  try {
+    body = req.json();
+  } catch {
+    googleError(res, 400, 'The request body is not valid JSON.');
+    return;
+  }
+  if (busyOp(state, inst.id, stack) || inst.status !== 'available') {
+    googleError(res, 409, 'Operation failed because another operation was already in progress.', {
+      reason: 'operationInProgress',
+    });
+    return;
+  }
+  ctx.world.monitor.mutation('sqladmin', 'instances.patch', inst.id);
+  const settings = body.settings ?? {};
+  const op = startOperation(ctx, stack, inst.id, 'UPDATE', () => {
+    // the client may send the enum by name or by number (SqlAvailabilityType REGIONAL = 2)
+    const ha = settings.availabilityType as string | number | undefined;
+    if (ha !== undefined) inst.multiAZ = ha === 'REGIONAL' || ha === 2;
+    if (settings.backupConfiguration?.enabled !== undefined)
+      inst.backupRetentionDays = settings.backupConfiguration.enabled ? 7 : 0;
+    state.settingsVersion[inst.id] = settingsVersionOf(state, inst.id) + 1;
+  });
+  send(res, 200, renderOperation(op));
 }
 
 /** The Cloud SQL Admin v1 emulator (service key and fault key `sqladmin`). */

@@ -34,12 +34,28 @@ export function discovery(path: string): object | undefined {
       return {
         kind: 'APIGroupList',
         apiVersion: 'v1',
-        groups: [group('apps', 'v1'), group('batch', 'v1'), group('autoscaling', 'v2', 'v1')],
+        groups: [
+          group('apps', 'v1'),
+          group('batch', 'v1'),
+          group('autoscaling', 'v2', 'v1'),
+          group('networking.k8s.io', 'v1'),
+        ],
       };
     case 'apis/apps':
       return { kind: 'APIGroup', apiVersion: 'v1', ...group('apps', 'v1') };
     case 'apis/batch':
       return { kind: 'APIGroup', apiVersion: 'v1', ...group('batch', 'v1') };
+    case 'apis/networking.k8s.io':
+      return { kind: 'APIGroup', apiVersion: 'v1', ...group('networking.k8s.io', 'v1') };
+    case 'apis/networking.k8s.io/v1':
+      return {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: 'networking.k8s.io/v1',
+        resources: [
+          resource('networkpolicies', 'NetworkPolicy', true, ['create', 'delete', 'get', 'list'], ['netpol']),
+        ],
+      };
     case 'apis/autoscaling':
       return { kind: 'APIGroup', apiVersion: 'v1', ...group('autoscaling', 'v2', 'v1') };
     case 'api/v1':

@@ -3,7 +3,8 @@
  * prefix `/clusters/<stack>-<site>` (so a kubeconfig cluster `server` is
  * `http://127.0.0.1:PORT/clusters/aws-primary`). It serves what `@kubernetes/client-node` 2.x and
  * kubectl call during the runbook: nodes (with watch), pods (label selectors, logs, the pod proxy),
- * deployments (merge / strategic-merge / JSON patch, the scale subresource), configmaps and jobs.
+ * deployments (merge / strategic-merge / JSON patch, the scale subresource), configmaps, jobs and
+ * networkpolicies (the fence; what they do to the application's writes is ../writes.ts).
  * Errors are Kubernetes `Status` objects; an unreachable site's API server resets the connection.
  * This file only dispatches; each resource kind lives in its own file with its subresources.
  *
@@ -12,11 +13,13 @@
  * - Authentication checks a token's shape only (auth.ts): no request is authorized against RBAC or
  *   an EKS access entry, and a request with no token is admitted (kubectl does not send a bearer
  *   token over plain http); no webhooks, no defaulting beyond what the renderers print.
- * - Group-versions served: core v1, apps/v1, batch/v1, autoscaling/v1 (the Scale subresource only)
- *   and autoscaling/v2 (HorizontalPodAutoscalers: get, list, patch; the controller in hpa.ts);
+ * - Group-versions served: core v1, apps/v1, batch/v1, networking.k8s.io/v1 (NetworkPolicy),
+ *   autoscaling/v1 (the Scale subresource only) and autoscaling/v2 (HorizontalPodAutoscalers: get,
+ *   list, patch; the controller in hpa.ts);
  *   JSON only (no protobuf, no YAML bodies), no server-side apply, no dry-run.
  * - Verbs: nodes, pods and configmaps are read only; deployments are get/list/watch/patch (no create,
- *   update or delete); jobs are create/get/list/watch/delete. No ReplicaSets or Services are served.
+ *   update or delete); jobs are create/get/list/watch/delete; networkpolicies create/get/list/delete
+ *   (no patch, update or watch). No ReplicaSets or Services are served.
  * - Strategic merge patch is applied as a JSON merge patch (lists are replaced, not merged by key).
  * - No optimistic concurrency: a metadata.resourceVersion in a patch is not checked; the
  *   resourceVersion is one counter per cluster.
@@ -34,6 +37,7 @@ import { horizontalPodAutoscalers } from './hpa.js';
 import { jobs } from './jobs.js';
 import { iso, type Where } from './meta.js';
 import { namespaces } from './namespaces.js';
+import { networkpolicies } from './networkpolicies.js';
 import { nodes } from './nodes.js';
 import { pods } from './pods.js';
 import { route } from './routes.js';
@@ -207,6 +211,8 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       return jobs(req, res, world, w, r, mutation);
     case 'horizontalpodautoscalers':
       return horizontalPodAutoscalers(req, res, world, w, r, createdAt, mutation);
+    case 'networkpolicies':
+      return networkpolicies(req, res, world, w, r, mutation);
     default:
       throw new StatusError(
         404,

@@ -53,6 +53,7 @@ export function route(req: ServiceRequest): Route {
       'apis/batch/v1',
       'apis/autoscaling/v1',
       'apis/autoscaling/v2',
+      'apis/networking.k8s.io/v1',
     ].includes(p.join('/')) ||
       (p[0] === 'apis' && p.length === 2))
   ) {
@@ -171,6 +172,31 @@ export function route(req: ServiceRequest): Route {
       }
       if (p.length === 8 && sub === 'status') {
         return { ...r, kind: 'deployments', namespace: ns, name, sub, op: 'readNamespacedDeploymentStatus' };
+      }
+    }
+  }
+  if (p[0] === 'apis' && p[1] === 'networking.k8s.io' && p[2] === 'v1') {
+    if (p[3] === 'networkpolicies' && p.length === 4)
+      return { ...r, kind: 'networkpolicies', op: 'listNetworkPolicyForAllNamespaces' };
+    if (p[3] === 'namespaces' && p[5] === 'networkpolicies') {
+      const ns = p[4];
+      if (p.length === 6) {
+        const op =
+          method === 'POST'
+            ? 'createNamespacedNetworkPolicy'
+            : method === 'GET'
+              ? 'listNamespacedNetworkPolicy'
+              : `${method} networkpolicies`;
+        return { ...r, kind: 'networkpolicies', namespace: ns, op };
+      }
+      if (p.length === 7) {
+        const op =
+          method === 'DELETE'
+            ? 'deleteNamespacedNetworkPolicy'
+            : method === 'GET'
+              ? 'readNamespacedNetworkPolicy'
+              : `${method} networkpolicy`;
+        return { ...r, kind: 'networkpolicies', namespace: ns, name: p[6], op };
       }
     }
   }

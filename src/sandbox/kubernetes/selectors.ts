@@ -54,3 +54,71 @@ export function selects(selector: string | null, labels: Record<string, string>)
   if (!selector) return true;
   return parseLabelSelector(selector).every((r) => r(labels));
 }
+
+/** A LabelSelector object (metav1.LabelSelector), as a NetworkPolicy's podSelector holds it. */
+export interface LabelSelectorObject {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/**
+ * Whether a LabelSelector object selects `labels`: every matchLabels pair and every
+ * matchExpressions requirement must hold (they are ANDed); an empty selector selects everything.
+ * Operators In, NotIn, Exists, DoesNotExist; In/NotIn need values, Exists/DoesNotExist take none
+ * (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#resources-that-support-set-based-requirements).
+ * NotIn selects an object without the key too, as the string form `key notin (a)` does.
+ * @throws StatusError 422 on an unknown operator or values that do not fit it (the API server's validation).
+ */
+export function selectsObject(
+  selector: LabelSelectorObject | undefined,
+  labels: Record<string, string>,
+): boolean {
+  if (!selector) return true;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const values = e.values ?? [];
+    switch (e.operator) {
+      case 'In':
+        if (!(e.key in labels) || !values.includes(labels[e.key])) return false;
+        break;
+      case 'NotIn':
+        if (e.key in labels && values.includes(labels[e.key])) return false;
+        break;
+      case 'Exists':
+        if (!(e.key in labels)) return false;
+        break;
+      case 'DoesNotExist':
+        if (e.key in labels) return false;
+        break;
+      default:
+        throw new StatusError(
+          422,
+          'Invalid',
+          `matchExpressions operator ${JSON.stringify(e.operator)} is not supported: expected In, NotIn, Exists or DoesNotExist`,
+        );
+    }
+  }
+  return true;
+}
+
+/** The API server's validation of a LabelSelector object: values for In/NotIn, none for Exists/DoesNotExist. */
+export function labelSelectorProblem(selector: unknown, field: string): string | undefined {
+  if (selector === undefined) return undefined;
+  if (typeof selector !== 'object' || selector === null || Array.isArray(selector))
+    return `${field}: Invalid value: expected a LabelSelector object`;
+  const s = selector as LabelSelectorObject;
+  for (const [i, e] of (s.matchExpressions ?? []).entries()) {
+    const at = `${field}.matchExpressions[${i}]`;
+    if (typeof e?.key !== 'string' || !e.key) return `${at}.key: Required value`;
+    const n = e.values?.length ?? 0;
+    if (e.operator === 'In' || e.operator === 'NotIn') {
+      if (n === 0)
+        return `${at}.values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`;
+    } else if (e.operator === 'Exists' || e.operator === 'DoesNotExist') {
+      if (n > 0)
+        return `${at}.values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`;
+    } else
+      return `${at}.operator: Invalid value: ${JSON.stringify(e.operator)}: not a valid selector operator`;
+  }
+  return undefined;
+}

@@ -1,0 +1,159 @@
+/**
+ * The database of an RDS or Cloud SQL stack as the cloud holds it: instances, each in a region,
+ * each either replicating from a source instance or standalone. The RDS and Cloud SQL emulators
+ * render these instances; the world's older per-stack fields (`writer`, `writable`,
+ * `replicating`) are derived from them on every settle, so the app, the metrics and the
+ * split-brain monitor follow the topology.
+ *
+ * What the clouds document and this model keeps:
+ * - A promoted replica is a standalone instance and never becomes a replica again; its old source
+ *   stays writable (an orphan) (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html,
+ *   https://cloud.google.com/sql/docs/postgres/replication/manage-replicas#promote-replica).
+ * - Going back needs a new replica of the new writer, which takes time to build (RDS status
+ *   `creating`, Cloud SQL state `PENDING_CREATE`) and then replicates.
+ * - Read replicas are created with backups disabled; a promotion turns them on (RDS
+ *   PromoteReadReplica `BackupRetentionPeriod`, default 1:
+ *   https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html).
+ *
+ * Limits: one logical database per stack; a replica of a replica is not modelled; the lag is one
+ * number for every replica (`database.lagSeconds`), 0 once nothing writes to the writer.
+ */
+import type { SiteName } from '../plan/types.js';
+import type { StackWorld, World } from './world.js';
+
+export interface DbInstanceWorld {
+  id: string;
+  site: SiteName;
+  zone: string;
+  /** The instance it replicates from; undefined for a standalone instance. */
+  source?: string;
+  /** RDS Multi-AZ / Cloud SQL HA (REGIONAL). */
+  multiAZ: boolean;
+  /** Days of automated backups; 0 is off (a new read replica starts at 0). */
+  backupRetentionDays: number;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  status: 'creating' | 'available' | 'modifying';
+  createdAt: number;
+  /** Real ms time a promotion made it standalone. */
+  promotedAt?: number;
+}
+
+/** The instances of a stack's database (RDS and Cloud SQL stacks only). */
+export function instancesOf(stack: StackWorld): Map<string, DbInstanceWorld> | undefined {
+  return stack.database.instances;
+}
+
+/** The instance the application writes to (the logical database's writer). */
+export function writerInstance(stack: StackWorld): DbInstanceWorld | undefined {
+  const db = stack.database;
+  return db.writerId ? db.instances?.get(db.writerId) : undefined;
+}
+
+export function replicasOf(stack: StackWorld, id: string): DbInstanceWorld[] {
+  return [...(stack.database.instances?.values() ?? [])].filter((i) => i.source === id);
+}
+
+/** A replica that has finished building and whose source's region is up replicates. */
+export function replicates(stack: StackWorld, inst: DbInstanceWorld): boolean {
+  const source = inst.source ? stack.database.instances?.get(inst.source) : undefined;
+  return (
+    source !== undefined &&
+    inst.status !== 'creating' &&
+    stack.database.replicationHealthy &&
+    stack.sites[source.site].up
+  );
+}
+
+/**
+ * The instance a site's application is bound to: the writer in its own site; else a built
+ * replica of the writer there (reads local, writes forwarded to the writer); else a standalone
+ * instance there (an orphan: the old endpoint still takes writes).
+ */
+export function boundInstance(stack: StackWorld, site: SiteName): DbInstanceWorld | undefined {
+  const w = writerInstance(stack);
+  if (!w) return undefined;
+  if (w.site === site) return w;
+  const all = [...(stack.database.instances?.values() ?? [])].filter((i) => i.site === site);
+  return (
+    all.find((i) => i.source === w.id && i.status !== 'creating') ??
+    all.find((i) => !i.source && i.status !== 'creating')
+  );
+}
+
+/** Standalone instances that are not the writer: they accept writes nobody replicates. */
+export function orphansOf(stack: StackWorld): DbInstanceWorld[] {
+  const w = writerInstance(stack);
+  return [...(stack.database.instances?.values() ?? [])].filter((i) => !i.source && i !== w);
+}
+
+/** Derive the world's per-site database fields from the instances (called on every settle). */
+export function syncTopology(world: World, stack: StackWorld): void {
+  const db = stack.database;
+  const w = writerInstance(stack);
+  if (!db.instances || !w) return;
+  db.writer = w.site;
+  for (const site of ['primary', 'dr'] as const) {
+    const bound = boundInstance(stack, site);
+    db.writable[site] = bound !== undefined && !bound.source;
+  }
+  db.replicating = replicasOf(stack, w.id).some((r) => r.site !== w.site && r.status !== 'creating');
+  // With nothing writing to the writer (both sites fenced, or drained) and its region up, an
+  // asynchronous replica catches up: lag 0. While the writer's region is down the last lag stays.
+  db.caughtUp =
+    stack.sites[w.site].up && !world.acceptsWrites(stack, 'primary') && !world.acceptsWrites(stack, 'dr');
+}
+
+/** The sandbox's starting instances of a stack: the Multi-AZ / HA primary and its DR replica. */
+export function startingInstances(
+  primary: { id: string; zone: string },
+  replica: { id: string; zone: string },
+): Map<string, DbInstanceWorld> {
+  const at = Date.now() - 400 * 86400_000;
+  return new Map([
+    [
+      primary.id,
+      {
+        id: primary.id,
+        site: 'primary',
+        zone: primary.zone,
+        multiAZ: true,
+        backupRetentionDays: 7,
+        encrypted: true,
+        kmsKeyId: 'alias/aws/rds',
+        status: 'available',
+        createdAt: at,
+      },
+    ],
+    [
+      replica.id,
+      {
+        id: replica.id,
+        site: 'dr',
+        zone: replica.zone,
+        source: primary.id,
+        multiAZ: false,
+        backupRetentionDays: 0,
+        encrypted: true,
+        kmsKeyId: 'alias/aws/rds',
+        status: 'available',
+        createdAt: at,
+      },
+    ],
+  ]);
+}
+
+/**
+ * Promote a replica: standalone from now on, backups on (RDS default retention 1), and the
+ * application's writer when it replicated from the writer. The old source is left as it is: it
+ * keeps accepting writes.
+ */
+export function promoteInstance(stack: StackWorld, inst: DbInstanceWorld, retentionDays = 1): void {
+  const db = stack.database;
+  const wasWriterReplica = inst.source === db.writerId;
+  inst.source = undefined;
+  inst.promotedAt = Date.now();
+  if (inst.backupRetentionDays === 0) inst.backupRetentionDays = retentionDays;
+  if (wasWriterReplica) db.writerId = inst.id;
+  db.failovers++;
+}

@@ -1,0 +1,68 @@
+/**
+ * Readiness checks that the clusters enforce the NetworkPolicy the plan fences with, reading the
+ * setting each cloud reports through its official SDK: the EKS vpc-cni add-on's
+ * enableNetworkPolicy, the AKS network profile's networkPolicy, GKE's Dataplane V2.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runPhase } from '../../src/phases/runner.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+
+let sandbox: Sandbox;
+let work: string;
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-enforcement-'));
+  sandbox = await startSandbox({ outDir: work, speed: 1000, prometheus: 'builtin' });
+}, 60_000);
+
+afterAll(async () => {
+  await sandbox?.close();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+const readiness = () =>
+  runPhase({
+    phase: 'readiness',
+    planFile: sandbox.planFile!,
+    journalFile: path.join(work, 'journal.jsonl'),
+    run: { retry: { maxAttempts: 3, baseMs: 1, capMs: 5 } },
+  });
+
+describe('readiness: is the network-policy fence enforced?', () => {
+  it('passes where every cluster enforces NetworkPolicy, saying what each cloud reports', async () => {
+    const { result } = await readiness();
+    const rows = result.rows.filter((r) => r.item === 'Fence enforcement');
+    expect(rows.map((r) => [r.stack, r.status])).toEqual([
+      ['aws', 'pass'],
+      ['azure', 'pass'],
+      ['gcp', 'pass'],
+    ]);
+    const detail = Object.fromEntries(rows.map((r) => [r.stack, r.detail]));
+    expect(detail.aws).toMatch(
+      /vpc-cni add-on of \S+: enableNetworkPolicy "true"; vpc-cni add-on of \S+: enableNetworkPolicy "true"/,
+    );
+    expect(detail.azure).toMatch(/networkProfile\.networkPolicy cilium/);
+    expect(detail.gcp).toMatch(/datapathProvider ADVANCED_DATAPATH/);
+  });
+
+  it('warns, naming the site and the setting, where a cluster does not enforce it', async () => {
+    for (const s of ['aws', 'azure', 'gcp'])
+      sandbox.world.stack(s).sites.primary.networkPolicyEnforced = false;
+    const { result } = await readiness();
+    const rows = result.rows.filter((r) => r.item === 'Fence enforcement');
+    expect(rows.map((r) => r.status)).toEqual(['warn', 'warn', 'warn']);
+    const detail = Object.fromEntries(rows.map((r) => [r.stack, r.detail]));
+    expect(detail.aws).toMatch(
+      /^the plan fences with a NetworkPolicy but the primary cluster does not enforce it \(vpc-cni add-on of \S+: enableNetworkPolicy not "true"\): there the fence rests on the scale to zero, or turn on/,
+    );
+    expect(detail.azure).toMatch(
+      /the primary cluster does not enforce it \(AKS cluster \S+: networkProfile\.networkPolicy none\)/,
+    );
+    expect(detail.gcp).toMatch(
+      /the primary cluster does not enforce it \(GKE cluster \S+: .*LEGACY_DATAPATH\)/,
+    );
+    for (const d of Object.values(detail)) expect(d).not.toMatch(/the dr cluster/);
+  });
+});
