@@ -16,6 +16,7 @@ import { isUnreachable, observe, probe, sampleFor } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
 import { fenceEnforcementRow, fenceReturnedPrimary } from './drain.js';
 import { servingSite } from './incident.js';
+import { poolSelector } from './scale.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
 import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
 import { deprecatedOutput } from './results.js';
@@ -25,7 +26,9 @@ type Check = (ctx: PhaseContext, stackName: string, stack: Stack) => Promise<Res
 
 const drCluster: Check = async (ctx, name, stack) => {
   const cluster = await ctx.env.cluster(name, 'dr');
-  const nodes = await probe(ctx, () => cluster.nodes());
+  // the nodes of the pool the plan scales, by its cloud's label: not the system pool's
+  const selector = poolSelector(stack.nodePool);
+  const nodes = await probe(ctx, () => cluster.nodes(selector));
   const notReady = nodes.filter((n) => !n.ready).map((n) => n.name);
   const deps = await Promise.all(
     deploymentsOf(stack, 'dr').map((d) => probe(ctx, () => cluster.deployment(d))),
@@ -36,9 +39,9 @@ const drCluster: Check = async (ctx, name, stack) => {
     .map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`);
   const ok = nodes.length > 0 && notReady.length === 0 && missing.length === 0 && notRunning.length === 0;
   const detail = ok
-    ? `${nodes.length}/${nodes.length} nodes Ready; ${deps.map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`).join(', ')} running`
+    ? `${nodes.length}/${nodes.length} nodes of pool ${selector} Ready; ${deps.map((d) => `${d!.name} ${d!.readyReplicas}/${d!.replicas}`).join(', ')} running`
     : [
-        nodes.length === 0 ? 'no nodes' : '',
+        nodes.length === 0 ? `no nodes of pool ${selector}` : '',
         notReady.length ? `nodes not Ready: ${notReady.join(', ')}` : '',
         missing.length ? `deployments missing: ${missing.join(', ')}` : '',
         notRunning.length ? `pods not running: ${notRunning.join(', ')}` : '',
@@ -82,8 +85,31 @@ const replication: Check = async (ctx, name, stack) => {
 
 const backup: Check = async (ctx, name) => {
   const providers = await ctx.env.providers(name);
-  const last = await probe(ctx, () => providers.database.lastBackup());
   const maxMs = ctx.plan.limits.backupMaxAgeMs;
+  const db = providers.database;
+  if (db.restorePoints) {
+    // backups kept as a continuous point-in-time window (Azure SQL Database): any time in it can
+    // be restored, up to the last few minutes' log backup, so there is no newest backup to age
+    const points = await probe(ctx, () => db.restorePoints!());
+    if (points.continuousFrom) {
+      const days = (Date.now() - points.continuousFrom.getTime()) / 86_400_000;
+      const [what] = points.found.split(':');
+      return row(
+        name,
+        'Last backup',
+        days > 0 ? 'pass' : 'fail',
+        `continuous ${what.replace(/^restore points/, 'restore point')}: point-in-time restore from ${points.continuousFrom.toISOString()} (${days.toFixed(1)} days)`,
+      );
+    }
+    if (!points.newestDiscrete)
+      return row(
+        name,
+        'Last backup',
+        'fail',
+        `no restore point to recover from: found ${points.found}; expected a CONTINUOUS restore point (point-in-time restore) or a backup newer than ${(maxMs / 3_600_000).toFixed(1)} h. Check the database's backup retention in the cloud console.`,
+      );
+  }
+  const last = await probe(ctx, () => db.lastBackup());
   if (!last) return row(name, 'Last backup', 'fail', 'no successful backup found');
   const ageH = (Date.now() - last.getTime()) / 3_600_000;
   const ok = Date.now() - last.getTime() < maxMs;

@@ -18,6 +18,7 @@ import { deploymentsOf } from './shared/context.js';
 import { observe, probe } from './shared/observe.js';
 import { row } from './shared/rows.js';
 import type { InputDef, PhaseContext, ResultRow } from './types.js';
+import { poolSelector } from './scale.js';
 
 /** The duration the primary must have been healthy, and whether it overrides the plan's. */
 export function healthyForMs(ctx: PhaseContext): { ms: number; override: boolean } {
@@ -93,7 +94,8 @@ export function journalGateOverride(ctx: PhaseContext, phase: string, ms: number
 
 async function primaryNodes(ctx: PhaseContext, name: string): Promise<ResultRow> {
   const cluster = await ctx.env.cluster(name, 'primary');
-  const nodes = await probe(ctx, () => cluster.nodes());
+  const selector = poolSelector(ctx.plan.stack(name).nodePool);
+  const nodes = await probe(ctx, () => cluster.nodes(selector));
   const notReady = nodes.filter((n) => !n.ready).map((n) => n.name);
   const deps = await Promise.all(
     deploymentsOf(ctx.plan.stack(name), 'primary').map((d) => probe(ctx, () => cluster.deployment(d))),
@@ -105,9 +107,9 @@ async function primaryNodes(ctx: PhaseContext, name: string): Promise<ResultRow>
     'Primary nodes',
     ok ? 'pass' : 'fail',
     ok
-      ? `${nodes.length}/${nodes.length} nodes Ready; deployments present`
+      ? `${nodes.length}/${nodes.length} nodes of pool ${selector} Ready; deployments present`
       : [
-          nodes.length === 0 ? 'no nodes' : '',
+          nodes.length === 0 ? `no nodes of pool ${selector}` : '',
           notReady.length ? `nodes not Ready: ${notReady.join(', ')}` : '',
           missing.length ? `deployments missing: ${missing.join(', ')}` : '',
         ]

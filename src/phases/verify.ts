@@ -107,13 +107,31 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
       item: 'Error rate',
       run: async () => {
         const { query: q, windowS } = await errorRateQuery(ctx, name, target);
-        const samples = await probe(ctx, () => ctx.env.prometheus().query(q));
         const region = stack[target].region;
         const mine = (x: { labels: Record<string, string> }) =>
           x.labels.region === region && (!x.labels.stack || x.labels.stack === name);
-        const s = samples.find(mine);
+        const [samples, up] = await Promise.all([
+          probe(ctx, () => ctx.env.prometheus().query(q)),
+          probe(ctx, () => ctx.env.prometheus().query(TARGET_UP_QUERY)),
+        ]);
         const limit = ctx.plan.limits.errorRate;
         const where = `in ${region} over ${windowS} s`;
+        // A target Prometheus cannot scrape reports up == 0, while a rate over the window still
+        // reads its samples from before it went down: the ratio would describe a site that no
+        // longer answers (https://prometheus.io/docs/concepts/jobs_instances/).
+        const down = up.filter((x) => mine(x) && x.value === 0);
+        if (down.length > 0) {
+          const which = down
+            .map((x) => `${x.labels.job ?? 'job?'}/${x.labels.instance ?? 'instance?'}`)
+            .join(', ');
+          return row(
+            name,
+            'Error rate',
+            'fail',
+            `Prometheus reports the scrape target${down.length === 1 ? '' : 's'} of ${region} down (up == 0: ${which}); its error rate cannot be measured. Check that the ${target} site is up and that Prometheus reaches it.`,
+          );
+        }
+        const s = samples.find(mine);
         if (!s || !Number.isFinite(s.value)) {
           // no series, or NaN (0/0): missing data, never a rate of 0. A ratio without series is
           // still a pass when the region served requests and has no 5xx series yet.
@@ -246,6 +264,13 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
     }),
   );
 }
+
+/**
+ * Prometheus' own health of each scrape target (1 scraped, 0 not). The error-rate check reads the
+ * samples that carry the serving site's `region` label (and the stack's `stack` label when
+ * present): a site whose targets carry no region label is not checked this way.
+ */
+export const TARGET_UP_QUERY = 'up';
 
 /**
  * The error-rate query over the plan's window (`thresholds.errorRateWindow`, the runbook's "error

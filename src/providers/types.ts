@@ -66,10 +66,26 @@ export interface ReplicaSpec {
   kmsKeyId?: string;
 }
 
+/** A database's restore points, where the cloud keeps them as a window rather than as backups. */
+export interface RestorePoints {
+  /** Start of a continuous point-in-time restore window that runs to now (Azure SQL's CONTINUOUS point). */
+  continuousFrom?: Date;
+  /** Newest discrete restore point, when there are any. */
+  newestDiscrete?: Date;
+  /** What the cloud listed, in words (for the check's message): the database and its points. */
+  found: string;
+}
+
 export interface DatabaseProvider {
   describe(): Promise<DatabaseState>;
   /** Newest successful backup time of the primary. */
   lastBackup(): Promise<Date | undefined>;
+  /**
+   * The restore points of the writer's database, for a cloud whose backups are a continuous
+   * window (Azure SQL Database) rather than discrete backups with a time: readiness checks the
+   * window instead of `lastBackup`.
+   */
+  restorePoints?(): Promise<RestorePoints>;
   /**
    * Start a failover that makes `target` the writer.
    * mode in-region keeps the writer in the primary region (Multi-AZ / HA standby);
@@ -121,7 +137,18 @@ export interface TrafficProvider {
 }
 
 export interface NodePoolState {
-  desired: number;
+  /**
+   * The size the cloud is taking the pool to, where the pool resource says it (EKS desiredSize,
+   * AKS count), as a total over its zones. Absent where it does not: a GKE node pool's
+   * `initialNodeCount` is its creation value, so its size is the count of its nodes.
+   */
+  desired?: number;
+  /**
+   * How many zones the pool's size is set per: a regional GKE pool's setSize is per zone, so its
+   * total is a multiple of this. Absent: the size is set as a total (EKS, AKS).
+   */
+  zones?: number;
+  /** Autoscaling / scaling bounds, as totals over the pool's zones. */
   min: number;
   max: number;
   status: string;

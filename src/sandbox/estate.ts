@@ -5,6 +5,7 @@
 import { startingInstances } from './dbtopology.js';
 import type { SiteName } from '../plan/types.js';
 import { seedZone, type ZoneShape } from './aws/route53-zone.js';
+import { hpasOf } from './kubernetes/hpa.js';
 import {
   type ClusterState,
   type CloudKind,
@@ -58,7 +59,12 @@ export const TOPOLOGY = {
   },
   gcp: {
     regions: { primary: 'us-east1', dr: 'us-central1' },
-    zones: { primary: ['us-east1-b', 'us-east1-c'], dr: ['us-central1-a', 'us-central1-b'] },
+    // a regional GKE cluster's node pools span three zones of the region by default
+    // (https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters)
+    zones: {
+      primary: ['us-east1-b', 'us-east1-c', 'us-east1-d'],
+      dr: ['us-central1-a', 'us-central1-b', 'us-central1-c'],
+    },
     clusters: { primary: 'aegis', dr: 'aegis-dr' },
     contexts: { primary: 'gcp-primary', dr: 'gcp-dr' },
     pool: 'primary-pool',
@@ -92,6 +98,7 @@ function cluster(name: string, site: SiteName, region: string): ClusterState {
   const c: ClusterState = {
     name,
     nodes: [],
+    systemNodes: [0, 1].map((i) => ({ name: `${name}-system-${i}`, ready: true, createdAt: Date.now() })),
     deployments: new Map([['aegis-api', deployment('aegis-api', replicas)]]),
     pods: new Map(),
     configMaps: new Map([
@@ -140,7 +147,9 @@ function siteWorld(cloud: CloudKind, site: SiteName): SiteWorld {
     pool: {
       name: poolName,
       cluster: clusterName,
-      min: POOL.min,
+      // the AKS pools run the cluster autoscaler, which takes back nodes the pods do not need down
+      // to minCount: each site's minimum is its size (src/sandbox/azure/aks.ts)
+      min: cloud === 'azure' ? desired : POOL.min,
       max: POOL.max,
       desired,
       busyUntil: 0,
@@ -225,6 +234,20 @@ export function createEstate(
   opts: EstateOptions = {},
 ): World {
   for (const cloud of clouds) world.stacks.set(cloud, stackWorld(cloud));
+  // an HPA on aegis-api in every cluster, its minimum the site's replicas (6 serving, 2 standby)
+  for (const stack of world.stacks.values())
+    for (const site of SITES) {
+      const c = stack.sites[site].cluster;
+      const api = c.deployments.get('aegis-api');
+      if (api)
+        hpasOf(c).set('aegis-api', {
+          name: 'aegis-api',
+          target: 'aegis-api',
+          minReplicas: api.replicas,
+          maxReplicas: 10,
+          generation: 1,
+        });
+    }
   const aws = world.stacks.get('aws');
   if (aws) seedZone(world, aws, opts.route53 ?? 'simple');
   for (const stack of world.stacks.values()) {

@@ -477,7 +477,10 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     cleanups.push(() => metrics.close());
     endpoints.metrics = `http://${metrics.host}/metrics`;
     // startPrometheus stops its own process when its start fails
-    const p = await startPrometheus({ targets: [metrics.host], dataDir });
+    const siteTargets = [...world.stacks.values()].flatMap((s) =>
+      SITES.map((site) => ({ stack: s.name, site, region: s.sites[site].region })),
+    );
+    const p = await startPrometheus({ targets: [metrics.host], siteTargets, dataDir });
     prometheus = { kind: 'real', url: p.url };
     stopPrometheus = async () => {
       await p.stop();

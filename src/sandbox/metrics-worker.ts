@@ -15,10 +15,19 @@
  *
  * Limits: faults on `app`/`metrics` (error, throttle, reset, timeout, slow) are applied here, in
  * this thread, and are not listed in the registry's log of fired faults.
+ *
+ * Each site also has a scrape target of its own, `/metrics/<stack>/<site>`, that goes down with its
+ * site (503 while the site's region is down or partitioned), so Prometheus reports `up == 0` for it
+ * as it does for a real target that cannot be scraped
+ * (https://prometheus.io/docs/concepts/jobs_instances/#automatically-generated-labels-and-time-series).
+ * It exports one gauge, `aegis_site_scrape_target`, and no application series: those come from the
+ * one `/metrics` target (a central exporter, as a federation would give), so a site that goes down
+ * keeps its health gauge at 0 for the triggers instead of losing its series.
  */
 import { Worker } from 'node:worker_threads';
 import type { FaultRegistry, FaultSpec } from './faults.js';
 import { METRIC_HELP, expositionTemplate, type ExpositionLine, type MetricsSimulation } from './metrics.js';
+import { SITES } from './world.js';
 
 /**
  * The worker's source, plain JavaScript in a string: the bundler minifies and renames the
@@ -34,8 +43,15 @@ const fill = (now) =>
   lines
     .map((l) => (typeof l === 'string' ? l : l.prefix + fmt(l.counter ? Math.floor(l.value + l.rate * Math.max(0, now - l.t)) : l.value)))
     .join('\\n') + '\\n';
+let down = [];
 const srv = http.createServer((req, res) => {
-  if ((req.url || '').split('?')[0] !== '/metrics') return void res.writeHead(404).end('only /metrics is served here');
+  const p = (req.url || '').split('?')[0];
+  const site = p.startsWith('/metrics/') ? p.split('/').slice(2) : undefined;
+  if (site && site.length === 2) {
+    if (down.includes(site.join('/'))) return void res.writeHead(503).end('the site ' + site.join('/') + ' is down');
+    return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(['# HELP aegis_site_scrape_target The own scrape target of a site.', '# TYPE aegis_site_scrape_target gauge', 'aegis_site_scrape_target 1', ''].join(String.fromCharCode(10)));
+  }
+  if (p !== '/metrics') return void res.writeHead(404).end('only /metrics and /metrics/<stack>/<site> are served here');
   let hit;
   for (const f of faults) {
     f.seen++;
@@ -57,6 +73,7 @@ const srv = http.createServer((req, res) => {
 });
 parentPort.on('message', (m) => {
   if (m.type === 'lines') lines = m.lines;
+  else if (m.type === 'down') down = m.sites;
   else if (m.type === 'fault') faults.push({ ...m.spec, seen: 0, fired: 0 });
   else if (m.type === 'clear-faults') faults.length = 0;
   else if (m.type === 'close') srv.close(() => process.exit(0));
@@ -66,6 +83,7 @@ srv.listen(0, '127.0.0.1', () => parentPort.postMessage({ type: 'listening', por
 
 type WorkerMessage =
   | { type: 'lines'; lines: ExpositionLine[] }
+  | { type: 'down'; sites: string[] }
   | { type: 'fault'; spec: FaultSpec }
   | { type: 'clear-faults' }
   | { type: 'close' };
@@ -90,7 +108,16 @@ export async function startMetricsWorker(
     });
   });
   let sent = -1;
+  let sentDown = '';
   const push = () => {
+    // the sites whose own scrape target is down: their region is down or partitioned
+    const down = [...sim.world.stacks.values()].flatMap((s) =>
+      SITES.filter((x) => !s.sites[x].up).map((x) => `${s.name}/${x}`),
+    );
+    if (down.join() !== sentDown) {
+      sentDown = down.join();
+      post({ type: 'down', sites: down });
+    }
     if (sim.version === sent) return;
     sent = sim.version;
     post({ type: 'lines', lines: expositionTemplate(sim.snapshot(), METRIC_HELP) });

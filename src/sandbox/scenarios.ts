@@ -135,7 +135,8 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
     },
   },
   'stale-backup': {
-    description: 'Readiness failure: the newest backup is 9 hours old (limit 6 h).',
+    description:
+      'Readiness failure: the newest backup is 9 hours old (limit 6 h). RDS snapshots and Cloud SQL backup runs; an Azure SQL Database keeps a continuous restore window with no newest-backup time, so its check is unchanged.',
     apply: (w, stacks) => {
       for (const s of stacks) s.database.lastBackupAt = w.now() - 9 * 3600 * 1000;
     },

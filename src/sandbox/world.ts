@@ -12,6 +12,7 @@
  */
 import type { SiteName } from '../plan/types.js';
 import { syncTopology, type DbInstanceWorld } from './dbtopology.js';
+import { reconcileHpas } from './kubernetes/hpa.js';
 import { RequestLog } from './requests.js';
 import { type NetworkPolicyState, writerPods } from './writes.js';
 
@@ -70,7 +71,14 @@ export interface JobState {
 
 export interface ClusterState {
   name: string;
+  /** Nodes of the site's workload node pool (`SiteWorld.pool`), which the pool's size governs. */
   nodes: NodeState[];
+  /**
+   * Nodes of the cluster's system node pool (kube-system add-ons; AKS's mode=System pool, GKE's
+   * default-pool, an EKS system node group): always there, Ready, never scaled by the runbook and
+   * never the pool a phase counts. The application's pods do not run on them.
+   */
+  systemNodes: NodeState[];
   deployments: Map<string, DeploymentState>;
   pods: Map<string, PodState>;
   configMaps: Map<string, Record<string, string>>;
@@ -356,7 +364,11 @@ export class World {
       item.fn();
     }
     for (const stack of this.stacks.values()) {
-      for (const site of SITES) reconcileCluster(this, stack.sites[site]);
+      for (const site of SITES) {
+        // the HPA controller runs where the cluster's control plane does: not in a region that is down
+        if (stack.sites[site].up) reconcileHpas(this, stack.sites[site].cluster);
+        reconcileCluster(this, stack.sites[site]);
+      }
       syncTopology(this, stack);
     }
     this.checkSplitBrain();

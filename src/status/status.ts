@@ -33,7 +33,8 @@ export interface CloudLook {
   /** Which site the traffic service sends users to. */
   traffic?: { active: string };
   /** The DR node pool's desired size and status. */
-  drNodePool?: { desired: number; status: string; busy: boolean };
+  /** desired: absent for a pool whose resource keeps no size (GKE: its size is its nodes). */
+  drNodePool?: { desired?: number; status: string; busy: boolean };
   /** Whether every primary deployment carries the drain annotation (writes stopped). */
   primaryFenced?: boolean;
   /** What could not be read, one sentence each (an unreachable primary region is an answer too). */
@@ -305,7 +306,9 @@ export function statusText(r: StatusReport): string {
         ? `database writer ${c.database.writer} (${c.database.status}${c.database.busy ? ', busy' : ''})`
         : '',
       c.traffic ? `traffic to ${c.traffic.active}` : '',
-      c.drNodePool ? `DR node pool ${c.drNodePool.desired} (${c.drNodePool.status})` : '',
+      c.drNodePool
+        ? `DR node pool ${c.drNodePool.desired ?? 'sized by its nodes'} (${c.drNodePool.status})`
+        : '',
       c.primaryFenced === undefined ? '' : `primary ${c.primaryFenced ? 'fenced' : 'NOT fenced'}`,
     ].filter(Boolean);
     lines.push(`  cloud now: ${now.length ? now.join('; ') : 'nothing could be read'}`);

@@ -10,6 +10,9 @@ import type { PhaseContext } from '../../src/phases/types.js';
 import type { Plan } from '../../src/plan/types.js';
 import { forgetTrackedOperations } from '../../src/providers/azure/database.js';
 import type { Stack } from '../../src/plan/types.js';
+import { AzureNodePool } from '../../src/providers/azure/nodepool.js';
+import { AKS_SCALE_DOWN_UNNEEDED_S } from '../../src/sandbox/azure/aks.js';
+import { until } from '../support/wait.js';
 import {
   AzureDatabase,
   armConnection,
@@ -244,9 +247,14 @@ describe('Azure providers against the emulated ARM', () => {
     expect(world.monitor.mutations).toHaveLength(0);
   });
 
-  test('lastBackup reads the newest restore point', async () => {
-    const at = await p.database.lastBackup();
-    expect(at?.getTime()).toBe(world.stack('azure').database.lastBackupAt);
+  test('restorePoints reads the continuous window; an Azure SQL Database has no discrete backup for lastBackup', async () => {
+    const points = await p.database.restorePoints!();
+    expect(points.continuousFrom).toBeInstanceOf(Date);
+    expect(points.newestDiscrete).toBeUndefined();
+    expect(points.found).toBe(
+      `restore points of ${AZ.sql.servers.primary}/${AZ.sql.database}: CONTINUOUS from ${points.continuousFrom!.toISOString()}`,
+    );
+    expect(await p.database.lastBackup()).toBeUndefined();
   });
 
   test('traffic: describe, switch to DR (endpoint changes visible in the profile and in the served answer), re-run changes nothing', async () => {
@@ -338,6 +346,33 @@ describe('Azure providers against the emulated ARM', () => {
     // a fresh provider confirms from the pool itself
     const fresh = createAzureProviders(azureStack(svc.url));
     expect((await fresh.nodePool.poll('dr', op)).done).toBe(true);
+  });
+
+  test('node pool: the resize sends the whole pool back (labels, taints, subnet, surge kept) and, with the autoscaler on, moves minCount so the size holds', async () => {
+    const client = (p.nodePool as AzureNodePool).client;
+    const get = () => client.agentPools.get(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool);
+    const before = await get();
+    const op = await p.nodePool.resize('dr', { min: 3, max: 10, desired: 6 });
+    expect((await pollUntilDone(() => p.nodePool.poll('dr', op))).last.done).toBe(true);
+    const after = await get();
+    expect(after).toMatchObject({
+      count: 6,
+      enableAutoScaling: true,
+      minCount: 6,
+      maxCount: 10,
+      vnetSubnetID: before.vnetSubnetID,
+      nodeLabels: before.nodeLabels,
+      nodeTaints: before.nodeTaints,
+      upgradeSettings: before.upgradeSettings,
+      maxPods: before.maxPods,
+    });
+    // the autoscaler's scale-down-unneeded-time passes: the size holds at the new minimum
+    const t = Date.now();
+    await until(
+      async () => Date.now(),
+      (now) => now - t > world.realMs(3 * AKS_SCALE_DOWN_UNNEEDED_S),
+    );
+    expect((await p.nodePool.describe('dr')).desired).toBe(6);
   });
 
   test('node pool: a down region fails transiently, a bad size is refused without a call', async () => {

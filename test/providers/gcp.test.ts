@@ -253,9 +253,11 @@ describe('GcpTraffic (Cloud DNS)', () => {
 });
 
 describe('GcpNodePool (GKE)', () => {
-  it('resizes the DR pool: operation running until the nodes are Ready, then done', async () => {
+  it('resizes the regional DR pool to a total of 6 nodes (2 per zone): running until the nodes are Ready, then done', async () => {
+    // the pool holds 3 nodes, one in each of its three zones (initialNodeCount is 1, its creation value)
+    // its resource keeps no size (the phase counts the pool's nodes); it says the pool spans 3 zones
     expect(await providers.nodePool.describe('dr')).toEqual({
-      desired: 3,
+      zones: 3,
       min: 3,
       max: 10,
       status: 'RUNNING',
@@ -263,15 +265,13 @@ describe('GcpNodePool (GKE)', () => {
     });
     const op = await providers.nodePool.resize('dr', { min: 3, max: 10, desired: 6 });
     expect(op.id).toContain(`/locations/${T.regions.dr}/operations/`);
-    expect(await providers.nodePool.describe('dr')).toMatchObject({
-      desired: 6,
-      status: 'RECONCILING',
-      busy: true,
-    });
+    expect(await providers.nodePool.describe('dr')).toMatchObject({ status: 'RECONCILING', busy: true });
     expect(await providers.nodePool.poll('dr', op)).toEqual({ done: false, status: 'RUNNING' });
     world.advance(600);
     expect(await providers.nodePool.poll('dr', op)).toEqual({ done: true, status: 'DONE' });
-    expect(await providers.nodePool.describe('dr')).toMatchObject({ desired: 6, busy: false });
+    expect(op.description).toContain('2 nodes per zone in 3 zones (6 nodes)');
+    expect(world.stack('gcp').sites.dr.cluster.nodes).toHaveLength(6);
+    expect(await providers.nodePool.describe('dr')).toMatchObject({ zones: 3, busy: false });
   });
 
   it('a down region is transient for its cluster only; throttling is classified', async () => {

@@ -18,6 +18,7 @@ import {
   registerJobHandler,
   writeKubeconfig,
 } from '../../src/sandbox/kubernetes/index.js';
+import { hpasOf } from '../../src/sandbox/kubernetes/hpa.js';
 import { World } from '../../src/sandbox/world.js';
 import { caught, until } from '../support/wait.js';
 
@@ -54,8 +55,13 @@ describe('KubernetesCluster', () => {
   it('reads nodes, pods, the deployment and the configmap', async () => {
     const c = cluster(TOPOLOGY.azure.contexts.dr);
     const nodes = await c.nodes();
-    expect(nodes).toHaveLength(3);
+    expect(nodes).toHaveLength(5); // the agent pool's three and the system pool's two
     expect(nodes.every((n) => n.ready)).toBe(true);
+    const pool = await c.nodes('kubernetes.azure.com/agentpool=agentpool');
+    expect(pool.map((n) => n.name)).toEqual(
+      [0, 1, 2].map((i) => `${TOPOLOGY.azure.clusters.dr}-agentpool-${i}`),
+    );
+    expect(await c.nodes('kubernetes.azure.com/mode=system')).toHaveLength(2);
     const pods = await c.pods('app=aegis-api');
     expect(pods).toHaveLength(2);
     expect(pods[0]).toMatchObject({ phase: 'Running', ready: true, labels: { app: 'aegis-api' } });
@@ -75,6 +81,8 @@ describe('KubernetesCluster', () => {
   });
 
   it('scales: the rollout completes only once new nodes are Ready', async () => {
+    // the rollout on its own: without the HPA that would take the replicas back
+    hpasOf(world.stack('gcp').sites.dr.cluster).clear();
     const c = cluster(TOPOLOGY.gcp.contexts.dr);
     await c.scale('aegis-api', 8);
     const first = await c.deployment('aegis-api');
@@ -87,7 +95,7 @@ describe('KubernetesCluster', () => {
     );
     expect(rolloutComplete((await c.deployment('aegis-api'))!)).toBe(false);
     world.stack('gcp').sites.dr.pool.desired = 4;
-    const nodes = await c.nodes();
+    const nodes = await c.nodes('cloud.google.com/gke-nodepool=primary-pool');
     expect(nodes).toHaveLength(4);
     await until(
       () => c.nodes(),
@@ -189,7 +197,7 @@ describe('KubernetesCluster', () => {
     expect((err as ProviderError).operation).toBe('listNode');
     expect(classify(err).kind).toBe('transient');
     expect((err as Error).message).toMatch(/azure-primary.*check that the cluster is reachable/);
-    expect(await cluster(TOPOLOGY.azure.contexts.dr).nodes()).toHaveLength(3);
+    expect(await cluster(TOPOLOGY.azure.contexts.dr).nodes('kubernetes.azure.com/mode=user')).toHaveLength(3);
   });
 
   it('a 429 is classified throttled with the advertised Retry-After', async () => {

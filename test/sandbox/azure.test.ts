@@ -3,7 +3,7 @@
  * (both LRO styles, planned vs forced during a primary outage), Traffic Manager endpoints and the
  * served answer after propagation, AKS agent pool scaling as an LRO, throttling and region outages.
  */
-import { ContainerServiceClient } from '@azure/arm-containerservice';
+import { type AgentPool, ContainerServiceClient } from '@azure/arm-containerservice';
 import { SqlManagementClient } from '@azure/arm-sql';
 import { TrafficManagerManagementClient } from '@azure/arm-trafficmanager';
 import { classify, wrapSdkError } from '../../src/engine/errors.js';
@@ -189,7 +189,9 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
     expect(world.monitor.failovers.get(FOG)).toBeUndefined();
   });
 
-  test('restore points list the automated backup', async () => {
+  test('an Azure SQL Database lists one CONTINUOUS restore point, opening a 7-day window, and no DISCRETE ones', async () => {
+    const week = 7 * 86400 * 1000;
+    const from = world.now() - week;
     const points = [];
     for await (const p of sql.restorePoints.listByDatabase(
       AZ.resourceGroups.primary,
@@ -197,9 +199,11 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
       AZ.sql.database,
     ))
       points.push(p);
-    const discrete = points.find((p) => p.restorePointType === 'DISCRETE');
-    expect(discrete?.restorePointCreationDate?.getTime()).toBe(world.stack('azure').database.lastBackupAt);
-    expect(points.find((p) => p.restorePointType === 'CONTINUOUS')?.earliestRestoreDate).toBeInstanceOf(Date);
+    expect(points.map((p) => p.restorePointType)).toEqual(['CONTINUOUS']);
+    expect(points[0].restorePointCreationDate).toBeUndefined();
+    const earliest = points[0].earliestRestoreDate!.getTime();
+    expect(earliest).toBeGreaterThanOrEqual(from);
+    expect(earliest).toBeLessThanOrEqual(world.now() - week);
   });
 
   test('throttling is a 429 TooManyRequests with Retry-After, classified throttled through the SDK', async () => {
@@ -311,20 +315,35 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
     expect(world.monitor.mutations).toHaveLength(0);
   });
 
-  test('AKS agent pool: get, then a scale-up is an LRO that stays Scaling until the new nodes are Ready', async () => {
+  /** The pool as GET returns it, with `count` (and the autoscaler's bounds) changed: what `az aks nodepool scale` sends. */
+  async function poolWith(site: 'primary' | 'dr', change: Partial<AgentPool>): Promise<AgentPool> {
+    const current = await aks.agentPools.get(AZ.resourceGroups[site], AZ.clusters[site], AZ.pool);
+    return { ...current, ...change };
+  }
+
+  test('AKS agent pool: get, then a scale-up of the whole pool is an LRO that stays Scaling until the new nodes are Ready', async () => {
     const pool = await aks.agentPools.get(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool);
-    expect(pool.count).toBe(3);
-    expect(pool.enableAutoScaling).toBe(false);
-    expect(pool.minCount).toBe(3);
-    expect(pool.maxCount).toBe(10);
-    expect(pool.provisioningState).toBe('Succeeded');
+    expect(pool).toMatchObject({
+      count: 3,
+      enableAutoScaling: true,
+      minCount: 3,
+      maxCount: 10,
+      provisioningState: 'Succeeded',
+      mode: 'User',
+      vmSize: 'Standard_D4s_v5',
+      maxPods: 110,
+      nodeLabels: { 'aegis.io/tier': 'api' },
+      nodeTaints: ['aegis.io/dedicated=api:PreferNoSchedule'],
+      upgradeSettings: { maxSurge: '33%' },
+    });
+    expect(pool.vnetSubnetID).toMatch(/\/subnets\/aks-nodes$/);
 
     const release = holdClock(world);
     const poller = aks.agentPools.createOrUpdate(
       AZ.resourceGroups.dr,
       AZ.clusters.dr,
       AZ.pool,
-      { count: 6, enableAutoScaling: false },
+      await poolWith('dr', { count: 6, minCount: 6 }),
       POLL,
     );
     await poller.submitted();
@@ -338,26 +357,92 @@ describe('sandbox ARM emulator via the Azure SDKs', () => {
     const site = world.stack('azure').sites.dr;
     expect(site.cluster.nodes.filter((n) => n.ready)).toHaveLength(6);
     const done = await aks.agentPools.get(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool);
-    expect(done.provisioningState).toBe('Succeeded');
+    expect(done).toMatchObject({
+      provisioningState: 'Succeeded',
+      nodeLabels: { 'aegis.io/tier': 'api' },
+      nodeTaints: ['aegis.io/dedicated=api:PreferNoSchedule'],
+    });
     expect(world.monitor.mutations.map((m) => m.operation)).toEqual(['AgentPools_CreateOrUpdate']);
   });
 
-  test('AKS: the deprecated beginCreateOrUpdateAndWait works too, and a down region fails the cluster calls', async () => {
-    const result = await aks.agentPools.beginCreateOrUpdateAndWait(
+  test('AKS: a PUT replaces the pool: an omitted immutable property is refused by name, omitted mutable ones are reset', async () => {
+    const subset = await aks.agentPools
+      .beginCreateOrUpdateAndWait(
+        AZ.resourceGroups.dr,
+        AZ.clusters.dr,
+        AZ.pool,
+        {
+          count: 4,
+          vmSize: 'Standard_D4s_v5',
+          osType: 'Linux',
+          enableAutoScaling: true,
+          minCount: 3,
+          maxCount: 10,
+        },
+        POLL,
+      )
+      .catch((e: unknown) => e);
+    expect((subset as { statusCode: number }).statusCode).toBe(400);
+    expect((subset as { code: string }).code).toBe('PropertyChangeNotAllowed');
+    expect((subset as Error).message).toMatch(
+      /Changing property '(osSKU|osDiskSizeGB|maxPods|vnetSubnetID|type|availabilityZones)' is not allowed/,
+    );
+    expect(world.monitor.mutations).toHaveLength(0);
+
+    const full = await poolWith('dr', {});
+    const { nodeLabels: _l, nodeTaints: _t, upgradeSettings: _u, ...withoutMutable } = full;
+    await aks.agentPools.beginCreateOrUpdateAndWait(
+      AZ.resourceGroups.dr,
+      AZ.clusters.dr,
+      AZ.pool,
+      withoutMutable,
+      POLL,
+    );
+    const after = await aks.agentPools.get(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool);
+    expect(after.nodeLabels ?? {}).toEqual({});
+    expect(after.nodeTaints ?? []).toEqual([]);
+    expect(after.upgradeSettings?.maxSurge).toBeUndefined();
+  });
+
+  test('AKS: with the autoscaler on, a count above what the pods need is taken back to minCount after scale-down-unneeded-time', async () => {
+    await aks.agentPools.beginCreateOrUpdateAndWait(
+      AZ.resourceGroups.dr,
+      AZ.clusters.dr,
+      AZ.pool,
+      await poolWith('dr', { count: 6 }),
+      POLL,
+    );
+    const site = world.stack('azure').sites.dr;
+    // 2 standby replicas need one node; minCount 3 keeps three
+    await until(() => site.pool.desired === 3, 'the autoscaler to scale the pool down to minCount');
+    await until(() => site.cluster.nodes.length === 3, 'the unneeded nodes to go');
+    // moving minCount is what holds the size
+    await aks.agentPools.beginCreateOrUpdateAndWait(
+      AZ.resourceGroups.dr,
+      AZ.clusters.dr,
+      AZ.pool,
+      await poolWith('dr', { count: 6, minCount: 6 }),
+      POLL,
+    );
+    const held = Date.now();
+    await until(() => Date.now() - held > world.realMs(3 * 600), 'three scale-down-unneeded-times');
+    expect(site.pool.desired).toBe(6);
+  });
+
+  test('AKS: a down region fails the cluster calls; the other region keeps working', async () => {
+    await aks.agentPools.beginCreateOrUpdateAndWait(
       AZ.resourceGroups.primary,
       AZ.clusters.primary,
       AZ.pool,
-      { count: 4 },
+      await poolWith('primary', { count: 7 }),
       POLL,
     );
-    expect(result).toBeDefined();
-    expect(world.stack('azure').sites.primary.pool.desired).toBe(4);
+    expect(world.stack('azure').sites.primary.pool.desired).toBe(7);
     world.stack('azure').sites.primary.up = false;
     const err = await aks.agentPools
       .get(AZ.resourceGroups.primary, AZ.clusters.primary, AZ.pool)
       .catch((e: unknown) => e);
     expect((err as { statusCode: number }).statusCode).toBe(503);
-    // the other region keeps working
     await expect(aks.agentPools.get(AZ.resourceGroups.dr, AZ.clusters.dr, AZ.pool)).resolves.toBeDefined();
   });
 

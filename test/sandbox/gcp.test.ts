@@ -317,24 +317,27 @@ describe('GKE emulator', () => {
     client = new ClusterManagerClient(gaxOptions(parseEndpoint('container', svc.url)));
   });
 
-  it('resizes a node pool: RECONCILING while nodes boot, operation RUNNING then DONE', async () => {
+  it('resizes a regional node pool per zone: RECONCILING while nodes boot, operation RUNNING then DONE; initialNodeCount stays the creation value', async () => {
     const [np] = await client.getNodePool({ name: pool('dr') }, NO_RETRY);
-    expect(np).toMatchObject({ name: T.pool, initialNodeCount: 3, status: 'RUNNING' });
-    expect(np.autoscaling).toMatchObject({ enabled: true, minNodeCount: 3, maxNodeCount: 10 });
+    expect(np).toMatchObject({ name: T.pool, initialNodeCount: 1, status: 'RUNNING' });
+    expect(np.locations).toEqual([...T.zones.dr]);
+    expect(np.instanceGroupUrls).toHaveLength(3);
+    expect(np.autoscaling).toMatchObject({ enabled: true, totalMinNodeCount: 3, totalMaxNodeCount: 10 });
 
+    // nodeCount is per zone: 6 in each of three zones
     const [op] = await client.setNodePoolSize({ name: pool('dr'), nodeCount: 6 }, NO_RETRY);
     expect(op).toMatchObject({
       operationType: 'SET_NODE_POOL_SIZE',
       status: 'RUNNING',
       location: T.regions.dr,
     });
-    expect(world.stack('gcp').sites.dr.pool.desired).toBe(6);
+    expect(world.stack('gcp').sites.dr.pool.desired).toBe(18);
     expect(
       world.monitor.mutations.some((m) => m.service === 'container' && m.operation === 'nodePools.setSize'),
     ).toBe(true);
 
     const [during] = await client.getNodePool({ name: pool('dr') }, NO_RETRY);
-    expect(during).toMatchObject({ initialNodeCount: 6, status: 'RECONCILING' });
+    expect(during).toMatchObject({ initialNodeCount: 1, status: 'RECONCILING' });
     const second = await caught(client.setNodePoolSize({ name: pool('dr'), nodeCount: 7 }, NO_RETRY));
     expect(wrapSdkError('container', 'nodePools.setSize', second).status).toBe(400);
 
@@ -345,10 +348,10 @@ describe('GKE emulator', () => {
     const [o2] = await client.getOperation({ name: opName }, NO_RETRY);
     expect(o2.status).toBe('DONE');
     const nodes = world.stack('gcp').sites.dr.cluster.nodes;
-    expect(nodes).toHaveLength(6);
+    expect(nodes).toHaveLength(18);
     expect(nodes.every((n) => n.ready)).toBe(true);
     const [after] = await client.getNodePool({ name: pool('dr') }, NO_RETRY);
-    expect(after.status).toBe('RUNNING');
+    expect(after).toMatchObject({ status: 'RUNNING', initialNodeCount: 1 });
   });
 
   it('a cluster in a down region answers 503; the other region keeps working; throttling is classified', async () => {

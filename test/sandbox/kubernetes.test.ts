@@ -32,6 +32,7 @@ import {
   writeKubeconfig,
 } from '../../src/sandbox/kubernetes/index.js';
 import { activeConnections, connectionShare } from '../../src/sandbox/connections.js';
+import { hpasOf } from '../../src/sandbox/kubernetes/hpa.js';
 import { World } from '../../src/sandbox/world.js';
 import { caught, until } from '../support/wait.js';
 
@@ -107,7 +108,17 @@ describe('nodes and pods', () => {
   it('lists nodes with their Ready condition and watches new nodes come Ready', async () => {
     const { core, kc } = clients('aws-dr');
     const nodes = await core.listNode();
-    expect(nodes.items).toHaveLength(3);
+    // the node group's three nodes and the system node group's two, told apart by their label
+    expect(nodes.items).toHaveLength(5);
+    expect(nodes.items.map((n) => n.metadata?.labels?.['eks.amazonaws.com/nodegroup'])).toEqual([
+      'primary',
+      'primary',
+      'primary',
+      'system',
+      'system',
+    ]);
+    const pool = await core.listNode({ labelSelector: 'eks.amazonaws.com/nodegroup=primary' });
+    expect(pool.items).toHaveLength(3);
     for (const n of nodes.items) {
       expect(n.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
       expect(n.metadata?.labels?.['topology.kubernetes.io/region']).toBe('us-west-2');
@@ -128,7 +139,7 @@ describe('nodes and pods', () => {
     try {
       await until(
         async () => events.length,
-        (n) => n >= 3,
+        (n) => n >= 5,
       );
       world.stack('aws').sites.dr.pool.desired = 4;
       world.settle();
@@ -173,6 +184,8 @@ describe('nodes and pods', () => {
 
 describe('deployments', () => {
   it('scales through the scale subresource; readyReplicas follow only as far as Ready nodes allow', async () => {
+    // the scale subresource on its own: without the HPA that would take the replicas back (hpa.test.ts)
+    hpasOf(world.stack('aws').sites.dr.cluster).clear();
     const { apps } = clients('aws-dr');
     const before = await apps.readNamespacedDeployment({ name: 'aegis-api', namespace: ns });
     expect(before.status).toMatchObject({
@@ -452,7 +465,7 @@ describe('failures', () => {
     const c = classify(wrapSdkError('kubernetes', 'listNode', err));
     expect(c.kind).toBe('transient');
     const other = await clients('aws-dr').core.listNode();
-    expect(other.items.length).toBe(3);
+    expect(other.items.length).toBe(5);
   });
 
   it('a throttling fault answers 429 TooManyRequests with Retry-After, classified throttled', async () => {
@@ -501,7 +514,7 @@ describe('kubectl support', () => {
     });
     const table = (await res.json()) as { kind: string; rows: { cells: unknown[] }[] };
     expect(table.kind).toBe('Table');
-    expect(table.rows.map((r) => r.cells[1])).toEqual(['Ready', 'Ready', 'Ready']);
+    expect(table.rows.map((r) => r.cells[1])).toEqual(['Ready', 'Ready', 'Ready', 'Ready', 'Ready']);
   });
 });
 

@@ -17,7 +17,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
 import type { SiteName, Stack } from '../../plan/types.js';
-import type { DatabaseProvider, DatabaseState, Operation, OperationStatus } from '../types.js';
+import type { DatabaseProvider, DatabaseState, Operation, OperationStatus, RestorePoints } from '../types.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
 
 /** The plan's `stack.database` for Azure SQL. */
@@ -220,24 +220,44 @@ export class AzureDatabase implements DatabaseProvider {
     };
   }
 
-  /** Newest DISCRETE restore point of the writer's first database (Azure SQL automated backups), if any. */
+  /** Newest DISCRETE restore point of the writer's first database, if any (an Azure SQL Database has none: see restorePoints). */
   async lastBackup(): Promise<Date | undefined> {
+    return (await this.restorePoints()).newestDiscrete;
+  }
+
+  /**
+   * The restore points of the writer's first database. An Azure SQL Database has one CONTINUOUS
+   * point whose `earliestRestoreDate` opens its point-in-time restore window, and no DISCRETE
+   * points ("For an Azure SQL Database, the restore window is continuous":
+   * https://learn.microsoft.com/en-us/powershell/module/az.sql/get-azsqldatabaserestorepoint).
+   */
+  async restorePoints(): Promise<RestorePoints> {
     const state = await this.describe();
     const site: SiteName = state.writer === 'unknown' ? 'primary' : state.writer;
     const dbId = (state.raw?.databases as string[] | undefined)?.[0];
-    if (!dbId) return undefined;
-    const database = dbId.split('/').pop()!;
     const s = this.spec[site];
-    let newest: Date | undefined;
+    if (!dbId) return { found: `failover group ${this.spec.failoverGroup} lists no database` };
+    const database = dbId.split('/').pop()!;
+    const out: RestorePoints = { found: '' };
+    const seen: string[] = [];
     try {
       for await (const p of this.client.restorePoints.listByDatabase(s.resourceGroup, s.server, database)) {
-        const at = p.restorePointCreationDate;
-        if (at && (!newest || at > newest)) newest = at;
+        if (p.restorePointType === 'CONTINUOUS' && p.earliestRestoreDate) {
+          out.continuousFrom = p.earliestRestoreDate;
+          seen.push(`CONTINUOUS from ${p.earliestRestoreDate.toISOString()}`);
+        } else if (p.restorePointCreationDate) {
+          if (!out.newestDiscrete || p.restorePointCreationDate > out.newestDiscrete)
+            out.newestDiscrete = p.restorePointCreationDate;
+          seen.push(`${p.restorePointType ?? 'DISCRETE'} at ${p.restorePointCreationDate.toISOString()}`);
+        } else {
+          seen.push(`${p.restorePointType ?? 'untyped'} without a date`);
+        }
       }
     } catch (err) {
       throw wrapSdkError('arm', 'RestorePoints_ListByDatabase', err);
     }
-    return newest;
+    out.found = `restore points of ${s.server}/${database}: ${seen.length ? seen.join(', ') : 'none'}`;
+    return out;
   }
 
   async failover(

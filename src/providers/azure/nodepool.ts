@@ -1,7 +1,14 @@
 /**
  * AKS agent pools (`az aks nodepool scale`) over @azure/arm-containerservice. `resize` reads the
- * pool, sends it back with the new count (and, when the cluster autoscaler is on, the new bounds)
- * as the SDK's long-running createOrUpdate, and returns once ARM accepted it. `poll` advances the
+ * whole pool and sends it back with only its size changed, as the SDK's long-running
+ * createOrUpdate, and returns once ARM accepted it. A PUT replaces the pool
+ * (https://learn.microsoft.com/en-us/rest/api/aks/agent-pools/create-or-update): a body built by
+ * hand would be refused for the immutable properties it leaves out (vmSize, osSKU, vnetSubnetID,
+ * maxPods...) and would reset the mutable ones (labels, taints, surge, tags). With the cluster
+ * autoscaler on, the count is the autoscaler's, which takes back nodes the pods do not need down
+ * to minCount (https://learn.microsoft.com/en-us/azure/aks/cluster-autoscaler-overview): the size
+ * is held by moving minCount to it (and maxCount to at least it), with the count set to it so the
+ * nodes come at once. `poll` advances the
  * SDK poller when this process holds it, and otherwise reads the pool: done when provisioningState
  * is Succeeded and the count is the one asked for.
  */
@@ -124,15 +131,11 @@ export class AzureNodePool implements NodePoolProvider {
     }
     const current = await this.get(site);
     const body: AgentPool = {
+      ...current,
       count: size.desired,
-      vmSize: current.vmSize,
-      osType: current.osType,
-      mode: current.mode,
-      type: current.type,
-      orchestratorVersion: current.orchestratorVersion,
-      availabilityZones: current.availabilityZones,
-      enableAutoScaling: current.enableAutoScaling ?? false,
-      ...(current.enableAutoScaling ? { minCount: size.min, maxCount: size.max } : {}),
+      ...(current.enableAutoScaling
+        ? { minCount: size.desired, maxCount: Math.max(size.max, current.maxCount ?? 0, size.desired) }
+        : {}),
     };
     const poller = this.client.agentPools.createOrUpdate(
       this.spec.resourceGroup[site],
@@ -149,7 +152,7 @@ export class AzureNodePool implements NodePoolProvider {
     pollers.set(id, poller as unknown as PoolPoller);
     return {
       id,
-      description: `scale AKS agent pool ${this.spec.cluster[site]}/${this.spec.pool} from ${current.count ?? '?'} to ${size.desired} nodes`,
+      description: `scale AKS agent pool ${this.spec.cluster[site]}/${this.spec.pool} from ${current.count ?? '?'} to ${size.desired} nodes${current.enableAutoScaling ? ` (cluster autoscaler on: minCount ${body.minCount}, maxCount ${body.maxCount})` : ''}`,
     };
   }
 

@@ -3,10 +3,19 @@
  * block of type `gke`. A resize is `nodePools.setSize` (what `gcloud container clusters resize
  * --node-pool P --num-nodes N` does); its Operation runs until the new nodes are Ready and is
  * polled with `operations.get`. The autoscaling limits are read, not changed: setSize leaves them
- * as they are, like the runbook's command. The current size is read from the pool's
- * `initialNodeCount` (the sandbox keeps it equal to the last setSize; see
- * src/sandbox/gcp/container.ts). A thin adapter: no retries, errors wrapped with
- * `wrapSdkError('container', ...)`.
+ * as they are, like the runbook's command.
+ *
+ * Sizes are totals over the pool's zones, as for EKS and AKS; GKE's are per zone. A regional pool
+ * spans its `locations` (three zones by default) and setSize's `nodeCount` is the count in each
+ * of them (`--num-nodes 6` on a three-zone pool is 18 nodes), so a total of 6 is sent as 2; a
+ * total that is not a multiple of the zones is rounded up to one (7 over 3 zones is 3 per zone,
+ * 9 nodes), and `describe` says how many zones (`zones`) so the phase can do the same arithmetic:
+ * https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools/setSize,
+ * https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters.
+ * The pool resource keeps no current size: `initialNodeCount` is the creation value (per zone) and
+ * never follows a resize, so `describe` gives no `desired`; the phase counts the Kubernetes nodes
+ * that carry `cloud.google.com/gke-nodepool=<pool>`. A thin adapter: no retries, errors wrapped
+ * with `wrapSdkError('container', ...)`.
  */
 import type { ClusterManagerClient } from '@google-cloud/container/build/src/v1/cluster_manager_client.js';
 import type { NodePool, SiteName } from '../../plan/types.js';
@@ -38,20 +47,30 @@ export class GcpNodePool implements NodePoolProvider {
     return `projects/${project}/locations/${this.regions[site]}/clusters/${cluster[site]}/nodePools/${pool}`;
   }
 
-  async describe(site: SiteName): Promise<NodePoolState> {
+  private async get(site: SiteName) {
     try {
       const [np] = await this.client.getNodePool({ name: this.poolName(site) }, NO_RETRY);
-      const status = String(np.status ?? 'STATUS_UNSPECIFIED');
-      return {
-        desired: Number(np.initialNodeCount ?? 0),
-        min: Number(np.autoscaling?.minNodeCount ?? this.config.min),
-        max: Number(np.autoscaling?.maxNodeCount ?? this.config.max),
-        status,
-        busy: status === 'RECONCILING' || status === 'PROVISIONING' || status === 'STOPPING',
-      };
+      return np;
     } catch (err) {
       throw wrapSdkError('container', 'nodePools.get', err, `node pool ${this.poolName(site)}`);
     }
+  }
+
+  async describe(site: SiteName): Promise<NodePoolState> {
+    const np = await this.get(site);
+    const status = String(np.status ?? 'STATUS_UNSPECIFIED');
+    const zones = Math.max(1, np.locations?.length ?? 1);
+    const a = np.autoscaling;
+    // per-zone limits (minNodeCount) or total ones (totalMinNodeCount), reported as totals
+    const limit = (total: unknown, perZone: unknown, plan: number) =>
+      total ? Number(total) : perZone ? Number(perZone) * zones : plan;
+    return {
+      zones,
+      min: limit(a?.totalMinNodeCount, a?.minNodeCount, this.config.min),
+      max: limit(a?.totalMaxNodeCount, a?.maxNodeCount, this.config.max),
+      status,
+      busy: status === 'RECONCILING' || status === 'PROVISIONING' || status === 'STOPPING',
+    };
   }
 
   /**
@@ -81,15 +100,17 @@ export class GcpNodePool implements NodePoolProvider {
         `The node count ${size.desired} for GKE pool ${this.config.pool} of ${this.config.cluster[site]} is not a whole number >= 0: check nodePool.active / standby.`,
       );
     }
+    const zones = Math.max(1, (await this.get(site)).locations?.length ?? 1);
+    const perZone = Math.ceil(size.desired / zones);
     try {
       const [op] = await this.client.setNodePoolSize(
-        { name: this.poolName(site), nodeCount: size.desired },
+        { name: this.poolName(site), nodeCount: perZone },
         NO_RETRY,
       );
       const location = op.location || this.regions[site];
       return {
         id: `projects/${this.config.project}/locations/${location}/operations/${String(op.name)}`,
-        description: `GKE resize of ${this.config.cluster[site]}/${this.config.pool} to ${size.desired} nodes`,
+        description: `GKE resize of ${this.config.cluster[site]}/${this.config.pool} to ${perZone} nodes per zone in ${zones} zone${zones === 1 ? '' : 's'} (${perZone * zones} nodes)`,
       };
     } catch (err) {
       throw wrapSdkError('container', 'nodePools.setSize', err, `node pool ${this.poolName(site)}`);

@@ -7,6 +7,7 @@
 import {
   ApiException,
   AppsV1Api,
+  AutoscalingV2Api,
   BatchV1Api,
   CoreV1Api,
   createConfiguration,
@@ -32,7 +33,14 @@ import {
   UserError,
   wrapSdkError,
 } from '../../engine/errors.js';
-import type { Cluster, DeploymentStatus, EgressFence, JobSpec, JobStatus } from './types.js';
+import type {
+  AutoscalerStatus,
+  Cluster,
+  DeploymentStatus,
+  EgressFence,
+  JobSpec,
+  JobStatus,
+} from './types.js';
 import type { ClusterAccess } from './access.js';
 
 export type { Cluster, DeploymentStatus, EgressFence, JobSpec, JobStatus } from './types.js';
@@ -75,6 +83,7 @@ interface Apis {
   core: CoreV1Api;
   apps: AppsV1Api;
   batch: BatchV1Api;
+  autoscaling: AutoscalingV2Api;
   networking: NetworkingV1Api;
 }
 
@@ -229,6 +238,7 @@ export class KubernetesCluster implements Cluster {
       core: apiClient(kc, CoreV1Api),
       apps: apiClient(kc, AppsV1Api),
       batch: apiClient(kc, BatchV1Api),
+      autoscaling: apiClient(kc, AutoscalingV2Api),
       networking: apiClient(kc, NetworkingV1Api),
     };
     return this.apisCache;
@@ -291,9 +301,11 @@ export class KubernetesCluster implements Cluster {
     }
   }
 
-  /** Every node and whether its Ready condition is True. */
-  async nodes(): Promise<{ name: string; ready: boolean }[]> {
-    const list = await this.call('listNode', 'nodes', (a) => a.core.listNode());
+  /** Every node (or those a label selector picks) and whether its Ready condition is True. */
+  async nodes(selector?: string): Promise<{ name: string; ready: boolean }[]> {
+    const list = await this.call('listNode', `nodes${selector ? ` (${selector})` : ''}`, (a) =>
+      a.core.listNode(selector ? { labelSelector: selector } : {}),
+    );
     return list.items.map((n) => ({
       name: n.metadata?.name ?? '',
       ready: (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
@@ -337,6 +349,28 @@ export class KubernetesCluster implements Cluster {
     await this.call('patchNamespacedDeploymentScale', `deployment ${name}`, (a) =>
       a.apps.patchNamespacedDeploymentScale(
         { name, namespace: this.namespace, body: { spec: { replicas } } },
+        MERGE_PATCH,
+      ),
+    );
+  }
+
+  /** The HorizontalPodAutoscaler (autoscaling/v2) whose scaleTargetRef is the Deployment `deployment`, if any. */
+  async autoscaler(deployment: string): Promise<AutoscalerStatus | undefined> {
+    const list = await this.call('listNamespacedHorizontalPodAutoscaler', 'horizontalpodautoscalers', (a) =>
+      a.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: this.namespace }),
+    );
+    const h = list.items.find(
+      (x) => x.spec?.scaleTargetRef.kind === 'Deployment' && x.spec.scaleTargetRef.name === deployment,
+    );
+    if (!h?.metadata?.name || !h.spec) return undefined;
+    return { name: h.metadata.name, minReplicas: h.spec.minReplicas ?? 1, maxReplicas: h.spec.maxReplicas };
+  }
+
+  /** Move an HPA's bounds with a merge patch. */
+  async setAutoscalerBounds(name: string, minReplicas: number, maxReplicas: number): Promise<void> {
+    await this.call('patchNamespacedHorizontalPodAutoscaler', `horizontalpodautoscaler ${name}`, (a) =>
+      a.autoscaling.patchNamespacedHorizontalPodAutoscaler(
+        { name, namespace: this.namespace, body: { spec: { minReplicas, maxReplicas } } },
         MERGE_PATCH,
       ),
     );

@@ -29,6 +29,13 @@ export interface JobStatus {
   logs?: string;
 }
 
+/** A HorizontalPodAutoscaler's bounds (autoscaling/v2). */
+export interface AutoscalerStatus {
+  name: string;
+  minReplicas: number;
+  maxReplicas: number;
+}
+
 /** The NetworkPolicy of the network-policy fence, as read back. */
 export interface EgressFence {
   name: string;
@@ -39,12 +46,17 @@ export interface EgressFence {
 }
 
 export interface Cluster {
-  nodes(): Promise<{ name: string; ready: boolean }[]>;
+  /** Nodes, optionally only those a label selector picks (`cloud.google.com/gke-nodepool=pool`). */
+  nodes(selector?: string): Promise<{ name: string; ready: boolean }[]>;
   pods(
     selector?: string,
   ): Promise<{ name: string; phase: string; ready: boolean; labels: Record<string, string> }[]>;
   deployment(name: string): Promise<DeploymentStatus | undefined>;
   scale(name: string, replicas: number): Promise<void>;
+  /** The HPA that scales the Deployment `deployment`, if any. */
+  autoscaler(deployment: string): Promise<AutoscalerStatus | undefined>;
+  /** Move an HPA's minReplicas / maxReplicas. */
+  setAutoscalerBounds(name: string, minReplicas: number, maxReplicas: number): Promise<void>;
   annotate(name: string, annotations: Record<string, string | null>): Promise<void>;
   configMap(name: string): Promise<Record<string, string> | undefined>;
   podProxyGet(pod: string, port: number, path: string): Promise<string>;

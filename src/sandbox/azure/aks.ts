@@ -3,9 +3,24 @@
  * @azure/arm-containerservice 25 calls it (api-version 2026-04-01). REST API reference:
  * https://learn.microsoft.com/en-us/rest/api/aks/agent-pools/create-or-update
  *
- * - Agent pools: GET; PUT (count, enableAutoScaling with minCount/maxCount) as a long-running
- *   operation (200 with provisioningState Scaling + `Azure-AsyncOperation`); a PUT while a scale is
- *   under way is refused with 409 OperationNotAllowed.
+ * - Agent pools: GET; PUT as a long-running operation (200 with provisioningState Scaling +
+ *   `Azure-AsyncOperation`); a PUT while a scale is under way is refused with 409
+ *   OperationNotAllowed. A PUT replaces the pool: it is the whole resource, not a patch
+ *   (https://learn.microsoft.com/en-us/rest/api/aks/agent-pools/create-or-update), which is why
+ *   `az aks nodepool scale` reads the pool and sends it back with a new count. A property that
+ *   cannot change after creation (vmSize, osType, osSKU, osDiskSizeGB, maxPods, vnetSubnetID,
+ *   type, availabilityZones) and is omitted or different is refused with 400
+ *   PropertyChangeNotAllowed ("Changing property 'vmSize' is not allowed."); an omitted mutable one
+ *   (nodeLabels, nodeTaints, upgradeSettings, mode, enableAutoScaling, minCount/maxCount, tags)
+ *   takes its default: labels and taints are removed, the surge is the default, the autoscaler is
+ *   off.
+ * - The cluster autoscaler of a pool with enableAutoScaling
+ *   (https://learn.microsoft.com/en-us/azure/aks/cluster-autoscaler-overview): it keeps the count
+ *   within minCount..maxCount ("the minimum count prevents scale-in below the capacity you
+ *   require") and removes nodes the pods do not need once they have been unneeded for the
+ *   profile's scale-down-unneeded-time (10 minutes by default), down to minCount. A count set by
+ *   hand above what the pods need is therefore taken back: with the autoscaler on, the lever is
+ *   minCount. Scale-up for pending pods is not emulated.
  * - The operation status endpoint, which follows the pool's nodes until they are all present and Ready.
  *
  * - listClusterUserCredential: a kubeconfig for an Entra ID cluster whose user runs kubelogin, as
@@ -17,8 +32,8 @@
  *   enforces NetworkPolicy, none where not).
  *
  * Not emulated: managed clusters themselves (create, upgrade, local accounts); creating or deleting
- * pools; more than one pool per cluster; PATCH/tags; If-Match; VM sizes, OS or version changes;
- * the cluster autoscaler acting on minCount/maxCount.
+ * pools; more than one pool per cluster through ARM (the system pool exists only as nodes); PATCH;
+ * If-Match; version upgrades; the autoscaler's scale-up.
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
@@ -27,7 +42,7 @@ import { AKS_SERVER_APP_ID } from '../../plan/constants.js';
 import { SANDBOX_SUBSCRIPTION, TOPOLOGY } from '../estate.js';
 import { clusterPath } from '../kubernetes/routes.js';
 import { send, type ServiceContext, type ServiceRequest } from '../http.js';
-import { SITES, type SiteWorld, type World } from '../world.js';
+import { PODS_PER_NODE, SITES, type SiteWorld, type World } from '../world.js';
 import {
   type ArmLro,
   type ArmState,
@@ -125,6 +140,7 @@ export function clusterUserCredentials(arm: ArmState, world: World, rg: string, 
 
 export function aksSite(arm: ArmState, world: World, rg: string, cluster: string, pool: string): SiteWorld {
   const stack = stackOf(arm, world);
+  startAutoscaler(arm, world);
   for (const s of SITES) {
     if (eq(AZ.resourceGroups[s], rg) && eq(AZ.clusters[s], cluster)) {
       if (!eq(pool, AZ.pool)) {
@@ -146,6 +162,105 @@ export function aksSite(arm: ArmState, world: World, rg: string, cluster: string
   );
 }
 
+/** An agent pool's properties beyond its size (the world keeps count, min and max). */
+interface AksPoolConfig {
+  /** Set at creation, never changed by a PUT. */
+  immutable: {
+    vmSize: string;
+    osType: string;
+    osSKU: string;
+    osDiskSizeGB: number;
+    maxPods: number;
+    vnetSubnetID: string;
+    type: string;
+    availabilityZones: string[];
+  };
+  mode: string;
+  nodeLabels: Record<string, string>;
+  nodeTaints: string[];
+  upgradeSettings: Record<string, unknown>;
+  enableAutoScaling: boolean;
+  tags: Record<string, string>;
+  /** Real ms since when the pool has had more nodes than its pods need (autoscaler scale-down). */
+  unneededSince?: number;
+}
+
+/** The cluster autoscaler profile's default scale-down-unneeded-time, in cloud seconds. */
+export const AKS_SCALE_DOWN_UNNEEDED_S = 600;
+
+const configs = new WeakMap<SiteWorld, AksPoolConfig>();
+const autoscaled = new WeakSet<World>();
+
+/** The agent pool's configuration as created: a user pool in the site's zones, the autoscaler on. */
+export function aksPoolConfig(site: SiteWorld): AksPoolConfig {
+  let c = configs.get(site);
+  if (!c) {
+    c = {
+      immutable: {
+        vmSize: 'Standard_D4s_v5',
+        osType: 'Linux',
+        osSKU: 'Ubuntu',
+        osDiskSizeGB: 128,
+        maxPods: 110,
+        vnetSubnetID: `/subscriptions/${SANDBOX_SUBSCRIPTION}/resourceGroups/${AZ.resourceGroups[site.name]}/providers/Microsoft.Network/virtualNetworks/aegis-vnet/subnets/aks-nodes`,
+        type: 'VirtualMachineScaleSets',
+        availabilityZones: [...site.zones],
+      },
+      mode: 'User',
+      nodeLabels: { 'aegis.io/tier': 'api' },
+      nodeTaints: ['aegis.io/dedicated=api:PreferNoSchedule'],
+      upgradeSettings: { maxSurge: '33%' },
+      enableAutoScaling: true,
+      tags: { service: 'cloud-aegis' },
+    };
+    configs.set(site, c);
+  }
+  return c;
+}
+
+/** Nodes the site's pods need (PODS_PER_NODE each), as the autoscaler's scale-down sees them. */
+function nodesNeeded(site: SiteWorld): number {
+  let replicas = 0;
+  for (const d of site.cluster.deployments.values()) replicas += d.replicas;
+  return Math.ceil(replicas / PODS_PER_NODE);
+}
+
+/** The cluster autoscaler of every autoscaled pool of the world, after each settle. */
+function startAutoscaler(arm: ArmState, world: World): void {
+  if (autoscaled.has(world)) return;
+  autoscaled.add(world);
+  world.onChange(() => {
+    let stack;
+    try {
+      stack = stackOf(arm, world);
+    } catch {
+      return;
+    }
+    for (const s of SITES) autoscale(world, stack.sites[s]);
+  });
+}
+
+function autoscale(world: World, site: SiteWorld): void {
+  const c = aksPoolConfig(site);
+  const p = site.pool;
+  if (!c.enableAutoScaling || !site.up) return;
+  if (p.desired < p.min || p.desired > p.max) {
+    p.desired = Math.min(p.max, Math.max(p.min, p.desired));
+    c.unneededSince = undefined;
+    return;
+  }
+  const keep = Math.max(p.min, nodesNeeded(site));
+  if (p.desired <= keep || scaling(site)) {
+    c.unneededSince = undefined;
+    return;
+  }
+  c.unneededSince ??= world.now();
+  if (world.now() - c.unneededSince >= world.realMs(AKS_SCALE_DOWN_UNNEEDED_S)) {
+    p.desired = keep;
+    c.unneededSince = undefined;
+  }
+}
+
 /** Whether the pool's latest scale is still under way (nodes not yet all present and Ready); settles update records. */
 function scaling(site: SiteWorld): boolean {
   const nodes = site.cluster.nodes;
@@ -157,23 +272,22 @@ function scaling(site: SiteWorld): boolean {
 export function poolBody(site: SiteWorld): object {
   const name = site.pool.name;
   const rg = AZ.resourceGroups[site.name];
+  const c = aksPoolConfig(site);
   return {
     id: `/subscriptions/${SANDBOX_SUBSCRIPTION}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${site.pool.cluster}/agentPools/${name}`,
     name,
     type: 'Microsoft.ContainerService/managedClusters/agentPools',
     properties: {
       count: site.pool.desired,
-      vmSize: 'Standard_D4s_v5',
-      osDiskSizeGB: 128,
-      osType: 'Linux',
-      osSKU: 'Ubuntu',
-      type: 'VirtualMachineScaleSets',
-      mode: 'System',
-      maxPods: 110,
-      enableAutoScaling: false,
-      minCount: site.pool.min,
-      maxCount: site.pool.max,
-      availabilityZones: [...site.zones],
+      ...c.immutable,
+      availabilityZones: [...c.immutable.availabilityZones],
+      mode: c.mode,
+      enableAutoScaling: c.enableAutoScaling,
+      ...(c.enableAutoScaling ? { minCount: site.pool.min, maxCount: site.pool.max } : {}),
+      nodeLabels: { ...c.nodeLabels },
+      nodeTaints: [...c.nodeTaints],
+      upgradeSettings: { ...c.upgradeSettings },
+      tags: { ...c.tags },
       provisioningState: scaling(site) ? 'Scaling' : 'Succeeded',
       powerState: { code: 'Running' },
       orchestratorVersion: '1.33',
@@ -181,6 +295,20 @@ export function poolBody(site: SiteWorld): object {
       nodeImageVersion: 'AKSUbuntu-2204gen2containerd-202611.01.0',
     },
   };
+}
+
+/** The immutable property a PUT would change (omitted counts as a change), if any. */
+function changedImmutable(c: AksPoolConfig, props: Record<string, unknown>): string | undefined {
+  for (const [key, value] of Object.entries(c.immutable)) {
+    const given = props[key];
+    const same = Array.isArray(value)
+      ? Array.isArray(given) && [...given].map(String).sort().join() === [...value].sort().join()
+      : typeof value === 'string' && typeof given === 'string'
+        ? eq(value, given)
+        : given === value;
+    if (!same) return key;
+  }
+  return undefined;
 }
 
 export function putPool(
@@ -193,6 +321,7 @@ export function putPool(
   const site = aksSite(arm, ctx.world, r.p.rg, r.p.cluster, r.p.pool);
   const body = parseBody(req);
   const props = (body.properties ?? {}) as Record<string, unknown>;
+  const config = aksPoolConfig(site);
   const count = props.count;
   if (!(Number.isInteger(count) && (count as number) >= 0 && (count as number) <= 1000)) {
     throw new ArmError(
@@ -200,6 +329,10 @@ export function putPool(
       'InvalidParameter',
       `properties.count is ${JSON.stringify(count)} for agent pool '${r.p.pool}': expected a whole number of nodes from 0 to 1000.`,
     );
+  }
+  const changed = changedImmutable(config, props);
+  if (changed) {
+    throw new ArmError(400, 'PropertyChangeNotAllowed', `Changing property '${changed}' is not allowed.`);
   }
   const auto = props.enableAutoScaling === true;
   const minCount = props.minCount as number | undefined;
@@ -228,6 +361,15 @@ export function putPool(
     );
   }
   ctx.world.monitor.mutation('arm', 'AgentPools_CreateOrUpdate', `${r.p.cluster}/${r.p.pool}`);
+  // the body replaces the pool: what it omits takes its default
+  const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
+  config.mode = typeof props.mode === 'string' ? props.mode : 'User';
+  config.nodeLabels = { ...(obj(props.nodeLabels) as Record<string, string>) };
+  config.nodeTaints = Array.isArray(props.nodeTaints) ? props.nodeTaints.map(String) : [];
+  config.upgradeSettings = { ...obj(props.upgradeSettings) };
+  config.tags = { ...(obj(body.tags) as Record<string, string>) };
+  config.enableAutoScaling = auto;
+  config.unneededSince = undefined;
   if (auto) {
     site.pool.min = minCount!;
     site.pool.max = maxCount!;

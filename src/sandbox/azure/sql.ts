@@ -7,7 +7,7 @@
  *   `forceFailoverAllowDataLoss` as long-running operations (202 + `Azure-AsyncOperation` +
  *   `Location`); failing over to the server that is already primary is a 200 no-op; a planned
  *   failover with the primary unreachable is accepted and then fails with the roles unchanged.
- * - The group's database: `restorePoints` (one continuous, one discrete automated-full) and its
+ * - The group's database: `restorePoints` (its one CONTINUOUS point, see `restorePoints`) and its
  *   management `operations` (`az sql db op list`), where a running group failover shows InProgress.
  *
  * Not emulated: creating, updating or deleting failover groups, servers or databases; more than one
@@ -237,6 +237,19 @@ export function databaseOperations(arm: ArmState, ctx: ServiceContext, r: Route)
   return { value };
 }
 
+/** Days of point-in-time restore an Azure SQL Database keeps by default. */
+export const AZURE_SQL_PITR_DAYS = 7;
+
+/**
+ * An Azure SQL Database's restore points: one CONTINUOUS point whose `earliestRestoreDate` opens the
+ * point-in-time restore window, and no DISCRETE points (those are a dedicated SQL pool's / data
+ * warehouse's). "For an Azure SQL Database, the restore window is continuous. This means that any
+ * point in time in the backup retention period of the database can be used as a restore point":
+ * https://learn.microsoft.com/en-us/powershell/module/az.sql/get-azsqldatabaserestorepoint,
+ * https://learn.microsoft.com/en-us/rest/api/sql/restore-points/list-by-database.
+ * The window is the default retention (AZURE_SQL_PITR_DAYS); `database.lastBackupAt` has no
+ * counterpart here (the service keeps no newest-backup time to read).
+ */
 export function restorePoints(arm: ArmState, ctx: ServiceContext, r: Route): object {
   const { s, dbId } = groupDatabase(arm, ctx, r);
   const now = ctx.world.now();
@@ -247,17 +260,9 @@ export function restorePoints(arm: ArmState, ctx: ServiceContext, r: Route): obj
         name: 'continuous',
         type: 'Microsoft.Sql/servers/databases/restorePoints',
         location: s.region,
-        properties: { restorePointType: 'CONTINUOUS', earliestRestoreDate: iso(now - 7 * 86400 * 1000) },
-      },
-      {
-        id: `${dbId}/restorePoints/automated-full`,
-        name: 'automated-full',
-        type: 'Microsoft.Sql/servers/databases/restorePoints',
-        location: s.region,
         properties: {
-          restorePointType: 'DISCRETE',
-          restorePointCreationDate: iso(stackOf(arm, ctx.world).database.lastBackupAt),
-          restorePointLabel: 'automated-full',
+          restorePointType: 'CONTINUOUS',
+          earliestRestoreDate: iso(now - AZURE_SQL_PITR_DAYS * 86400 * 1000),
         },
       },
     ],

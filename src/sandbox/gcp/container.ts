@@ -6,13 +6,22 @@
  * each regional with one node pool TOPOLOGY.gcp.pool. Routes (project SANDBOX_PROJECT, location =
  * the cluster's region or one of its zones):
  * - GET .../clusters/{c} (currentNodeCount = nodes that exist),
- * - GET .../clusters/{c}/nodePools/{np}: the pool's current size is rendered in `initialNodeCount`
- *   (the sandbox's choice: the real API keeps the creation value there, while gcloud's
- *   `clusters resize` changes the instance groups; the sandbox pool has a single location so the
- *   per-zone count is the total), `autoscaling {enabled, minNodeCount, maxNodeCount}` and `status`
- *   RECONCILING while a resize is under way, RUNNING otherwise,
- * - POST .../nodePools/{np}:setSize {nodeCount} -> Operation SET_NODE_POOL_SIZE, RUNNING until
- *   every node of the new size is Ready (node boot takes DURATIONS.nodeReady), then DONE,
+ * - GET .../clusters/{c}/nodePools/{np}: the pool of a regional cluster, spread over the region's
+ *   zones (`locations`, three by default). `initialNodeCount` is the creation value per zone and
+ *   never changes after a resize, as on GKE ("The initial node count for the pool"; a resize changes
+ *   the pool's managed instance groups, one per zone, listed in `instanceGroupUrls`):
+ *   https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools#NodePool
+ *   The pool's size is read from its nodes (label `cloud.google.com/gke-nodepool`) or its instance
+ *   groups, not from this resource. `autoscaling` carries total limits (`totalMinNodeCount`,
+ *   `totalMaxNodeCount`, location policy ANY) and `status` is RECONCILING while a resize is under
+ *   way, RUNNING otherwise,
+ * - POST .../nodePools/{np}:setSize {nodeCount} -> Operation SET_NODE_POOL_SIZE. `nodeCount` is per
+ *   zone: a pool in three zones set to 6 gets 18 nodes ("The new size will be used for all
+ *   replicas", https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools/setSize;
+ *   `gcloud container clusters resize --num-nodes` is "the number of nodes per zone" for a regional
+ *   cluster, https://cloud.google.com/sdk/gcloud/reference/container/clusters/resize). The
+ *   operation is RUNNING until every node of the new size is Ready (node boot takes
+ *   DURATIONS.nodeReady), then DONE,
  * - POST .../nodePools/{np}:setAutoscaling {autoscaling} -> Operation UPDATE_CLUSTER (DONE at once),
  * - GET .../operations/{op}.
  * A second operation while one runs on the cluster answers 400 FAILED_PRECONDITION as GKE does.
@@ -49,10 +58,18 @@ interface GkeOperation {
   status: 'RUNNING' | 'DONE';
   startTime: number;
   endTime?: number;
-  /** For SET_NODE_POOL_SIZE: the size to reach. */
+  /** For SET_NODE_POOL_SIZE: the pool's total size to reach (nodes in every zone). */
   target?: number;
+  /** For SET_NODE_POOL_SIZE: the nodeCount asked for, per zone. */
+  perZone?: number;
   updateId?: string;
 }
+
+/**
+ * The pool's `initialNodeCount`: what it was created with, per zone (one node in each of three
+ * zones). A resize never changes it.
+ */
+export const GKE_INITIAL_NODE_COUNT_PER_ZONE = 1;
 
 interface GkeState {
   operations: Map<string, GkeOperation>;
@@ -146,7 +163,9 @@ function renderOp(op: GkeOperation): Record<string, unknown> {
     targetLink: link(`locations/${op.location}/clusters/${op.cluster}/nodePools/${op.pool}`),
     startTime: rfc3339(op.startTime),
     ...(op.endTime !== undefined ? { endTime: rfc3339(op.endTime) } : {}),
-    ...(op.target !== undefined ? { detail: `Resizing node pool ${op.pool} to ${op.target} nodes.` } : {}),
+    ...(op.perZone !== undefined
+      ? { detail: `Resizing node pool ${op.pool} to ${op.perZone} nodes per zone (${op.target} nodes).` }
+      : {}),
   };
 }
 
@@ -155,16 +174,22 @@ function renderPool(site: SiteWorld, location: string, busy: boolean): Record<st
   return {
     name: p.name,
     config: { machineType: 'e2-standard-4', diskSizeGb: 100, imageType: 'COS_CONTAINERD' },
-    initialNodeCount: p.desired,
-    locations: [site.zones[0]],
-    autoscaling: { enabled: true, minNodeCount: p.min, maxNodeCount: p.max, locationPolicy: 'BALANCED' },
+    initialNodeCount: GKE_INITIAL_NODE_COUNT_PER_ZONE,
+    locations: [...site.zones],
+    autoscaling: {
+      enabled: true,
+      totalMinNodeCount: p.min,
+      totalMaxNodeCount: p.max,
+      locationPolicy: 'ANY',
+    },
     management: { autoUpgrade: true, autoRepair: true },
     status: busy ? 'RECONCILING' : 'RUNNING',
     version: '1.33.5-gke.1000',
     selfLink: link(`locations/${location}/clusters/${p.cluster}/nodePools/${p.name}`),
-    instanceGroupUrls: [
-      `https://www.googleapis.com/compute/v1/projects/${SANDBOX_PROJECT}/zones/${site.zones[0]}/instanceGroupManagers/gke-${p.cluster}-${p.name}-grp`,
-    ],
+    instanceGroupUrls: site.zones.map(
+      (z) =>
+        `https://www.googleapis.com/compute/v1/projects/${SANDBOX_PROJECT}/zones/${z}/instanceGroupManagers/gke-${p.cluster}-${p.name}-${z}-grp`,
+    ),
   };
 }
 
@@ -210,7 +235,7 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       location: site.region,
       locations: site.zones,
       status: runningOp(state, r.id) ? 'RECONCILING' : 'RUNNING',
-      currentNodeCount: site.cluster.nodes.length,
+      currentNodeCount: site.cluster.nodes.length + site.cluster.systemNodes.length,
       currentMasterVersion: '1.33.5-gke.1000',
       // A real cluster's endpoint is the control plane's IP, served over https with
       // masterAuth.clusterCaCertificate; the sandbox's is host:port/path over plain http (no CA).
@@ -243,7 +268,13 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
   }
   let body: {
     nodeCount?: number;
-    autoscaling?: { enabled?: boolean; minNodeCount?: number; maxNodeCount?: number };
+    autoscaling?: {
+      enabled?: boolean;
+      minNodeCount?: number;
+      maxNodeCount?: number;
+      totalMinNodeCount?: number;
+      totalMaxNodeCount?: number;
+    };
   };
   try {
     body = req.json();
@@ -273,7 +304,9 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     }
     world.monitor.mutation('container', 'nodePools.setSize', `${r.id}/${r.pool}`);
     const updateId = opId;
-    site.pool.desired = count;
+    // nodeCount is per zone: every zone of the pool gets that many nodes
+    const total = count * site.zones.length;
+    site.pool.desired = total;
     site.pool.busyUntil = Number.MAX_SAFE_INTEGER;
     site.pool.updates.push({ id: updateId, status: 'InProgress', at: now });
     const op: GkeOperation = {
@@ -285,7 +318,8 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       type: 'SET_NODE_POOL_SIZE',
       status: 'RUNNING',
       startTime: now,
-      target: count,
+      target: total,
+      perZone: count,
       updateId,
     };
     state.operations.set(op.name, op);
@@ -295,9 +329,11 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     return;
   }
   // setAutoscaling
+  // minNodeCount / maxNodeCount are per zone, the total_* limits for the whole pool
   const a = body.autoscaling ?? {};
-  const min = a.minNodeCount ?? site.pool.min;
-  const max = a.maxNodeCount ?? site.pool.max;
+  const zones = site.zones.length;
+  const min = a.totalMinNodeCount ?? (a.minNodeCount !== undefined ? a.minNodeCount * zones : site.pool.min);
+  const max = a.totalMaxNodeCount ?? (a.maxNodeCount !== undefined ? a.maxNodeCount * zones : site.pool.max);
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < 1 || min > max) {
     googleError(
       res,

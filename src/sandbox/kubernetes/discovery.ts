@@ -18,9 +18,9 @@ export function resource(
 }
 
 export function discovery(path: string): object | undefined {
-  const group = (name: string, version: string) => ({
+  const group = (name: string, version: string, ...older: string[]) => ({
     name,
-    versions: [{ groupVersion: `${name}/${version}`, version }],
+    versions: [version, ...older].map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
     preferredVersion: { groupVersion: `${name}/${version}`, version },
   });
   switch (path) {
@@ -37,7 +37,7 @@ export function discovery(path: string): object | undefined {
         groups: [
           group('apps', 'v1'),
           group('batch', 'v1'),
-          group('autoscaling', 'v1'),
+          group('autoscaling', 'v2', 'v1'),
           group('networking.k8s.io', 'v1'),
         ],
       };
@@ -57,7 +57,7 @@ export function discovery(path: string): object | undefined {
         ],
       };
     case 'apis/autoscaling':
-      return { kind: 'APIGroup', apiVersion: 'v1', ...group('autoscaling', 'v1') };
+      return { kind: 'APIGroup', apiVersion: 'v1', ...group('autoscaling', 'v2', 'v1') };
     case 'api/v1':
       return {
         kind: 'APIResourceList',
@@ -104,6 +104,21 @@ export function discovery(path: string): object | undefined {
       };
     case 'apis/autoscaling/v1':
       return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'autoscaling/v1', resources: [] };
+    case 'apis/autoscaling/v2':
+      return {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: 'autoscaling/v2',
+        resources: [
+          resource(
+            'horizontalpodautoscalers',
+            'HorizontalPodAutoscaler',
+            true,
+            ['get', 'list', 'patch'],
+            ['hpa'],
+          ),
+        ],
+      };
     default:
       return undefined;
   }

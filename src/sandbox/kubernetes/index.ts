@@ -13,8 +13,9 @@
  * - Authentication checks a token's shape only (auth.ts): no request is authorized against RBAC or
  *   an EKS access entry, and a request with no token is admitted (kubectl does not send a bearer
  *   token over plain http); no webhooks, no defaulting beyond what the renderers print.
- * - Group-versions served: core v1, apps/v1, batch/v1, networking.k8s.io/v1 (NetworkPolicy) and
- *   autoscaling/v1 (the Scale subresource only);
+ * - Group-versions served: core v1, apps/v1, batch/v1, networking.k8s.io/v1 (NetworkPolicy),
+ *   autoscaling/v1 (the Scale subresource only) and autoscaling/v2 (HorizontalPodAutoscalers: get,
+ *   list, patch; the controller in hpa.ts);
  *   JSON only (no protobuf, no YAML bodies), no server-side apply, no dry-run.
  * - Verbs: nodes, pods and configmaps are read only; deployments are get/list/watch/patch (no create,
  *   update or delete); jobs are create/get/list/watch/delete; networkpolicies create/get/list/delete
@@ -32,6 +33,7 @@ import { SITES } from '../world.js';
 import { configmaps } from './configmaps.js';
 import { deployments } from './deployments.js';
 import { discovery } from './discovery.js';
+import { horizontalPodAutoscalers } from './hpa.js';
 import { jobs } from './jobs.js';
 import { iso, type Where } from './meta.js';
 import { namespaces } from './namespaces.js';
@@ -207,6 +209,8 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       return deployments(req, res, world, w, r, createdAt, mutation);
     case 'jobs':
       return jobs(req, res, world, w, r, mutation);
+    case 'horizontalpodautoscalers':
+      return horizontalPodAutoscalers(req, res, world, w, r, createdAt, mutation);
     case 'networkpolicies':
       return networkpolicies(req, res, world, w, r, mutation);
     default:

@@ -1,5 +1,12 @@
-/** Nodes (core/v1): get, list, watch, with the node pool label of each cloud. */
+/**
+ * Nodes (core/v1): get, list, watch. Each node carries its pool's label as the cloud sets it
+ * (src/plan/constants.ts NODE_POOL_LABELS): the workload pool's nodes name the site's pool, the
+ * system pool's nodes name the cloud's system pool (AKS: a pool of mode System, whose nodes also
+ * carry `kubernetes.azure.com/mode=system`, https://learn.microsoft.com/en-us/azure/aks/use-system-pools;
+ * GKE: `default-pool`; EKS: a `system` node group).
+ */
 import type http from 'node:http';
+import { NODE_POOL_LABELS } from '../../plan/constants.js';
 import { send, type ServiceRequest } from '../http.js';
 import type { NodeState, World } from '../world.js';
 import { iso, uid, type Where } from './meta.js';
@@ -10,12 +17,37 @@ import { listOrTable, oneOrTable } from './table.js';
 import { watchList } from './watch.js';
 
 const NODEPOOL_LABEL: Record<string, string> = {
-  aws: 'eks.amazonaws.com/nodegroup',
-  azure: 'kubernetes.azure.com/agentpool',
-  gcp: 'cloud.google.com/gke-nodepool',
+  aws: NODE_POOL_LABELS.eks,
+  azure: NODE_POOL_LABELS.aks,
+  gcp: NODE_POOL_LABELS.gke,
 };
 
-export function renderNode(w: Where, node: NodeState, index: number) {
+/** The system pool's name on each cloud. */
+export const SYSTEM_POOL: Record<string, string> = {
+  aws: 'system',
+  azure: 'systempool',
+  gcp: 'default-pool',
+};
+
+/** The labels of a node of the workload pool or of the system pool. */
+function poolLabels(w: Where, system: boolean): Record<string, string> {
+  const cloud = w.stack.cloud;
+  const key = NODEPOOL_LABEL[cloud] ?? 'aegis.io/nodepool';
+  return {
+    [key]: system ? (SYSTEM_POOL[cloud] ?? 'system') : w.siteWorld.pool.name,
+    ...(cloud === 'azure' ? { 'kubernetes.azure.com/mode': system ? 'system' : 'user' } : {}),
+  };
+}
+
+/** Every node of the cluster: the workload pool's, then the system pool's. */
+function allNodes(w: Where): { node: NodeState; index: number; system: boolean }[] {
+  return [
+    ...w.cluster.nodes.map((node, index) => ({ node, index, system: false })),
+    ...w.cluster.systemNodes.map((node, index) => ({ node, index, system: true })),
+  ];
+}
+
+export function renderNode(w: Where, node: NodeState, index: number, system = false) {
   const zone = w.siteWorld.zones[index % Math.max(1, w.siteWorld.zones.length)] ?? w.siteWorld.region;
   const at = iso(node.createdAt);
   return {
@@ -29,7 +61,7 @@ export function renderNode(w: Where, node: NodeState, index: number) {
         'kubernetes.io/os': 'linux',
         'topology.kubernetes.io/region': w.siteWorld.region,
         'topology.kubernetes.io/zone': zone,
-        [NODEPOOL_LABEL[w.stack.cloud] ?? 'aegis.io/nodepool']: w.siteWorld.pool.name,
+        ...poolLabels(w, system),
       },
     },
     spec: {},
@@ -60,16 +92,16 @@ export function nodes(req: ServiceRequest, res: http.ServerResponse, world: Worl
   const q = req.url.searchParams;
   const watching = r.op.startsWith('watch');
   const ok = (body: unknown) => send(res, 200, body as object, 'application/json');
-  const nodes = () => cluster.nodes.map((n, i) => renderNode(w, n, i));
+  const nodes = () => allNodes(w).map((n) => renderNode(w, n.node, n.index, n.system));
   if (method !== 'GET') throw methodNotAllowed(method, r);
   if (r.name) {
-    const i = cluster.nodes.findIndex((n) => n.name === r.name);
-    if (i < 0) throw notFound('', 'nodes', r.name);
+    const found = allNodes(w).find((n) => n.node.name === r.name);
+    if (!found) throw notFound('', 'nodes', r.name);
     ok(
       oneOrTable(req, world, cluster.resourceVersion, {
         kind: 'Node',
         apiVersion: 'v1',
-        ...renderNode(w, cluster.nodes[i], i),
+        ...renderNode(w, found.node, found.index, found.system),
       }),
     );
     return;

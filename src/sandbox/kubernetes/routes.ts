@@ -52,6 +52,7 @@ export function route(req: ServiceRequest): Route {
       'apis/apps/v1',
       'apis/batch/v1',
       'apis/autoscaling/v1',
+      'apis/autoscaling/v2',
       'apis/networking.k8s.io/v1',
     ].includes(p.join('/')) ||
       (p[0] === 'apis' && p.length === 2))
@@ -112,6 +113,27 @@ export function route(req: ServiceRequest): Route {
           return { ...r, kind: 'configmaps', namespace: ns, name, op: 'readNamespacedConfigMap' };
       }
     }
+  }
+  if (p[0] === 'apis' && p[1] === 'autoscaling' && p[2] === 'v2' && p[3] === 'namespaces') {
+    const ns = p[4];
+    if (p[5] === 'horizontalpodautoscalers' && p.length === 6)
+      return {
+        ...r,
+        kind: 'horizontalpodautoscalers',
+        namespace: ns,
+        op: 'listNamespacedHorizontalPodAutoscaler',
+      };
+    if (p[5] === 'horizontalpodautoscalers' && p.length === 7)
+      return {
+        ...r,
+        kind: 'horizontalpodautoscalers',
+        namespace: ns,
+        name: p[6],
+        op:
+          method === 'PATCH'
+            ? 'patchNamespacedHorizontalPodAutoscaler'
+            : 'readNamespacedHorizontalPodAutoscaler',
+      };
   }
   if (p[0] === 'apis' && p[1] === 'apps' && p[2] === 'v1') {
     if (p[3] === 'deployments' && p.length === 4) {

@@ -23,9 +23,21 @@ export function findPrometheus(): string | undefined {
   return undefined;
 }
 
+/** A site's own scrape target on the metrics host (`/metrics/<stack>/<site>`), labelled as the site. */
+export interface SiteTarget {
+  stack: string;
+  site: string;
+  region: string;
+}
+
 export interface StartPrometheusOptions {
-  /** host:port of each /metrics endpoint to scrape. */
+  /** host:port of each /metrics endpoint to scrape (job `aegis`). */
   targets: string[];
+  /**
+   * Each site's own target, served by the first of `targets` at `/metrics/<stack>/<site>` (job
+   * `aegis-site`, target labels stack, site and region): `up` of a site whose region is down is 0.
+   */
+  siteTargets?: SiteTarget[];
   /** Directory for the config and the TSDB (created if missing). */
   dataDir: string;
   /** Listen port (a free port when omitted). */
@@ -57,8 +69,8 @@ async function freePort(): Promise<number> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The config file text: scrape and evaluate every second. */
-export function prometheusConfig(targets: string[]): string {
-  return [
+export function prometheusConfig(targets: string[], siteTargets: SiteTarget[] = []): string {
+  const lines = [
     'global:',
     '  scrape_interval: 1s',
     '  scrape_timeout: 1s',
@@ -68,8 +80,24 @@ export function prometheusConfig(targets: string[]): string {
     '    metrics_path: /metrics',
     '    static_configs:',
     `      - targets: [${targets.map((t) => JSON.stringify(t)).join(', ')}]`,
-    '',
-  ].join('\n');
+  ];
+  if (siteTargets.length > 0 && targets[0]) {
+    // one target per site; __metrics_path__ set as a target label picks each site's path
+    // (https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config)
+    lines.push('  - job_name: aegis-site', '    static_configs:');
+    for (const t of siteTargets) {
+      lines.push(
+        `      - targets: [${JSON.stringify(targets[0])}]`,
+        '        labels:',
+        `          __metrics_path__: ${JSON.stringify(`/metrics/${t.stack}/${t.site}`)}`,
+        `          stack: ${JSON.stringify(t.stack)}`,
+        `          site: ${JSON.stringify(t.site)}`,
+        `          region: ${JSON.stringify(t.region)}`,
+      );
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
 }
 
 /**
@@ -85,7 +113,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const configFile = path.join(opts.dataDir, 'prometheus.yml');
-  writeFileSync(configFile, prometheusConfig(opts.targets));
+  writeFileSync(configFile, prometheusConfig(opts.targets, opts.siteTargets));
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
@@ -145,7 +173,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
           signal: AbortSignal.timeout(2000),
         });
         const body = (await r.json()) as { data?: { result?: unknown[] } };
-        if ((body.data?.result?.length ?? 0) >= opts.targets.length) break;
+        if ((body.data?.result?.length ?? 0) >= opts.targets.length + (opts.siteTargets?.length ?? 0)) break;
       } catch {
         // retry
       }
@@ -170,9 +198,11 @@ export async function awaitScrapeSince(
   targets: number,
   sinceMs: number,
   timeoutMs = 60000,
+  /** Which targets: by default the application's (job `aegis`), not the sites' own. */
+  selector = 'up{job="aegis"}',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const query = encodeURIComponent(`timestamp(up == 1) >= ${sinceMs / 1000}`);
+  const query = encodeURIComponent(`timestamp(${selector} == 1) >= ${sinceMs / 1000}`);
   for (;;) {
     try {
       const r = await fetch(`${url}/api/v1/query?query=${query}`, { signal: AbortSignal.timeout(2000) });
