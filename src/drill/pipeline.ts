@@ -12,7 +12,7 @@ import { declareStack } from '../phases/declare.js';
 import { drainSite } from '../phases/drain.js';
 import { scaleStack } from '../phases/scale.js';
 import { servingSite } from '../phases/incident.js';
-import { forEachStack } from '../phases/shared/context.js';
+import { allSteps, forEachStack } from '../phases/shared/context.js';
 import { row } from '../phases/shared/rows.js';
 import { switchTraffic } from '../phases/traffic.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
@@ -30,7 +30,7 @@ export async function failoverStack(
   const rows: ResultRow[] = [];
   if (has('declare')) rows.push(...(await declareStack(ctx, name)));
   const dbTarget: SiteName = cls.databaseMode === 'in-region' ? 'primary' : 'dr';
-  const [dbRows, scaleRows] = await Promise.all([
+  const [dbRows, scaleRows] = await allSteps<[ResultRow[], ResultRow[]]>([
     (async () => {
       const r: ResultRow[] = [];
       if (has('drain')) r.push(...(await drainSite(ctx, 'drain', name, 'primary')));

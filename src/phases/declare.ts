@@ -7,7 +7,7 @@
 import type { JournalRecord } from '../engine/journal.js';
 import { applyFence } from './drain.js';
 import { sizePool } from './scale.js';
-import { forEachStack } from './shared/context.js';
+import { allSteps, forEachStack } from './shared/context.js';
 import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
 import { deprecatedOutput } from './results.js';
 import { observe } from './shared/observe.js';
@@ -100,7 +100,7 @@ export async function declareStack(ctx: PhaseContext, name: string): Promise<Res
     ),
   ];
   const fenceNeeded = cls.phases.includes('database') || cls.phases.includes('traffic');
-  const [fence, pool] = await Promise.all([
+  const [fence, pool] = await allSteps<[ResultRow[], ResultRow[]]>([
     fenceNeeded ? applyFence(ctx, 'declare', name, 'primary') : Promise.resolve([]),
     cls.phases.includes('scale')
       ? sizePool(ctx, 'declare', name, 'dr', 'active', false)

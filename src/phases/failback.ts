@@ -13,7 +13,7 @@ import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import { failoverDatabase } from './database.js';
 import { applyFence, drainSite, liftFence } from './drain.js';
 import { scaleDeployments, scaleStack, sizePool } from './scale.js';
-import { forEachStack } from './shared/context.js';
+import { allSteps, forEachStack } from './shared/context.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, primaryHealthyFor } from './recovered.js';
 import { DeadlineError } from '../engine/errors.js';
 import { formatMs, pollUntil } from '../engine/step.js';
@@ -135,7 +135,7 @@ export async function failbackStack(
   rows.push(...verified);
   if (failed(verified)) return rows;
   // 9. DR back to standby, only after the primary verified
-  const [deps, pool] = await Promise.all([
+  const [deps, pool] = await allSteps<[ResultRow[], ResultRow[]]>([
     scaleDeployments(ctx, 'failback', name, 'dr', 'standby'),
     sizePool(ctx, 'failback', name, 'dr', 'standby', false),
   ]);

@@ -9,7 +9,7 @@ import { NODE_POOL_LABELS } from '../plan/constants.js';
 import type { NodePool, SiteName } from '../plan/types.js';
 import type { AutoscalerStatus, Cluster } from '../providers/kubernetes/types.js';
 import type { NodePoolState, Operation } from '../providers/types.js';
-import { deploymentsOf, forEachStack, replicasFor } from './shared/context.js';
+import { allSteps, deploymentsOf, forEachStack, replicasFor } from './shared/context.js';
 import { CLASS_INPUT, FAILED_OUTPUT, outputsOf, TARGET_INPUT, targetSite } from './shared/inputs.js';
 import { outcomeRow } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
@@ -35,7 +35,7 @@ export async function scaleStack(
   name: string,
   site: 'primary' | 'dr',
 ): Promise<ResultRow[]> {
-  const [pool, deps] = await Promise.all([
+  const [pool, deps] = await allSteps<[ResultRow[], ResultRow[]]>([
     sizePool(ctx, phase, name, site, 'active', true),
     scaleDeployments(ctx, phase, name, site, 'active'),
   ]);

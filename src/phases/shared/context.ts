@@ -7,6 +7,18 @@ import type { Plan, SiteName, Stack } from '../../plan/types.js';
 import type { PhaseContext, ResultRow } from '../types.js';
 import { errorText } from './rows.js';
 
+/**
+ * Steps run side by side (a fence and a node pool, a database and a scale): wait for every one to
+ * end before going on, then throw the first failure. `Promise.all` rejects at the first failure
+ * and leaves the others running, so their journal records would land among the next phase's.
+ */
+export async function allSteps<T extends unknown[]>(steps: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(steps as Promise<unknown>[]);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as T;
+}
+
 /** Run `fn` for every stack of the run at the same time; a failed stack becomes a fail row. */
 export async function forEachStack(
   ctx: PhaseContext,
