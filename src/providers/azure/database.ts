@@ -12,7 +12,7 @@
  * DatabaseOperations_ListByDatabase, state Pending / InProgress) makes the group busy, so a second
  * process (a re-run after the runner died) waits for it instead of starting another.
  */
-import { SqlManagementClient, type FailoverGroup } from '@azure/arm-sql';
+import { SqlManagementClient, type DatabaseOperation, type FailoverGroup } from '@azure/arm-sql';
 import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
@@ -130,19 +130,31 @@ export class AzureDatabase implements DatabaseProvider {
    * server. Returns the operation's name, or undefined.
    */
   private async failoverUnderWay(site: SiteName, fog: FailoverGroup): Promise<string | undefined> {
+    for (const op of await this.failoverOperations(site, fog)) {
+      if (op.state && RUNNING_STATES.has(op.state)) {
+        return `${op.operation ?? 'failover'} ${op.name ?? ''} (${op.state}, ${op.percentComplete ?? 0} %)`.trim();
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The failover operations of the group's first database (every database of the group fails
+   * over together) as `site`'s server lists them (DatabaseOperations_ListByDatabase, what
+   * `az sql db op list` shows); none when the group has no database.
+   */
+  private async failoverOperations(site: SiteName, fog: FailoverGroup): Promise<DatabaseOperation[]> {
     const database = fog.databases?.[0]?.split('/').pop();
-    if (!database) return undefined;
+    if (!database) return [];
     const s = this.spec[site];
+    const found: DatabaseOperation[] = [];
     try {
       for await (const op of this.client.databaseOperations.listByDatabase(
         s.resourceGroup,
         s.server,
         database,
       )) {
-        const what = `${op.operation ?? ''} ${op.operationFriendlyName ?? ''}`;
-        if (op.state && RUNNING_STATES.has(op.state) && /failover/i.test(what)) {
-          return `${op.operation ?? 'failover'} ${op.name ?? ''} (${op.state}, ${op.percentComplete ?? 0} %)`.trim();
-        }
+        if (/failover/i.test(`${op.operation ?? ''} ${op.operationFriendlyName ?? ''}`)) found.push(op);
       }
     } catch (err) {
       throw wrapSdkError(
@@ -152,7 +164,7 @@ export class AzureDatabase implements DatabaseProvider {
         `operations of a database on server ${s.server}`,
       );
     }
-    return undefined;
+    return found;
   }
 
   /**
@@ -357,32 +369,17 @@ export class AzureDatabase implements DatabaseProvider {
       }
       const database = fog.databases?.[0]?.split('/').pop();
       if (!database) return undefined;
-      const s = this.spec[site];
       let newest: { what: string; at: Date } | undefined;
-      try {
-        for await (const op of this.client.databaseOperations.listByDatabase(
-          s.resourceGroup,
-          s.server,
-          database,
-        )) {
-          const what = `${op.operation ?? ''} ${op.operationFriendlyName ?? ''}`;
-          if (!/failover/i.test(what) || !op.state || !op.startTime) continue;
-          if (!RUNNING_STATES.has(op.state) && op.state !== 'Succeeded') continue;
-          if (since && op.startTime < since) continue;
-          if (!newest || op.startTime > newest.at) {
-            newest = {
-              what: `Azure SQL operation ${op.operation ?? 'failover'} (${op.state}) on database ${database} of server ${s.server}`,
-              at: op.startTime,
-            };
-          }
+      for (const op of await this.failoverOperations(site, fog)) {
+        if (!op.state || !op.startTime) continue;
+        if (!RUNNING_STATES.has(op.state) && op.state !== 'Succeeded') continue;
+        if (since && op.startTime < since) continue;
+        if (!newest || op.startTime > newest.at) {
+          newest = {
+            what: `Azure SQL operation ${op.operation ?? 'failover'} (${op.state}) on database ${database} of server ${this.spec[site].server}`,
+            at: op.startTime,
+          };
         }
-      } catch (err) {
-        throw wrapSdkError(
-          'arm',
-          'DatabaseOperations_ListByDatabase',
-          err,
-          `operations of a database on server ${s.server}`,
-        );
       }
       return newest;
     }
