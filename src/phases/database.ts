@@ -10,7 +10,7 @@ import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
 import type { CloudProviders, DatabaseState, Operation } from '../providers/types.js';
 import { azureFailover, azurePlannedNote, type AzureMove } from './database-azure.js';
-import { liftFence } from './drain.js';
+import { fenceMethods, liftFence, networkPolicyName } from './drain.js';
 import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, perStackOutput } from './shared/context.js';
 import {
@@ -403,6 +403,11 @@ export async function acceptsWrites(
       )
       .map((d) => `${d!.name} (${d!.readyReplicas}/${d!.replicas} ready)`);
     const annotated = deps.some((d) => d?.annotations[DRAIN_ANNOTATION] === 'true');
+    if (unfenced.length && (await egressFenced(ctx, name, site)))
+      return {
+        accepts: false,
+        detail: `${site} fenced (NetworkPolicy ${networkPolicyName(ctx)} denies the application's egress, and the cluster enforces it)`,
+      };
     return unfenced.length
       ? {
           accepts: true,
@@ -412,6 +417,25 @@ export async function acceptsWrites(
   } catch (err) {
     if (isUnreachable(err)) return secondWitness(ctx, name, site, errorText(err).replace(/\.$/, ''));
     throw err;
+  }
+}
+
+/**
+ * Is the site fenced by its NetworkPolicy? Only when the plan fences that way, the policy is in
+ * place, and the cloud says the cluster's network plugin enforces NetworkPolicy (a policy nothing
+ * enforces is stored and has no effect). Open connections may outlive a new policy (docs/FENCES.md);
+ * the drain that follows the fence waits for them.
+ */
+async function egressFenced(ctx: PhaseContext, name: string, site: SiteName): Promise<boolean> {
+  if (!fenceMethods(ctx).includes('network-policy')) return false;
+  const cluster = await ctx.env.cluster(name, site);
+  const policy = await probe(ctx, () => cluster.egressFence(networkPolicyName(ctx)), clusterKey(name, site));
+  if (!policy) return false;
+  const providers = await ctx.env.providers(name);
+  try {
+    return (await probe(ctx, () => providers.nodePool.networkPolicy(site))).enforced;
+  } catch {
+    return false;
   }
 }
 

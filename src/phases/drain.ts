@@ -142,7 +142,7 @@ export function fenceMethods(ctx: PhaseContext): FenceMethod[] {
   return ctx.plan.doc.fence?.methods ?? ['annotation', 'scale-to-zero', 'network-policy'];
 }
 
-function networkPolicyName(ctx: PhaseContext): string {
+export function networkPolicyName(ctx: PhaseContext): string {
   return ctx.plan.doc.fence?.networkPolicyName ?? 'aegis-dr-fence';
 }
 

@@ -4,7 +4,8 @@
  * approval and any sync.
  *   1. Primary nodes Ready and its deployments present ("kubectl get nodes --context=primary-cluster")
  *   2. Primary healthy for the plan's duration (thresholds.failbackHealthyFor, Prometheus
- *      min_over_time of the primary's health): the 2-hour gate. A shorter duration is an override:
+ *      min_over_time of the primary platform's health: its region and its Ready nodes, not its
+ *      application, which stays fenced until failback): the 2-hour gate. A shorter duration is an override:
  *      refused without an override-reason, and journaled with who and why.
  *   3. Sync possible: the database answers on both sides and no operation is under way.
  *   4. DR serving: traffic points at DR and its health endpoint answers 200.

@@ -451,7 +451,11 @@ const Prometheus = Type.Object(
           default:
             'sum(rate(aegis_http_requests_total{status=~"5.."}[5m])) by (region) / sum(rate(aegis_http_requests_total[5m])) by (region)',
         }),
-        primaryHealthy: Type.String({ default: 'min_over_time(aegis_health_status{site="primary"}[2h])' }),
+        primaryHealthy: Type.String({
+          default: 'min_over_time(aegis_platform_healthy{site="primary"}[2h])',
+          description:
+            "The failback gate: the primary platform's lowest health over the gate (1 = healthy), per stack or region. Point it at the platform (kube-state-metrics' Ready nodes, a blackbox probe of the API server), not the application: the recovered primary's application stays fenced, scaled to zero, until failback.",
+        }),
         requestRate: Type.String({
           default: 'sum(rate(aegis_http_requests_total[5m])) by (region)',
           description:

@@ -9,6 +9,10 @@
  *
  * Series (labels `stack`, `site` = primary|dr, `region` = the cloud region):
  * - `aegis_health_status` gauge: 1 when the site is up, healthy and has ready aegis-api pods.
+ * - `aegis_platform_healthy` gauge: 1 when the site's region answers and its cluster has Ready
+ *   nodes: the platform, whatever the application's fence (a fenced primary has no pods). It stands
+ *   for what a real estate reads from kube-state-metrics (`kube_node_status_condition`) or a
+ *   blackbox probe of the cluster's API server; the failback gate reads it.
  * - `aegis_health_check_failures_total` counter: +1 per 10 cloud seconds while not healthy.
  * - `aegis_db_replication_lag_seconds` gauge: the replica's lag while replicating, 0 on the writer.
  * - `aegis_http_requests_total{status}` counter: about 50 requests per real second per stack, sent
@@ -33,6 +37,10 @@ export const METRIC_HELP: Record<string, { type: MetricType; help: string }> = {
   aegis_health_status: {
     type: 'gauge',
     help: 'Whether the site answers its health check (1 healthy, 0 not).',
+  },
+  aegis_platform_healthy: {
+    type: 'gauge',
+    help: "Whether the site's region answers and its cluster has Ready nodes (1 yes, 0 no).",
   },
   aegis_health_check_failures_total: { type: 'counter', help: 'Failed health checks of the site.' },
   aegis_db_replication_lag_seconds: {
@@ -68,6 +76,11 @@ export interface Sample {
 /** Whether a site answers its health check right now. */
 export function siteHealthy(site: SiteWorld): boolean {
   return site.up && site.healthy && readyPods(site.cluster, 'aegis-api') > 0;
+}
+
+/** Whether the site's platform is up: its region answers and its cluster has Ready nodes. */
+export function platformHealthy(site: SiteWorld): boolean {
+  return site.up && site.cluster.nodes.some((n) => n.ready);
 }
 
 /** Whether the site that DNS points at can serve requests. */
@@ -116,6 +129,12 @@ export class MetricsSimulation {
         const labels = { stack: stack.name, site: siteName, region: site.region };
         const healthy = siteHealthy(site);
         out.push({ name: 'aegis_health_status', labels, type: 'gauge', level: healthy ? 1 : 0 });
+        out.push({
+          name: 'aegis_platform_healthy',
+          labels,
+          type: 'gauge',
+          level: platformHealthy(site) ? 1 : 0,
+        });
         out.push({
           name: 'aegis_health_check_failures_total',
           labels,

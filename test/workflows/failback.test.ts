@@ -5,9 +5,12 @@
  * "stack=N,..." string with '0' and never ran it); a shortened gate is journaled with who and why;
  * with conflicts nothing is changed after the readiness.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { evidence, isSyncDryRunJob, mutations, mutationTimes, results } from './harness/evidence.js';
 import { example, startWorkflowWorld, type WorkflowWorld } from './harness/world.js';
 import { DRAIN_ANNOTATION } from '../../src/plan/constants.js';
+import { runPhase } from '../../src/phases/runner.js';
 import { readyPods, reconcileCluster } from '../../src/sandbox/world.js';
 import { until } from '../support/wait.js';
 
@@ -16,7 +19,13 @@ const STACKS = ['aws', 'azure', 'gcp'];
 const HEALTHY_FOR = '5s';
 const HEALTHY_FOR_MS = 5000;
 
-async function failedOver(w: WorkflowWorld): Promise<void> {
+/**
+ * What happens between the failover and the failback workflow, through the product itself: the
+ * scheduled triggers run finds the incident open in the failover's journal and fences the primary
+ * region that came back (unless `fence` is false), and an operator runs reprotect until the
+ * replica of the DR writer in the primary region is healthy.
+ */
+async function failedOver(w: WorkflowWorld, fence = true): Promise<void> {
   w.sandbox.applyScenario('region-outage');
   const run = await w.harness.run(example('dr-failover.yml'), {
     ...w.defaults,
@@ -26,24 +35,57 @@ async function failedOver(w: WorkflowWorld): Promise<void> {
   expect({ results: results(run), log: run.conclusion === 'success' ? '' : run.log() }).toMatchObject({
     log: '',
   });
-  // the region comes back, its nodes Ready and its pods started again
+  // the failover's journal, as the scheduled runs read it
+  const journalFile = path.join(path.dirname(w.sandbox.planFile!), `failover-${run.id}.jsonl`);
+  fs.copyFileSync(run.artifacts.file('aegis-dr-evidence', 'aegis-dr-journal.jsonl')!, journalFile);
+  const phase = (name: string) => runPhase({ phase: name, planFile: w.sandbox.planFile!, journalFile });
+  // the region comes back: its API server answers at once, its nodes come Ready later
   const world = w.sandbox.world;
-  for (const s of world.stacks.values()) {
-    s.sites.primary.up = true;
-    s.sites.primary.healthy = true;
-    // The fence set while the region was down never landed (its API did not answer): it is set
-    // again before the recovered pods start, as the drill's "fence recovered primary" stage does.
-    // Without it the old aws primary (a promoted replica leaves it writable) takes writes again and
-    // the sync rightly reports conflicts. dr-failback.yml has no such step yet (see docs/WORKFLOWS.md).
-    s.sites.primary.cluster.deployments.get('aegis-api')!.annotations[DRAIN_ANNOTATION] = 'true';
-    for (const n of s.sites.primary.cluster.nodes) n.ready = true;
+  w.sandbox.applyScenario('primary-recovered');
+  // The fence set while the region was down never landed (its API did not answer): the next
+  // scheduled triggers run fences the returned primary before its pods start (docs/FENCES.md).
+  // Without it the old aws primary (a promoted replica leaves it writable) takes writes again and
+  // the sync rightly reports conflicts.
+  if (fence) {
+    const triggers = await phase('triggers');
+    const fenced = triggers.journal
+      .thisRun()
+      .filter((r) => r.step === 'fence-egress' && r.outcome === 'done');
+    expect(fenced.map((r) => r.stack).sort()).toEqual(STACKS);
   }
+  if (!fence) {
+    // unfenced, the recovered primary's pods start and write to the old writer while DR serves
+    const stacks = [...world.stacks.values()];
+    await until(
+      async () => {
+        for (const s of stacks) reconcileCluster(world, s.sites.primary);
+        world.settle();
+        return world.monitor.splitBrain.filter((r) => r.stack === 'aws').length;
+      },
+      (n) => n > 0,
+    );
+  }
+  // reprotect: a replica of the DR writer in the recovered primary region (RDS, Cloud SQL), seen
+  // through by later runs until healthy
+  await until(
+    async () => (await phase('reprotect')).result.outputs?.state ?? '',
+    // RDS and Cloud SQL report healthy once the replica replicates; Azure reports its group's state
+    (state) =>
+      state.split(',').length === STACKS.length &&
+      state.split(',').every((kv) => kv.endsWith('=healthy') || kv.startsWith('azure=')),
+  );
   const stacks = [...world.stacks.values()];
   await until(
     async () => {
       for (const s of stacks) reconcileCluster(world, s.sites.primary);
       world.settle();
-      return stacks.every((s) => readyPods(s.sites.primary.cluster, 'aegis-api') > 0);
+      // the platform is back (its nodes Ready); a fenced primary's application stays at zero pods
+      return stacks.every((s) =>
+        fence
+          ? s.sites.primary.cluster.nodes.every((n) => n.ready) &&
+            readyPods(s.sites.primary.cluster, 'aegis-api') === 0
+          : readyPods(s.sites.primary.cluster, 'aegis-api') > 0,
+      );
     },
     (ready) => ready,
   );
@@ -138,9 +180,12 @@ describe('failback without conflicts', () => {
         'primary',
       ]);
       expect(state.stacks[s].sites.dr.deployments['aegis-api'].replicas).toBe(2);
-      expect(state.stacks[s].sites.dr.deployments['aegis-api'].annotations[DRAIN_ANNOTATION]).not.toBe(
-        'true',
-      );
+      // Azure's group made DR the secondary by itself: its fence is lifted. RDS / Cloud SQL: DR's
+      // old writer is an orphan, so DR stays fenced until the reverse reprotect's replica is healthy.
+      expect([
+        s,
+        state.stacks[s].sites.dr.deployments['aegis-api'].annotations[DRAIN_ANNOTATION] === 'true',
+      ]).toEqual([s, s !== 'azure']);
     }
     // nothing changed before the failback job's approval but the sync dry-run's Job (it only reads)
     const approvedAt = run.jobs.failback.approval!.at;
@@ -178,12 +223,9 @@ describe('failback with conflicts', () => {
   let w: WorkflowWorld;
   beforeAll(async () => {
     w = await startWorkflowWorld();
-    await failedOver(w);
-    // Writes reached both sites of aws: the old primary stayed writable and its fence was lifted.
-    const aws = w.sandbox.world.stacks.get('aws')!;
-    aws.database.writable.primary = true;
-    aws.sites.primary.cluster.deployments.get('aegis-api')!.annotations[DRAIN_ANNOTATION] = 'false';
-    w.sandbox.world.settle();
+    // No scheduled run fenced the returned primary: the old aws writer (a promoted replica leaves
+    // it writable) takes writes again while DR serves, and both sites have accepted writes.
+    await failedOver(w, false);
   }, 600_000);
   afterAll(() => w?.close());
 
