@@ -442,7 +442,7 @@ describe('example workflows: our rules', () => {
     }
   });
 
-  it('dr-failback.yml: sync dry-run, then the approval gate, then sync execute, failback, verify', () => {
+  it('dr-failback.yml: sync dry-run, then the approval gate, then reprotect, sync execute, failback, reprotect in reverse, verify', () => {
     const w = wf['dr-failback.yml'];
     const plan = w.jobs['sync-plan'];
     const sync = steps(plan).find((s) => phaseOf(s) === 'sync');
@@ -462,7 +462,9 @@ describe('example workflows: our rules', () => {
     const order = steps(gated)
       .map((s) => (phaseOf(s) === 'sync' ? `sync:${s.with?.mode}` : phaseOf(s)))
       .filter(Boolean);
-    expect(order).toEqual(['sync:execute', 'failback']);
+    // reprotect first (a replica of the DR writer in the primary region, which RDS / Cloud SQL
+    // failback needs), and in reverse after the failback
+    expect(order).toEqual(['reprotect', 'sync:execute', 'failback', 'reprotect']);
     expect(steps(gated).find((s) => phaseOf(s) === 'failback')?.with).toHaveProperty('confirm-healthy-for');
     expect(needsOf(w.jobs.verify)).toEqual(['failback']);
     expect(steps(w.jobs.verify).map(phaseOf)).toContain('verify');
