@@ -239,7 +239,14 @@ async function crossRegionFailover(
     action: (s) =>
       `${mode === 'forced' ? 'forced (data loss allowed) ' : ''}${mode === 'planned' ? 'planned ' : ''}failover of ${dbName} from ${s.writer} to ${target}${stack.database.type === 'azure-sql' && mode === 'planned' ? azurePlannedNote(ctx, name) : ''}`,
     act: async (s) => {
-      const fence = await acceptsWrites(ctx, name, otherSite(target));
+      // An Azure planned failover with both servers answering cannot make two writers: it
+      // synchronizes the secondary, then switches the roles, and the read-write listener follows
+      // the new primary (https://learn.microsoft.com/en-us/azure/azure-sql/database/failover-group-sql-db#planned-failover).
+      // Only a forced failover (primary unreachable) needs the other site fenced first.
+      const singleWriter = stack.database.type === 'azure-sql' && mode === 'planned' && s.primaryReachable;
+      const fence = singleWriter
+        ? { accepts: false, detail: 'planned failover group failover', next: undefined }
+        : await acceptsWrites(ctx, name, otherSite(target));
       if (fence.accepts && !ctx.run.force) {
         throw new UserError(
           `refusing to promote ${dbName} on ${target}: ${fence.detail}; ${fence.next ?? 'run declare (fence) and drain first, or pass force with a reason'}.`,

@@ -6,6 +6,7 @@
  */
 import type { JournalRecord } from '../engine/journal.js';
 import { applyFence } from './drain.js';
+import { servingSite } from './incident.js';
 import { sizePool } from './scale.js';
 import { allSteps, forEachStack } from './shared/context.js';
 import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
@@ -101,7 +102,19 @@ export async function declareStack(ctx: PhaseContext, name: string): Promise<Res
   ];
   const fenceNeeded = cls.phases.includes('database') || cls.phases.includes('traffic');
   const [fence, pool] = await allSteps<[ResultRow[], ResultRow[]]>([
-    fenceNeeded ? applyFence(ctx, 'declare', name, 'primary') : Promise.resolve([]),
+    // A class that keeps serving from the primary region (database-corruption: an in-region HA
+    // failover keeps one writer behind one endpoint, so no split brain is possible) stops new
+    // writes with the annotation only: scaling to zero or cutting egress would turn a short write
+    // outage into a full one, and the database phase lifts the fence once it is done.
+    fenceNeeded
+      ? applyFence(
+          ctx,
+          'declare',
+          name,
+          'primary',
+          servingSite(cls) === 'primary' ? ['annotation'] : undefined,
+        )
+      : Promise.resolve([]),
     cls.phases.includes('scale')
       ? sizePool(ctx, 'declare', name, 'dr', 'active', false)
       : Promise.resolve([]),

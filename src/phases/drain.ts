@@ -163,8 +163,8 @@ export async function applyFence(
   phase: string,
   name: string,
   site: SiteName,
+  methods: FenceMethod[] = fenceMethods(ctx),
 ): Promise<ResultRow[]> {
-  const methods = fenceMethods(ctx);
   const rows: ResultRow[] = [];
   if (methods.includes('annotation')) rows.push(...(await setDrain(ctx, phase, name, site, true)));
   if (methods.includes('network-policy')) rows.push(await setEgressFence(ctx, phase, name, site, true));

@@ -147,6 +147,20 @@ describe('actions from dist/ against the sandbox', () => {
     );
     for (const s of sandbox.world.stacks.values())
       for (const n of s.sites.primary.cluster.nodes) n.ready = true;
+    // RDS and Cloud SQL fail back through a replica of the DR writer in the primary region: the
+    // reprotect action starts it, and later runs see it through until it replicates
+    const healthy = (state: string) =>
+      state.split(',').length === 3 &&
+      state.split(',').every((kv) => kv.endsWith('=healthy') || kv.startsWith('azure='));
+    let replicas = '';
+    for (let i = 0; i < 60 && !healthy(replicas); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 500));
+      const rp = await runAction('reprotect', {});
+      expect({ code: rp.code, out: rp.code ? rp.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
+      replicas = rp.outputs.state;
+    }
+    expect(replicas).toMatch(/aws=healthy/);
+    expect(replicas).toMatch(/gcp=healthy/);
     const dry = await runAction('sync', { mode: 'dry-run' });
     expect({ code: dry.code, out: dry.code ? dry.stdout.slice(-3000) : '' }).toEqual({ code: 0, out: '' });
     expect(dry.outputs.conflicts.split(',').sort()).toEqual(['aws=0', 'azure=0', 'gcp=0']);
