@@ -127,9 +127,10 @@ function wrap(operation: string, err: unknown, target: string): ProviderError {
   } else {
     const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
     const detail = [serviceMessage(messageOf(err)).message, cause?.code ?? cause?.message]
-      .filter(Boolean)
+      // an aborted request carries an empty object as its message: nothing to show
+      .filter((part) => part && !/^[{}[\]\s]*$/.test(String(part)))
       .join(': ');
-    text = `Kubernetes API ${operation} of ${target} failed before the API server answered (${detail}); check that the cluster is reachable.`;
+    text = `Kubernetes API ${operation} of ${target} failed before the API server answered (${detail || 'no answer'}); check that the cluster is reachable.`;
   }
   const netCode = base.status === undefined && base.code === 'TypeError' ? networkCode(err) : undefined;
   return new ProviderError({
