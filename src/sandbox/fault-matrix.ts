@@ -154,18 +154,7 @@ export function cellFaults(cloud: CloudKind, role: Role, fault: FaultName): Faul
  * The test holds them to the fault firing and to one-sentence errors within the deadline, not to
  * their outcome or to "never sent twice"; the table shows each one.
  */
-export const KNOWN_WRONG: Partial<Record<`${CloudKind}|${Role}|${FaultName}`, string>> = {
-  'aws|primary Kubernetes API|reset':
-    'since the second witness (docs/FENCES.md), a primary whose Kubernetes API resets is asked about through Prometheus: in the clean-clone run the failover went on as unreachable instead of failing; whether reset should behave as "no answer" is not yet settled',
-  'azure|primary Kubernetes API|reset':
-    'since the second witness (docs/FENCES.md), a primary whose Kubernetes API resets is asked about through Prometheus: in the clean-clone run the failover went on as unreachable instead of failing; whether reset should behave as "no answer" is not yet settled',
-  'gcp|primary Kubernetes API|reset':
-    'since the second witness (docs/FENCES.md), a primary whose Kubernetes API resets is asked about through Prometheus: in the clean-clone run the failover went on as unreachable instead of failing; whether reset should behave as "no answer" is not yet settled',
-  'aws|primary Kubernetes API|no answer':
-    'since the second witness (docs/FENCES.md), Prometheus still sees the primary serving (only its API is faulted), so the promotion is refused with one sentence instead of going on as unreachable: the refusal is the safe outcome, the expectation is to be revisited',
-  'gcp|primary Kubernetes API|no answer':
-    'since the second witness (docs/FENCES.md), Prometheus still sees the primary serving (only its API is faulted), so the promotion is refused with one sentence instead of going on as unreachable: the refusal is the safe outcome, the expectation is to be revisited',
-};
+export const KNOWN_WRONG: Partial<Record<`${CloudKind}|${Role}|${FaultName}`, string>> = {};
 
 export function knownWrong(cloud: CloudKind, role: Role, fault: FaultName): string | undefined {
   return KNOWN_WRONG[`${cloud}|${role}|${fault}`];
@@ -173,7 +162,6 @@ export function knownWrong(cloud: CloudKind, role: Role, fault: FaultName): stri
 
 /** The promised outcome of a cell, with its reason. */
 export function expected(cloud: CloudKind, role: Role, fault: FaultName): { outcome: Outcome; why: string } {
-  void cloud;
   const fence = role === 'primary Kubernetes API';
   switch (fault) {
     case 'throttle':
@@ -188,15 +176,20 @@ export function expected(cloud: CloudKind, role: Role, fault: FaultName): { outc
     case 'reset':
       return fence
         ? {
-            outcome: 'fails',
-            why: 'declare asks a silent primary 3 times, records it unreachable and goes on; when the primary answers again still unfenced, the database phase refuses to promote (fence before promote) with one sentence: run declare again',
+            outcome: 'unreachable',
+            why: 'declare asks the primary 3 times for the drain annotation and records it unreachable; its other fence methods (the NetworkPolicy, scale to zero) reach the API once it answers again and fence the primary; the database phase checks the fence before it promotes (with the annotation as the only method it refuses, fence before promote)',
           }
         : { outcome: 'rides', why: 'a reset is retried; a lost mutation is re-observed before any retry' };
     case 'no answer':
+      if (fence && cloud === 'azure')
+        return {
+          outcome: 'unreachable',
+          why: 'each call is aborted at the per-request timeout and the primary is recorded unreachable; the failover group’s planned failover makes the old primary a read-only secondary, so the promotion goes on without the application fence',
+        };
       return fence
         ? {
-            outcome: 'unreachable',
-            why: 'each call is aborted at the per-request timeout; a primary that never answers is unreachable',
+            outcome: 'fails',
+            why: 'each call is aborted at the per-request timeout; the primary cannot be fenced and the second witness (Prometheus) still sees it serving users, so the promotion is refused with one sentence (fence before promote; force with a reason once its users cannot write)',
           }
         : {
             outcome: 'fails',
@@ -249,14 +242,21 @@ export function faultTableMarkdown(): string {
     lines.push('');
   }
   lines.push('## Why', '');
-  const whys = new Map<string, string>();
-  for (const cloud of CLOUDS)
-    for (const r of ROLES)
-      for (const f of FAULT_NAMES) {
+  // one line per distinct reason, naming the cells it covers when it is not every one of its fault
+  const whys = new Map<string, { head: string; cells: Set<string> }>();
+  for (const f of FAULT_NAMES)
+    for (const cloud of CLOUDS)
+      for (const r of ROLES) {
         const e = expected(cloud, r, f);
-        whys.set(`${f}: ${OUTCOME_TEXT[e.outcome]}`, e.why);
+        const w = whys.get(e.why) ?? { head: `${f}: ${OUTCOME_TEXT[e.outcome]}`, cells: new Set<string>() };
+        w.cells.add(`${cloud.toUpperCase()} ${targetOf(cloud, r).label}`);
+        whys.set(e.why, w);
       }
-  for (const [k, v] of whys) lines.push(`- **${k}**: ${v}.`);
+  for (const [why, { head, cells }] of whys) {
+    const f = head.slice(0, head.indexOf(':')) as FaultName;
+    const all = [...whys.values()].filter((w) => w.head.startsWith(`${f}:`)).length === 1;
+    lines.push(`- **${head}**${all ? '' : ` (${[...cells].join(', ')})`}: ${why}.`);
+  }
   lines.push('', '## Known wrong', '');
   const wrong = Object.entries(KNOWN_WRONG);
   if (wrong.length === 0) lines.push('None.');

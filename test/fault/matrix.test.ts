@@ -38,6 +38,9 @@ import type { CloudKind } from '../../src/sandbox/world.js';
 
 const DEADLINE_S = 40;
 const only = process.env.AEGIS_FAULT_CLOUDS?.split(',') as CloudKind[] | undefined;
+// to run part of the matrix by hand: AEGIS_FAULT_ROLES="primary Kubernetes API" AEGIS_FAULT_NAMES=reset
+const onlyRoles = process.env.AEGIS_FAULT_ROLES?.split(',') as Role[] | undefined;
+const onlyFaults = process.env.AEGIS_FAULT_NAMES?.split(',') as FaultName[] | undefined;
 
 interface CellResult {
   outcome: Outcome;
@@ -113,7 +116,9 @@ async function runCell(cloud: CloudKind, role: Role, fault: FaultName): Promise<
 }
 
 const cells = (only ?? CLOUDS).flatMap((cloud) =>
-  ROLES.flatMap((role) => FAULT_NAMES.map((fault) => [cloud, role, fault] as const)),
+  (onlyRoles ?? ROLES).flatMap((role) =>
+    (onlyFaults ?? FAULT_NAMES).map((fault) => [cloud, role, fault] as const),
+  ),
 );
 
 // The providers are imported lazily by the environment; load them before the cells run, so no
