@@ -15,7 +15,7 @@ import { journalReport } from '../report/markdown.js';
 import { readForReport } from '../report/read.js';
 import { row } from './shared/rows.js';
 import { escapeCell } from './render.js';
-import type { PhaseDef, ResultRow } from './types.js';
+import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 
 export { stackFigures, type StackFigures } from '../report/figures.js';
 export { journalReport, type JournalReport } from '../report/markdown.js';
@@ -33,6 +33,35 @@ function perStack(figures: StackFigures[], value: (f: StackFigures) => string | 
     .join(',');
 }
 
+/**
+ * The status view (src/status/status.ts) for the job summary, after a stopped or failed failover:
+ * only when the journal declares an incident; with `status: cloud` it also reads the cloud.
+ */
+async function whereItStands(
+  ctx: PhaseContext,
+  journalFile: string,
+  records: { phase: string; step: string }[],
+): Promise<string | undefined> {
+  const mode = ctx.inputs['status'] || 'journal';
+  if (mode === 'off' || !records.some((r) => r.phase === 'declare' && r.step === 'incident'))
+    return undefined;
+  const { statusOf, statusMarkdown } = await import('../status/status.js');
+  // the commands it prints name the plan as the user gave it, never the machine's absolute path
+  const shown = (file: string) => {
+    const rel = path.relative(process.cwd(), path.resolve(file));
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.basename(file);
+  };
+  const status = await statusOf({
+    plan: ctx.plan,
+    planFile: shown(ctx.plan.file),
+    journalFile,
+    stacks: ctx.stacks,
+    env: mode === 'cloud' ? ctx.env : undefined,
+  });
+  status.journal = shown(journalFile);
+  return statusMarkdown(status).split(journalFile).join(shown(journalFile));
+}
+
 export const reportPhase: PhaseDef = {
   name: 'report',
   title: 'DR report',
@@ -44,6 +73,14 @@ export const reportPhase: PhaseDef = {
       kind: 'string',
       description: 'Path of the Markdown report to write (it is also the job summary).',
       default: DEFAULT_REPORT,
+    },
+    {
+      name: 'status',
+      kind: 'enum',
+      choices: ['journal', 'cloud', 'off'],
+      description:
+        'Where each stack of the open incident stands, phase by phase, with the next safe step (as `aegis-dr status`): journal (from the journal alone, contacts no cloud), cloud (also a read-only look at the cloud, with read-only credentials) or off.',
+      default: 'journal',
     },
   ],
   outputs: [
@@ -118,6 +155,8 @@ export const reportPhase: PhaseDef = {
 
     const { records, verification } = readForReport(journalFile);
     const report = journalReport(records, verification, ctx.plan, ctx.stacks, { journalFile });
+    const where = await whereItStands(ctx, journalFile, records);
+    if (where) report.markdown = `${report.markdown.trimEnd()}\n\n${where}`;
     write(report.markdown);
     const chain: ResultRow = verification.ok
       ? row(

@@ -39,6 +39,8 @@ export interface CloudLook {
   primaryFenced?: boolean;
   /** What could not be read, one sentence each (an unreachable primary region is an answer too). */
   unreadable: string[];
+  /** The cloud was not asked (the journal alone: the report action unless its status input is cloud). */
+  notLooked?: boolean;
 }
 
 export interface StackStatus {
@@ -70,7 +72,8 @@ export interface StatusOptions {
   planFile: string;
   journalFile: string;
   stacks: string[];
-  env: Environment;
+  /** Absent: the journal alone (the report action's default, which contacts no cloud). */
+  env?: Environment;
 }
 
 /** Build the status of every stack: the journal first, then a read-only look at the cloud. */
@@ -154,6 +157,11 @@ export function fromJournal(phase: string, records: JournalRecord[]): PhaseStatu
 /** A read-only look: describe() of each provider and the primary deployments' annotations. */
 async function lookAtCloud(opts: StatusOptions, stack: string, target: SiteName): Promise<CloudLook> {
   const look: CloudLook = { unreadable: [] };
+  const env = opts.env;
+  if (!env) {
+    look.notLooked = true;
+    return look;
+  }
   const read = async (what: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -162,7 +170,7 @@ async function lookAtCloud(opts: StatusOptions, stack: string, target: SiteName)
     }
   };
   await read('cloud APIs', async () => {
-    const p = await opts.env.providers(stack);
+    const p = await env.providers(stack);
     await Promise.all([
       read('database', async () => {
         const d = await p.database.describe();
@@ -180,7 +188,7 @@ async function lookAtCloud(opts: StatusOptions, stack: string, target: SiteName)
   });
   if (target === 'dr') {
     await read('primary deployments', async () => {
-      const cluster = await opts.env.cluster(stack, 'primary');
+      const cluster = await env.cluster(stack, 'primary');
       const names = deploymentsOf(opts.plan.stack(stack), 'primary');
       const deps = await Promise.all(names.map((n) => cluster.deployment(n)));
       look.primaryFenced = deps.every((d) => d?.annotations[DRAIN_ANNOTATION] === 'true');
@@ -315,6 +323,50 @@ export function statusText(r: StatusReport): string {
     for (const u of c.unreadable) lines.push(`  could not read ${u}`);
     lines.push(`  next: ${s.next.text}`);
     if (s.next.command) lines.push(`    ${s.next.command}`);
+  }
+  return lines.join('\n');
+}
+
+/** The status as Markdown, for the report action's job summary: one table per stack and the next step. */
+export function statusMarkdown(r: StatusReport): string {
+  const cell = (v: string) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines: string[] = ['## Where it stands', ''];
+  if (!r.journalIntact)
+    lines.push(
+      `The journal's hash chain is BROKEN at ${r.journalProblem}: treat what follows with care.`,
+      '',
+    );
+  for (const s of r.stacks) {
+    lines.push(
+      s.incident
+        ? `**${s.stack}**: ${s.incident.class} declared ${s.incident.declaredAt}${s.incident.actor ? ` by ${cell(s.incident.actor)}` : ''}`
+        : `**${s.stack}**: no incident declared`,
+      '',
+      '| phase | state | detail |',
+      '|---|---|---|',
+      ...s.phases.map((p) => `| ${p.phase} | ${p.state} | ${cell(p.detail)} |`),
+      '',
+    );
+    const c = s.cloud;
+    if (c.notLooked)
+      lines.push(
+        'From the journal alone: the cloud was not asked (set the status input to `cloud` to look).',
+        '',
+      );
+    else {
+      const now = [
+        c.database
+          ? `database writer ${c.database.writer} (${c.database.status}${c.database.busy ? ', busy' : ''})`
+          : '',
+        c.traffic ? `traffic to ${c.traffic.active}` : '',
+        c.primaryFenced === undefined ? '' : `primary ${c.primaryFenced ? 'fenced' : 'NOT fenced'}`,
+      ].filter(Boolean);
+      lines.push(`Cloud now: ${now.length ? now.join('; ') : 'nothing could be read'}.`, '');
+      for (const u of c.unreadable) lines.push(`- could not read ${cell(u)}`);
+      if (c.unreadable.length) lines.push('');
+    }
+    lines.push(`Next: ${cell(s.next.text)}.`, '');
+    if (s.next.command) lines.push('```sh', s.next.command, '```', '');
   }
   return lines.join('\n');
 }

@@ -133,6 +133,39 @@ describe('a failover stopped half-way', () => {
   });
 });
 
+describe('the report action shows the same', () => {
+  it('from the journal alone by default, and with a look at the cloud when asked', async () => {
+    const reportFile = path.join(work, 'report.md');
+    const run = (status?: string) =>
+      runPhase({
+        phase: 'report',
+        planFile: sandbox.planFile!,
+        journalFile,
+        stack: 'gcp',
+        inputs: { report: reportFile, ...(status ? { status } : {}) },
+      });
+    const journalOnly = (await run()).result.markdown!;
+    expect(journalOnly).toContain('## Where it stands');
+    expect(journalOnly).toContain('**gcp**: region-outage declared');
+    expect(journalOnly).toMatch(/^\| drain \| done \| /m);
+    expect(journalOnly).toContain('| database | pending | nothing on record |');
+    expect(journalOnly).toContain('From the journal alone: the cloud was not asked');
+    expect(journalOnly).toContain('Next: database is the next phase in the runbook order.');
+    expect(journalOnly).toContain('--stack gcp --input incident-class=region-outage');
+    // the job summary and the report are the same text, with no absolute path of the machine
+    expect(fs.readFileSync(reportFile, 'utf8').trimEnd()).toBe(journalOnly.trimEnd());
+    expect(journalOnly).not.toContain(work);
+
+    const withCloud = (await run('cloud')).result.markdown!;
+    expect(withCloud).toMatch(
+      /Cloud now: database writer primary \(.*\); traffic to primary; primary fenced\./,
+    );
+    expect(withCloud).not.toContain('the cloud was not asked');
+
+    expect((await run('off')).result.markdown).not.toContain('## Where it stands');
+  });
+});
+
 describe('a phase state from its records', () => {
   const at = '2026-12-02T00:00:00.000Z';
   const rec = (e: Partial<JournalEntry>): JournalEntry => ({
