@@ -9,6 +9,7 @@ import { redact } from '../engine/redact.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../engine/errors.js';
+import type { JournalRecord } from '../engine/journal.js';
 import { fileError } from '../engine/files.js';
 import type { StackFigures } from '../report/figures.js';
 import { journalReport } from '../report/markdown.js';
@@ -40,7 +41,7 @@ function perStack(figures: StackFigures[], value: (f: StackFigures) => string | 
 async function whereItStands(
   ctx: PhaseContext,
   journalFile: string,
-  records: { phase: string; step: string }[],
+  records: JournalRecord[],
 ): Promise<string | undefined> {
   const mode = ctx.inputs['status'] || 'journal';
   if (mode === 'off' || !records.some((r) => r.phase === 'declare' && r.step === 'incident'))
@@ -55,6 +56,7 @@ async function whereItStands(
     plan: ctx.plan,
     planFile: shown(ctx.plan.file),
     journalFile,
+    records,
     stacks: ctx.stacks,
     env: mode === 'cloud' ? ctx.env : undefined,
   });

@@ -72,13 +72,15 @@ export interface StatusOptions {
   planFile: string;
   journalFile: string;
   stacks: string[];
+  /** The journal's records when the caller has read them already (the report reads a torn or edited journal leniently). */
+  records?: JournalRecord[];
   /** Absent: the journal alone (the report action's default, which contacts no cloud). */
   env?: Environment;
 }
 
 /** Build the status of every stack: the journal first, then a read-only look at the cloud. */
 export async function statusOf(opts: StatusOptions): Promise<StatusReport> {
-  const records = readJournal(opts.journalFile);
+  const records = opts.records ?? readJournal(opts.journalFile);
   const check = verifyRecords(records);
   const stacks = await Promise.all(opts.stacks.map((s) => stackStatus(opts, records, s)));
   return {
