@@ -9,7 +9,7 @@
  */
 import { UserError } from '../engine/errors.js';
 import type { JournalRecord } from '../engine/journal.js';
-import { pollUntil, runStep } from '../engine/step.js';
+import { pollUntil, runStep, type StepResult, type StepSpec } from '../engine/step.js';
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { FenceMethod } from '../plan/schema.js';
 import type { SiteName } from '../plan/types.js';
@@ -83,31 +83,26 @@ export async function setDrain(
   const rows: ResultRow[] = [];
   for (const dep of deploymentsOf(stack, site)) {
     const item = `${drained ? 'Fence' : 'Unfence'} ${site}/${dep}`;
-    const r = await runStep(ctx.run, {
-      phase,
-      step: drained ? 'fence' : 'unfence',
-      stack: name,
-      target: `k8s:${site}/${dep}`,
-      observe: async () => (await cluster.deployment(dep))?.annotations[DRAIN_ANNOTATION] ?? null,
-      satisfied: (v) => (drained ? v === 'true' : v !== 'true'),
-      action: drained
-        ? `annotate deployment ${dep} ${DRAIN_ANNOTATION}="true" on the ${site} cluster (stop new writes)`
-        : `remove ${DRAIN_ANNOTATION} from deployment ${dep} on the ${site} cluster`,
-      act: () => cluster.annotate(dep, { [DRAIN_ANNOTATION]: value }),
-      deadlineMs: 60_000,
-      retry: { maxAttempts: 3 },
-      unreachable: isUnreachable,
-      unreachableKey: clusterKey(name, site),
-    });
     rows.push(
-      r.outcome === 'unreachable'
-        ? row(
-            name,
-            item,
-            'warn',
-            `${site} cluster unreachable: recorded as unreachable; writes there are impossible while it is down`,
-          )
-        : outcomeRow(name, item, r, `${DRAIN_ANNOTATION}=${value ?? '(none)'}`),
+      await siteStep(
+        ctx,
+        name,
+        site,
+        item,
+        {
+          phase,
+          step: drained ? 'fence' : 'unfence',
+          target: `k8s:${site}/${dep}`,
+          observe: async () => (await cluster.deployment(dep))?.annotations[DRAIN_ANNOTATION] ?? null,
+          satisfied: (v) => (drained ? v === 'true' : v !== 'true'),
+          action: drained
+            ? `annotate deployment ${dep} ${DRAIN_ANNOTATION}="true" on the ${site} cluster (stop new writes)`
+            : `remove ${DRAIN_ANNOTATION} from deployment ${dep} on the ${site} cluster`,
+          act: () => cluster.annotate(dep, { [DRAIN_ANNOTATION]: value }),
+        },
+        `${site} cluster unreachable: recorded as unreachable; writes there are impossible while it is down`,
+        (r) => outcomeRow(name, item, r, `${DRAIN_ANNOTATION}=${value ?? '(none)'}`),
+      ),
     );
   }
   return rows;
@@ -148,6 +143,33 @@ export function networkPolicyName(ctx: PhaseContext): string {
 
 /** The journal step that records a deployment's replicas before the fence scales it to zero. */
 export const FENCE_REPLICAS_STEP = 'fence-replicas';
+
+/**
+ * A fence step on one site's cluster, with the settings every fence step shares: three tries, a
+ * cluster that does not answer recorded as unreachable (a warning row saying `unreachableDetail`),
+ * else the row `done(r)` describes.
+ */
+async function siteStep<S>(
+  ctx: PhaseContext,
+  name: string,
+  site: SiteName,
+  item: string,
+  spec: Omit<StepSpec<S>, 'stack' | 'retry' | 'unreachable' | 'unreachableKey' | 'deadlineMs'> & {
+    deadlineMs?: number;
+  },
+  unreachableDetail: string,
+  done: (r: StepResult<S>) => ResultRow,
+): Promise<ResultRow> {
+  const r = await runStep(ctx.run, {
+    deadlineMs: 60_000,
+    ...spec,
+    stack: name,
+    retry: { maxAttempts: 3 },
+    unreachable: isUnreachable,
+    unreachableKey: clusterKey(name, site),
+  });
+  return r.outcome === 'unreachable' ? row(name, item, 'warn', unreachableDetail) : done(r);
+}
 
 const UNREACHABLE_DETAIL = (site: SiteName) =>
   `${site} cluster unreachable: recorded as unreachable; a readiness or triggers run fences it as soon as it answers again`;
@@ -203,30 +225,32 @@ async function setEgressFence(
   const policy = networkPolicyName(ctx);
   const apps = deploymentsOf(stack, site);
   const item = `${fenced ? 'Fence' : 'Unfence'} ${site} egress`;
-  const r = await runStep(ctx.run, {
-    phase,
-    step: fenced ? 'fence-egress' : 'unfence-egress',
-    stack: name,
-    target: `k8s:${site}/networkpolicy/${policy}`,
-    observe: async () => (await cluster.egressFence(policy)) ?? null,
-    satisfied: (p) => (fenced ? p !== null : p === null),
-    action: fenced
-      ? `create NetworkPolicy ${policy} denying all egress of the pods of ${apps.join(', ')} on the ${site} cluster`
-      : `delete NetworkPolicy ${policy} on the ${site} cluster`,
-    act: () => (fenced ? cluster.createEgressFence(policy, apps) : cluster.deleteEgressFence(policy)),
-    deadlineMs: 60_000,
-    retry: { maxAttempts: 3 },
-    unreachable: isUnreachable,
-    unreachableKey: clusterKey(name, site),
-  });
-  if (r.outcome === 'unreachable') return row(name, item, 'warn', UNREACHABLE_DETAIL(site));
-  return outcomeRow(
+  return siteStep(
+    ctx,
     name,
+    site,
     item,
-    r,
-    fenced
-      ? `NetworkPolicy ${policy} denies all egress of ${apps.join(', ')} (enforced only where the network plugin enforces NetworkPolicy)`
-      : `NetworkPolicy ${policy} absent`,
+    {
+      phase,
+      step: fenced ? 'fence-egress' : 'unfence-egress',
+      target: `k8s:${site}/networkpolicy/${policy}`,
+      observe: async () => (await cluster.egressFence(policy)) ?? null,
+      satisfied: (p) => (fenced ? p !== null : p === null),
+      action: fenced
+        ? `create NetworkPolicy ${policy} denying all egress of the pods of ${apps.join(', ')} on the ${site} cluster`
+        : `delete NetworkPolicy ${policy} on the ${site} cluster`,
+      act: () => (fenced ? cluster.createEgressFence(policy, apps) : cluster.deleteEgressFence(policy)),
+    },
+    UNREACHABLE_DETAIL(site),
+    (r) =>
+      outcomeRow(
+        name,
+        item,
+        r,
+        fenced
+          ? `NetworkPolicy ${policy} denies all egress of ${apps.join(', ')} (enforced only where the network plugin enforces NetworkPolicy)`
+          : `NetworkPolicy ${policy} absent`,
+      ),
   );
 }
 
@@ -243,49 +267,51 @@ async function scaleToZero(
   for (const dep of deploymentsOf(stack, site)) {
     const item = `Fence ${site} replicas of ${dep}`;
     const target = `k8s:${site}/${dep}`;
-    const r = await runStep(ctx.run, {
-      phase,
-      step: 'fence-scale',
-      stack: name,
-      target,
-      observe: async () => {
-        const d = await cluster.deployment(dep);
-        return d ? { replicas: d.replicas, ready: d.readyReplicas } : null;
-      },
-      satisfied: (d) => d === null || (d.replicas === 0 && d.ready === 0),
-      inProgress: (d) => d !== null && d.replicas === 0,
-      action: (d) =>
-        `scale deployment ${dep} from ${d?.replicas} to 0 replicas on the ${site} cluster (stop every write)`,
-      act: async (d) => {
-        if (d && d.replicas > 0)
-          observe(ctx, phase, FENCE_REPLICAS_STEP, name, target, {
-            replicas: d.replicas,
-            site,
-            deployment: dep,
-          });
-        await cluster.scale(dep, 0);
-      },
-      wait: () =>
-        pollUntil(
-          ctx.run,
-          `${site}/${dep} without ready pods`,
-          async () => {
-            const d = await cluster.deployment(dep);
-            return !d || d.readyReplicas === 0 ? { replicas: d?.replicas ?? 0, ready: 0 } : undefined;
-          },
-          ctx.plan.limits.deadlinesMs.drain,
-        ),
-      deadlineMs: ctx.plan.limits.deadlinesMs.drain,
-      retry: { maxAttempts: 3 },
-      unreachable: isUnreachable,
-      unreachableKey: clusterKey(name, site),
-    });
     rows.push(
-      r.outcome === 'unreachable'
-        ? row(name, item, 'warn', UNREACHABLE_DETAIL(site))
-        : r.before === null
-          ? row(name, item, 'warn', `deployment ${dep} not found on the ${site} cluster`)
-          : outcomeRow(name, item, r, `${r.before?.replicas ?? 0} -> 0 replicas`),
+      await siteStep(
+        ctx,
+        name,
+        site,
+        item,
+        {
+          phase,
+          step: 'fence-scale',
+          target,
+          observe: async () => {
+            const d = await cluster.deployment(dep);
+            return d ? { replicas: d.replicas, ready: d.readyReplicas } : null;
+          },
+          satisfied: (d) => d === null || (d.replicas === 0 && d.ready === 0),
+          inProgress: (d) => d !== null && d.replicas === 0,
+          action: (d) =>
+            `scale deployment ${dep} from ${d?.replicas} to 0 replicas on the ${site} cluster (stop every write)`,
+          act: async (d) => {
+            if (d && d.replicas > 0)
+              observe(ctx, phase, FENCE_REPLICAS_STEP, name, target, {
+                replicas: d.replicas,
+                site,
+                deployment: dep,
+              });
+            await cluster.scale(dep, 0);
+          },
+          wait: () =>
+            pollUntil(
+              ctx.run,
+              `${site}/${dep} without ready pods`,
+              async () => {
+                const d = await cluster.deployment(dep);
+                return !d || d.readyReplicas === 0 ? { replicas: d?.replicas ?? 0, ready: 0 } : undefined;
+              },
+              ctx.plan.limits.deadlinesMs.drain,
+            ),
+          deadlineMs: ctx.plan.limits.deadlinesMs.drain,
+        },
+        UNREACHABLE_DETAIL(site),
+        (r) =>
+          r.before === null
+            ? row(name, item, 'warn', `deployment ${dep} not found on the ${site} cluster`)
+            : outcomeRow(name, item, r, `${r.before?.replicas ?? 0} -> 0 replicas`),
+      ),
     );
   }
   return rows;
@@ -331,30 +357,25 @@ async function restoreReplicas(
     const want =
       journaled ?? replicasFor(ctx.plan, stack, site, dep, site === 'primary' ? 'active' : 'standby');
     const item = `Unfence ${site} replicas of ${dep}`;
-    const r = await runStep(ctx.run, {
-      phase,
-      step: 'unfence-scale',
-      stack: name,
-      target: `k8s:${site}/${dep}`,
-      observe: async () => (await cluster.deployment(dep))?.replicas ?? null,
-      // only a deployment left at zero is the fence's to restore: one scaled since is someone's choice
-      satisfied: (n) => n === null || n > 0,
-      action: `scale deployment ${dep} from 0 back to ${want} replicas on the ${site} cluster (${journaled !== undefined ? 'the count journaled before the fence' : "no count journaled: the plan's"})`,
-      act: () => cluster.scale(dep, want),
-      deadlineMs: 60_000,
-      retry: { maxAttempts: 3 },
-      unreachable: isUnreachable,
-      unreachableKey: clusterKey(name, site),
-    });
     rows.push(
-      r.outcome === 'unreachable'
-        ? row(
-            name,
-            item,
-            'warn',
-            `${site} cluster unreachable: replicas not restored; lift the fence again when it answers`,
-          )
-        : outcomeRow(name, item, r, `${r.before ?? 0} -> ${r.after ?? r.before ?? 0} replicas`),
+      await siteStep(
+        ctx,
+        name,
+        site,
+        item,
+        {
+          phase,
+          step: 'unfence-scale',
+          target: `k8s:${site}/${dep}`,
+          observe: async () => (await cluster.deployment(dep))?.replicas ?? null,
+          // only a deployment left at zero is the fence's to restore: one scaled since is someone's choice
+          satisfied: (n) => n === null || n > 0,
+          action: `scale deployment ${dep} from 0 back to ${want} replicas on the ${site} cluster (${journaled !== undefined ? 'the count journaled before the fence' : "no count journaled: the plan's"})`,
+          act: () => cluster.scale(dep, want),
+        },
+        `${site} cluster unreachable: replicas not restored; lift the fence again when it answers`,
+        (r) => outcomeRow(name, item, r, `${r.before ?? 0} -> ${r.after ?? r.before ?? 0} replicas`),
+      ),
     );
   }
   return rows;

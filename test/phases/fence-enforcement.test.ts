@@ -3,32 +3,10 @@
  * setting each cloud reports through its official SDK: the EKS vpc-cni add-on's
  * enableNetworkPolicy, the AKS network profile's networkPolicy, GKE's Dataplane V2.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { runPhase } from '../../src/phases/runner.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxPerSuite } from '../support/sandbox.js';
 
-let sandbox: Sandbox;
-let work: string;
-
-beforeAll(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-enforcement-'));
-  sandbox = await startSandbox({ outDir: work, speed: 1000, prometheus: 'builtin' });
-}, 60_000);
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(work, { recursive: true, force: true });
-});
-
-const readiness = () =>
-  runPhase({
-    phase: 'readiness',
-    planFile: sandbox.planFile!,
-    journalFile: path.join(work, 'journal.jsonl'),
-    run: { retry: { maxAttempts: 3, baseMs: 1, capMs: 5 } },
-  });
+const suite = sandboxPerSuite('enforcement');
+const readiness = () => suite.phase('readiness', { maxAttempts: 3 });
 
 describe('readiness: is the network-policy fence enforced?', () => {
   it('passes where every cluster enforces NetworkPolicy, saying what each cloud reports', async () => {
@@ -49,7 +27,7 @@ describe('readiness: is the network-policy fence enforced?', () => {
 
   it('warns, naming the site and the setting, where a cluster does not enforce it', async () => {
     for (const s of ['aws', 'azure', 'gcp'])
-      sandbox.world.stack(s).sites.primary.networkPolicyEnforced = false;
+      suite.sandbox.world.stack(s).sites.primary.networkPolicyEnforced = false;
     const { result } = await readiness();
     const rows = result.rows.filter((r) => r.item === 'Fence enforcement');
     expect(rows.map((r) => r.status)).toEqual(['warn', 'warn', 'warn']);

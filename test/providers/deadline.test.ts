@@ -6,30 +6,17 @@
  * over node-fetch 3) cannot abort a socket, so the call ends at the deadline and the socket is left
  * to the server.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DeadlineError } from '../../src/engine/errors.js';
 import { runAttempt } from '../../src/engine/retry.js';
-import { loadPlan } from '../../src/plan/load.js';
-import { createEnvironment } from '../../src/phases/environment.js';
 import type { Environment } from '../../src/phases/types.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxPerSuite } from '../support/sandbox.js';
 import { until } from '../support/wait.js';
 
-let sandbox: Sandbox;
-let work: string;
+const suite = sandboxPerSuite('deadline');
 let env: Environment;
 
 beforeAll(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-deadline-'));
-  sandbox = await startSandbox({ outDir: work, speed: 1000, prometheus: 'builtin' });
-  env = createEnvironment(await loadPlan(sandbox.planFile!));
-}, 60_000);
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(work, { recursive: true, force: true });
+  env = await suite.environment();
 });
 
 type Call = (env: Environment) => Promise<unknown>;
@@ -58,12 +45,12 @@ const calls: [service: string, what: string, call: Call][] = [
 ];
 
 describe('a service that accepts the connection and never answers', () => {
-  afterEach(() => sandbox.faults.clear());
+  afterEach(() => suite.sandbox.faults.clear());
 
   it.each(calls)('%s (%s): the call in flight ends at the deadline', async (service, _what, call) => {
     await call(env); // clients built and warm: the fault hits the call itself
-    const before = sandbox.world.requests.records.length;
-    sandbox.faults.add({ service, kind: 'timeout', rate: 1 });
+    const before = suite.sandbox.world.requests.records.length;
+    suite.sandbox.faults.add({ service, kind: 'timeout', rate: 1 });
     const started = Date.now();
     const err = await runAttempt(() => call(env), {
       deadline: Date.now() + 1000,
@@ -72,12 +59,12 @@ describe('a service that accepts the connection and never answers', () => {
     expect(err).toBeInstanceOf(DeadlineError);
     // the deadline plus a few seconds, whatever the service does
     expect(Date.now() - started).toBeLessThan(1000 + 5000);
-    expect(sandbox.faults.log.some((l) => l.service === service && l.kind === 'timeout')).toBe(true);
+    expect(suite.sandbox.faults.log.some((l) => l.service === service && l.kind === 'timeout')).toBe(true);
     if (service !== 'clouddns' && service !== 'prometheus') {
       // the client closed the request the service never answered
       await until(
         async () =>
-          sandbox.world.requests.records
+          suite.sandbox.world.requests.records
             .slice(before)
             .filter((r) => r.service === service && r.outcome === 'timeout').length,
         (n) => n > 0,

@@ -4,28 +4,15 @@
  * and what to do. The sandbox answers 403 and 404 in each service's own error format (AWS
  * AccessDenied / NotFound codes, Google PERMISSION_DENIED / NOT_FOUND JSON).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ProviderError } from '../../src/engine/errors.js';
-import { loadPlan } from '../../src/plan/load.js';
-import { createEnvironment } from '../../src/phases/environment.js';
 import type { Environment } from '../../src/phases/types.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxPerSuite } from '../support/sandbox.js';
 
-let sandbox: Sandbox;
-let work: string;
+const suite = sandboxPerSuite('errors');
 let env: Environment;
 
 beforeAll(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-errors-'));
-  sandbox = await startSandbox({ outDir: work, speed: 1000, prometheus: 'builtin' });
-  env = createEnvironment(await loadPlan(sandbox.planFile!));
-}, 60_000);
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(work, { recursive: true, force: true });
+  env = await suite.environment();
 });
 
 type Call = (env: Environment) => Promise<unknown>;
@@ -111,13 +98,13 @@ const advice: Record<number, RegExp> = {
 };
 
 describe('a failure answered by the service is one sentence', () => {
-  afterEach(() => sandbox.faults.clear());
+  afterEach(() => suite.sandbox.faults.clear());
 
   const cells = calls.flatMap(([service, name, op, resource, call]) =>
     [403, 404, 503].map((status) => [service, status, name, op, resource, call] as const),
   );
   it.each(cells)('%s %i', async (service, status, name, op, resource, call) => {
-    sandbox.faults.add({ service, kind: 'error', status, rate: 1 });
+    suite.sandbox.faults.add({ service, kind: 'error', status, rate: 1 });
     const err = await call(env).then(
       () => undefined,
       (e: unknown) => e,
