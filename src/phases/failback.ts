@@ -140,10 +140,13 @@ export async function failbackStack(
     sizePool(ctx, 'failback', name, 'dr', 'standby', false),
   ]);
   rows.push(...deps, ...pool);
-  // Azure: the failover group made DR the secondary by itself, so its fence is lifted. RDS / Cloud
-  // SQL: DR's old writer is an orphan that accepts writes; DR stays fenced until the reverse
-  // reprotect has built a replica of the primary writer there, which lifts it.
-  if (azure) rows.push(...(await liftFence(ctx, 'failback', name, 'dr')));
+  // Azure: the failover group made DR the secondary by itself, and a Cloud SQL advanced-DR
+  // switchover made DR's old writer the primary's DR replica: DR's fence is lifted. RDS / Cloud
+  // SQL otherwise: DR's old writer is an orphan that accepts writes; DR stays fenced until the
+  // reverse reprotect has built a replica of the primary writer there, which lifts it.
+  const database = ctx.plan.stack(name).database;
+  if (azure || (database.type === 'cloud-sql' && database.advancedDr))
+    rows.push(...(await liftFence(ctx, 'failback', name, 'dr')));
   else
     rows.push(
       row(

@@ -193,6 +193,13 @@ const CloudSqlDatabase = Type.Object(
           'Name of each replica reprotect creates: {instance} is database.instance, {n} the first free number; default {instance}-reprotect-{n} (e.g. aegis-db-reprotect-1).',
       }),
     ),
+    advancedDr: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'Cloud SQL Enterprise Plus advanced DR: the writer has a designated DR replica in the other region. A cross-region move is then a switchover (zero data loss) while the writer answers, and a replica failover (the old primary rejoins as a replica when its region returns) when it does not; no reprotect is needed after either.',
+      }),
+    ),
   },
   Strict,
 );

@@ -37,6 +37,12 @@ export interface DbInstanceWorld {
   createdAt: number;
   /** Real ms time a promotion made it standalone. */
   promotedAt?: number;
+  /** Cloud SQL edition (settings.edition); advanced DR needs ENTERPRISE_PLUS. */
+  edition?: 'ENTERPRISE' | 'ENTERPRISE_PLUS';
+  /** Cloud SQL advanced DR: on a primary, its designated DR replica (replicationCluster.failoverDrReplicaName). */
+  drReplica?: string;
+  /** Cloud SQL replica failover: the writer this old primary becomes a replica of once its region is back. */
+  rejoinAsReplicaOf?: string;
 }
 
 /** The instances of a stack's database (RDS and Cloud SQL stacks only). */
@@ -92,6 +98,15 @@ export function syncTopology(world: World, stack: StackWorld): void {
   const db = stack.database;
   const w = writerInstance(stack);
   if (!db.instances || !w) return;
+  // Cloud SQL replica failover: the old primary rejoins as a replica of the promoted DR replica
+  // when it comes back online (SqlInstancesPromoteReplicaRequest.failover,
+  // https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances/promoteReplica)
+  for (const i of db.instances.values()) {
+    if (i.rejoinAsReplicaOf && stack.sites[i.site].up && db.instances.has(i.rejoinAsReplicaOf)) {
+      i.source = i.rejoinAsReplicaOf;
+      i.rejoinAsReplicaOf = undefined;
+    }
+  }
   db.writer = w.site;
   for (const site of ['primary', 'dr'] as const) {
     const bound = boundInstance(stack, site);
@@ -155,5 +170,48 @@ export function promoteInstance(stack: StackWorld, inst: DbInstanceWorld, retent
   inst.promotedAt = Date.now();
   if (inst.backupRetentionDays === 0) inst.backupRetentionDays = retentionDays;
   if (wasWriterReplica) db.writerId = inst.id;
+  db.failovers++;
+}
+
+/**
+ * Cloud SQL advanced DR (https://cloud.google.com/sql/docs/postgres/use-advanced-disaster-recovery):
+ * the designated DR replica of the writer, when the writer is Enterprise Plus and names one.
+ */
+export function designatedDrReplica(stack: StackWorld, writer: DbInstanceWorld): DbInstanceWorld | undefined {
+  const r = writer.drReplica ? stack.database.instances?.get(writer.drReplica) : undefined;
+  return writer.edition === 'ENTERPRISE_PLUS' && r?.source === writer.id ? r : undefined;
+}
+
+/**
+ * Replica failover (promoteReplica with failover=true): the DR replica becomes the writer, and its
+ * old primary becomes its replica (now if its region answers, else when it comes back online),
+ * designated as the new writer's DR replica.
+ */
+export function replicaFailover(stack: StackWorld, inst: DbInstanceWorld): void {
+  const old = inst.source ? stack.database.instances?.get(inst.source) : undefined;
+  promoteInstance(stack, inst);
+  inst.edition = 'ENTERPRISE_PLUS';
+  if (!old) return;
+  inst.drReplica = old.id;
+  old.drReplica = undefined;
+  if (stack.sites[old.site].up) old.source = inst.id;
+  else old.rejoinAsReplicaOf = inst.id;
+}
+
+/**
+ * Switchover: the roles of the primary and its DR replica are reversed with zero data loss (the
+ * replica takes over once it has applied everything); the old primary is the new DR replica.
+ */
+export function switchoverInstance(stack: StackWorld, replica: DbInstanceWorld): void {
+  const db = stack.database;
+  const old = replica.source ? db.instances?.get(replica.source) : undefined;
+  if (!old) return;
+  replica.source = undefined;
+  replica.promotedAt = Date.now();
+  if (replica.backupRetentionDays === 0) replica.backupRetentionDays = old.backupRetentionDays || 1;
+  old.source = replica.id;
+  replica.drReplica = old.id;
+  old.drReplica = undefined;
+  if (db.writerId === old.id) db.writerId = replica.id;
   db.failovers++;
 }

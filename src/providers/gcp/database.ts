@@ -32,7 +32,10 @@ export interface Instance {
   region?: string | null;
   replicaNames?: string[] | null;
   failoverReplica?: { name?: string | null; available?: { value?: boolean | null } | null } | null;
+  /** Advanced DR: a primary's designated DR replica, or on a replica whether it is one. */
+  replicationCluster?: { failoverDrReplicaName?: string | null; drReplica?: boolean | null } | null;
   settings?: {
+    edition?: string | number | null;
     settingsVersion?: { value?: unknown } | null;
     availabilityType?: string | number | null;
     databaseReplicationEnabled?: { value?: boolean | null } | null;
@@ -47,6 +50,9 @@ interface SqlOperation {
   operationType?: string | number | null;
   error?: { errors?: { code?: string | null; message?: string | null }[] | null } | null;
 }
+
+/** Cloud SQL operation types that move the writer to another region. */
+const MOVES_ACROSS = new Set(['PROMOTE_REPLICA', 'SWITCHOVER']);
 
 /** Cloud SQL operation types that change which instance (or zone) is the writer. */
 const WRITER_OPS = new Set(['FAILOVER', 'PROMOTE_REPLICA', 'SWITCHOVER', 'RESTART']);
@@ -202,9 +208,11 @@ export class GcpDatabase implements DatabaseProvider {
         ? 'failing-over'
         : busyType === 'PROMOTE_REPLICA'
           ? 'promoting'
-          : w?.reachable
-            ? w.status
-            : 'unreachable';
+          : busyType === 'SWITCHOVER'
+            ? 'switching-over'
+            : w?.reachable
+              ? w.status
+              : 'unreachable';
 
     const there = topology.replicas.filter((r) => r.site === other);
     const chosen = replicaIn(topology, other) ?? there[0];
@@ -221,6 +229,15 @@ export class GcpDatabase implements DatabaseProvider {
       };
     } else if (chosen.building) {
       replication = { healthy: false, detail: `replica ${chosen.id} is being built (${chosen.status})` };
+    } else if (
+      this.config.advancedDr &&
+      w?.reachable &&
+      raw.get(w.id)?.replicationCluster?.failoverDrReplicaName !== chosen.id
+    ) {
+      replication = {
+        healthy: false,
+        detail: `database.advancedDr is set but ${w.id} does not name ${chosen.id} as its DR replica (replicationCluster.failoverDrReplicaName: ${raw.get(w.id)?.replicationCluster?.failoverDrReplicaName || 'none'}): designate it (gcloud sql instances patch ${w.id} --failover-dr-replica-name=${chosen.id})`,
+      };
     } else {
       const r = raw.get(chosen.id);
       const enabled = boolOf(r?.settings?.databaseReplicationEnabled);
@@ -352,22 +369,21 @@ export class GcpDatabase implements DatabaseProvider {
     // Cloud SQL refuses a second one ("not a read replica").
     if (w && w.site === target) {
       const ops = await this.operationsOf(w.id, 100);
-      const done = ops.find((o) => String(o.operationType) === 'PROMOTE_REPLICA');
+      const done = ops.find((o) => MOVES_ACROSS.has(String(o.operationType)));
       if (done?.name)
         return { id: String(done.name), description: `Cloud SQL promotion of ${w.id} (already landed)` };
       throw new UserError(`The writer ${w.id} is already on ${target}: there is nothing to promote there.`);
     }
     const there = topology.replicas.filter((r) => r.site === target && !r.building);
     for (const r of there) {
-      const underway = (await this.runningOps(r.id)).find(
-        (o) => String(o.operationType) === 'PROMOTE_REPLICA',
-      );
+      const underway = (await this.runningOps(r.id)).find((o) => MOVES_ACROSS.has(String(o.operationType)));
       if (underway?.name)
         return {
           id: String(underway.name),
           description: `Cloud SQL promotion of replica ${r.id} (under way)`,
         };
     }
+    if (this.config.advancedDr) return this.advancedDrMove(w, there, raw, target);
     const replica = there.find((r) => r.id === this.config.replica) ?? there[0];
     if (!replica) {
       throw new UserError(
@@ -385,6 +401,54 @@ export class GcpDatabase implements DatabaseProvider {
       };
     } catch (err) {
       throw wrapSdkError('sqladmin', 'instances.promoteReplica', err, `replica ${replica.id}`);
+    }
+  }
+
+  /**
+   * Advanced DR (Enterprise Plus, https://cloud.google.com/sql/docs/postgres/use-advanced-disaster-recovery):
+   * to the designated DR replica, by switchover while the writer answers (the roles are reversed
+   * with zero data loss) and by replica failover when it does not (promoteReplica failover=true: the
+   * old primary is added as a replica of the promoted one when it comes back online).
+   */
+  private async advancedDrMove(
+    w: DatabaseInstanceView | undefined,
+    there: DatabaseInstanceView[],
+    raw: Map<string, Instance>,
+    target: SiteName,
+  ): Promise<Operation> {
+    const named = w ? raw.get(w.id)?.replicationCluster?.failoverDrReplicaName : undefined;
+    const dr = there.find((r) =>
+      named ? r.id === named : raw.get(r.id)?.replicationCluster?.drReplica === true,
+    );
+    const writer = w?.id ?? this.config.instance;
+    if (!dr) {
+      throw new UserError(
+        `database.advancedDr is set but ${writer} has no designated DR replica in ${this.regions[target] || target}${named ? ` (it names ${named}, which is not a healthy replica there)` : ''}: designate one (gcloud sql instances patch ${writer} --failover-dr-replica-name=<replica>), or remove advancedDr from the plan.`,
+      );
+    }
+    const { project } = this.config;
+    if (w?.reachable) {
+      try {
+        const [op] = await this.clients.instances.switchover({ project, instance: dr.id }, NO_RETRY);
+        return {
+          id: String(op.name),
+          description: `Cloud SQL switchover to DR replica ${dr.id} (zero data loss: ${dr.id} becomes the primary, ${writer} its DR replica)`,
+        };
+      } catch (err) {
+        throw wrapSdkError('sqladmin', 'instances.switchover', err, `DR replica ${dr.id}`);
+      }
+    }
+    try {
+      const [op] = await this.clients.instances.promoteReplica(
+        { project, instance: dr.id, failover: true },
+        NO_RETRY,
+      );
+      return {
+        id: String(op.name),
+        description: `Cloud SQL replica failover to DR replica ${dr.id} (${writer} rejoins as its replica when its region is back)`,
+      };
+    } catch (err) {
+      throw wrapSdkError('sqladmin', 'instances.promoteReplica', err, `DR replica ${dr.id}`);
     }
   }
 

@@ -14,9 +14,11 @@
  * The instances are the stack's database instances (../dbtopology.ts). Routes: GET instances,
  * POST instances (a read replica: `masterInstanceName`), PATCH instances/{i} (availabilityType,
  * backups), GET instances/{i}, POST instances/{i}/failover (requires the current `settingsVersion`
- * in `failoverContext`), POST instances/{i}/promoteReplica, GET instances/{i}/backupRuns,
+ * in `failoverContext`), POST instances/{i}/promoteReplica (`failover=true`: advanced DR replica
+ * failover), POST instances/{i}/switchover (advanced DR), GET instances/{i}/backupRuns,
  * GET operations/{op}, GET operations?instance=I. Fault operation names: instances.get,
- * instances.failover, instances.promoteReplica, backupRuns.list, operations.get, operations.list.
+ * instances.failover, instances.promoteReplica, instances.switchover, backupRuns.list,
+ * operations.get, operations.list.
  *
  * Operations go PENDING -> RUNNING -> DONE; the effect lands when DONE, after
  * `world.duration(DURATIONS.cloudSqlFailover)`. If the instance's region goes down before then,
@@ -27,7 +29,15 @@ import type http from 'node:http';
 import type { SiteName } from '../../plan/types.js';
 import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
-import { promoteInstance, replicasOf, replicates, type DbInstanceWorld } from '../dbtopology.js';
+import {
+  designatedDrReplica,
+  promoteInstance,
+  replicaFailover,
+  replicasOf,
+  replicates,
+  switchoverInstance,
+  type DbInstanceWorld,
+} from '../dbtopology.js';
 import { DURATIONS, type StackWorld, type World } from '../world.js';
 import {
   gcpStack,
@@ -41,7 +51,13 @@ import {
 } from './common.js';
 
 type SqlOpType =
-  'FAILOVER' | 'PROMOTE_REPLICA' | 'BACKUP_VOLUME' | 'MAINTENANCE' | 'CREATE_REPLICA' | 'UPDATE';
+  | 'FAILOVER'
+  | 'PROMOTE_REPLICA'
+  | 'SWITCHOVER'
+  | 'BACKUP_VOLUME'
+  | 'MAINTENANCE'
+  | 'CREATE_REPLICA'
+  | 'UPDATE';
 
 interface SqlOperation {
   name: string;
@@ -112,6 +128,7 @@ function opName(req: ServiceRequest): string {
           : 'instances.unsupported';
     if (r.action === 'failover' && req.method === 'POST') return 'instances.failover';
     if (r.action === 'promoteReplica' && req.method === 'POST') return 'instances.promoteReplica';
+    if (r.action === 'switchover' && req.method === 'POST') return 'instances.switchover';
     if (r.action === 'backupRuns' && req.method === 'GET') return 'backupRuns.list';
     return 'instances.unsupported';
   }
@@ -229,9 +246,16 @@ function renderInstance(world: World, stack: StackWorld, inst: DbInstanceWorld):
           },
         }
       : {}),
+    // advanced DR: a primary names its DR replica, the replica says it is one
+    ...(!replica && inst.drReplica
+      ? { replicationCluster: { failoverDrReplicaName: inst.drReplica, drReplica: false } }
+      : replica && instanceOf(stack, inst.source!)?.drReplica === inst.id
+        ? { replicationCluster: { drReplica: true } }
+        : {}),
     settings: {
       kind: 'sql#settings',
       settingsVersion,
+      edition: inst.edition ?? 'ENTERPRISE',
       tier: 'db-custom-4-16384',
       availabilityType: inst.multiAZ ? 'REGIONAL' : 'ZONAL',
       activationPolicy: 'ALWAYS',
@@ -280,7 +304,7 @@ function startOperation(
         : DURATIONS.cloudSqlFailover,
   );
   const db = stack.database;
-  const movesWriter = type === 'FAILOVER' || type === 'PROMOTE_REPLICA';
+  const movesWriter = type === 'FAILOVER' || type === 'PROMOTE_REPLICA' || type === 'SWITCHOVER';
   if (movesWriter) {
     db.status = type === 'FAILOVER' ? 'failing-over' : 'promoting';
     db.busyUntil = now + total;
@@ -472,11 +496,24 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     }
     case 'instances.promoteReplica': {
       // promoteReplica (https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances/promoteReplica):
-      // a replica becomes a standalone instance for good; its old primary is not touched
+      // a replica becomes a standalone instance for good and its old primary is not touched; with
+      // failover=true (advanced DR: the designated DR replica of an Enterprise Plus primary) the old
+      // primary is added as a replica of the promoted one when it comes back online
       if (!inst.source) {
         googleError(res, 400, `The instance ${instance} is not a read replica, so it cannot be promoted.`, {
           reason: 'instanceNotReplica',
         });
+        return;
+      }
+      const failover = req.url.searchParams.get('failover') === 'true';
+      const source = instanceOf(stack, inst.source);
+      if (failover && (!source || designatedDrReplica(stack, source) !== inst)) {
+        googleError(
+          res,
+          400,
+          `The instance ${instance} is not the designated DR replica of an Enterprise Plus primary, so a replica failover is not possible.`,
+          { reason: 'invalidDrReplica' },
+        );
         return;
       }
       if (busyOp(state, instance)) {
@@ -488,8 +525,41 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       world.monitor.mutation('sqladmin', 'instances.promoteReplica', instance);
       world.monitor.failover(instance);
       const op = startOperation(ctx, stack, instance, 'PROMOTE_REPLICA', () => {
-        promoteInstance(stack, inst);
+        if (failover) replicaFailover(stack, inst);
+        else promoteInstance(stack, inst);
         state.settingsVersion[instance] = settingsVersionOf(state, instance) + 1;
+      });
+      send(res, 200, renderOperation(op));
+      return;
+    }
+    case 'instances.switchover': {
+      // switchover (https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances/switchover,
+      // https://cloud.google.com/sql/docs/postgres/use-advanced-disaster-recovery): called on the DR
+      // replica, it reverses the roles of the primary and the replica with zero data loss; the
+      // primary must answer (it is a planned operation, not an outage's)
+      const source = inst.source ? instanceOf(stack, inst.source) : undefined;
+      if (!source || designatedDrReplica(stack, source) !== inst) {
+        googleError(
+          res,
+          400,
+          `The instance ${instance} is not the designated DR replica of an Enterprise Plus primary, so it cannot be switched over to.`,
+          { reason: 'invalidDrReplica' },
+        );
+        return;
+      }
+      if (!stack.sites[source.site].up) return regionDown(res, stack.sites[source.site].region);
+      if (busyOp(state, instance) || busyOp(state, source.id)) {
+        googleError(res, 409, 'Operation failed because another operation was already in progress.', {
+          reason: 'operationInProgress',
+        });
+        return;
+      }
+      world.monitor.mutation('sqladmin', 'instances.switchover', instance);
+      world.monitor.failover(instance);
+      const op = startOperation(ctx, stack, instance, 'SWITCHOVER', () => {
+        switchoverInstance(stack, inst);
+        state.settingsVersion[instance] = settingsVersionOf(state, instance) + 1;
+        state.settingsVersion[source.id] = settingsVersionOf(state, source.id) + 1;
       });
       send(res, 200, renderOperation(op));
       return;
