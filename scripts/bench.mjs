@@ -8,6 +8,7 @@
 //  - a region-outage failover of all three stacks at speed 10: measured time against the critical
 //    path of the sandbox's own durations (target <= 1.10) and against the runbook done step after
 //    step (target <= 0.6), API calls per service, the Route 53 peak rate (target <= 5 a second);
+//  - the failback of all three stacks at speed 20: measured against its own critical path;
 //  - the time of `npm test` (skip with --no-test).
 //
 //   npm run bench [-- --no-test]      BENCH_RUNS=N sets the number of cold-start runs (default 15)
@@ -210,6 +211,32 @@ if (fo?.res.figures) {
     `  Route 53 peak: ${r53.sandbox} requests in a sliding second as the sandbox received them, ${r53.limiter ?? 'n/a'} as the client limiter let them through (target <= 5, ${mark(Math.max(r53.sandbox, r53.limiter ?? 0) <= 5)})`,
   );
 } else if (fo) console.log('  the drill reported no failover figures');
+
+// The failback (src/phases/failback.ts, after the gate and the sync: fence and scale the primary,
+// fence and drain DR, catch up, promote the primary-region replica, traffic back, verify) against
+// its own critical path. A full drill: at speed 20 the two replica builds of reprotect (15-30 cloud
+// minutes each) take about a minute each.
+const FB_SPEED = 20;
+console.log(
+  `\nFailback of all three stacks after a region-outage failover (a full drill at speed ${FB_SPEED}, each cloud duration the mean of its range)`,
+);
+const fb = drill('failback', ['--speed', String(FB_SPEED)]);
+if (fb?.res.failbackFigures) {
+  const b = fb.res.failbackFigures;
+  console.log(
+    `  result ${fb.res.ok ? 'PASSED' : 'FAILED'}; wall time ${(fb.wall / 1000).toFixed(1)} s; failback of all stacks (first failback step to the primary verified): ${sec(b.failoverMs)}`,
+  );
+  console.log(
+    `    critical path of the sandbox's durations ${sec(b.criticalPathMs)}  ratio ${b.criticalPathRatio.toFixed(2)} (target <= 1.10, ${mark(b.criticalPathRatio <= 1.1)})`,
+  );
+  console.log(
+    `    runbook step after step               ${sec(b.sequentialMs)}  ratio ${b.sequentialRatio.toFixed(2)}`,
+  );
+  for (const s of b.stacks)
+    console.log(
+      `    ${s.stack.padEnd(6)} measured ${sec(s.failoverMs)}, its critical path ${sec(s.criticalPathMs)}`,
+    );
+} else if (fb) console.log('  the drill reported no failback figures (did the failback pass?)');
 
 if (runTests) {
   console.log('\nnpm test (lint, type-check, every test; includes the dist/ rebuild check)');

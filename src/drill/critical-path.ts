@@ -45,6 +45,11 @@ export interface FailoverOptions {
    * time, so the window does not shrink with the sandbox speed. Default: none.
    */
   errorWindowMs?: number;
+  /**
+   * Failback only: cloud seconds still left, when failback starts, until the recovered region's
+   * nodes are Ready (a real failback waits hours of primary health first; a sandbox drill does not).
+   */
+  regionRecoveryCloudSeconds?: number;
 }
 
 const DATABASE: Record<CloudKind, { range: readonly [number, number]; what: string }> = {
@@ -135,6 +140,80 @@ export function failoverOperations(
   ];
 }
 
+const SWITCHOVER: Record<CloudKind, { range: readonly [number, number]; what: string }> = {
+  aws: { range: DURATIONS.rdsPromote, what: 'RDS PromoteReadReplica of the primary-region replica' },
+  azure: { range: DURATIONS.azureFailover, what: 'Azure SQL failover group planned failover back' },
+  gcp: { range: DURATIONS.cloudSqlFailover, what: 'Cloud SQL promoteReplica of the primary-region replica' },
+};
+
+/**
+ * The operations of one stack's failback (src/phases/failback.ts, after the gate and the data
+ * sync): the recovered primary is fenced and scaled up while DR serves, then DR is fenced and
+ * drained, the primary-region replica catches up with nothing writing and is promoted, the
+ * primary is unfenced, traffic moves back and the primary is verified. DR back to standby comes
+ * after the verification and is not part of the measured span.
+ */
+export function failbackOperations(
+  cloud: CloudKind,
+  opts: Pick<FailoverOptions, 'pick' | 'regionRecoveryCloudSeconds'> & {
+    errorWindowCloudSeconds?: number;
+  } = {},
+): FailoverOperation[] {
+  const d = (range: readonly [number, number]) => pickDuration(range, opts.pick ?? 'mean');
+  return [
+    { name: 'fence-primary', description: 'the recovered primary fenced', cloudSeconds: 0, after: [] },
+    {
+      name: 'primary-nodes',
+      description:
+        "the recovered region's nodes Ready (what was left of the region's recovery when failback started)",
+      cloudSeconds: opts.regionRecoveryCloudSeconds ?? 0,
+      after: [],
+    },
+    {
+      name: 'primary-rollout',
+      description: 'primary deployments scaled to production replicas and available',
+      cloudSeconds: d(DURATIONS.podReady),
+      after: ['fence-primary', 'primary-nodes'],
+    },
+    {
+      name: 'drain-dr',
+      description: 'DR fenced, its connections drain to zero',
+      cloudSeconds: DRAIN_CLOUD_SECONDS,
+      after: ['primary-rollout'],
+    },
+    {
+      name: 'database',
+      description: SWITCHOVER[cloud].what,
+      cloudSeconds: d(SWITCHOVER[cloud].range),
+      after: ['drain-dr'],
+    },
+    {
+      name: 'traffic',
+      description: TRAFFIC[cloud].what,
+      cloudSeconds: d(TRAFFIC[cloud].range),
+      after: ['database'],
+    },
+    {
+      name: 'integrity',
+      description: 'data integrity Job in the primary cluster',
+      cloudSeconds: d(DURATIONS.job),
+      after: ['traffic'],
+    },
+    {
+      name: 'scan',
+      description: 'end-to-end scan queued and completed',
+      cloudSeconds: SCAN_QUEUED_CLOUD_SECONDS + SCAN_RUNNING_CLOUD_SECONDS,
+      after: ['traffic'],
+    },
+    {
+      name: 'error-window',
+      description: 'the 5xx rate measured over the error-rate window after the switch back',
+      cloudSeconds: opts.errorWindowCloudSeconds ?? 0,
+      after: ['traffic'],
+    },
+  ];
+}
+
 /** Longest path through the operations' dependency graph, in cloud seconds. */
 export function longestPath(ops: FailoverOperation[]): number {
   const byName = new Map(ops.map((o) => [o.name, o]));
@@ -168,17 +247,18 @@ export interface FailoverFigures {
 }
 
 /**
- * Critical path and step-after-step runbook time of a region-outage failover of `stacks`
- * (name and cloud) in a world at `speed`.
+ * Critical path and step-after-step runbook time of a region-outage failover (or, with `kind`
+ * failback, of the failback) of `stacks` (name and cloud) in a world at `speed`.
  */
 export function failoverFigures(
   stacks: { stack: string; cloud: CloudKind }[],
   speed: number,
-  opts: FailoverOptions = {},
+  opts: FailoverOptions & { kind?: 'failover' | 'failback' } = {},
 ): FailoverFigures {
   const ms = (cloudSeconds: number) => (cloudSeconds * 1000) / speed;
+  const operations = opts.kind === 'failback' ? failbackOperations : failoverOperations;
   const per = stacks.map(({ stack, cloud }) => {
-    const ops = failoverOperations(cloud, {
+    const ops = operations(cloud, {
       ...opts,
       errorWindowCloudSeconds: ((opts.errorWindowMs ?? 0) / 1000) * speed,
     });

@@ -110,6 +110,8 @@ export interface DrillResult {
   };
   /** The failover of all stacks against what the sandbox's durations allow (sandbox drills). */
   figures?: FailoverBenchmark;
+  /** The failback (from its first step to the primary verified) against the same (sandbox drills with failback). */
+  failbackFigures?: FailoverBenchmark;
   /** The report and incident chart written into the drill folder (src/report/evidence.ts). */
   evidence?: DrillEvidence;
 }
@@ -338,8 +340,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
 
     // 5. failback: the primary recovers, data sync dry-run then execute, failback, verify
     let failbackOk = true;
+    let recoveredAt: number | undefined;
     if (!opts.noFailback && !run.dryRun && servingSite(classDef) === 'dr' && failoverOk) {
       if (sandbox) log(`scenario primary-recovered: ${sandbox.applyScenario('primary-recovered', stacks)}`);
+      recoveredAt = Date.now();
       // The fence set while the primary was unreachable may never have landed: reconcile it now,
       // before the recovered region's pods can take writes.
       const refence = await forEachStack(base, (s) => applyFence(base, 'declare', s, 'primary'));
@@ -441,6 +445,20 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
     };
     if (sandbox && !run.dryRun && cls === 'region-outage') {
       result.figures = await failoverBenchmark(sandbox.world, plan, stacks, failoverRecords);
+      const fb = spans.find((sp) => sp.stage === 'failback');
+      if (fb && failbackOk) {
+        const inSpan = journal
+          .thisRun()
+          .filter((r) => Date.parse(r.startedAt) >= fb.from && Date.parse(r.endedAt) <= fb.to);
+        // the region's nodes come back REGION_RECOVERY_CLOUD_SECONDS after it recovered: what is left then
+        const { REGION_RECOVERY_CLOUD_SECONDS } = await import('../sandbox/scenarios.js');
+        const nodesReadyAt = (recoveredAt ?? fb.from) + sandbox.world.realMs(REGION_RECOVERY_CLOUD_SECONDS);
+        const leftMs = Math.max(0, nodesReadyAt - fb.from);
+        result.failbackFigures = await failoverBenchmark(sandbox.world, plan, stacks, inSpan, {
+          kind: 'failback',
+          regionRecoveryCloudSeconds: (leftMs / 1000) * sandbox.world.speed,
+        });
+      }
     }
     if (result.sandbox?.splitBrain) {
       result.ok = false;
@@ -478,8 +496,8 @@ function writeDrillFiles(
 }
 
 /**
- * The failover's figures: measured from the journal records of the failover stage (first step
- * start to last verify end), next to the critical path and the sequential runbook time computed
+ * The failover's (or the failback's) figures: measured from the journal records of its stage
+ * (first step start to last verify end), next to the critical path and the sequential runbook time computed
  * from the sandbox's durations, with the requests the sandbox received in that window.
  */
 export async function failoverBenchmark(
@@ -487,6 +505,7 @@ export async function failoverBenchmark(
   plan: Plan,
   stacks: string[],
   records: JournalRecord[],
+  failback?: { kind: 'failback'; regionRecoveryCloudSeconds: number },
 ): Promise<FailoverBenchmark | undefined> {
   const { failoverFigures } = await import('./critical-path.js');
   const steps = records.filter((r) => r.stack && stacks.includes(r.stack));
@@ -498,7 +517,7 @@ export async function failoverBenchmark(
   const figures = failoverFigures(
     stacks.map((s) => ({ stack: s, cloud: plan.stack(s).cloud })),
     world.speed,
-    { pick, errorWindowMs: plan.limits.errorRateWindowMs },
+    { pick, errorWindowMs: plan.limits.errorRateWindowMs, ...failback },
   );
   const per = figures.stacks.map((f) => {
     const mine = steps.filter((r) => r.stack === f.stack);

@@ -173,5 +173,10 @@ export function figuresText(r: DrillResult, benchSpeed: number): string {
   lines.push(
     `API calls during the failover: ${calls}; Route 53 peak ${f.route53PeakPerSecond.sandbox} requests in a second (target <= 5)`,
   );
+  const b = r.failbackFigures;
+  if (b)
+    lines.push(
+      `failback of ${b.stacks.length} stack(s) (first failback step to the primary verified): ${formatMs(b.failoverMs)}; critical path of the sandbox's durations ${formatMs(b.criticalPathMs)} (ratio ${b.criticalPathRatio.toFixed(2)}); its runbook step after step ${formatMs(b.sequentialMs)} (ratio ${b.sequentialRatio.toFixed(2)})`,
+    );
   return lines.join('\n');
 }
