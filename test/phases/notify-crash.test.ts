@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { getPhase } from '../../src/phases/registry.js';
+import { escalationSection } from '../../src/report/escalations.js';
 import { runPhase } from '../../src/phases/runner.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { until } from '../support/wait.js';
@@ -160,6 +161,9 @@ describe('a runner killed between the post and its record', () => {
     expect((await github()).issues).toHaveLength(1);
     const rec = out.journal.thisRun().find((r) => r.target === 'incident' && r.outcome === 'done');
     expect(rec?.data).toMatchObject({ found: true });
+    // the report's communications: the message once, found again; no intent row once an outcome followed
+    const table = escalationSection(records()).filter((l) => /\| initial \| incident \(slack\)/.test(l));
+    expect(table).toEqual([expect.stringContaining('done (found at the channel, not posted again)')]);
   }, 120_000);
 
   it('GitHub: the re-run finds the comment by its hidden marker and does not comment again', async () => {
