@@ -306,6 +306,7 @@ export function messageDelivery(
   }
 }
 
+/** The incident deployment's task (as providers/comms/github.ts; not imported: Octokit loads lazily). */
 const DEPLOY_TASK = 'deploy:dr-failover';
 
 async function githubClient(token: string, ch: Channel) {
