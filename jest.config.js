@@ -3,7 +3,8 @@ import { createDefaultEsmPreset } from 'ts-jest';
 /**
  * The end-to-end suites: whole drills, actions run from dist/, the fault matrix, the example
  * workflows run by the harness, and the suites that run whole failovers scenario after scenario
- * (the drill's communications and cluster access, each escalation rule in its own world). They
+ * (the drill's communications and cluster access, each escalation rule in its own world, a notify
+ * run killed in a real process). They
  * run with `npm run test:e2e` (which `.ci/run` runs too), not in `npm test`: together they were
  * 95 s of the 245 s that jest's workers spent on `npm test` (docs/DEVELOPMENT.md).
  */
@@ -13,6 +14,7 @@ export const E2E = [
   '<rootDir>/test/workflows/(failover|failback|rerun|triggers|scheduled)\\.test\\.ts$',
   '<rootDir>/test/drill/(comms|cloud-access-drill)\\.test\\.ts$',
   '<rootDir>/test/phases/escalate\\.test\\.ts$',
+  '<rootDir>/test/phases/notify-crash\\.test\\.ts$',
 ];
 
 const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json' });

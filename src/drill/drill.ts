@@ -30,6 +30,7 @@ import { writeDrillEvidence, type DrillEvidence } from '../report/evidence.js';
 import type { RequestSummary } from '../sandbox/requests.js';
 import type { DurationMode } from '../sandbox/world.js';
 import { journalGateOverride } from '../phases/recovered.js';
+import { DR_CHECKS } from '../phases/escalate.js';
 import { drillComms } from './comms.js';
 import { runFailover, servingSite } from './pipeline.js';
 import { rtoOf, summaryText, timeline } from './summary.js';
@@ -81,7 +82,8 @@ export interface DrillResult {
   ok: boolean;
   /**
    * passed / failed; dry-run (nothing verified, whatever the rows say); escalated (the triggers
-   * refused to dispatch: both regions unhealthy, no failover ran).
+   * refused to dispatch: both regions unhealthy; or readiness found the DR site unhealthy: no
+   * failover ran, the escalation rule engaged its people).
    */
   verdict: 'passed' | 'failed' | 'dry-run' | 'escalated';
   /** The class the failover ran for (none when the triggers escalated instead). */
@@ -89,8 +91,12 @@ export interface DrillResult {
   scenario?: string;
   /** When the failover was declared (the origin of every T+), ISO; absent when none was. */
   declaredAt?: string;
-  /** The triggers' two-region decision, when they refused to dispatch. */
-  escalation?: { reasons: string[] };
+  /**
+   * Why the drill escalated instead of failing over: the rule (two-region-failure: the triggers
+   * refused to dispatch; dr-unhealthy: readiness found the DR site unhealthy), what was seen, and
+   * the rules the escalate phase fired (each engaged its channels once).
+   */
+  escalation?: { rule?: 'two-region-failure' | 'dr-unhealthy'; reasons: string[]; fired?: string[] };
   /** The Markdown report (always written, in the drill's folder unless --report names a file). */
   reportFile: string;
   stacks: StackOutcome[];
@@ -262,7 +268,7 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
           500,
         );
         if (d.twoRegion) {
-          escalation = { reasons: d.reasons };
+          escalation = { rule: 'two-region-failure', reasons: d.reasons };
           log(`triggers refused to dispatch a failover: ${d.reasons.join('; ')}`);
         } else if (!d.fire)
           log(
@@ -298,8 +304,14 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       stage('triggers', triggerRows);
     }
     if (escalates) {
-      // The runbook's answer to a two-region failure is people, not a pipeline: show the decision
-      // and stop. Nothing is fenced, promoted or switched.
+      // The runbook's answer to a two-region failure is people, not a pipeline: show the decision,
+      // engage the executive team (BCP) through the escalate phase, and stop. Nothing is fenced,
+      // promoted or switched.
+      if (escalation) {
+        const c = drillComms(ctx({ 'time-scale': String(sandbox?.world.speed ?? 1) }), outDir, log);
+        await c.tick();
+        escalation.fired = c.escalated;
+      }
       const result: DrillResult = {
         ok: escalation !== undefined,
         verdict: escalation ? 'escalated' : 'failed',
@@ -325,6 +337,29 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       log,
     );
     await comms.tick();
+    // The runbook's "DR environment unhealthy": contact the Platform team; never fail over to a DR
+    // site readiness found unhealthy (the tick above ran the escalate phase on these rows).
+    const drBad = ready.rows.filter((r) => r.status === 'fail' && DR_CHECKS.has(r.item));
+    if (drBad.length && !run.dryRun) {
+      log('readiness found the DR site unhealthy: no failover to it (escalated to the Platform team)');
+      const result: DrillResult = {
+        ok: comms.escalated.includes('dr-unhealthy'),
+        verdict: 'escalated',
+        scenario,
+        escalation: {
+          rule: 'dr-unhealthy',
+          reasons: drBad.map((r) => `${r.stack ?? ''} ${r.item}: ${r.detail}`.trim()),
+          fired: comms.escalated,
+        },
+        stacks: [],
+        rows: stages,
+        journalFile,
+        reportFile,
+        timeline: timeline(journal.thisRun(), started, undefined),
+      };
+      writeDrillFiles(result, outDir, journal, plan, stacks, sandbox?.world.speed, log);
+      return result;
+    }
 
     // 4. failover for the class (per stack, all stacks at once), including verify
     const declaredAt = Date.now();

@@ -76,7 +76,9 @@ export function verdictLine(r: DrillResult): string {
     case 'dry-run':
       return `${what}: DRY RUN (nothing verified, nothing changed)`;
     case 'escalated':
-      return `${what}: ESCALATED: the triggers refused to dispatch a failover (both regions unhealthy)`;
+      return r.escalation?.rule === 'dr-unhealthy'
+        ? `${what}: ESCALATED: readiness found the DR site unhealthy (no failover to it)`
+        : `${what}: ESCALATED: the triggers refused to dispatch a failover (both regions unhealthy)`;
     default:
       return `${what}: ${r.ok ? 'PASSED' : 'FAILED'}`;
   }
@@ -94,8 +96,13 @@ export function summaryText(r: DrillResult, opts: { paths?: boolean } = {}): str
   const lines = [verdictLine(r), ''];
   if (r.verdict === 'escalated') {
     for (const reason of r.escalation?.reasons ?? []) lines.push(`  ${reason}`);
+    const fired = r.escalation?.fired ?? [];
     lines.push(
-      '  escalation that would fire: page the incident commander, engage the executive team, activate BCP',
+      fired.length
+        ? `  escalation fired: ${fired.join(', ')} (each rule's channels engaged once)`
+        : r.escalation?.rule === 'dr-unhealthy'
+          ? '  escalation: contact the Platform team'
+          : '  escalation: page the incident commander, engage the executive team, activate BCP',
       '  nothing was fenced, promoted or switched',
     );
   } else if (r.verdict === 'dry-run') {

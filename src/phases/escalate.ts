@@ -41,7 +41,7 @@ const ACTIONS: Record<EscalationWhen, string> = {
 };
 
 /** Readiness checks that say the DR site itself is unhealthy. */
-const DR_CHECKS = new Set(['DR health', 'DR nodes and pods']);
+export const DR_CHECKS = new Set(['DR health', 'DR nodes and pods']);
 
 export interface RuleVerdict {
   rule: EscalationWhen;

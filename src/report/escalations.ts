@@ -28,14 +28,28 @@ export function escalationSection(records: JournalRecord[]): string[] {
     }
     md.push('');
   }
-  const sent = records.filter((r) => (r.phase === 'notify' || r.phase === 'escalate') && r.data?.channel);
+  const all = records.filter((r) => (r.phase === 'notify' || r.phase === 'escalate') && r.data?.channel);
+  // an intent is shown only when no outcome followed it (the runner stopped after the post may have gone out)
+  const sent = all.filter(
+    (r, i) =>
+      r.outcome !== 'intent' ||
+      !all
+        .slice(i + 1)
+        .some(
+          (x) =>
+            x.phase === r.phase &&
+            x.step === r.step &&
+            x.target === r.target &&
+            x.data?.incident === r.data?.incident,
+        ),
+  );
   md.push('### Communications', '');
   if (sent.length === 0) md.push('None: no message was sent to a channel.', '');
   else {
     md.push('| Time | Message | Channel | Outcome |', '| --- | --- | --- | --- |');
     for (const r of sent)
       md.push(
-        `| ${r.endedAt} | ${cell(r.step)} | ${cell(r.target)} (${cell(r.data?.channel)}) | ${r.outcome}${r.error ? `: ${cell(r.error)}` : ''} |`,
+        `| ${r.endedAt} | ${cell(r.step)} | ${cell(r.target)} (${cell(r.data?.channel)}) | ${r.outcome === 'intent' ? 'intent, no outcome recorded (the post may have gone out)' : r.data?.found ? 'done (found at the channel, not posted again)' : r.outcome}${r.error ? `: ${cell(r.error)}` : ''} |`,
       );
     md.push('');
   }

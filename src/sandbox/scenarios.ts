@@ -160,6 +160,16 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
       }
     },
   },
+  'dr-unhealthy': {
+    description:
+      'A drill finds the DR site unhealthy: its health endpoint answers 503 and one DR node is NotReady (the primary is fine). Readiness fails on DR, the "DR environment unhealthy" rule contacts the Platform team, and no failover runs.',
+    apply: (_w, stacks) => {
+      for (const s of stacks) {
+        s.sites.dr.healthy = false;
+        if (s.sites.dr.cluster.nodes[0]) s.sites.dr.cluster.nodes[0].ready = false;
+      }
+    },
+  },
   'dr-health-down': {
     description: 'Readiness failure: the DR health endpoint answers 503.',
     apply: (_w, stacks) => {

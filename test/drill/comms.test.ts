@@ -1,15 +1,16 @@
 /**
  * The drill's communications on the sandbox: the messages go to the emulators as they fall due
  * (a short line each, the full text in the drill's folder), and each escalation rule fires in its
- * scenario, once, and never in a healthy drill. The DR-unhealthy and two-region rules are proven
- * at the phase level (test/phases/escalate.test.ts): a drill whose DR site is unhealthy waits out
- * its verify deadline (minutes), and the two-region drill stops after the triggers refuse.
+ * scenario, once, and never in a healthy drill. The two-region drill stops after the triggers
+ * refuse and engages the executive team (BCP); the DR-unhealthy drill stops after readiness fails
+ * on DR and contacts the Platform team: neither fails over.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runDrill } from '../../src/drill/drill.js';
 import type { JournalRecord } from '../../src/engine/journal.js';
+import { summaryText } from '../../src/drill/summary.js';
 
 const drill = async (scenario: string) => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-drill-comms-'));
@@ -30,7 +31,7 @@ const drill = async (scenario: string) => {
   const fired = records
     .filter((x) => x.phase === 'escalate' && x.outcome === 'observed' && x.step !== 'override')
     .map((x) => x.step);
-  return { r, out, lines, fired };
+  return { r, out, lines, fired, records };
 };
 
 describe('drill communications', () => {
@@ -59,6 +60,27 @@ describe('drill communications', () => {
       const { fired, lines } = await drill(scenario);
       expect(fired).toEqual([rule]);
       expect(lines.filter((l) => l.startsWith(`escalation ${rule}`))).toHaveLength(1);
+    },
+    180_000,
+  );
+
+  it.each([
+    ['two-region-failure', 'two-region-failure', ['executives', 'oncall'], /both regions unhealthy/],
+    ['dr-unhealthy', 'dr-unhealthy', ['platform'], /readiness found the DR site unhealthy/],
+  ])(
+    'scenario %s: no failover; %s fires once and engages its channels',
+    async (scenario, rule, channels, verdict) => {
+      const { r, fired, lines, records } = await drill(scenario);
+      expect(r.verdict).toBe('escalated');
+      expect(r.ok).toBe(true);
+      expect(fired).toEqual([rule]);
+      expect(lines.filter((l) => l.startsWith(`escalation ${rule}`))).toHaveLength(1);
+      const delivered = records.filter((x) => x.phase === 'escalate' && x.outcome === 'done');
+      expect([...new Set(delivered.map((x) => x.target))].sort()).toEqual([...channels].sort());
+      // nothing fenced, promoted, scaled or switched
+      expect(records.filter((x) => ['drain', 'database', 'scale', 'traffic'].includes(x.phase))).toEqual([]);
+      expect(summaryText(r)).toMatch(verdict);
+      expect(summaryText(r)).toContain(`escalation fired: ${rule}`);
     },
     180_000,
   );

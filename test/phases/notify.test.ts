@@ -181,8 +181,10 @@ describe('a channel that fails', () => {
       });
       expect(teams!.detail).not.toContain('sig=');
       expect(out.result.outputs['failed-channels']).toBe('teams');
-      const rec = out.journal.thisRun().find((r) => r.phase === 'notify' && r.target === 'teams');
-      expect(rec).toMatchObject({ outcome: 'failed', attempts: 3 });
+      const recs = out.journal.thisRun().filter((r) => r.phase === 'notify' && r.target === 'teams');
+      // intent before post, then the outcome
+      expect(recs.map((r) => r.outcome)).toEqual(['intent', 'failed']);
+      expect(recs[1]).toMatchObject({ outcome: 'failed', attempts: 3 });
       expect(out.result.rows.find((r) => r.item.startsWith('incident'))).toMatchObject({ status: 'done' });
     } finally {
       sandbox.faults.clear();

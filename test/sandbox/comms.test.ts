@@ -68,6 +68,47 @@ describe('Slack Web API', () => {
     ]);
   });
 
+  it('keeps message metadata and returns it only with include_all_metadata (history and replies); sets a purpose', async () => {
+    const web = new WebClient(sandbox.comms.env.AEGIS_SANDBOX_SLACK_TOKEN, {
+      slackApiUrl: `${sandbox.endpoints.slack}/api/`,
+      retryConfig: { retries: 0 },
+    });
+    const created = await web.conversations.create({ name: 'incident-20261202-07' });
+    const channel = created.channel!.id!;
+    const metadata = { event_type: 'aegis_dr_message', event_payload: { incident: 'i-1', key: 'initial' } };
+    const root = await web.chat.postMessage({ channel, text: 'T+0', metadata });
+    await web.chat.postMessage({
+      channel,
+      text: 'T+15',
+      thread_ts: root.ts,
+      metadata: { ...metadata, event_payload: { incident: 'i-1', key: 'progress@1' } },
+    });
+    expect((await web.conversations.history({ channel })).messages?.[0]).not.toHaveProperty('metadata');
+    const withMeta = await web.conversations.history({ channel, include_all_metadata: true });
+    expect(withMeta.messages?.[0].metadata).toEqual(metadata);
+    const replies = await web.conversations.replies({ channel, ts: root.ts!, include_all_metadata: true });
+    expect(replies.messages?.map((m) => (m.metadata?.event_payload as any)?.key)).toEqual([
+      'initial',
+      'progress@1',
+    ]);
+    const bad = await caught(
+      web.chat.postMessage({ channel, text: 'x', metadata: { event_type: 'x' } as any }),
+    );
+    expect(bad.data.error).toBe('invalid_metadata_format');
+    const set = await web.conversations.setPurpose({ channel, purpose: 'aegis-dr incident i-1' });
+    expect(set).toMatchObject({ ok: true, purpose: 'aegis-dr incident i-1' });
+
+    const slack = new SlackClient(sandbox.comms.env.AEGIS_SANDBOX_SLACK_TOKEN, {
+      url: sandbox.endpoints.slack,
+    });
+    expect(await slack.findTagged(channel, { incident: 'i-1', key: 'initial' })).toBe(root.ts);
+    expect(await slack.findTagged(channel, { incident: 'i-1', key: 'progress@1' })).toBeUndefined();
+    expect(await slack.findTagged(channel, { incident: 'i-1', key: 'progress@1' }, root.ts)).toBeDefined();
+    expect((await slack.channelsStartingWith('incident-20261202-07'))[0].purpose).toBe(
+      'aegis-dr incident i-1',
+    );
+  });
+
   it('answers a throttling fault with 429 and Retry-After, which the provider classifies as throttled', async () => {
     sandbox.faults.add({
       service: 'slack',

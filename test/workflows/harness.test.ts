@@ -2,7 +2,8 @@
  * The workflow harness's own rules, each on a small workflow whose outcome GitHub documents
  * (see the citations in test/workflows/harness/run.ts): skips that travel down `needs`, status
  * functions, continue-on-error, the GITHUB_OUTPUT and GITHUB_ENV files, typed dispatch inputs,
- * artifacts per run and a missing artifact, approvals, re-runs of failed jobs.
+ * artifacts per run and a missing artifact, another run's artifact (run-id with github-token),
+ * approvals, re-runs of failed jobs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -226,6 +227,45 @@ jobs:
       approval: { reviewer: 'lead', comment: 'ok' },
     });
     expect(approved.jobs.gated.steps[1].log).toContain('one');
+  });
+
+  it("download-artifact with run-id and github-token takes another run's artifact; without the token, this run's", async () => {
+    const producer = await harness.run(file(), { inputs: { class: 'a' } });
+    expect(producer.jobs.produce.result).toBe('success');
+    const consumer = (token: string) =>
+      workflow(
+        token ? 'consumer-token.yml' : 'consumer.yml',
+        `on:
+  workflow_dispatch:
+    inputs:
+      run:
+        type: string
+        required: true
+jobs:
+  read:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/download-artifact@018cc2cf5baa6db3ef3c5f8a56943fffe632ef53 # v6.0.0
+        with:
+          name: evidence
+          run-id: \${{ inputs.run }}
+${token}
+      - run: cat evidence.txt
+`,
+      );
+    const withToken = await harness.run(consumer('          github-token: ${{ github.token }}'), {
+      inputs: { run: String(producer.id) },
+    });
+    expect(withToken.jobs.read.result).toBe('success');
+    expect(withToken.jobs.read.steps[0].log).toContain(`from run ${producer.id}`);
+    expect(withToken.jobs.read.steps[1].log).toContain('one');
+    // without github-token the action reads the current run, which has no such artifact
+    const without = await harness.run(consumer(''), { inputs: { run: String(producer.id) } });
+    expect(without.jobs.read.steps[0].log).toContain('Artifact not found for name: evidence');
+    const unknown = await harness.run(consumer('          github-token: ${{ github.token }}'), {
+      inputs: { run: '424242' },
+    });
+    expect(unknown.jobs.read.steps[0].log).toContain('Artifact not found for name: evidence');
   });
 
   it('a download of an artifact the run does not have fails; a re-run attempt may or may not see earlier artifacts', async () => {

@@ -5,6 +5,14 @@
  * a re-run reuses (Slack channel and message ts, GitHub issue and deployment, PagerDuty dedup key).
  * A channel that still fails is recorded as failed and shown as a warning: it never stops the
  * failover.
+ *
+ * Intent before post: an `intent` record (the message key and the channel) is journaled before the
+ * first call. A runner can die between the post and its record, and an answer can be lost after
+ * the post landed; a re-run that finds the intent without an outcome (and every retry after an
+ * error) first asks the channel whether the message is there (`Delivery.find`: Slack message
+ * metadata, a hidden marker in a GitHub comment) and reuses it instead of posting again. A channel
+ * that cannot be read back (a Teams webhook) is sent again: at-least-once, said in the record.
+ * PagerDuty needs no look-up: the same dedup key joins the alert it opened (a repeat is harmless).
  */
 import { redact, registerSecret } from '../../engine/redact.js';
 import type { JournalRecord } from '../../engine/journal.js';
@@ -29,6 +37,14 @@ export interface Delivery {
   /** What is sent, in one line, for the journal and the summary. */
   what: string;
   send(secret: string, state: ChannelState): Promise<{ state: ChannelState; note?: string }>;
+  /**
+   * Look for this message at the channel (posted by a run that died before its record, or whose
+   * answer was lost): its state when found, undefined when not there. Absent when the channel
+   * cannot be read back (a Teams webhook) or a repeat is harmless (PagerDuty's dedup key).
+   */
+  find?(secret: string, state: ChannelState): Promise<{ state: ChannelState; note?: string } | undefined>;
+  /** How a repeat after a crash behaves when there is no `find` (for the journal and the summary). */
+  repeat?: string;
 }
 
 /** The environment variable a channel's secret comes from. */
@@ -64,6 +80,21 @@ export function stateOf(sent: JournalRecord[], channel: string): ChannelState {
   return st;
 }
 
+/** The last intent of `key` at `channel` that no done or skipped record followed (the post may have landed). */
+export function pendingIntent(
+  sent: JournalRecord[],
+  channel: string,
+  key: string,
+): JournalRecord | undefined {
+  let pending: JournalRecord | undefined;
+  for (const r of sent) {
+    if (r.target !== channel || r.step !== key || r.dryRun) continue;
+    if (r.outcome === 'intent') pending = r;
+    else if (r.outcome === 'done' || r.outcome === 'skipped') pending = undefined;
+  }
+  return pending;
+}
+
 /**
  * Deliver `d` to one channel unless the journal shows it was delivered already; journal the
  * outcome. Returns the summary row.
@@ -83,7 +114,7 @@ export async function deliver(
   const secrets = allSecrets(ctx);
   const t0 = new Date();
   const journal = (
-    outcome: 'done' | 'skipped' | 'failed' | 'would-do',
+    outcome: 'done' | 'skipped' | 'failed' | 'would-do' | 'intent',
     data: Record<string, unknown>,
     error?: string,
     attempts = 1,
@@ -122,15 +153,52 @@ export async function deliver(
     return { item: `${name} (${ch.type})`, status: 'warn', detail: error };
   }
   const before = stateOf(sent, name);
+  const pending = pendingIntent(sent, name, d.key);
+  const look = async () => {
+    try {
+      return await d.find?.(secret, { ...before });
+    } catch {
+      return undefined; // the look-up failed: the send decides (and retries)
+    }
+  };
+  if (pending && d.find) {
+    const found = await look();
+    if (found) {
+      journal('done', { state: found.state, found: true, intent: pending.seq });
+      return {
+        item: `${name} (${ch.type})`,
+        status: 'skip',
+        detail: scrub(
+          `found at the channel (an earlier run posted it and stopped before its record): not posted again: ${d.what}${found.note ? ` (${found.note})` : ''}`,
+          secrets,
+        ),
+      };
+    }
+  }
+  journal('intent', {
+    ...(pending ? { repeatOf: pending.seq } : {}),
+    ...(d.repeat ? { repeat: d.repeat } : {}),
+  });
+  let tries = 0;
   try {
-    const { value, attempts } = await withRetry(() => d.send(secret, { ...before }), {
-      // a channel never holds up the failover: three tries, whether the service answers or not
-      maxAttempts: 3,
-      answeredAttempts: 3,
-      baseMs: 200,
-      capMs: 2000,
-      deadline: Date.now() + 30_000,
-    });
+    const { value, attempts } = await withRetry(
+      async () => {
+        // an error may come after the post landed (the answer was lost): look before posting again
+        if (tries++ > 0 && d.find) {
+          const found = await look();
+          if (found) return found;
+        }
+        return d.send(secret, { ...before });
+      },
+      {
+        // a channel never holds up the failover: three tries, whether the service answers or not
+        maxAttempts: 3,
+        answeredAttempts: 3,
+        baseMs: 200,
+        capMs: 2000,
+        deadline: Date.now() + 30_000,
+      },
+    );
     journal('done', { state: value.state }, undefined, attempts);
     return {
       item: `${name} (${ch.type})`,
@@ -139,6 +207,16 @@ export async function deliver(
     };
   } catch (err) {
     const error = scrub(`${(err as Error).message}`, [...secrets, secret]);
+    // the answer may have been lost after the post landed: look before calling it failed
+    const landed = d.find ? await look() : undefined;
+    if (landed) {
+      journal('done', { state: landed.state, found: true, error }, undefined, tries);
+      return {
+        item: `${name} (${ch.type})`,
+        status: 'done',
+        detail: scrub(`${d.what} (its answer was lost: found at the channel, not posted again)`, secrets),
+      };
+    }
     journal('failed', {}, error, (err as { attempts?: number }).attempts ?? 1);
     return {
       item: `${name} (${ch.type})`,

@@ -54,6 +54,50 @@ export class GitHubClient {
     return issues.find((i) => (i.body ?? '').includes(marker))?.number;
   }
 
+  /** The id of a comment of `issue` whose body carries `marker`, if any. */
+  async findComment(issue: number, marker: string): Promise<number | undefined> {
+    const comments = await this.call('issues/list-comments', () =>
+      this.gh.paginate(this.gh.rest.issues.listComments, {
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: issue,
+        per_page: 100,
+      }),
+    );
+    return comments.find((c) => (c.body ?? '').includes(marker))?.id;
+  }
+
+  /** The newest deployment on `environment` with `task` whose payload names `incident`, if any. */
+  async findDeployment(environment: string, task: string, incident: string): Promise<number | undefined> {
+    const r = await this.call('repos/list-deployments', () =>
+      this.gh.rest.repos.listDeployments({
+        owner: this.owner,
+        repo: this.repo,
+        environment,
+        task,
+        per_page: 100,
+      }),
+    );
+    const hit = r.data.find((d) => {
+      const p = typeof d.payload === 'string' ? safeJson(d.payload) : d.payload;
+      return (p as { incident?: unknown } | undefined)?.incident === incident;
+    });
+    return hit?.id;
+  }
+
+  /** Whether the deployment already has a status with this state and description. */
+  async hasStatus(id: number, state: string, description: string): Promise<boolean> {
+    const r = await this.call('repos/list-deployment-statuses', () =>
+      this.gh.rest.repos.listDeploymentStatuses({
+        owner: this.owner,
+        repo: this.repo,
+        deployment_id: id,
+        per_page: 100,
+      }),
+    );
+    return r.data.some((s) => s.state === state && (s.description ?? '') === description.slice(0, 140));
+  }
+
   async createIssue(title: string, body: string, labels: string[]): Promise<{ number: number; url: string }> {
     const r = await this.call('issues/create', () =>
       this.gh.rest.issues.create({ owner: this.owner, repo: this.repo, title, body, labels }),
@@ -94,7 +138,7 @@ export class GitHubClient {
         environment,
         description,
         payload,
-        task: 'deploy:dr-failover',
+        task: DEPLOY_TASK,
         auto_merge: false,
         required_contexts: [],
         production_environment: true,
@@ -154,6 +198,17 @@ export class GitHubClient {
     );
     const v = (r.data as { can_admins_bypass?: boolean }).can_admins_bypass;
     return typeof v === 'boolean' ? v : undefined;
+  }
+}
+
+/** The task of the incident's deployment. */
+export const DEPLOY_TASK = 'deploy:dr-failover';
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,7 +6,13 @@
  * https://api.slack.com/methods/conversations.create), conversations.list (cursor pagination),
  * conversations.join, chat.postMessage (thread_ts threads a reply,
  * https://api.slack.com/methods/chat.postMessage), chat.update (the message's channel and ts,
- * https://api.slack.com/methods/chat.update).
+ * https://api.slack.com/methods/chat.update), conversations.setPurpose.
+ *
+ * Every message we post carries message metadata (event_type `aegis_dr_message`, a payload with the
+ * incident id and the message key, https://docs.slack.dev/messaging/message-metadata), which
+ * conversations.history and conversations.replies return with include_all_metadata=true
+ * (https://api.slack.com/methods/conversations.history#arg_include_all_metadata): a re-run finds a
+ * message an earlier run posted before it died, instead of posting it again.
  */
 import { WebClient } from '@slack/web-api';
 import { ProviderError } from '../../engine/errors.js';
@@ -14,6 +20,15 @@ import { ProviderError } from '../../engine/errors.js';
 export interface SlackChannelRef {
   id: string;
   name: string;
+}
+
+/** The metadata event type of our messages. */
+export const MESSAGE_EVENT = 'aegis_dr_message';
+
+/** What identifies one of our messages: the incident and the message key (initial, progress@2, ...). */
+export interface MessageTag {
+  incident: string;
+  key: string;
 }
 
 export class SlackClient {
@@ -50,8 +65,10 @@ export class SlackClient {
   }
 
   /** Public channels whose name starts with `prefix` (every page). */
-  async channelsStartingWith(prefix: string): Promise<(SlackChannelRef & { member: boolean })[]> {
-    const out: (SlackChannelRef & { member: boolean })[] = [];
+  async channelsStartingWith(
+    prefix: string,
+  ): Promise<(SlackChannelRef & { member: boolean; purpose: string })[]> {
+    const out: (SlackChannelRef & { member: boolean; purpose: string })[] = [];
     let cursor: string | undefined;
     do {
       const page = await this.call('conversations.list', () =>
@@ -59,7 +76,7 @@ export class SlackClient {
       );
       for (const c of page.channels ?? [])
         if (c.id && c.name?.startsWith(prefix))
-          out.push({ id: c.id, name: c.name, member: c.is_member === true });
+          out.push({ id: c.id, name: c.name, member: c.is_member === true, purpose: c.purpose?.value ?? '' });
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
     return out;
@@ -97,11 +114,47 @@ export class SlackClient {
     return found;
   }
 
-  async post(channel: string, text: string, threadTs?: string): Promise<string> {
+  /** Set a channel's purpose (https://api.slack.com/methods/conversations.setPurpose). */
+  async setPurpose(channel: string, purpose: string): Promise<void> {
+    await this.call('conversations.setPurpose', () =>
+      this.web.conversations.setPurpose({ channel, purpose }),
+    );
+  }
+
+  async post(channel: string, text: string, threadTs?: string, tag?: MessageTag): Promise<string> {
     const r = await this.call('chat.postMessage', () =>
-      this.web.chat.postMessage({ channel, text, thread_ts: threadTs, unfurl_links: false, mrkdwn: true }),
+      this.web.chat.postMessage({
+        channel,
+        text,
+        thread_ts: threadTs,
+        unfurl_links: false,
+        mrkdwn: true,
+        ...(tag ? { metadata: { event_type: MESSAGE_EVENT, event_payload: { ...tag } } } : {}),
+      }),
     );
     return r.ts!;
+  }
+
+  /**
+   * The ts of our message tagged `tag` in the channel (top level), or in the thread of `threadTs`
+   * (conversations.replies); undefined when it is not there. Reads the newest 200 messages.
+   */
+  async findTagged(channel: string, tag: MessageTag, threadTs?: string): Promise<string | undefined> {
+    type Msg = { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } };
+    const r = threadTs
+      ? await this.call('conversations.replies', () =>
+          this.web.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200 }),
+        )
+      : await this.call('conversations.history', () =>
+          this.web.conversations.history({ channel, include_all_metadata: true, limit: 200 }),
+        );
+    const hit = ((r.messages ?? []) as Msg[]).find(
+      (m) =>
+        m.metadata?.event_type === MESSAGE_EVENT &&
+        m.metadata.event_payload?.incident === tag.incident &&
+        m.metadata.event_payload?.key === tag.key,
+    );
+    return hit?.ts;
   }
 
   async update(channel: string, ts: string, text: string): Promise<void> {

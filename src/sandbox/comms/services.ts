@@ -7,9 +7,14 @@
  *   Retry-After (https://api.slack.com/web, https://api.slack.com/apis/rate-limits). Methods:
  *   auth.test, conversations.create (name rules and name_taken,
  *   https://api.slack.com/methods/conversations.create), conversations.list (cursor pagination),
- *   conversations.join, conversations.history, chat.postMessage (not_in_channel unless the bot is
- *   a member; thread_ts threads), chat.update (message_not_found, cant_update_message for another
- *   user's message, https://api.slack.com/methods/chat.update).
+ *   conversations.join, conversations.history and conversations.replies (a message's metadata only
+ *   with include_all_metadata=true, https://api.slack.com/methods/conversations.history#arg_include_all_metadata,
+ *   https://api.slack.com/methods/conversations.replies: the parent first, then its replies),
+ *   conversations.setPurpose (the channel's purpose.value in conversations.list), chat.postMessage
+ *   (not_in_channel unless the bot is a member; thread_ts threads; `metadata` {event_type,
+ *   event_payload} kept with the message, invalid_metadata_format when it is not that shape,
+ *   https://docs.slack.dev/messaging/message-metadata), chat.update (message_not_found,
+ *   cant_update_message for another user's message, https://api.slack.com/methods/chat.update).
  * - Teams Workflows webhook (`teams`): POST /workflows/<id>?sig=...: the signature in the URL is
  *   the credential (401 without it); the body must be a message whose attachment is an Adaptive
  *   Card (400 otherwise); answered 202 Accepted with an empty body
@@ -27,7 +32,7 @@
 import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { send, type ServiceDef, type ServiceRequest } from '../http.js';
-import { commsStore, type CommsStore } from './store.js';
+import { commsStore, type CommsStore, type SlackMessage } from './store.js';
 
 function params(req: ServiceRequest): Record<string, any> {
   const type = String(req.headers['content-type'] ?? '');
@@ -57,7 +62,37 @@ function channelJson(c: ReturnType<CommsStore['findChannel']> & object, user: st
     is_member: c.members.has(user),
     created: c.created,
     num_members: c.members.size,
+    purpose: { value: c.purpose, creator: '', last_set: 0 },
   };
+}
+
+/** A message as conversations.history/replies return it; metadata only when asked for. */
+function messageJson(m: SlackMessage, withMetadata: boolean) {
+  return {
+    type: 'message',
+    ts: m.ts,
+    text: m.text,
+    user: m.user,
+    thread_ts: m.threadTs,
+    ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+  };
+}
+
+const truthy = (v: unknown) => v === true || v === 'true' || v === '1' || v === 1;
+
+/** The metadata argument: a JSON string (form-encoded) or an object (JSON body). */
+function metadataOf(v: unknown): SlackMessage['metadata'] | 'invalid' | undefined {
+  if (v === undefined || v === '') return undefined;
+  let m: any = v;
+  if (typeof v === 'string') {
+    try {
+      m = JSON.parse(v);
+    } catch {
+      return 'invalid';
+    }
+  }
+  if (!m || typeof m.event_type !== 'string' || typeof m.event_payload !== 'object') return 'invalid';
+  return { event_type: m.event_type, event_payload: m.event_payload };
 }
 
 type SlackMethod = (s: CommsStore, p: Record<string, any>, user: string, res: http.ServerResponse) => void;
@@ -99,15 +134,31 @@ const SLACK: Record<string, SlackMethod> = {
     if (!c.members.has(user)) return slackErr(res, 'not_in_channel');
     const top = c.messages.filter((m) => !m.threadTs || m.threadTs === m.ts).reverse();
     slackOk(res, {
-      messages: top.map((m) => ({
-        type: 'message',
-        ts: m.ts,
-        text: m.text,
-        user: m.user,
-        thread_ts: m.threadTs,
-      })),
+      messages: top.map((m) => messageJson(m, truthy(p.include_all_metadata))),
       has_more: false,
     });
+  },
+  'conversations.replies': (s, p, user, res) => {
+    const c = s.findChannel(String(p.channel ?? ''));
+    if (!c) return slackErr(res, 'channel_not_found');
+    if (!c.members.has(user)) return slackErr(res, 'not_in_channel');
+    const parent = c.messages.find((m) => m.ts === String(p.ts ?? ''));
+    if (!parent) return slackErr(res, 'thread_not_found');
+    const thread = [parent, ...c.messages.filter((m) => m.threadTs === parent.ts && m !== parent)];
+    slackOk(res, {
+      messages: thread.map((m) => messageJson(m, truthy(p.include_all_metadata))),
+      has_more: false,
+    });
+  },
+  'conversations.setPurpose': (s, p, user, res) => {
+    const c = s.findChannel(String(p.channel ?? ''));
+    if (!c) return slackErr(res, 'channel_not_found');
+    if (!c.members.has(user)) return slackErr(res, 'not_in_channel');
+    const purpose = String(p.purpose ?? '');
+    if (purpose.length > 250) return slackErr(res, 'too_long');
+    c.purpose = purpose;
+    // https://api.slack.com/methods/conversations.setPurpose: {ok, purpose}
+    slackOk(res, { purpose });
   },
   'chat.postMessage': (s, p, user, res) => {
     const c = s.findChannel(String(p.channel ?? ''));
@@ -117,8 +168,10 @@ const SLACK: Record<string, SlackMethod> = {
     if (!text && !p.blocks && !p.attachments) return slackErr(res, 'no_text');
     const thread = p.thread_ts ? String(p.thread_ts) : undefined;
     if (thread && !c.messages.some((m) => m.ts === thread)) return slackErr(res, 'thread_not_found');
+    const metadata = metadataOf(p.metadata);
+    if (metadata === 'invalid') return slackErr(res, 'invalid_metadata_format');
     const ts = s.ts();
-    c.messages.push({ ts, channel: c.id, text, user, threadTs: thread });
+    c.messages.push({ ts, channel: c.id, text, user, threadTs: thread, ...(metadata ? { metadata } : {}) });
     slackOk(res, {
       channel: c.id,
       ts,

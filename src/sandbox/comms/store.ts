@@ -13,6 +13,8 @@ export interface SlackMessage {
   user: string;
   threadTs?: string;
   edited?: string[];
+  /** Message metadata as posted: {event_type, event_payload}. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface SlackChannel {
@@ -21,6 +23,7 @@ export interface SlackChannel {
   members: Set<string>;
   created: number;
   messages: SlackMessage[];
+  purpose: string;
 }
 
 export interface TeamsPost {
@@ -76,6 +79,7 @@ export class CommsStore {
       members: new Set([creator]),
       created: Math.floor(Date.now() / 1000),
       messages: [],
+      purpose: '',
     };
     this.channels.set(c.id, c);
     return c;
@@ -111,6 +115,7 @@ export class CommsStore {
           id: c.id,
           name: c.name,
           members: [...c.members],
+          purpose: c.purpose,
           messages: c.messages,
         })),
       },

@@ -102,6 +102,17 @@ export class ArtifactStore {
     return files;
   }
 
+  /**
+   * The artifacts of another run of the repository (every attempt's: what the REST API lists for a
+   * run), or undefined when the harness has no such run. Runs keep their artifacts in sibling
+   * folders (`run-<id>/artifacts`).
+   */
+  ofRun(runId: string): ArtifactStore | undefined {
+    if (!/^\d+$/.test(runId)) return undefined;
+    const dir = path.join(path.dirname(path.dirname(this.dir)), `run-${runId}`, 'artifacts');
+    return fs.existsSync(dir) ? new ArtifactStore(dir, 0, true) : undefined;
+  }
+
   /** The file of an artifact, for assertions (undefined when absent). */
   file(name: string, file: string): string | undefined {
     const p = path.join(this.folder(name), file);
@@ -283,10 +294,23 @@ const THIRD_PARTY: Record<string, Equivalent> = {
     req.artifacts.upload(req.with.name, found, req.with.overwrite === 'true');
     return `uploaded ${req.with.name}: ${found.map((f) => path.basename(f)).join(', ')}`;
   },
-  // https://github.com/actions/download-artifact: by name from this run, into `path` (default the workspace).
+  // https://github.com/actions/download-artifact: by name from this run, into `path` (default the
+  // workspace). `run-id` names another run of the repository, and is honoured only with
+  // `github-token` (the README: github-token is "required when downloading artifacts from a
+  // different repository or from a different workflow run"; "If github-token is specified, this is
+  // the run that artifacts will be downloaded from"; without it, the current run).
   'actions/download-artifact': (req) => {
     required(req, 'name');
-    const files = req.artifacts.download(req.with.name, path.resolve(req.workspace, req.with.path || '.'));
+    const dest = path.resolve(req.workspace, req.with.path || '.');
+    const runId = req.with['run-id'];
+    if (runId && req.with['github-token']) {
+      const other = req.artifacts.ofRun(runId);
+      if (!other)
+        throw new Error(`Unable to download artifact(s): Artifact not found for name: ${req.with.name}`);
+      const files = other.download(req.with.name, dest);
+      return `downloaded ${req.with.name} from run ${runId}: ${files.join(', ')}`;
+    }
+    const files = req.artifacts.download(req.with.name, dest);
     return `downloaded ${req.with.name}: ${files.join(', ')}`;
   },
 };
