@@ -93,6 +93,10 @@ export class AwsTraffic implements TrafficProvider {
     this.recordType = t.recordType ?? 'CNAME';
     this.targets = { primary: t.targets.primary, dr: t.targets.dr };
     this.healthCheckId = t.healthCheckId || undefined;
+    if (t.routing === 'arc-routing-control')
+      throw new UserError(
+        'traffic.routing is arc-routing-control: the Route 53 record adapter does not drive routing controls; build the providers with createAwsProviders.',
+      );
     this.routing = t.routing ?? 'simple';
     this.alias = t.alias
       ? { hostedZoneIds: t.alias.hostedZoneIds, evaluateTargetHealth: t.alias.evaluateTargetHealth ?? true }

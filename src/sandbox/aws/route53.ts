@@ -440,18 +440,25 @@ function healthCheckNode(stack: StackWorld, hc: HealthCheck): XmlNode {
   return {
     Id: hc.id,
     CallerReference: `aegis-sandbox-${hc.site}`,
-    HealthCheckConfig: {
-      Port: 443,
-      Type: 'HTTPS',
-      ResourcePath: '/health',
-      FullyQualifiedDomainName: stack.sites[hc.site].target,
-      RequestInterval: 30,
-      FailureThreshold: 3,
-      MeasureLatency: false,
-      Inverted: hc.inverted,
-      Disabled: hc.disabled,
-      EnableSNI: true,
-    },
+    HealthCheckConfig: hc.routingControlArn
+      ? {
+          Type: 'RECOVERY_CONTROL',
+          RoutingControlArn: hc.routingControlArn,
+          Inverted: hc.inverted,
+          Disabled: hc.disabled,
+        }
+      : {
+          Port: 443,
+          Type: 'HTTPS',
+          ResourcePath: '/health',
+          FullyQualifiedDomainName: stack.sites[hc.site].target,
+          RequestInterval: 30,
+          FailureThreshold: 3,
+          MeasureLatency: false,
+          Inverted: hc.inverted,
+          Disabled: hc.disabled,
+          EnableSNI: true,
+        },
     HealthCheckVersion: hc.version,
   };
 }
