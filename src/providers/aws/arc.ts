@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-route53-recovery-cluster';
 import { classify, UserError, wrapSdkError } from '../../engine/errors.js';
 import type { SiteName } from '../../plan/types.js';
-import type { Operation, OperationStatus, TrafficProvider, TrafficState } from '../types.js';
+import type { Operation, OperationStatus, SwitchPlane, TrafficProvider, TrafficState } from '../types.js';
 import { clientConfig, deadlineBound, expectKind, type AwsProviderOptions, type Stack } from './common.js';
 
 /** Prefix of the id of a routing-control switch. */
@@ -163,6 +163,33 @@ export class AwsArcTraffic implements TrafficProvider {
       done: s.primary === want.primary && s.dr === want.dr,
       status: `primary ${s.primary}, dr ${s.dr}`,
     };
+  }
+
+  /** Data plane only; each routing control must be readable on at least one cluster endpoint. */
+  async switchPlane(): Promise<SwitchPlane> {
+    const pieces = await Promise.all(
+      (['primary', 'dr'] as SiteName[]).map(async (site) => {
+        const arn = this.arc.routingControlArns[site];
+        const seen = await Promise.all(
+          this.clients.map(async (e) => {
+            try {
+              const out = await e.client.send(new GetRoutingControlStateCommand({ RoutingControlArn: arn }));
+              return { region: e.region, state: out.RoutingControlState };
+            } catch (err) {
+              return { region: e.region, error: classify(err).reason };
+            }
+          }),
+        );
+        const ok = seen.filter((x) => 'state' in x);
+        const failed = seen.filter((x) => 'error' in x).map((x) => `${x.region}: ${x.error}`);
+        return {
+          name: `routing control ${site}`,
+          found: ok.length > 0,
+          detail: `${arn} ${ok.length ? `${ok[0].state} ` : ''}read on ${ok.length} of ${seen.length} cluster endpoints${failed.length ? ` (not on ${failed.join('; ')})` : ''}`,
+        };
+      }),
+    );
+    return { pieces };
   }
 
   expectation(target: SiteName): { name: string; type: string; value: string } {

@@ -66,6 +66,8 @@ export interface HealthCheck {
 export interface HostedZone {
   records: RecordSet[];
   healthChecks: Map<string, HealthCheck>;
+  /** `Features.AcceleratedRecoveryStatus` of the zone (ENABLED, DISABLED, ...); default DISABLED. */
+  acceleratedRecovery?: string;
 }
 
 /**
