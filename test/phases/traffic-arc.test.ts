@@ -151,6 +151,25 @@ it('an unknown routing control is the cluster answer, not a reason to try anothe
   expect(err).toMatchObject({ name: 'ResourceNotFoundException' });
 });
 
+it('no endpoint answering fails the step with one sentence naming every endpoint tried, and changes nothing', async () => {
+  sb.world.stack('aws').sites.primary.up = false;
+  sb.faults.add({ service: 'arc-us-west-2', kind: 'error', status: 503, rate: 1 });
+  sb.faults.add({ service: 'arc-eu-west-1', kind: 'reset', rate: 1 });
+  try {
+    const { result } = await traffic('primary');
+    expect(result.ok).toBe(false);
+    const detail = result.rows[0].detail;
+    expect(detail).toMatch(
+      /No Route 53 ARC cluster endpoint answered GetRoutingControlState for routing controls of api\.aegis\.test: us-east-1 \(network .*\); us-west-2 \(server error \(503 EndpointTemporarilyUnavailableException\)\); eu-west-1 \(network .*\)\. Check the endpoints in traffic\.arc\.clusterEndpoints/,
+    );
+    expect(detail).not.toMatch(/\n\s+at /);
+  } finally {
+    sb.faults.clear();
+    sb.world.stack('aws').sites.primary.up = true;
+  }
+  expect(await state('primary')).toBe('Off');
+}, 60_000);
+
 it('back to primary: both cells On, DNS answers with the primary', async () => {
   const from = Date.now();
   const { result } = await traffic('primary');
