@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { ttlLoweredTooLate } from '../../src/phases/readiness.js';
+import { validatePlanText } from '../../src/plan/load.js';
 import { runPhase } from '../../src/phases/runner.js';
 import type { Stack } from '../../src/plan/types.js';
 import { hostedZone } from '../../src/sandbox/aws/route53-zone.js';
@@ -109,6 +110,23 @@ describe('readiness of a Route 53 failover-record switch, primary in us-east-1',
     const r = rowOf(result.rows, 'Traffic switch plane');
     expect(r).toMatchObject({ status: 'fail', detail: /health check \(hc-0000sandbox9999 does not exist\)/ });
   }, 60_000);
+
+  it('the plan refuses half a TTL history and ARC routing without its cluster, naming the line', () => {
+    const doc = structuredClone(sb.planDocument);
+    doc.stacks.aws.traffic.ttlLoweredAt = '2026-12-01T09:00:00Z';
+    doc.stacks.aws.traffic.routing = 'arc-routing-control';
+    const { plan, problems } = validatePlanText(YAML.stringify(doc), 'plan.yml');
+    expect(plan).toBeUndefined();
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^stacks\.aws\.traffic\.routing: Found routing `arc-routing-control` without `arc`/,
+        ),
+        expect.stringMatching(/^stacks\.aws\.traffic\.ttlLoweredAt: Found ttlLoweredAt alone; expected both/),
+      ]),
+    );
+    expect(problems.every((p) => p.line > 0)).toBe(true);
+  });
 
   it('fails the DNS TTL check when the TTL was lowered less than one old TTL ago', async () => {
     const lowered = new Date(Date.now() - 60_000).toISOString();
