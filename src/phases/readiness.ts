@@ -134,14 +134,84 @@ const dnsTtl: Check = async (ctx, name, stack) => {
       'fail',
       `${exp.name} ${exp.type}: no answer from ${answer.server} (${answer.rcode})`,
     );
-  const ok = rec.ttl <= limit;
-  return row(
-    name,
-    'DNS TTL',
-    ok ? 'pass' : 'fail',
-    `${exp.name} TTL ${rec.ttl} s at ${answer.server} (must be <= ${limit} s)`,
-  );
+  const seen = `${exp.name} TTL ${rec.ttl} s at ${answer.server}`;
+  if (rec.ttl > limit)
+    return row(
+      name,
+      'DNS TTL',
+      'fail',
+      `${seen} is above thresholds.dnsTtlSeconds ${limit} s: lower it now, and record when in traffic.ttlLoweredAt with the old TTL in traffic.previousTtlSeconds (resolvers keep the old TTL for up to ${rec.ttl} s after the change).`,
+    );
+  const late = ttlLoweredTooLate(stack, limit);
+  if (late) return row(name, 'DNS TTL', 'fail', `${seen} (<= ${limit} s), but ${late}`);
+  return row(name, 'DNS TTL', 'pass', `${seen} (must be <= ${limit} s)`);
 };
+
+/**
+ * Whether the TTL was lowered less than one old TTL ago: resolvers that cached the record before
+ * the change keep it for the old TTL, so a switch before then does not reach their users. The plan
+ * says when (`traffic.ttlLoweredAt`) and from what (`traffic.previousTtlSeconds`): no DNS API keeps
+ * a record's TTL history (Route 53 GetChange reports a change's status, not its content), and the
+ * TTL a readiness run sees was already the low one. A sentence naming the problem, or undefined.
+ */
+export function ttlLoweredTooLate(stack: Stack, limit: number, now = Date.now()): string | undefined {
+  const t = stack.traffic as { ttlLoweredAt?: string; previousTtlSeconds?: number };
+  if (t.ttlLoweredAt === undefined && t.previousTtlSeconds === undefined) return undefined;
+  if (t.ttlLoweredAt === undefined || t.previousTtlSeconds === undefined)
+    return `traffic.${t.ttlLoweredAt === undefined ? 'previousTtlSeconds' : 'ttlLoweredAt'} is set without traffic.${t.ttlLoweredAt === undefined ? 'ttlLoweredAt' : 'previousTtlSeconds'}: give both (when the TTL was lowered, and what it was before) or neither.`;
+  const at = Date.parse(t.ttlLoweredAt);
+  if (Number.isNaN(at))
+    return `traffic.ttlLoweredAt is "${t.ttlLoweredAt}", not a date: give it as ISO 8601 (2026-12-01T09:00:00Z).`;
+  if (t.previousTtlSeconds <= limit) return undefined;
+  const safeAt = at + t.previousTtlSeconds * 1000;
+  if (now >= safeAt) return undefined;
+  const left = Math.ceil((safeAt - now) / 1000);
+  return `it was lowered from ${t.previousTtlSeconds} s at ${new Date(at).toISOString()} (traffic.ttlLoweredAt), less than one old TTL ago: resolvers may keep the old answer until ${new Date(safeAt).toISOString()} (${left} s from now), so a switch before then leaves their users on the old site. Wait until then; lowering the TTL during a failover helps nobody.`;
+}
+
+/**
+ * Which plane the traffic switch calls (a provider that can tell): a control plane in the primary's
+ * own region is a warning (a region outage can stall it), a missing data-plane piece a failure.
+ */
+async function switchPlaneRows(ctx: PhaseContext, name: string, stack: Stack): Promise<ResultRow[]> {
+  const providers = await ctx.env.providers(name);
+  if (!providers.traffic.switchPlane) return [];
+  const item = 'Traffic switch plane';
+  let r: ResultRow;
+  try {
+    const plane = await probe(ctx, () => providers.traffic.switchPlane!());
+    const missing = plane.pieces.filter((p) => !p.found);
+    const found = plane.pieces.map((p) => `${p.name}: ${p.detail}`).join('; ');
+    const cp = plane.controlPlane;
+    if (missing.length) {
+      r = row(
+        name,
+        item,
+        'fail',
+        `the switch relies on pieces that are missing: ${missing.map((p) => `${p.name} (${p.detail})`).join('; ')}. Create them before a failover.`,
+      );
+    } else if (cp && cp.region === stack.primary.region) {
+      const rto = ctx.plan.classes['region-outage']?.rtoMs;
+      r = row(
+        name,
+        item,
+        'warn',
+        `the switch calls the ${cp.service} control plane (${cp.calls}), which depends on ${cp.region}, the primary's own region: a region outage can stall it. ${cp.note ? `${cp.note[0].toUpperCase()}${cp.note.slice(1)}` : 'Accelerated recovery unknown'}; with it on, changes resume within about 60 minutes${rto ? `, past the region-outage RTO of ${Math.round(rto / 60000)} min` : ''}. Move the switch to the data plane: Route 53 ARC routing controls (traffic.routing: arc-routing-control), or failover records that fail over by health alone.${found ? ` Found: ${found}.` : ''}`,
+      );
+    } else {
+      r = row(
+        name,
+        item,
+        'pass',
+        `${cp ? `control plane ${cp.service} in ${cp.region}, not the primary's region ${stack.primary.region}` : 'data plane only'}${found ? `; ${found}` : ''}`,
+      );
+    }
+  } catch (err) {
+    r = row(name, item, 'fail', errorText(err));
+  }
+  observe(ctx, 'readiness', item, name, name, { status: r.status, detail: r.detail });
+  return [r];
+}
 
 const config: Check = async (ctx, name) => {
   const cm = ctx.plan.doc.application.configMap;
@@ -194,7 +264,7 @@ export async function readinessRows(ctx: PhaseContext, name: string): Promise<Re
   const stack = ctx.plan.stack(name);
   const given = ctx.inputs['incident-class']?.trim();
   const inRegion = given ? servingSite(incidentClass(ctx)) === 'primary' : false;
-  return Promise.all(
+  const rows = await Promise.all(
     CHECKS.map(async (c) => {
       if (inRegion && DR_SITE_CHECKS.includes(c.item)) {
         const r = row(
@@ -232,13 +302,15 @@ export async function readinessRows(ctx: PhaseContext, name: string): Promise<Re
       return r;
     }),
   );
+  // the switch's plane matters only when the service moves to the DR site
+  return inRegion ? rows : [...rows, ...(await switchPlaneRows(ctx, name, stack))];
 }
 
 export const readinessPhase: PhaseDef = {
   name: 'readiness',
   title: 'Pre-failover readiness',
   description:
-    'Runs the runbook\'s six pre-failover checks on every stack (DR nodes and pods, replication lag and health, last backup age, DNS TTL, DR config drift, DR health), or in mode failback its "primary recovered" checks (primary nodes Ready, primary healthy for the plan\'s duration, sync possible, DR serving).',
+    'Runs the runbook\'s six pre-failover checks on every stack (DR nodes and pods, replication lag and health, last backup age, DNS TTL and when it was lowered, DR config drift, DR health) and, for Route 53, which plane the traffic switch calls, or in mode failback its "primary recovered" checks (primary nodes Ready, primary healthy for the plan\'s duration, sync possible, DR serving).',
   inputs: [
     {
       name: 'mode',

@@ -1,6 +1,7 @@
 /**
- * `traffic` (runbook step 4): moves the traffic switch to the target (Route 53 record, or the
- * failover records' primary health check inverted; Traffic Manager endpoints; Cloud DNS record),
+ * `traffic` (runbook step 4): moves the traffic switch to the target (Route 53 record, the
+ * failover records' primary health check inverted, or ARC routing controls; Traffic Manager
+ * endpoints; Cloud DNS record),
  * waits for the change, then confirms through DNS queries at the authoritative servers.
  */
 import { runStep } from '../engine/step.js';
@@ -17,7 +18,7 @@ export const trafficPhase: PhaseDef = {
   name: 'traffic',
   title: 'Traffic switch',
   description:
-    "Moves traffic to the target (Route 53 simple or weighted UPSERT, or the failover records' primary health check inverted; Traffic Manager endpoints; Cloud DNS record), waits for the change, and confirms through DNS queries.",
+    "Moves traffic to the target (Route 53 simple or weighted UPSERT, the failover records' primary health check inverted, or Route 53 ARC routing controls; Traffic Manager endpoints; Cloud DNS record), waits for the change, and confirms through DNS queries.",
   inputs: [TARGET_INPUT, CLASS_INPUT],
   outputs: [FAILED_OUTPUT],
   async run(ctx) {

@@ -413,6 +413,30 @@ function semanticProblems(doc: Json, written: Json): Raw[] {
       });
     }
 
+    // Traffic: ARC routing controls need their cluster; a TTL history is a pair.
+    const traffic = isObj(stackValue.traffic) ? stackValue.traffic : {};
+    if (
+      traffic.type === 'route53' &&
+      (traffic.routing === 'arc-routing-control') !== (traffic.arc !== undefined)
+    ) {
+      raw.push({
+        segs: at('traffic', traffic.arc === undefined ? 'routing' : 'arc'),
+        where: traffic.arc === undefined ? 'value' : 'key',
+        message:
+          traffic.arc === undefined
+            ? 'Found routing `arc-routing-control` without `arc`; expected `arc: { clusterEndpoints, routingControlArns }` naming the ARC cluster and the two routing controls.'
+            : `Found \`arc\` while routing is \`${String(traffic.routing ?? 'simple')}\`; expected routing \`arc-routing-control\` to use the routing controls, or remove arc.`,
+      });
+    }
+    if ((traffic.ttlLoweredAt === undefined) !== (traffic.previousTtlSeconds === undefined)) {
+      const given = traffic.ttlLoweredAt === undefined ? 'previousTtlSeconds' : 'ttlLoweredAt';
+      raw.push({
+        segs: at('traffic', given),
+        where: 'key',
+        message: `Found ${given} alone; expected both ttlLoweredAt (when the TTL was lowered) and previousTtlSeconds (what it was before), or neither.`,
+      });
+    }
+
     // Cluster access: named by the stack's own cloud, and either by cloud or by kubeconfig.
     for (const site of ['primary', 'dr'] as const) {
       const k8s = isObj((site === 'primary' ? primary : dr).kubernetes)

@@ -206,6 +206,23 @@ const CloudSqlDatabase = Type.Object(
 
 const Targets = Type.Object({ primary: Name, dr: Name }, Strict);
 
+/** When the record's TTL was last lowered, for readiness's check that resolvers no longer hold the old one. */
+const TtlHistory = {
+  ttlLoweredAt: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}',
+      description:
+        "When the record's TTL was lowered to thresholds.dnsTtlSeconds (ISO 8601); with previousTtlSeconds, readiness fails until one old TTL has passed since then (resolvers keep the old TTL).",
+    }),
+  ),
+  previousTtlSeconds: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: 'The TTL the record had before it was lowered (see ttlLoweredAt).',
+    }),
+  ),
+};
+
 const Route53Traffic = Type.Object(
   {
     type: Type.Literal('route53'),
@@ -213,11 +230,51 @@ const Route53Traffic = Type.Object(
     record: Name,
     recordType: Type.String({ default: 'CNAME' }),
     targets: Targets,
-    routing: Type.Union([Type.Literal('simple'), Type.Literal('failover'), Type.Literal('weighted')], {
-      default: 'simple',
-      description:
-        'How the zone routes the record: simple (one record set, UPSERT to the target), failover (PRIMARY/SECONDARY records with health checks: the primary health check is inverted to move traffic to dr; the records are left alone), weighted (the target record gets weight 100, the other 0).',
-    }),
+    routing: Type.Union(
+      [
+        Type.Literal('simple'),
+        Type.Literal('failover'),
+        Type.Literal('weighted'),
+        Type.Literal('arc-routing-control'),
+      ],
+      {
+        default: 'simple',
+        description:
+          'How the zone routes the record: simple (one record set, UPSERT to the target), failover (PRIMARY/SECONDARY records with health checks: the primary health check is inverted to move traffic to dr; the records are left alone), weighted (the target record gets weight 100, the other 0), arc-routing-control (failover records whose health checks follow Route 53 ARC routing controls: the controls are set on the cluster endpoints, a data-plane call; see arc).',
+      },
+    ),
+    arc: Type.Optional(
+      Type.Object(
+        {
+          clusterEndpoints: Type.Array(
+            Type.Object(
+              {
+                region: Name,
+                url: { ...Url, description: "The cluster endpoint's URL (ClusterEndpoints[].Endpoint)." },
+              },
+              Strict,
+            ),
+            {
+              minItems: 1,
+              description:
+                "The ARC cluster's regional endpoints, tried in turn until one answers (AWS: retry on another endpoint when one fails).",
+            },
+          ),
+          routingControlArns: Type.Object(
+            { primary: Name, dr: Name },
+            {
+              ...Strict,
+              description:
+                "The routing control of each site's cell (its health check makes the site's failover record healthy while the control is On).",
+            },
+          ),
+        },
+        {
+          ...Strict,
+          description: 'Route 53 ARC routing controls (routing: arc-routing-control).',
+        },
+      ),
+    ),
     alias: Type.Optional(
       Type.Object(
         {
@@ -246,6 +303,7 @@ const Route53Traffic = Type.Object(
         },
       ),
     ),
+    ...TtlHistory,
     healthCheckId: Type.Optional(
       Type.String({
         description:
@@ -265,6 +323,7 @@ const TrafficManagerTraffic = Type.Object(
     endpoints: Targets,
     record: Type.Optional(Type.String({ description: 'The DNS name that the profile answers.' })),
     targets: Type.Optional(Targets),
+    ...TtlHistory,
   },
   Strict,
 );
@@ -276,6 +335,7 @@ const CloudDnsTraffic = Type.Object(
     record: Name,
     recordType: Type.String({ default: 'CNAME' }),
     targets: Targets,
+    ...TtlHistory,
   },
   Strict,
 );

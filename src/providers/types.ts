@@ -134,6 +134,16 @@ export interface TrafficProvider {
   /** The DNS name and the value it must resolve to for `target`, for the DNS confirmation. */
   expectation(target: SiteName): { name: string; type: string; value: string };
   /** Authoritative TTL of the record as the traffic service stores it. */
+  /** What the switch depends on, for readiness (absent: nothing to say beyond the other checks). */
+  switchPlane?(): Promise<SwitchPlane>;
+}
+
+/** Which plane a traffic switch calls, and whether the data-plane pieces it relies on exist. */
+export interface SwitchPlane {
+  /** Set when the switch calls a control plane: its service, the region it depends on, the call. */
+  controlPlane?: { service: string; region: string; calls: string; note?: string };
+  /** Data-plane pieces the switch relies on, each found or not, in words. */
+  pieces: { name: string; found: boolean; detail: string }[];
 }
 
 export interface NodePoolState {

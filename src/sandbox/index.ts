@@ -13,6 +13,7 @@ import { fileError } from '../engine/files.js';
 import { eksService } from './aws/eks.js';
 import { rdsService } from './aws/rds.js';
 import { route53Service } from './aws/route53.js';
+import { ARC_REGIONS, arcPlanTraffic, arcService } from './aws/arc.js';
 import { armService } from './azure/arm.js';
 import { appService } from './app.js';
 import { startDnsServer } from './dns.js';
@@ -433,6 +434,8 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     githubService(),
     slackService(),
     teamsService(),
+    // the Route 53 ARC cluster's regional endpoints, one server each
+    ...ARC_REGIONS.map((r) => arcService(r)),
   ];
   cleanups.push(() => Promise.all(services.map((s) => s.close())));
   for (const d of defs) services.push(await startService(d, ctx));
@@ -590,6 +593,8 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     },
   };
   sandbox.planDocument = sandboxPlan(endpoints, kubeconfigPath, clouds, opts.clusterAccess);
+  if (opts.route53 === 'failover-arc' && sandbox.planDocument.stacks?.aws)
+    Object.assign(sandbox.planDocument.stacks.aws.traffic, arcPlanTraffic(endpoints));
   opts.planOverrides?.(sandbox.planDocument);
   if (opts.outDir) {
     sandbox.planFile = path.join(opts.outDir, 'plan.yml');

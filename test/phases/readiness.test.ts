@@ -47,10 +47,13 @@ maybe('readiness and the replication lag series', () => {
   const replicationRows = <R extends { item: string }>(rows: R[]) =>
     rows.filter((r) => r.item === 'Replication');
 
-  it('a fresh sandbox whose first scrape was late: every check passes, the lag series is read', async () => {
+  it('a fresh sandbox whose first scrape was late: every check passes (the AWS switch plane warns), the lag series is read', async () => {
     expect(sandbox.faults.list()).toHaveLength(1);
     const { result } = await readiness();
-    expect(result.rows.filter((r) => r.status !== 'pass')).toEqual([]);
+    // the one warning: the AWS switch calls Route 53's control plane while the primary is us-east-1
+    expect(
+      result.rows.filter((r) => r.status !== 'pass').map((r) => `${r.stack} ${r.item} ${r.status}`),
+    ).toEqual(['aws Traffic switch plane warn']);
     for (const r of replicationRows(result.rows)) expect(r.detail).toMatch(/^lag \d/);
   }, 60_000);
 

@@ -19,6 +19,7 @@ import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   GetHealthCheckCommand,
+  GetHostedZoneCommand,
   GetHealthCheckStatusCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
@@ -29,7 +30,7 @@ import {
 import { UserError, wrapSdkError } from '../../engine/errors.js';
 import { sharedLimiter, type RateLimiter } from '../../engine/ratelimit.js';
 import type { SiteName } from '../../plan/types.js';
-import type { Operation, OperationStatus, TrafficProvider, TrafficState } from '../types.js';
+import type { Operation, OperationStatus, SwitchPlane, TrafficProvider, TrafficState } from '../types.js';
 import {
   bareName,
   clientConfig,
@@ -93,6 +94,10 @@ export class AwsTraffic implements TrafficProvider {
     this.recordType = t.recordType ?? 'CNAME';
     this.targets = { primary: t.targets.primary, dr: t.targets.dr };
     this.healthCheckId = t.healthCheckId || undefined;
+    if (t.routing === 'arc-routing-control')
+      throw new UserError(
+        'traffic.routing is arc-routing-control: the Route 53 record adapter does not drive routing controls; build the providers with createAwsProviders.',
+      );
     this.routing = t.routing ?? 'simple';
     this.alias = t.alias
       ? { hostedZoneIds: t.alias.hostedZoneIds, evaluateTargetHealth: t.alias.evaluateTargetHealth ?? true }
@@ -334,6 +339,73 @@ export class AwsTraffic implements TrafficProvider {
 
   expectation(target: SiteName): { name: string; type: string; value: string } {
     return { name: this.record, type: this.recordType, value: this.targets[target] };
+  }
+
+  /**
+   * Every shape of this adapter calls the Route 53 control plane, which depends on us-east-1: a
+   * record UPSERT, or for failover records the health-check inversion that pins traffic on dr.
+   * Whether the zone has accelerated recovery (its control plane fails over to us-west-2 within
+   * about 60 minutes) is `HostedZone.Features.AcceleratedRecoveryStatus` of GetHostedZone
+   * (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/accelerated-recovery.html).
+   * Failover records' data-plane pieces: the PRIMARY and SECONDARY records and the health check.
+   */
+  async switchPlane(): Promise<SwitchPlane> {
+    const zone = await this.call('GetHostedZone', () =>
+      this.client.send(new GetHostedZoneCommand({ Id: this.zoneId })),
+    );
+    const status = zone.HostedZone?.Features?.AcceleratedRecoveryStatus;
+    const note = status
+      ? `accelerated recovery is ${status} on hosted zone ${this.zoneId}`
+      : `hosted zone ${this.zoneId} reports no accelerated recovery status (not enabled)`;
+    const pieces: SwitchPlane['pieces'] = [];
+    if (this.routing === 'failover') {
+      const sets = await this.recordSets();
+      const primary = sets.find((r) => r.Failover === 'PRIMARY');
+      const secondary = sets.find((r) => r.Failover === 'SECONDARY');
+      for (const [name, set] of [
+        ['PRIMARY failover record', primary],
+        ['SECONDARY failover record', secondary],
+      ] as const)
+        pieces.push({
+          name,
+          found: set !== undefined,
+          detail: set
+            ? `${this.record} ${this.recordType} ${valuesOf(set).join(', ')}`
+            : `none at ${this.record} ${this.recordType}`,
+        });
+      const id = this.healthCheckId ?? primary?.HealthCheckId;
+      if (!id)
+        pieces.push({
+          name: 'health check',
+          found: false,
+          detail: 'the PRIMARY record has none and traffic.healthCheckId is not set',
+        });
+      else {
+        try {
+          const hc = await this.healthCheck(id);
+          pieces.push({
+            name: 'health check',
+            found: true,
+            detail: `${id} ${hc.disabled ? 'disabled (considered healthy: traffic never fails over by health)' : hc.healthy ? 'healthy' : 'unhealthy'}${hc.inverted ? ', inverted' : ''}`,
+          });
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'NoSuchHealthCheck') throw err;
+          pieces.push({ name: 'health check', found: false, detail: `${id} does not exist` });
+        }
+      }
+    }
+    return {
+      controlPlane: {
+        service: 'Route 53',
+        region: 'us-east-1',
+        calls:
+          this.routing === 'failover'
+            ? 'UpdateHealthCheck, the inversion that holds traffic on dr (the records fail over by health without it)'
+            : 'ChangeResourceRecordSets, the record UPSERT',
+        note,
+      },
+      pieces,
+    };
   }
 }
 

@@ -9,6 +9,7 @@ import type { DNS, Zone } from '@google-cloud/dns';
 import type { SiteName, Traffic } from '../../plan/types.js';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
 import type { Operation, OperationStatus, TrafficProvider, TrafficState } from '../types.js';
+import { policySite, policyTo, type RoutingPolicy } from './traffic-policy.js';
 
 /** The `cloud-dns` variant of the plan's traffic block. */
 export type CloudDnsConfig = Extract<Traffic, { type: 'cloud-dns' }>;
@@ -26,6 +27,7 @@ interface RecordSet {
   type: string;
   ttl?: number;
   rrdatas: string[];
+  routingPolicy?: RoutingPolicy;
 }
 
 /** The Cloud DNS adapter of one stack. */
@@ -48,8 +50,19 @@ export class GcpTraffic implements TrafficProvider {
         (x) => abs(String(x.metadata.name)) === abs(this.config.record) && x.type === this.type,
       );
       if (!r) return undefined;
-      const meta = r.metadata as { name: string; ttl?: number; rrdatas?: string[] };
-      return { name: meta.name, type: r.type, ttl: meta.ttl, rrdatas: meta.rrdatas ?? r.data ?? [] };
+      const meta = r.metadata as {
+        name: string;
+        ttl?: number;
+        rrdatas?: string[];
+        routingPolicy?: RoutingPolicy;
+      };
+      return {
+        name: meta.name,
+        type: r.type,
+        ttl: meta.ttl,
+        rrdatas: meta.rrdatas ?? r.data ?? [],
+        routingPolicy: meta.routingPolicy,
+      };
     } catch (err) {
       throw wrapSdkError(
         'clouddns',
@@ -67,6 +80,21 @@ export class GcpTraffic implements TrafficProvider {
 
   async describe(): Promise<TrafficState> {
     const r = await this.current();
+    if (r?.routingPolicy) {
+      const at = policySite(r.routingPolicy, abs(this.config.record), this.config.targets);
+      return {
+        active: at.active,
+        values: at.values,
+        ttl: r.ttl,
+        detail: {
+          zone: this.config.zone,
+          record: abs(this.config.record),
+          type: this.type,
+          exists: true,
+          routingPolicy: at.items,
+        },
+      };
+    }
     const values = (r?.rrdatas ?? []).map(rel);
     const p = values.includes(rel(this.config.targets.primary));
     const d = values.includes(rel(this.config.targets.dr));
@@ -90,19 +118,30 @@ export class GcpTraffic implements TrafficProvider {
       );
     }
     const old = await this.current();
+    // a record with a routing policy is replaced with the policy moved to the target (every geo
+    // location, or the weights), not with plain rrdatas
+    const policy = old?.routingPolicy
+      ? policyTo(old.routingPolicy, abs(this.config.record), target, this.config.targets, this.value(target))
+      : undefined;
     const add = this.zone.record(this.type.toLowerCase(), {
       name: abs(this.config.record),
       ttl: ttlSeconds,
-      data: this.value(target),
+      ...(policy ? { routingPolicy: policy } : { data: this.value(target) }),
     });
     const del = old
-      ? [this.zone.record(old.type.toLowerCase(), { name: old.name, ttl: old.ttl ?? 300, data: old.rrdatas })]
+      ? [
+          this.zone.record(old.type.toLowerCase(), {
+            name: old.name,
+            ttl: old.ttl ?? 300,
+            ...(old.routingPolicy ? { routingPolicy: old.routingPolicy } : { data: old.rrdatas }),
+          }),
+        ]
       : [];
     try {
       const [change] = await this.zone.createChange({ add, delete: del });
       return {
         id: String(change.id),
-        description: `Cloud DNS change in ${this.config.zone}: ${abs(this.config.record)} ${this.type} ${(old?.rrdatas ?? []).join(',') || '(none)'} -> ${this.value(target)} (TTL ${ttlSeconds} s)`,
+        description: `Cloud DNS change in ${this.config.zone}: ${abs(this.config.record)} ${this.type} ${policy ? `routing policy ${policy.geo ? 'geo (every location)' : 'wrr (weights)'}` : (old?.rrdatas ?? []).join(',') || '(none)'} -> ${this.value(target)} (TTL ${ttlSeconds} s)`,
       };
     } catch (err) {
       throw wrapSdkError(

@@ -30,6 +30,7 @@
  */
 import type { SiteName } from '../../plan/types.js';
 import type { StackWorld, World } from '../world.js';
+import { ROUTING_CONTROLS, routingControlOn } from './arc.js';
 
 export interface AliasTarget {
   hostedZoneId: string;
@@ -58,15 +59,22 @@ export interface HealthCheck {
   disabled: boolean;
   inverted: boolean;
   version: number;
+  /** A RECOVERY_CONTROL health check: healthy while this Route 53 ARC routing control is On. */
+  routingControlArn?: string;
 }
 
 export interface HostedZone {
   records: RecordSet[];
   healthChecks: Map<string, HealthCheck>;
+  /** `Features.AcceleratedRecoveryStatus` of the zone (ENABLED, DISABLED, ...); default DISABLED. */
+  acceleratedRecovery?: string;
 }
 
-/** The shapes the sandbox can seed a zone with: the runbook's simple CNAME, or failover aliases. */
-export type ZoneShape = 'simple' | 'failover-alias';
+/**
+ * The shapes the sandbox can seed a zone with: the runbook's simple CNAME, failover aliases, or
+ * failover aliases whose health checks are Route 53 ARC routing controls' (RECOVERY_CONTROL).
+ */
+export type ZoneShape = 'simple' | 'failover-alias' | 'failover-arc';
 
 /** Hosted zone id of the sandbox's load balancers (as `Z35SXDOTRQ7X7K` is for us-east-1 ELBs). */
 export const SANDBOX_ELB_ZONE: Record<SiteName, string> = {
@@ -127,7 +135,7 @@ export function hostedZone(stack: StackWorld): HostedZone {
  */
 export function seedZone(world: World, stack: StackWorld, shape: ZoneShape): HostedZone {
   const z = hostedZone(stack);
-  if (shape === 'failover-alias') {
+  if (shape === 'failover-alias' || shape === 'failover-arc') {
     const name = fqdn(stack.traffic.record.name);
     z.records = (['primary', 'dr'] as SiteName[]).map((site) => ({
       name,
@@ -142,6 +150,9 @@ export function seedZone(world: World, stack: StackWorld, shape: ZoneShape): Hos
       failover: site === 'primary' ? 'PRIMARY' : 'SECONDARY',
       healthCheckId: HEALTH_CHECKS[site],
     }));
+    if (shape === 'failover-arc')
+      for (const site of ['primary', 'dr'] as SiteName[])
+        z.healthChecks.get(HEALTH_CHECKS[site])!.routingControlArn = ROUTING_CONTROLS[site];
     world.onChange(() => resolve(stack));
   }
   resolve(stack);
@@ -157,7 +168,9 @@ export function endpointHealthy(stack: StackWorld, site: SiteName): boolean {
 /** Whether Route 53 considers the health check healthy (disabled = healthy; inverted flips). */
 export function checkHealthy(stack: StackWorld, hc: HealthCheck): boolean {
   if (hc.disabled) return true;
-  const raw = endpointHealthy(stack, hc.site);
+  const raw = hc.routingControlArn
+    ? routingControlOn(stack, hc.routingControlArn)
+    : endpointHealthy(stack, hc.site);
   return hc.inverted ? !raw : raw;
 }
 

@@ -76,6 +76,7 @@ const ROUTES: { method: string; re: RegExp; op: string }[] = [
   { method: 'POST', re: /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/, op: 'ChangeResourceRecordSets' },
   { method: 'GET', re: /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/, op: 'ListResourceRecordSets' },
   { method: 'GET', re: /^\/2013-04-01\/change\/([^/]+)$/, op: 'GetChange' },
+  { method: 'GET', re: /^\/2013-04-01\/hostedzone\/([^/]+)$/, op: 'GetHostedZone' },
   { method: 'GET', re: /^\/2013-04-01\/healthcheck\/([^/]+)\/status$/, op: 'GetHealthCheckStatus' },
   { method: 'POST', re: /^\/2013-04-01\/healthcheck\/([^/]+)$/, op: 'UpdateHealthCheck' },
   { method: 'GET', re: /^\/2013-04-01\/healthcheck\/([^/]+)$/, op: 'GetHealthCheck' },
@@ -119,6 +120,29 @@ function apexRecords(stack: StackWorld): XmlNode[] {
       ]),
     },
   ];
+}
+
+/**
+ * GetHostedZone: the zone, its name servers, and its features: `AcceleratedRecoveryStatus` says
+ * whether Route 53 keeps a copy of the public zone in us-west-2 to take record changes when
+ * us-east-1 is impaired (https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHostedZone.html,
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/accelerated-recovery.html).
+ */
+function hostedZoneNode(stack: StackWorld): XmlNode {
+  const z = hostedZone(stack);
+  return {
+    HostedZone: {
+      Id: `/hostedzone/${T.zone.id}`,
+      Name: fqdn(stack.traffic.record.zone),
+      CallerReference: 'aegis-sandbox-zone',
+      Config: { PrivateZone: false },
+      ResourceRecordSetCount: z.records.length + 2,
+      Features: { AcceleratedRecoveryStatus: z.acceleratedRecovery ?? 'DISABLED' },
+    },
+    DelegationSet: {
+      NameServers: list('NameServer', ['ns-1.awsdns-00.aegis.test.', 'ns-2.awsdns-00.aegis.test.']),
+    },
+  };
 }
 
 function recordNode(r: RecordSet): XmlNode {
@@ -440,18 +464,25 @@ function healthCheckNode(stack: StackWorld, hc: HealthCheck): XmlNode {
   return {
     Id: hc.id,
     CallerReference: `aegis-sandbox-${hc.site}`,
-    HealthCheckConfig: {
-      Port: 443,
-      Type: 'HTTPS',
-      ResourcePath: '/health',
-      FullyQualifiedDomainName: stack.sites[hc.site].target,
-      RequestInterval: 30,
-      FailureThreshold: 3,
-      MeasureLatency: false,
-      Inverted: hc.inverted,
-      Disabled: hc.disabled,
-      EnableSNI: true,
-    },
+    HealthCheckConfig: hc.routingControlArn
+      ? {
+          Type: 'RECOVERY_CONTROL',
+          RoutingControlArn: hc.routingControlArn,
+          Inverted: hc.inverted,
+          Disabled: hc.disabled,
+        }
+      : {
+          Port: 443,
+          Type: 'HTTPS',
+          ResourcePath: '/health',
+          FullyQualifiedDomainName: stack.sites[hc.site].target,
+          RequestInterval: 30,
+          FailureThreshold: 3,
+          MeasureLatency: false,
+          Inverted: hc.inverted,
+          Disabled: hc.disabled,
+          EnableSNI: true,
+        },
     HealthCheckVersion: hc.version,
   };
 }
@@ -538,6 +569,9 @@ export function route53Service(): ServiceDef {
           case 'ListResourceRecordSets':
             zoneOf(stack, r.id);
             return sendXml(res, 'ListResourceRecordSetsResponse', listRecordSets(stack, req));
+          case 'GetHostedZone':
+            zoneOf(stack, r.id);
+            return sendXml(res, 'GetHostedZoneResponse', hostedZoneNode(stack));
           case 'GetChange':
             return sendXml(res, 'GetChangeResponse', { ChangeInfo: changeInfo(world, stack, r.id) });
           case 'UpdateHealthCheck':

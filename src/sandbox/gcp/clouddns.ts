@@ -12,7 +12,8 @@
  * 412 conditionNotMet; an addition must not collide: 409 alreadyExists; names must be absolute),
  * applied at once to the zone (so `traffic.record` values / ttl follow, without trailing dots), and
  * reported `pending` until `world.duration(DURATIONS.cloudDnsChange)` has passed, then `done`.
- * Cloud DNS is global: a region outage does not affect it.
+ * Cloud DNS is global: a region outage does not affect it. The traffic record may carry a geo or
+ * weighted round robin routing policy instead of rrdatas (clouddns-policy.ts).
  */
 import type http from 'node:http';
 import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
@@ -26,6 +27,7 @@ import {
   renderGoogleThrottle,
   rfc3339,
 } from './common.js';
+import { policyAnswer, policyKey, policyProblem, type RoutingPolicy } from './clouddns-policy.js';
 
 /** A Cloud DNS resource record set, as the API renders it. */
 interface RRSet {
@@ -34,6 +36,7 @@ interface RRSet {
   type: string;
   ttl?: number;
   rrdatas?: string[];
+  routingPolicy?: RoutingPolicy;
 }
 
 interface DnsChange {
@@ -49,6 +52,8 @@ interface DnsState {
   changes: Map<string, DnsChange>;
   /** Record sets other than the traffic record. */
   others: RRSet[];
+  /** The traffic record's routing policy, when it has one instead of rrdatas. */
+  mainPolicy?: RoutingPolicy;
   createdAt: number;
 }
 
@@ -104,7 +109,9 @@ function rrsets(stack: StackWorld, state: DnsState): RRSet[] {
             name: abs(r.name),
             type: r.type,
             ttl: r.ttl,
-            rrdatas: r.values.map((v) => (r.type === 'CNAME' ? abs(v) : v)),
+            ...(state.mainPolicy
+              ? { routingPolicy: state.mainPolicy }
+              : { rrdatas: r.values.map((v) => (r.type === 'CNAME' ? abs(v) : v)) }),
           },
         ]
       : [];
@@ -173,7 +180,11 @@ function sameSet(a: RRSet, b: RRSet): boolean {
       .sort()
       .join('\n');
   return (
-    abs(a.name) === abs(b.name) && a.type === b.type && (a.ttl ?? 0) === (b.ttl ?? 0) && norm(a) === norm(b)
+    abs(a.name) === abs(b.name) &&
+    a.type === b.type &&
+    (a.ttl ?? 0) === (b.ttl ?? 0) &&
+    norm(a) === norm(b) &&
+    policyKey(a.routingPolicy) === policyKey(b.routingPolicy)
   );
 }
 
@@ -235,7 +246,9 @@ function applyChange(
   for (const [i, a] of additions.entries()) {
     const bad = checkName(a, `entity.change.additions[${i}]`);
     if (bad) return { error: bad };
-    if (!Array.isArray(a.rrdatas) || a.rrdatas.length === 0) {
+    const policy = policyProblem(a, `entity.change.additions[${i}]`);
+    if (policy) return { error: [400, policy, 'invalid'] };
+    if (!a.routingPolicy && (!Array.isArray(a.rrdatas) || a.rrdatas.length === 0)) {
       return {
         error: [
           400,
@@ -258,13 +271,19 @@ function applyChange(
       name: abs(a.name),
       type: a.type,
       ttl: a.ttl ?? 300,
-      rrdatas: [...a.rrdatas],
+      ...(a.routingPolicy ? { routingPolicy: a.routingPolicy } : { rrdatas: [...(a.rrdatas ?? [])] }),
     });
   }
   // commit
   const rec = stack.traffic.record;
   const main = current.find((x) => isMain(stack, x));
-  rec.values = main ? (main.rrdatas ?? []).map(rel) : [];
+  state.mainPolicy = main?.routingPolicy;
+  rec.values = main
+    ? (main.routingPolicy
+        ? policyAnswer(main.routingPolicy, stack.sites.primary.region)
+        : (main.rrdatas ?? [])
+      ).map(rel)
+    : [];
   if (main?.ttl !== undefined) rec.ttl = main.ttl;
   state.others = current.filter((x) => !isMain(stack, x));
   const now = world.now();
