@@ -5,6 +5,7 @@
 import { clip } from '../engine/clip.js';
 import { didYouMean, UserError } from '../engine/errors.js';
 import { CONFIGMAP } from './estate.js';
+import { stallReplication } from './replication-lag.js';
 import type { StackWorld, World } from './world.js';
 
 /** How long a recovering region's nodes take to come back, in cloud seconds. */
@@ -113,6 +114,13 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
     description: 'Readiness failure: one DR node is NotReady.',
     apply: (_w, stacks) => {
       for (const s of stacks) if (s.sites.dr.cluster.nodes[0]) s.sites.dr.cluster.nodes[0].ready = false;
+    },
+  },
+  'replication-stalled': {
+    description:
+      'The DR replica stopped applying changes: its replication lag (CloudWatch ReplicaLag, Cloud Monitoring replica_lag and the app metric) grows by a second every second while the primary takes writes.',
+    apply: (w, stacks) => {
+      for (const s of stacks) stallReplication(w, s);
     },
   },
   'lag-above-threshold': {
