@@ -5,7 +5,7 @@
 import { clip } from '../engine/clip.js';
 import { didYouMean, UserError } from '../engine/errors.js';
 import { CONFIGMAP } from './estate.js';
-import { stallReplication } from './replication-lag.js';
+import { sampleLagNow, stallReplication } from './replication-lag.js';
 import type { StackWorld, World } from './world.js';
 
 /** How long a recovering region's nodes take to come back, in cloud seconds. */
@@ -218,5 +218,6 @@ export function applyScenario(world: World, name: string, stackNames?: string[])
   const stacks = [...world.stacks.values()].filter((s) => !stackNames || stackNames.includes(s.name));
   def.apply(world, stacks);
   world.settle();
+  sampleLagNow(world);
   return def.description;
 }
