@@ -27,6 +27,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await sb?.close();
+  sb = undefined as unknown as Sandbox; // closed: the next test starts its own
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -129,4 +130,41 @@ describe('RPO from the app metric, when the cloud gives no lag', () => {
     expect(record.data).toMatchObject({ rpoKind: 'measured', rpoSource: 'app-metric' });
     expect(record.data!.cloudNote).toMatch(/gives no replication lag in seconds/);
   }, 60_000);
+});
+
+describe('the report of a recorded RPO', () => {
+  const record = (data: Record<string, unknown>) =>
+    ({
+      phase: 'database',
+      step: 'failover',
+      stack: 'aws',
+      outcome: 'done',
+      data,
+    }) as unknown as JournalRecord;
+
+  it('an upper bound from the app metric says its age is not known', () => {
+    const fig = rpoOf(
+      record({ rpoKind: 'upper-bound', rpoSource: 'app-metric', rpoSeconds: 4, lagSeconds: 4 }),
+      true,
+    );
+    expect(fig).toMatchObject({ kind: 'upper bound', seconds: 4 });
+    expect(fig.reason).toBe(
+      'last lag 4.0 s by the app metric (its age not recorded); the primary had vanished, so writes it took after that cannot be counted',
+    );
+  });
+
+  it('a cloud upper bound is the recorded figure, the last lag plus its age', () => {
+    const fig = rpoOf(
+      record({
+        rpoKind: 'upper-bound',
+        rpoSource: 'cloudwatch',
+        rpoSeconds: 42.5,
+        lagSeconds: 12.5,
+        lagAgeSeconds: 30,
+      }),
+      true,
+    );
+    expect(fig).toMatchObject({ kind: 'upper bound', seconds: 42.5 });
+    expect(fig.reason).toMatch(/^last lag 12\.5 s by cloudwatch, observed 30\.0 s before the promotion;/);
+  });
 });
