@@ -21,9 +21,10 @@ import {
   TARGET_INPUT,
   targetSite,
 } from './shared/inputs.js';
-import { awaitOperation, isUnreachable, probe, sampleFor } from './shared/observe.js';
+import { awaitOperation, isUnreachable, probe } from './shared/observe.js';
 import { journalOrphan } from './shared/orphans.js';
 import { errorText, outcomeRow } from './shared/rows.js';
+import { rpoEvidence, rpoText, type RpoEvidence } from './shared/rpo.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 import { clip } from '../engine/clip.js';
 
@@ -60,7 +61,8 @@ export const databasePhase: PhaseDef = {
     FAILED_OUTPUT,
     {
       name: 'rpo-seconds',
-      description: 'Replication lag at promotion per stack, "stack=seconds" comma-separated.',
+      description:
+        'RPO per stack, "stack=seconds" comma-separated: the replication lag at promotion (the cloud\'s own metric where it reports one, else the app metric), or an upper bound (last lag plus its age) when the primary had vanished.',
     },
   ],
   async run(ctx) {
@@ -224,7 +226,7 @@ async function crossRegionFailover(
 ): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
   let op: Operation | undefined;
-  let lagAtPromotion: number | undefined;
+  let rpo: RpoEvidence | undefined;
   let waitedFor: string | undefined;
   let azure: AzureMove | undefined;
   let promotedAt: Date | undefined;
@@ -253,7 +255,8 @@ async function crossRegionFailover(
         );
       }
       waitedFor = await waitForRoutine(ctx, providers, dbName, s);
-      lagAtPromotion = await replicationLag(ctx, name);
+      // the lag of the replica about to be promoted, from the cloud where it reports one
+      rpo = await rpoEvidence(ctx, name, target, s.primaryReachable);
       promotedAt = new Date();
       if (stack.database.type === 'azure-sql') {
         azure = await azureFailover(ctx, name, dbName, providers, target, mode);
@@ -292,7 +295,7 @@ async function crossRegionFailover(
     }),
     data: () => ({
       mode,
-      rpoSeconds: lagAtPromotion,
+      ...(rpo ?? {}),
       operation: op?.id,
       waitedFor,
       forced: ctx.run.force ? ctx.run.force : undefined,
@@ -306,17 +309,18 @@ async function crossRegionFailover(
         : {}),
     }),
   });
-  const rpo = (r.record.data?.rpoSeconds as number | undefined) ?? undefined;
+  const rpoSeconds = (r.record.data?.rpoSeconds as number | undefined) ?? undefined;
+  const recorded = rpoSeconds !== undefined ? (r.record.data as unknown as RpoEvidence) : undefined;
   const decided = r.record.data?.decision as string | undefined;
   // RDS / Cloud SQL: the old writer is now an orphan that still accepts writes (never deleted)
   if (r.outcome === 'done' && r.after)
-    journalOrphan(ctx, phase, name, r.before, r.after, promotedAt ?? new Date(), rpo);
+    journalOrphan(ctx, phase, name, r.before, r.after, promotedAt ?? new Date(), rpoSeconds);
   return [
     outcomeRow(
       name,
       'Database',
       r,
-      `${dbName} writer on ${target} (${decided ? `${decided}: ${String(r.record.data?.decisionReason)}` : mode})${rpo !== undefined ? `; replication lag at promotion ${rpo.toFixed(1)} s (RPO)` : ''}`,
+      `${dbName} writer on ${target} (${decided ? `${decided}: ${String(r.record.data?.decisionReason)}` : mode})${recorded ? `; ${recorded.rpoKind ? rpoText(recorded) : `replication lag at promotion ${recorded.rpoSeconds.toFixed(1)} s (RPO)`}` : ''}`,
     ),
   ];
 }
@@ -490,21 +494,4 @@ export async function secondWitness(
     accepts: false,
     detail: `${site} unreachable (${why}); Prometheus sees ${region} down (${s ? `health ${s.value}` : 'no health series'})`,
   };
-}
-
-/** Replication lag of a stack from Prometheus, or undefined when it cannot be read. */
-export async function replicationLag(ctx: PhaseContext, name: string): Promise<number | undefined> {
-  if (!ctx.plan.doc.prometheus) return undefined;
-  try {
-    const samples = await probe(ctx, () =>
-      ctx.env.prometheus().query(ctx.plan.doc.prometheus!.queries.replicationLag),
-    );
-    return sampleFor(
-      samples.filter((s) => s.labels.site !== 'primary'),
-      name,
-      ctx.plan.stack(name),
-    )?.value;
-  } catch {
-    return undefined;
-  }
 }

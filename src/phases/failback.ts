@@ -21,6 +21,7 @@ import { replicaIn } from '../providers/topology.js';
 import { CLASS_INPUT, FAILED_OUTPUT, outputsOf } from './shared/inputs.js';
 import { observe, probe, sampleFor } from './shared/observe.js';
 import { row } from './shared/rows.js';
+import { cloudLag, LAG_STALE_MS } from './shared/rpo.js';
 import { switchTraffic } from './traffic.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 import { verifyRows } from './verify.js';
@@ -212,14 +213,15 @@ export async function switchoverReady(
 
 /**
  * Wait, with nothing writing, until the primary-region replica has caught up: the cloud says it
- * replicates and the replication lag reads 0 (the plan's Prometheus query, site primary), bounded
- * by the database deadline.
+ * replicates and the replication lag reads 0, as the cloud's monitoring measures it (CloudWatch
+ * ReplicaLag, Cloud Monitoring replica_lag: a datapoint newer than the stale limit) or, where the
+ * cloud reports none, the plan's Prometheus query (site primary); bounded by the database deadline.
  */
 async function caughtUp(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
   const providers = await ctx.env.providers(name);
   const deadline = ctx.plan.limits.deadlinesMs.database;
   const query = ctx.plan.doc.prometheus?.queries.replicationLag;
-  let last: { lag?: number; healthy?: boolean } = {};
+  let last: { lag?: number; healthy?: boolean; by?: string } = {};
   if (ctx.run.dryRun)
     return [
       row(
@@ -238,16 +240,22 @@ async function caughtUp(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
         if (s.writer === 'primary') return true; // a re-run after the switchover
         const healthy = replicaIn(s.topology, 'primary')?.healthy === true;
         let lag: number | undefined;
-        if (query) {
+        let by: string | undefined;
+        const { reading } = await cloudLag(ctx, name, 'primary');
+        if (reading && Date.now() - reading.observedAt.getTime() <= LAG_STALE_MS) {
+          lag = reading.seconds;
+          by = reading.source;
+        } else if (query) {
           const samples = await ctx.env.prometheus().query(query);
           lag = sampleFor(
             samples.filter((x) => x.labels.site === 'primary'),
             name,
             ctx.plan.stack(name),
           )?.value;
+          by = 'prometheus';
         }
-        last = { lag, healthy };
-        return healthy && (query === undefined || lag === 0) ? true : undefined;
+        last = { lag, healthy, by };
+        return healthy && (by === undefined || lag === 0) ? true : undefined;
       },
       deadline,
     );
@@ -258,22 +266,22 @@ async function caughtUp(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
         name,
         'Replication caught up',
         'fail',
-        `the primary-region replica did not catch up within ${formatMs(deadline)} (replicating: ${last.healthy ?? 'unknown'}, lag: ${last.lag ?? 'not reported'}): DR's fence is lifted again; check replication, then run failback again.`,
+        `the primary-region replica did not catch up within ${formatMs(deadline)} (replicating: ${last.healthy ?? 'unknown'}, lag: ${last.lag !== undefined ? `${last.lag} s by ${last.by}` : 'not reported'}): DR's fence is lifted again; check replication, then run failback again.`,
       ),
     ];
   }
   observe(ctx, 'failback', 'caught-up', name, `database`, {
     lagSeconds: last.lag ?? 0,
-    measuredBy: query ? 'prometheus' : 'cloud replica status',
+    measuredBy: last.by ?? 'cloud replica status',
   });
   return [
     row(
       name,
       'Replication caught up',
       'pass',
-      query
-        ? 'replication lag 0 with DR fenced'
-        : 'replica replicating with DR fenced (no lag query in the plan)',
+      last.by
+        ? `replication lag 0 with DR fenced (measured by ${last.by})`
+        : 'replica replicating with DR fenced (no lag reported by the cloud, no lag query in the plan)',
     ),
   ];
 }

@@ -1,7 +1,7 @@
 /**
  * `readiness`: the runbook's six pre-failover checks, for every stack at once.
  *   1. DR nodes Ready and DR pods running          4. DNS TTL at the zone's authoritative servers
- *   2. replication lag (Prometheus) and health     5. DR configmap equal to the primary's
+ *   2. replication lag (the cloud, else Prometheus) 5. DR configmap equal to the primary's
  *      by the cloud's own status                   6. DR health endpoint answers 200
  *   3. last backup age
  * A check that needs the primary region reports "primary unreachable" (warn) instead of blocking
@@ -14,6 +14,7 @@ import { appRequest, joinUrl, siteUrl } from './shared/app.js';
 import { deploymentsOf, dnsServerOf, forEachStack } from './shared/context.js';
 import { isUnreachable, observe, probe, sampleFor } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
+import { cloudLag, LAG_STALE_MS } from './shared/rpo.js';
 import { fenceEnforcementRow, fenceReturnedPrimary } from './drain.js';
 import { servingSite } from './incident.js';
 import { poolSelector } from './scale.js';
@@ -54,27 +55,37 @@ const drCluster: Check = async (ctx, name, stack) => {
 const replication: Check = async (ctx, name, stack) => {
   const limit = ctx.plan.limits.replicationLagSeconds;
   const providers = await ctx.env.providers(name);
-  const [db, lagSamples] = await Promise.all([
+  const [db, cloud, lagSamples] = await Promise.all([
     probe(ctx, () => providers.database.describe()),
+    cloudLag(ctx, name, 'dr'),
     probe(ctx, () => ctx.env.prometheus().query(ctx.plan.doc.prometheus!.queries.replicationLag)),
   ]);
-  const lag = sampleFor(
+  // The cloud's own lag (CloudWatch ReplicaLag, Cloud Monitoring replica_lag) when it reports a
+  // current datapoint; else the application's metric through Prometheus.
+  const fresh =
+    cloud.reading && Date.now() - cloud.reading.observedAt.getTime() <= LAG_STALE_MS
+      ? cloud.reading
+      : undefined;
+  const appLag = sampleFor(
     lagSamples.filter((s) => s.labels.site !== 'primary'),
     name,
     stack,
   )?.value;
+  const lag = cloud.reading && !db.primaryReachable ? cloud.reading.seconds : (fresh?.seconds ?? appLag);
+  const by = (cloud.reading && !db.primaryReachable) || fresh ? ` by ${cloud.reading!.source}` : '';
   // An unreachable primary is the condition, whatever the replica and its lag series say: with the
   // writer gone the lag is not a measure of anything (a replica may still call itself RUNNABLE, as
   // Cloud SQL's does, and its series may be missing or stale). Every cloud reports it the same way.
   if (!db.primaryReachable) {
-    const seen = lag === undefined ? 'no lag series' : `last lag ${lag.toFixed(1)} s`;
+    const seen = lag === undefined ? 'no lag series' : `last lag ${lag.toFixed(1)} s${by}`;
     return row(name, 'Replication', 'warn', `primary unreachable: ${db.replication.detail}; ${seen}`);
   }
   const problems: string[] = [];
-  if (lag === undefined) problems.push('no replication lag series in Prometheus');
-  else if (!(lag < limit)) problems.push(`lag ${lag.toFixed(1)} s is not under ${limit} s`);
+  if (lag === undefined)
+    problems.push(`no replication lag series in Prometheus${cloud.note ? ` (and ${cloud.note})` : ''}`);
+  else if (!(lag < limit)) problems.push(`lag ${lag.toFixed(1)} s${by} is not under ${limit} s`);
   if (!db.replication.healthy) problems.push(`replication unhealthy: ${db.replication.detail}`);
-  const detail = `lag ${lag === undefined ? 'unknown' : `${lag.toFixed(1)} s`} (limit ${limit} s); ${db.replication.detail}`;
+  const detail = `lag ${lag === undefined ? 'unknown' : `${lag.toFixed(1)} s${by}`} (limit ${limit} s); ${db.replication.detail}`;
   return row(
     name,
     'Replication',

@@ -377,10 +377,12 @@ const GkePool = Type.Object(
 const Endpoints = Type.Object(
   {
     rds: Type.Optional(Url),
+    cloudwatch: Type.Optional(Url),
     route53: Type.Optional(Url),
     eks: Type.Optional(Url),
     arm: Type.Optional(Url),
     sqladmin: Type.Optional(Url),
+    monitoring: Type.Optional(Url),
     clouddns: Type.Optional(Url),
     container: Type.Optional(Url),
     dns: Type.Optional(

@@ -76,8 +76,33 @@ export interface RestorePoints {
   found: string;
 }
 
+/** Where a replication lag reading came from: the cloud's monitoring service, or the application's own metric. */
+export type LagSource = 'cloudwatch' | 'cloud-monitoring' | 'failover-group' | 'app-metric';
+
+/**
+ * One replication lag datapoint as the cloud's monitoring service reports it: the newest one
+ * within its lookback. Its age is what an RPO upper bound adds when the primary has vanished.
+ */
+export interface LagReading {
+  /** Seconds the replica was behind its source at `observedAt`. */
+  seconds: number;
+  /** When the cloud observed it (the datapoint's timestamp). */
+  observedAt: Date;
+  source: LagSource;
+  /** The replica the reading is about. */
+  replica: string;
+}
+
 export interface DatabaseProvider {
   describe(): Promise<DatabaseState>;
+  /**
+   * The newest replication lag datapoint the cloud's monitoring reports for the writer's replica
+   * in `site` (RDS: CloudWatch AWS/RDS ReplicaLag; Cloud SQL: Cloud Monitoring
+   * database/replication/replica_lag), or undefined when it reports none (no datapoint within
+   * the lookback: the metric stops when replication does). Absent where the cloud's API gives no
+   * lag in seconds (an Azure SQL failover group gives a replication state only).
+   */
+  replicationLag?(site: SiteName): Promise<LagReading | undefined>;
   /** Newest successful backup time of the primary. */
   lastBackup(): Promise<Date | undefined>;
   /**

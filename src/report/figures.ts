@@ -121,6 +121,9 @@ export function rpoOf(db: JournalRecord | undefined, failsDatabaseOver: boolean 
         };
   }
   const d = db.data ?? {};
+  const kind = str(d.rpoKind);
+  const recorded = num(d.rpoSeconds);
+  if (kind && recorded !== undefined) return recordedRpo(d, kind, recorded);
   const lag = num(d.lagSeconds) ?? num(d.rpoSeconds);
   const age = num(d.lagAgeSeconds);
   const before = (db.before ?? {}) as Record<string, unknown>;
@@ -139,6 +142,29 @@ export function rpoOf(db: JournalRecord | undefined, failsDatabaseOver: boolean 
     seconds: lag + (age ?? 0),
     kind: 'measured',
     reason: `replication lag at the promotion${age !== undefined ? `, read ${age.toFixed(1)} s before it` : ''}`,
+  };
+}
+
+/**
+ * The RPO as the database step recorded it (`rpoKind`, `rpoSource`, `lagSeconds`, `lagAgeSeconds`):
+ * a measurement, or an upper bound (the last lag plus its age) once the primary had vanished.
+ */
+function recordedRpo(d: Record<string, unknown>, kind: string, seconds: number): RpoFigure {
+  const source =
+    str(d.rpoSource) === 'app-metric' ? 'the app metric' : (str(d.rpoSource) ?? 'unknown source');
+  const lag = num(d.lagSeconds) ?? seconds;
+  const age = num(d.lagAgeSeconds);
+  if (kind === 'upper-bound') {
+    return {
+      seconds,
+      kind: 'upper bound',
+      reason: `last lag ${lag.toFixed(1)} s by ${source}${age !== undefined ? `, observed ${age.toFixed(1)} s before the promotion` : ' (its age not recorded)'}; the primary had vanished, so writes it took after that cannot be counted`,
+    };
+  }
+  return {
+    seconds,
+    kind: 'measured',
+    reason: `replication lag at the promotion by ${source}${age !== undefined ? `, observed ${age.toFixed(1)} s before it` : ''}`,
   };
 }
 

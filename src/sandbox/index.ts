@@ -10,6 +10,7 @@ import YAML from 'yaml';
 import { UserError } from '../engine/errors.js';
 import { clip } from '../engine/clip.js';
 import { fileError } from '../engine/files.js';
+import { cloudwatchService } from './aws/cloudwatch.js';
 import { eksService } from './aws/eks.js';
 import { rdsService } from './aws/rds.js';
 import { route53Service } from './aws/route53.js';
@@ -21,6 +22,8 @@ import { SANDBOX_PROJECT, SANDBOX_SUBSCRIPTION, TOPOLOGY, createEstate, activeSi
 import { FaultRegistry, type FaultSpec } from './faults.js';
 import { clouddnsService } from './gcp/clouddns.js';
 import { containerService } from './gcp/container.js';
+import { monitoringService } from './gcp/monitoring.js';
+import { startLagSampler } from './replication-lag.js';
 import { commsControl, pagerdutyService, slackService, TEAMS_PATH, teamsService } from './comms/services.js';
 import { commsStore } from './comms/store.js';
 import { SANDBOX_ESCALATION, SANDBOX_PAGERDUTY, sandboxNotifications } from './comms/plan.js';
@@ -257,7 +260,13 @@ export function sandboxPlan(
         nodegroup: t.nodegroup,
         ...POOL_SIZES,
       },
-      endpoints: { rds: endpoints.rds, route53: endpoints.route53, eks: endpoints.eks, dns: endpoints.dns },
+      endpoints: {
+        rds: endpoints.rds,
+        cloudwatch: endpoints.cloudwatch,
+        route53: endpoints.route53,
+        eks: endpoints.eks,
+        dns: endpoints.dns,
+      },
     };
   }
   if (clouds.includes('azure')) {
@@ -324,6 +333,7 @@ export function sandboxPlan(
         sqladmin: endpoints.sqladmin,
         clouddns: endpoints.clouddns,
         container: endpoints.container,
+        monitoring: endpoints.monitoring,
         dns: endpoints.dns,
       },
     };
@@ -420,6 +430,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
   cleanups.push(unregisterJobs);
   world.start();
   cleanups.push(() => world.stop());
+  cleanups.push(startLagSampler(world));
   const services: RunningService[] = [];
   const defs: ServiceDef[] = [
     kubernetesService(),
@@ -430,6 +441,8 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     sqladminService(),
     clouddnsService(),
     containerService(),
+    cloudwatchService(),
+    monitoringService(),
     appService(),
     githubService(),
     slackService(),

@@ -5,6 +5,7 @@
 import { clip } from '../engine/clip.js';
 import { didYouMean, UserError } from '../engine/errors.js';
 import { CONFIGMAP } from './estate.js';
+import { sampleLagNow, stallReplication } from './replication-lag.js';
 import type { StackWorld, World } from './world.js';
 
 /** How long a recovering region's nodes take to come back, in cloud seconds. */
@@ -115,6 +116,13 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
       for (const s of stacks) if (s.sites.dr.cluster.nodes[0]) s.sites.dr.cluster.nodes[0].ready = false;
     },
   },
+  'replication-stalled': {
+    description:
+      'The DR replica stopped applying changes: its replication lag (CloudWatch ReplicaLag, Cloud Monitoring replica_lag and the app metric) grows by a second every second while the primary takes writes.',
+    apply: (w, stacks) => {
+      for (const s of stacks) stallReplication(w, s);
+    },
+  },
   'lag-above-threshold': {
     description: 'Readiness failure: replication lag is 45 s (limit 30 s).',
     apply: (_w, stacks) => {
@@ -220,5 +228,6 @@ export function applyScenario(world: World, name: string, stackNames?: string[])
   const stacks = [...world.stacks.values()].filter((s) => !stackNames || stackNames.includes(s.name));
   def.apply(world, stacks);
   world.settle();
+  sampleLagNow(world);
   return def.description;
 }

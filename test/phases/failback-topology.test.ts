@@ -125,6 +125,12 @@ describe.each(['aws', 'gcp'] as const)('%s failback after a cross-region failove
     expect(fails(back)).toEqual([]);
     expect(db().writer).toBe('primary');
     expect(db().writerId).toBe(primaryReplica!.id);
+    // the switchover waited for lag 0 as the cloud's monitoring measured it
+    const caught = journal.thisRun().find((r) => r.phase === 'failback' && r.step === 'caught-up');
+    expect(caught?.data).toMatchObject({
+      lagSeconds: 0,
+      measuredBy: cloud === 'aws' ? 'cloudwatch' : 'cloud-monitoring',
+    });
     expect(promotions()).toHaveLength(2);
     expect(drFenced()).toBe(true); // its old writer is an orphan until the reverse reprotect
     // the orphans are journaled: the failover's old primary and the failback's old DR writer

@@ -25,7 +25,15 @@ import {
   type DatabaseInstanceView,
   type DatabaseTopology,
 } from '../topology.js';
-import type { DatabaseProvider, DatabaseState, Operation, OperationStatus, ReplicaSpec } from '../types.js';
+import type {
+  DatabaseProvider,
+  DatabaseState,
+  LagReading,
+  Operation,
+  OperationStatus,
+  ReplicaSpec,
+} from '../types.js';
+import { CloudWatchLag } from './cloudwatch-lag.js';
 import { failoverEnding } from './rds-events.js';
 import { BUSY, FAILED, membersOf, replicationWords, ROUTINE } from './rds-topology.js';
 
@@ -64,6 +72,7 @@ export class AwsDatabase implements DatabaseProvider {
   private readonly pattern: string;
   private readonly clients: Record<SiteName, RDSClient>;
   private readonly regions: Record<SiteName, string>;
+  private readonly lag: CloudWatchLag;
 
   constructor(stack: Stack, opts: AwsProviderOptions = {}) {
     const db = expectKind(stack.database, 'rds', 'database');
@@ -76,6 +85,24 @@ export class AwsDatabase implements DatabaseProvider {
       primary: deadlineBound(new RDSClient(clientConfig(this.regions.primary, endpoint, opts))),
       dr: deadlineBound(new RDSClient(clientConfig(this.regions.dr, endpoint, opts))),
     };
+    this.lag = new CloudWatchLag(stack.endpoints?.cloudwatch, opts);
+  }
+
+  /**
+   * CloudWatch's ReplicaLag of the writer's replica in `site` (by the cloud's topology; with the
+   * writer's region gone, the plan's `database.replica` in DR), or undefined when CloudWatch
+   * holds no datapoint for it.
+   */
+  async replicationLag(site: SiteName): Promise<LagReading | undefined> {
+    let id: string | undefined;
+    try {
+      id = replicaIn((await this.topology()).topology, site)?.id;
+    } catch {
+      id = undefined;
+    }
+    id ??= site === 'dr' ? this.replica : undefined;
+    if (!id) return undefined;
+    return this.lag.replicaLag(id, this.regions[site]);
   }
 
   private async instanceIn(site: SiteName, id: string): Promise<DBInstance> {

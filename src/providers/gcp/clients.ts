@@ -1,6 +1,7 @@
 /**
  * How the GCP adapters authenticate and where they send requests: the one place that builds the
- * official clients (@google-cloud/sql, @google-cloud/container, @google-cloud/dns).
+ * official clients (@google-cloud/sql, @google-cloud/container, @google-cloud/dns,
+ * @google-cloud/monitoring).
  *
  * - No endpoint override in the plan: the SDK's default endpoint and Application Default
  *   Credentials (what google-github-actions/auth with workload identity federation leaves behind).
@@ -23,6 +24,7 @@ import { util as commonUtil, type DecorateRequestOptions } from '@google-cloud/c
 // packages) and every other API version, none of which the clients need (they read protos.json).
 import { ClusterManagerClient } from '@google-cloud/container/build/src/v1/cluster_manager_client.js';
 import { DNS } from '@google-cloud/dns';
+import { MetricServiceClient } from '@google-cloud/monitoring/build/src/v3/metric_service_client.js';
 import { SqlBackupRunsServiceClient } from '@google-cloud/sql/build/src/v1/sql_backup_runs_service_client.js';
 import { SqlInstancesServiceClient } from '@google-cloud/sql/build/src/v1/sql_instances_service_client.js';
 import { SqlOperationsServiceClient } from '@google-cloud/sql/build/src/v1/sql_operations_service_client.js';
@@ -129,6 +131,11 @@ export function sqlClients(url?: string): SqlClients {
     operations: deadlineBound(new SqlOperationsServiceClient(opts)),
     backupRuns: deadlineBound(new SqlBackupRunsServiceClient(opts)),
   };
+}
+
+/** Build the Cloud Monitoring v3 metric client (endpoint override = `endpoints.monitoring`). */
+export function monitoringClient(url?: string): MetricServiceClient {
+  return deadlineBound(new MetricServiceClient(gaxOptions(parseEndpoint('monitoring', url))));
 }
 
 /** Build the GKE v1 client (endpoint override = `endpoints.container`). */

@@ -14,7 +14,15 @@ import {
   type DatabaseInstanceView,
   type DatabaseTopology,
 } from '../topology.js';
-import type { DatabaseProvider, DatabaseState, Operation, OperationStatus, ReplicaSpec } from '../types.js';
+import type {
+  DatabaseProvider,
+  DatabaseState,
+  LagReading,
+  Operation,
+  OperationStatus,
+  ReplicaSpec,
+} from '../types.js';
+import type { MonitoringLag } from './monitoring-lag.js';
 import { sqlMembersOf } from './sql-topology.js';
 import { NO_RETRY, type SqlClients } from './clients.js';
 
@@ -82,8 +90,27 @@ export class GcpDatabase implements DatabaseProvider {
     private readonly config: CloudSqlConfig,
     private readonly clients: SqlClients,
     private readonly regions: Record<SiteName, string> = { primary: '', dr: '' },
+    private readonly lag?: MonitoringLag,
   ) {
     this.pattern = config.replicaNamePattern ?? DEFAULT_REPLICA_PATTERN;
+  }
+
+  /**
+   * Cloud Monitoring's replica_lag of the writer's replica in `site` (by the cloud's topology;
+   * when that cannot be read, the plan's `database.replica` for DR), or undefined when Cloud
+   * Monitoring lists no point for it.
+   */
+  async replicationLag(site: SiteName): Promise<LagReading | undefined> {
+    if (!this.lag) return undefined;
+    let id: string | undefined;
+    try {
+      id = replicaIn((await this.topology()).topology, site)?.id;
+    } catch {
+      id = undefined;
+    }
+    id ??= site === 'dr' ? this.config.replica : undefined;
+    if (!id) return undefined;
+    return this.lag.replicaLag(id);
   }
 
   private async read<T>(operation: string, fn: () => Promise<T>, resource?: string): Promise<Read<T>> {

@@ -1,12 +1,14 @@
 /**
  * The GCP providers of one plan stack: Cloud SQL, Cloud DNS and GKE over the official SDKs, with
- * endpoints from `stacks.<name>.endpoints` (sqladmin, clouddns, container) when set.
+ * replication lag from Cloud Monitoring, with endpoints from `stacks.<name>.endpoints` (sqladmin,
+ * clouddns, container, monitoring) when set.
  */
 import type { Stack } from '../../plan/types.js';
 import { UserError } from '../../engine/errors.js';
 import type { CloudProviders } from '../types.js';
-import { containerClient, dnsClient, sqlClients } from './clients.js';
+import { containerClient, dnsClient, monitoringClient, sqlClients } from './clients.js';
 import { GcpDatabase } from './database.js';
+import { MonitoringLag } from './monitoring-lag.js';
 import { GcpNodePool } from './nodepool.js';
 import { GcpTraffic } from './traffic.js';
 
@@ -42,10 +44,12 @@ export function createGcpProviders(stack: Stack): CloudProviders {
   }
   const endpoints = stack.endpoints ?? {};
   return {
-    database: new GcpDatabase(database, sqlClients(endpoints.sqladmin), {
-      primary: stack.primary.region,
-      dr: stack.dr.region,
-    }),
+    database: new GcpDatabase(
+      database,
+      sqlClients(endpoints.sqladmin),
+      { primary: stack.primary.region, dr: stack.dr.region },
+      new MonitoringLag(database.project, monitoringClient(endpoints.monitoring)),
+    ),
     traffic: new GcpTraffic(traffic, dnsClient(traffic.project, endpoints.clouddns)),
     nodePool: new GcpNodePool(
       nodePool,
