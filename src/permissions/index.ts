@@ -132,3 +132,19 @@ export function formatDocuments(
     );
   return { text: `${comments ? `${comments}\n` : ''}${body}`.trimEnd(), notes };
 }
+
+/**
+ * The documents of both identities on every cloud, as the sandbox enforces them
+ * (`startSandbox({ enforcePermissions })`, src/sandbox/iam.ts).
+ */
+export async function identityGrants(
+  plan?: Plan,
+): Promise<Record<Identity, Record<PermissionCloud, unknown>>> {
+  const table = await loadDeclarations();
+  const out = {} as Record<Identity, Record<PermissionCloud, unknown>>;
+  for (const identity of IDENTITIES) {
+    out[identity] = {} as Record<PermissionCloud, unknown>;
+    for (const cloud of CLOUDS) out[identity][cloud] = generate(table, cloud, identity, { plan }).document;
+  }
+  return out;
+}
