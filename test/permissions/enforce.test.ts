@@ -162,3 +162,36 @@ describe('a permission missing from the failover policy fails the failover', () 
     expect(sb.world.monitor.mutations.filter((m) => m.service === 'rds')).toEqual([]);
   }, 120_000);
 });
+
+describe('the failover policy is enough', () => {
+  test('a whole region-outage failover of every stack passes and no call is denied', async () => {
+    const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-enforce-full-'));
+    const sb2 = await startSandbox({
+      outDir: dir2,
+      speed: 1000,
+      prometheus: 'builtin',
+      enforcePermissions: structuredClone(grants),
+    });
+    try {
+      sb2.applyScenario('region-outage');
+      const plan = await loadPlan(sb2.planFile!);
+      const r = await runFailover(
+        {
+          plan,
+          stacks: plan.stackNames,
+          run: createContext(new Journal(), {}),
+          env: createEnvironment(plan),
+          inputs: { 'incident-class': 'region-outage' },
+        },
+        plan.classes['region-outage'],
+      );
+      const denied = sb2.world.requests.records.filter((x) => x.status === 403);
+      expect(denied.map((x) => `${x.service} ${x.operation}`)).toEqual([]);
+      expect(r.rows.filter((x) => x.status === 'fail')).toEqual([]);
+      expect(r.ok).toBe(true);
+    } finally {
+      await sb2.close();
+      fs.rmSync(dir2, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
