@@ -44,8 +44,9 @@ import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadline
  */
 const TOPOLOGY_READS = [aws('rds', 'DescribeDBInstances'), aws('rds', 'DescribeEvents')];
 export const PERMISSIONS = {
-  describe: [...TOPOLOGY_READS, aws('rds', 'DescribeDBSnapshots', { scope: 'rds-db' })],
-  lastBackup: [...TOPOLOGY_READS, aws('rds', 'DescribeDBSnapshots', { scope: 'rds-db' })],
+  // DescribeDBSnapshots is authorized on the snapshots as well as the instance: "*"
+  describe: [...TOPOLOGY_READS, aws('rds', 'DescribeDBSnapshots')],
+  lastBackup: [...TOPOLOGY_READS, aws('rds', 'DescribeDBSnapshots')],
   failover: [
     ...TOPOLOGY_READS,
     aws('rds', 'RebootDBInstance', { mutates: true, scope: 'rds-db' }),
