@@ -26,31 +26,53 @@ registerCommand((program, io, setExit) => {
     .option('--scenario <name>', 'inject a scenario at start (region-outage, database-corruption, ...)')
     .option('--speed <n>', 'divide every cloud duration by this', '600')
     .option('--builtin-prometheus', 'answer the plan queries in-process even when Prometheus is installed')
-    .action(async (opts: { out: string; scenario?: string; speed?: string; builtinPrometheus?: boolean }) => {
-      const { startSandbox } = await import('../sandbox/index.js');
-      const { scenarioNames } = await import('../sandbox/scenarios.js');
-      const sb = await startSandbox({
-        outDir: opts.out,
-        scenario: opts.scenario,
-        speed: speedOf(opts.speed),
-        prometheus: opts.builtinPrometheus ? 'builtin' : 'auto',
-      });
-      for (const n of sb.notes) io.out(`note: ${n}`);
-      io.out(`plan:       ${sb.planFile}`);
-      io.out(`kubeconfig: ${sb.kubeconfigFile}`);
-      io.out(`endpoints:  ${opts.out.replace(/\/+$/, '')}/endpoints.json`);
-      for (const [k, v] of Object.entries(sb.endpoints)) io.out(`  ${k.padEnd(26)} ${v}`);
-      io.out(
-        `scenarios: ${scenarioNames().join(', ')} (POST ${sb.endpoints.control}/_sandbox/scenario {"name":"..."})`,
-      );
-      io.out('serving; press Ctrl-C to stop');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await sb.close();
-      setExit(0);
-    });
+    .option(
+      '--enforce-permissions',
+      'give each identity exactly its `aegis-dr permissions` policy and deny anything else as the cloud does',
+    )
+    .action(
+      async (opts: {
+        out: string;
+        scenario?: string;
+        speed?: string;
+        builtinPrometheus?: boolean;
+        enforcePermissions?: boolean;
+      }) => {
+        const { startSandbox } = await import('../sandbox/index.js');
+        const { scenarioNames } = await import('../sandbox/scenarios.js');
+        const { identityGrants } = await import('../permissions/index.js');
+        const sb = await startSandbox({
+          enforcePermissions: opts.enforcePermissions
+            ? ((await identityGrants()) as import('../sandbox/iam.js').Grants)
+            : undefined,
+          outDir: opts.out,
+          scenario: opts.scenario,
+          speed: speedOf(opts.speed),
+          prometheus: opts.builtinPrometheus ? 'builtin' : 'auto',
+        });
+        for (const n of sb.notes) io.out(`note: ${n}`);
+        if (opts.enforcePermissions) {
+          const { SANDBOX_READ_ONLY_ACCESS_KEY, SANDBOX_READ_ONLY_TOKEN } = await import('../sandbox/iam.js');
+          io.out(
+            `permissions enforced: the plan's credentials are the failover identity; read-only: AWS access key ${SANDBOX_READ_ONLY_ACCESS_KEY}, bearer ${SANDBOX_READ_ONLY_TOKEN} (Azure, GCP, Kubernetes)`,
+          );
+        }
+        io.out(`plan:       ${sb.planFile}`);
+        io.out(`kubeconfig: ${sb.kubeconfigFile}`);
+        io.out(`endpoints:  ${opts.out.replace(/\/+$/, '')}/endpoints.json`);
+        for (const [k, v] of Object.entries(sb.endpoints)) io.out(`  ${k.padEnd(26)} ${v}`);
+        io.out(
+          `scenarios: ${scenarioNames().join(', ')} (POST ${sb.endpoints.control}/_sandbox/scenario {"name":"..."})`,
+        );
+        io.out('serving; press Ctrl-C to stop');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await sb.close();
+        setExit(0);
+      },
+    );
 
   program
     .command('drill')

@@ -37,6 +37,7 @@ import { rtoOf, summaryText, timeline } from './summary.js';
 
 export { summaryText, timeline } from './summary.js';
 import { clip } from '../engine/clip.js';
+import type { Grants } from '../sandbox/iam.js';
 
 export interface DrillOptions {
   plan?: string;
@@ -181,7 +182,10 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
   let sandbox: Awaited<ReturnType<typeof import('../sandbox/index.js').startSandbox>> | undefined;
   if (!plan) {
     const { startSandbox } = await import('../sandbox/index.js');
+    const { identityGrants } = await import('../permissions/index.js');
     sandbox = await startSandbox({
+      // each identity gets exactly its generated policy: a call nobody declared fails the drill
+      enforcePermissions: (await identityGrants()) as Grants,
       speed: opts.speed ?? 600,
       durations: opts.durations,
       outDir,

@@ -25,6 +25,11 @@ export interface ServiceRequest {
 export interface ServiceContext {
   world: World;
   faults: FaultRegistry;
+  /**
+   * Permission enforcement (./iam.ts): answers a request its caller may not make with the cloud's
+   * denial and returns true; absent or false, the request goes on.
+   */
+  authorize?(service: string, req: ServiceRequest, res: http.ServerResponse, operation: string): boolean;
 }
 
 export interface ServiceDef {
@@ -152,6 +157,11 @@ export async function startService(
       ctx.world.settle();
       const op = def.operation(req);
       operation = op;
+      // authorization comes before the service does anything, faults included
+      if (ctx.authorize?.(def.name, req, res, op)) {
+        outcome = 'client-error';
+        return;
+      }
       const hit = ctx.faults.check(def.name, op, def.target?.(req));
       if (hit) {
         switch (hit.kind) {

@@ -31,7 +31,16 @@ import { githubControl, githubService } from './github/index.js';
 import { makeTls } from './tls.js';
 import { SANDBOX_REPO, githubStore } from './github/store.js';
 import { sqladminService } from './gcp/sqladmin.js';
-import { send, startService, type RunningService, type ServiceDef } from './http.js';
+import {
+  send,
+  startService,
+  type RunningService,
+  type ServiceContext,
+  type ServiceDef,
+  type ServiceRequest,
+} from './http.js';
+import { PermissionEnforcer, type Grants } from './iam.js';
+import { renderDenial } from './iam-errors.js';
 import { registerSandboxJobs } from './jobs.js';
 import { clusterPath, kubernetesService, writeKubeconfig } from './kubernetes/index.js';
 import { ENFORCE_LABEL } from './kubernetes/podsecurity.js';
@@ -70,6 +79,11 @@ export interface SandboxOptions {
   route53?: ZoneShape;
   /** Plan tweaks merged into the generated plan document. */
   planOverrides?: (doc: Record<string, any>) => void;
+  /**
+   * Give each identity exactly these documents (`aegis-dr permissions` output per identity) and
+   * answer any request outside them with the cloud's own denial (./iam.ts). Absent: no check.
+   */
+  enforcePermissions?: Grants;
 }
 
 export interface Sandbox {
@@ -89,6 +103,8 @@ export interface Sandbox {
   /** The emulated GitHub: its repository (owner/name) and the job token (github-actions[bot]). */
   github: { repository: string; token: string; reviewerToken: string };
   notes: string[];
+  /** The permission enforcement when started with `enforcePermissions` (its grants can be changed). */
+  permissions?: PermissionEnforcer;
   applyScenario(name: string, stacks?: string[]): string;
   /**
    * Resolves once Prometheus has scraped the app's /metrics successfully since this call (at once
@@ -424,7 +440,20 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     for (const site of Object.values(st.sites)) site.cluster.namespaceLabels[ENFORCE_LABEL] = 'restricted';
   const faults = new FaultRegistry(world.random);
   for (const f of opts.faults ?? []) faults.add(f);
-  const ctx = { world, faults };
+  const enforcer = opts.enforcePermissions ? new PermissionEnforcer(opts.enforcePermissions) : undefined;
+  const ctx: ServiceContext = {
+    world,
+    faults,
+    ...(enforcer
+      ? {
+          authorize: (service: string, req: ServiceRequest, res: http.ServerResponse, op: string) => {
+            const denial = enforcer.check(service, req, op);
+            if (denial) renderDenial(service, req, res, denial);
+            return denial !== undefined;
+          },
+        }
+      : {}),
+  };
   const notes: string[] = [];
   const unregisterJobs = registerSandboxJobs(world);
   cleanups.push(unregisterJobs);
@@ -575,6 +604,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
       reviewerToken: githubStore(world).reviewerToken,
     },
     notes,
+    ...(enforcer ? { permissions: enforcer } : {}),
     applyScenario: scenario,
     metricsCurrent: async () => {
       if (prometheus.kind === 'real') await awaitScrapeSince(prometheus.url, 1, Date.now());

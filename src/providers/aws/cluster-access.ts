@@ -18,6 +18,16 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { ProviderError, UserError, wrapSdkError } from '../../engine/errors.js';
 import { TokenCache, type BearerToken, type ClusterAccess } from '../kubernetes/access.js';
 import { clientConfig, type AwsProviderOptions } from './common.js';
+import { aws, type ProviderPermissions } from '../../permissions/types.js';
+
+/**
+ * Reaching an EKS cluster: DescribeCluster for its endpoint and CA
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html).
+ * The token is a presigned STS GetCallerIdentity, which needs no permission.
+ */
+export const PERMISSIONS = {
+  connect: [aws('eks', 'DescribeCluster', { scope: 'eks-cluster' })],
+} satisfies ProviderPermissions;
 
 /** How long `aws eks get-token` tells the client its token lasts. */
 export const EKS_TOKEN_LIFETIME_MS = 14 * 60_000;

@@ -17,6 +17,7 @@ import {
   type DBInstance,
 } from '@aws-sdk/client-rds';
 import { classify, UserError, wrapSdkError } from '../../engine/errors.js';
+import { aws, type ProviderPermissions } from '../../permissions/types.js';
 import type { SiteName } from '../../plan/types.js';
 import {
   buildTopology,
@@ -39,6 +40,38 @@ import { BUSY, FAILED, membersOf, replicationWords, ROUTINE } from './rds-topolo
 
 export { failoverEnding };
 import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadlineBound } from './common.js';
+
+/**
+ * What each method may call, and the IAM action of each call
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html).
+ * Every method reads the topology first (DescribeDBInstances of both regions, DescribeEvents for
+ * the promotion dates). DescribeDBInstances is called without an identifier to list a region's
+ * instances, and DescribeEvents has no resource type: both need "*". A cross-region replica of an
+ * encrypted instance needs the destination key (kms:CreateGrant, kms:DescribeKey: "Creating a read
+ * replica in a different AWS Region", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.XRgn.html).
+ */
+const TOPOLOGY_READS = [aws('rds', 'DescribeDBInstances'), aws('rds', 'DescribeEvents')];
+export const PERMISSIONS = {
+  // DescribeDBSnapshots is authorized on the snapshots as well as the instance: "*"
+  describe: [...TOPOLOGY_READS, aws('rds', 'DescribeDBSnapshots')],
+  lastBackup: [...TOPOLOGY_READS, aws('rds', 'DescribeDBSnapshots')],
+  failover: [
+    ...TOPOLOGY_READS,
+    aws('rds', 'RebootDBInstance', { mutates: true, scope: 'rds-db' }),
+    aws('rds', 'PromoteReadReplica', { mutates: true, scope: 'rds-db' }),
+  ],
+  poll: [...TOPOLOGY_READS],
+  failoverHistory: [...TOPOLOGY_READS],
+  createReplica: [
+    ...TOPOLOGY_READS,
+    aws('rds', 'CreateDBInstanceReadReplica', {
+      mutates: true,
+      extra: ['kms:CreateGrant', 'kms:DescribeKey'],
+      why: 'an encrypted cross-region replica uses a KMS key of its region',
+    }),
+  ],
+  enableHighAvailability: [aws('rds', 'ModifyDBInstance', { mutates: true, scope: 'rds-db' })],
+} satisfies ProviderPermissions;
 
 /** How far back DescribeEvents reaches: RDS keeps events 14 days. */
 const EVENTS_KEPT_MS = 14 * 86400_000 - 60_000;

@@ -10,6 +10,7 @@ import {
   UpdateNodegroupConfigCommand,
 } from '@aws-sdk/client-eks';
 import { wrapSdkError } from '../../engine/errors.js';
+import { aws, type ProviderPermissions } from '../../permissions/types.js';
 import type { SiteName } from '../../plan/types.js';
 import type {
   NetworkPolicyEnforcement,
@@ -29,6 +30,18 @@ async function call<T>(operation: string, fn: () => Promise<T>, resource?: strin
 }
 
 const BUSY = new Set(['UPDATING', 'CREATING', 'DELETING']);
+
+/**
+ * What each method may call, and the IAM action of each call
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html):
+ * node group calls are authorized on the node group, DescribeAddon on the add-on.
+ */
+export const PERMISSIONS = {
+  describe: [aws('eks', 'DescribeNodegroup', { scope: 'eks-nodegroup' })],
+  networkPolicy: [aws('eks', 'DescribeAddon', { scope: 'eks-addon' })],
+  resize: [aws('eks', 'UpdateNodegroupConfig', { mutates: true, scope: 'eks-nodegroup' })],
+  poll: [aws('eks', 'DescribeUpdate', { scope: 'eks-nodegroup' })],
+} satisfies ProviderPermissions;
 
 /** `NodePoolProvider` over Amazon EKS managed node groups. */
 export class AwsNodePool implements NodePoolProvider {

@@ -28,6 +28,7 @@ import {
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
+import { aws, type ProviderPermissions } from '../../permissions/types.js';
 import { sharedLimiter, type RateLimiter } from '../../engine/ratelimit.js';
 import type { SiteName } from '../../plan/types.js';
 import type { Operation, OperationStatus, SwitchPlane, TrafficProvider, TrafficState } from '../types.js';
@@ -47,6 +48,28 @@ async function call<T>(operation: string, fn: () => Promise<T>, resource?: strin
     throw wrapSdkError('route53', operation, err, resource);
   }
 }
+
+/**
+ * What each method may call, and the IAM action of each call
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html):
+ * record sets are authorized on the hosted zone, health checks on the health check, GetChange on
+ * change/*. switchTo reads the records and the health check before it changes them.
+ */
+const RECORD_READS = [
+  aws('route53', 'ListResourceRecordSets', { scope: 'route53-hostedzone' }),
+  aws('route53', 'GetHealthCheck', { scope: 'route53-healthcheck' }),
+  aws('route53', 'GetHealthCheckStatus', { scope: 'route53-healthcheck' }),
+];
+export const PERMISSIONS = {
+  describe: RECORD_READS,
+  switchTo: [
+    ...RECORD_READS,
+    aws('route53', 'ChangeResourceRecordSets', { mutates: true, scope: 'route53-hostedzone' }),
+    aws('route53', 'UpdateHealthCheck', { mutates: true, scope: 'route53-healthcheck' }),
+  ],
+  poll: [...RECORD_READS, aws('route53', 'GetChange', { scope: 'route53-change' })],
+  expectation: [],
+} satisfies ProviderPermissions;
 
 /** Route 53's API limit: five requests a second per AWS account. */
 export const ROUTE53_REQUESTS_PER_SECOND = 5;

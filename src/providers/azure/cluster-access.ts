@@ -17,9 +17,23 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/core-auth';
 import { parse as parseYaml } from 'yaml';
 import { ProviderError, UserError, wrapSdkError } from '../../engine/errors.js';
+import { azure, type ProviderPermissions } from '../../permissions/types.js';
 import { AKS_SERVER_APP_ID } from '../../plan/constants.js';
 import { TokenCache, type ClusterAccess } from '../kubernetes/access.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
+
+/**
+ * Reaching an AKS cluster: listClusterUserCredential for its kubeconfig (server and CA)
+ * (https://learn.microsoft.com/en-us/azure/role-based-access-control/permissions/containers#microsoftcontainerservice).
+ */
+export const PERMISSIONS = {
+  connect: [
+    azure(
+      'ManagedClusters_ListClusterUserCredentials',
+      'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action',
+    ),
+  ],
+} satisfies ProviderPermissions;
 
 /** The plan's `kubernetes.cluster.aks` block, with the subscription resolved. */
 export interface AksClusterRef {

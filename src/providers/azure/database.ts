@@ -16,9 +16,47 @@ import { SqlManagementClient, type DatabaseOperation, type FailoverGroup } from 
 import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
+import { azure, type ProviderPermissions } from '../../permissions/types.js';
 import type { SiteName, Stack } from '../../plan/types.js';
 import type { DatabaseProvider, DatabaseState, Operation, OperationStatus, RestorePoints } from '../types.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
+
+/**
+ * What each method may call, and the Azure resource provider operation each call needs
+ * (https://learn.microsoft.com/en-us/azure/role-based-access-control/permissions/databases#microsoftsql).
+ * Every read starts with the failover group of both servers; a started failover is polled on its
+ * Azure-AsyncOperation URL, which ARM authorizes as a read of the location's operation.
+ */
+const GROUP_READS = [
+  azure('FailoverGroups_Get', 'Microsoft.Sql/servers/failoverGroups/read'),
+  azure('DatabaseOperations_ListByDatabase', 'Microsoft.Sql/servers/databases/operations/read'),
+  azure('FailoverGroups_AsyncOperation', 'Microsoft.Sql/locations/failoverGroupAzureAsyncOperation/read'),
+];
+export const PERMISSIONS = {
+  describe: GROUP_READS,
+  lastBackup: [
+    ...GROUP_READS,
+    azure('RestorePoints_ListByDatabase', 'Microsoft.Sql/servers/databases/restorePoints/read'),
+  ],
+  restorePoints: [
+    ...GROUP_READS,
+    azure('RestorePoints_ListByDatabase', 'Microsoft.Sql/servers/databases/restorePoints/read'),
+  ],
+  failover: [
+    azure('FailoverGroups_Failover', 'Microsoft.Sql/servers/failoverGroups/failover/action', true),
+    azure(
+      'FailoverGroups_ForceFailoverAllowDataLoss',
+      'Microsoft.Sql/servers/failoverGroups/forceFailoverAllowDataLoss/action',
+      true,
+    ),
+    azure('FailoverGroups_AsyncOperation', 'Microsoft.Sql/locations/failoverGroupAzureAsyncOperation/read'),
+  ],
+  poll: [
+    azure('FailoverGroups_AsyncOperation', 'Microsoft.Sql/locations/failoverGroupAzureAsyncOperation/read'),
+    azure('FailoverGroups_OperationResult', 'Microsoft.Sql/locations/failoverGroupOperationResults/read'),
+  ],
+  failoverHistory: GROUP_READS,
+} satisfies ProviderPermissions;
 
 /** The plan's `stack.database` for Azure SQL. */
 export type AzureSqlSpec = Extract<Stack['database'], { type: 'azure-sql' }>;

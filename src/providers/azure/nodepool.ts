@@ -16,6 +16,7 @@ import { type AgentPool, ContainerServiceClient } from '@azure/arm-containerserv
 import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
+import { azure, type ProviderPermissions } from '../../permissions/types.js';
 import type { SiteName, Stack } from '../../plan/types.js';
 import type {
   NetworkPolicyEnforcement,
@@ -25,6 +26,25 @@ import type {
   OperationStatus,
 } from '../types.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
+
+/**
+ * What each method may call, and the Azure resource provider operation each call needs
+ * (https://learn.microsoft.com/en-us/azure/role-based-access-control/permissions/containers#microsoftcontainerservice).
+ * A resize reads the whole agent pool and PUTs it back; its long-running operation is polled on
+ * the location's operations.
+ */
+export const PERMISSIONS = {
+  describe: [azure('AgentPools_Get', 'Microsoft.ContainerService/managedClusters/agentPools/read')],
+  networkPolicy: [azure('ManagedClusters_Get', 'Microsoft.ContainerService/managedClusters/read')],
+  resize: [
+    azure('AgentPools_Get', 'Microsoft.ContainerService/managedClusters/agentPools/read'),
+    azure('AgentPools_CreateOrUpdate', 'Microsoft.ContainerService/managedClusters/agentPools/write', true),
+  ],
+  poll: [
+    azure('AgentPools_AsyncOperation', 'Microsoft.ContainerService/locations/operations/read'),
+    azure('AgentPools_Get', 'Microsoft.ContainerService/managedClusters/agentPools/read'),
+  ],
+} satisfies ProviderPermissions;
 
 /** The plan's `stack.nodePool` for AKS. */
 export type AksPoolSpec = Extract<Stack['nodePool'], { type: 'aks' }>;

@@ -12,6 +12,7 @@ import {
   TrafficManagerManagementClient,
 } from '@azure/arm-trafficmanager';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
+import { azure, type ProviderPermissions } from '../../permissions/types.js';
 import type { SiteName, Stack } from '../../plan/types.js';
 import type { Operation, OperationStatus, TrafficProvider, TrafficState } from '../types.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
@@ -50,6 +51,22 @@ export function priorityAnswer(profile: Profile): string[] {
   const pick = online[0] ?? enabled[0];
   return pick.target ? [pick.target] : [];
 }
+
+/**
+ * What each method may call, and the Azure resource provider operation each call needs
+ * (https://learn.microsoft.com/en-us/azure/role-based-access-control/permissions/networking#microsoftnetwork).
+ * An endpoint is written under its type: `{endpointType}` is the plan's traffic.endpointType.
+ */
+export const PERMISSIONS = {
+  describe: [azure('Profiles_Get', 'Microsoft.Network/trafficManagerProfiles/read')],
+  switchTo: [
+    azure('Profiles_Get', 'Microsoft.Network/trafficManagerProfiles/read'),
+    azure('Profiles_Update', 'Microsoft.Network/trafficManagerProfiles/write', true),
+    azure('Endpoints_Update', 'Microsoft.Network/trafficManagerProfiles/{endpointType}/write', true),
+  ],
+  poll: [azure('Profiles_Get', 'Microsoft.Network/trafficManagerProfiles/read')],
+  expectation: [],
+} satisfies ProviderPermissions;
 
 /** TrafficProvider for an Azure Traffic Manager profile with one endpoint per site. */
 export class AzureTraffic implements TrafficProvider {

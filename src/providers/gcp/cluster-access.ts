@@ -14,8 +14,17 @@
  */
 import { GoogleAuth } from 'google-auth-library';
 import { ProviderError, UserError, wrapSdkError } from '../../engine/errors.js';
+import { gcp, type ProviderPermissions } from '../../permissions/types.js';
 import { TokenCache, type BearerToken, type ClusterAccess } from '../kubernetes/access.js';
 import { NO_RETRY, SANDBOX_TOKEN, containerClient, parseEndpoint } from './clients.js';
+
+/**
+ * Reaching a GKE cluster: clusters.get for its endpoint and CA
+ * (https://cloud.google.com/kubernetes-engine/docs/reference/api-permissions).
+ */
+export const PERMISSIONS = {
+  connect: [gcp('clusters.get', 'container.clusters.get')],
+} satisfies ProviderPermissions;
 
 /** The plan's `kubernetes.cluster.gke` block. */
 export interface GkeClusterRef {

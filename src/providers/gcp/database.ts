@@ -7,6 +7,7 @@
  */
 import type { Database, SiteName } from '../../plan/types.js';
 import { UserError, classify, wrapSdkError } from '../../engine/errors.js';
+import { gcp, type ProviderPermissions } from '../../permissions/types.js';
 import {
   buildTopology,
   DEFAULT_REPLICA_PATTERN,
@@ -25,6 +26,31 @@ import type {
 import type { MonitoringLag } from './monitoring-lag.js';
 import { sqlMembersOf } from './sql-topology.js';
 import { NO_RETRY, type SqlClients } from './clients.js';
+
+/**
+ * What each method may call, and the IAM permission each Cloud SQL Admin API method needs
+ * (https://cloud.google.com/sql/docs/mysql/iam-permissions: operations.get and operations.list
+ * are authorized by cloudsql.instances.get). Every read discovers the topology first (instances.list,
+ * instances.get, the operations of each instance).
+ */
+const TOPOLOGY_READS = [
+  gcp('instances.list', 'cloudsql.instances.list'),
+  gcp('instances.get', 'cloudsql.instances.get'),
+  gcp('operations.list', 'cloudsql.instances.get'),
+];
+export const PERMISSIONS = {
+  describe: [...TOPOLOGY_READS, gcp('backupRuns.list', 'cloudsql.backupRuns.list')],
+  lastBackup: [...TOPOLOGY_READS, gcp('backupRuns.list', 'cloudsql.backupRuns.list')],
+  failover: [
+    ...TOPOLOGY_READS,
+    gcp('instances.failover', 'cloudsql.instances.failover', true),
+    gcp('instances.promoteReplica', 'cloudsql.instances.promoteReplica', true),
+  ],
+  poll: [gcp('operations.get', 'cloudsql.instances.get')],
+  failoverHistory: TOPOLOGY_READS,
+  createReplica: [...TOPOLOGY_READS, gcp('instances.insert', 'cloudsql.instances.create', true)],
+  enableHighAvailability: [gcp('instances.patch', 'cloudsql.instances.update', true)],
+} satisfies ProviderPermissions;
 
 /** The `cloud-sql` variant of the plan's database block. */
 export type CloudSqlConfig = Extract<Database, { type: 'cloud-sql' }>;

@@ -20,6 +20,7 @@
 import type { ClusterManagerClient } from '@google-cloud/container/build/src/v1/cluster_manager_client.js';
 import type { NodePool, SiteName } from '../../plan/types.js';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
+import { gcp, type ProviderPermissions } from '../../permissions/types.js';
 import type {
   NetworkPolicyEnforcement,
   NodePoolProvider,
@@ -28,6 +29,21 @@ import type {
   OperationStatus,
 } from '../types.js';
 import { NO_RETRY } from './clients.js';
+
+/**
+ * What each method may call, and the IAM permission each GKE API method needs
+ * (https://cloud.google.com/kubernetes-engine/docs/reference/api-permissions: a node pool is read
+ * with container.clusters.get and changed with container.clusters.update).
+ */
+export const PERMISSIONS = {
+  describe: [gcp('nodePools.get', 'container.clusters.get')],
+  networkPolicy: [gcp('clusters.get', 'container.clusters.get')],
+  resize: [
+    gcp('nodePools.get', 'container.clusters.get'),
+    gcp('nodePools.setSize', 'container.clusters.update', true),
+  ],
+  poll: [gcp('operations.get', 'container.operations.get')],
+} satisfies ProviderPermissions;
 
 /** The `gke` variant of the plan's nodePool block. */
 export type GkePoolConfig = Extract<NodePool, { type: 'gke' }>;

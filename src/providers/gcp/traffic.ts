@@ -8,8 +8,31 @@
 import type { DNS, Zone } from '@google-cloud/dns';
 import type { SiteName, Traffic } from '../../plan/types.js';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
+import { gcp, type ProviderPermissions } from '../../permissions/types.js';
 import type { Operation, OperationStatus, TrafficProvider, TrafficState } from '../types.js';
 import { policySite, policyTo, type RoutingPolicy } from './traffic-policy.js';
+
+/**
+ * What each method may call, and the IAM permission each Cloud DNS API method needs
+ * (https://cloud.google.com/dns/docs/access-control#permissions_and_roles): a change that adds and
+ * deletes a record set needs dns.changes.create and the record set's create and delete.
+ */
+export const PERMISSIONS = {
+  describe: [gcp('resourceRecordSets.list', 'dns.resourceRecordSets.list')],
+  switchTo: [
+    gcp('resourceRecordSets.list', 'dns.resourceRecordSets.list'),
+    gcp(
+      'changes.create',
+      ['dns.changes.create', 'dns.resourceRecordSets.create', 'dns.resourceRecordSets.delete'],
+      true,
+    ),
+  ],
+  poll: [
+    gcp('changes.get', 'dns.changes.get'),
+    gcp('resourceRecordSets.list', 'dns.resourceRecordSets.list'),
+  ],
+  expectation: [],
+} satisfies ProviderPermissions;
 
 /** The `cloud-dns` variant of the plan's traffic block. */
 export type CloudDnsConfig = Extract<Traffic, { type: 'cloud-dns' }>;

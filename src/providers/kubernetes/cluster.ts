@@ -42,8 +42,46 @@ import type {
   JobStatus,
 } from './types.js';
 import type { ClusterAccess } from './access.js';
+import { kube, type ProviderPermissions } from '../../permissions/types.js';
 
 export type { Cluster, DeploymentStatus, EgressFence, JobSpec, JobStatus } from './types.js';
+
+/**
+ * What each method may call, and the RBAC rule (verb on group/resource/subresource) each call
+ * needs (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources;
+ * verbs of a request: https://kubernetes.io/docs/reference/access-authn-authz/authorization/#determine-the-request-verb).
+ * A merge patch is the verb patch; the pod proxy is get on pods/proxy; logs are get on pods/log;
+ * a Job deleted with background propagation leaves its pods to the garbage collector.
+ */
+export const PERMISSIONS = {
+  nodes: [kube('listNode', 'list', '', 'nodes', true)],
+  pods: [kube('listNamespacedPod', 'list', '', 'pods')],
+  deployment: [kube('readNamespacedDeployment', 'get', 'apps', 'deployments')],
+  scale: [kube('patchNamespacedDeploymentScale', 'patch', 'apps', 'deployments/scale')],
+  autoscaler: [
+    kube('listNamespacedHorizontalPodAutoscaler', 'list', 'autoscaling', 'horizontalpodautoscalers'),
+  ],
+  setAutoscalerBounds: [
+    kube('patchNamespacedHorizontalPodAutoscaler', 'patch', 'autoscaling', 'horizontalpodautoscalers'),
+  ],
+  annotate: [kube('patchNamespacedDeployment', 'patch', 'apps', 'deployments')],
+  configMap: [kube('readNamespacedConfigMap', 'get', '', 'configmaps')],
+  podProxyGet: [kube('connectGetNamespacedPodProxyWithPath', 'get', '', 'pods/proxy')],
+  runJob: [kube('createNamespacedJob', 'create', 'batch', 'jobs')],
+  job: [
+    kube('readNamespacedJob', 'get', 'batch', 'jobs'),
+    kube('listNamespacedPod', 'list', '', 'pods'),
+    kube('readNamespacedPodLog', 'get', '', 'pods/log'),
+  ],
+  egressFence: [kube('readNamespacedNetworkPolicy', 'get', 'networking.k8s.io', 'networkpolicies')],
+  createEgressFence: [
+    kube('createNamespacedNetworkPolicy', 'create', 'networking.k8s.io', 'networkpolicies'),
+  ],
+  deleteEgressFence: [
+    kube('deleteNamespacedNetworkPolicy', 'delete', 'networking.k8s.io', 'networkpolicies'),
+  ],
+  deleteJob: [kube('deleteNamespacedJob', 'delete', 'batch', 'jobs')],
+} satisfies ProviderPermissions;
 
 /** How to reach a cluster: the plan's `sites.<site>.kubernetes` block. */
 export interface KubernetesClusterOptions {

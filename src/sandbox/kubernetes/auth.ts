@@ -23,6 +23,9 @@ import { StatusError } from './status.js';
 /** The bearer the sandbox's Azure and GCP credentials hand out. */
 export const SANDBOX_CLOUD_TOKEN = 'aegis-sandbox-token';
 
+/** The bearer of the sandbox's read-only identity (see ../iam.ts). */
+export const SANDBOX_READ_ONLY_TOKEN = 'aegis-sandbox-read-only-token';
+
 /** Longest life aws-iam-authenticator accepts for a presigned token, in seconds. */
 export const EKS_TOKEN_MAX_AGE_S = 15 * 60;
 
@@ -58,10 +61,10 @@ export function authenticate(req: ServiceRequest, cloud: CloudKind, now: number)
   if (header === undefined) return;
   const m = /^Bearer\s+(\S+)$/i.exec(String(header));
   const token = m?.[1] ?? '';
-  if (token === SANDBOX_KUBE_TOKEN) return;
+  if (token === SANDBOX_KUBE_TOKEN || token === SANDBOX_READ_ONLY_TOKEN) return;
   let problem: string | undefined;
   if (cloud === 'aws') problem = eksTokenProblem(token, now);
-  else if (token !== SANDBOX_CLOUD_TOKEN)
+  else if (token !== SANDBOX_CLOUD_TOKEN && token !== SANDBOX_READ_ONLY_TOKEN)
     problem = `the bearer token is not one the sandbox's ${cloud} credential issued`;
   if (problem) throw new StatusError(401, 'Unauthorized', `Unauthorized: ${problem}`);
 }

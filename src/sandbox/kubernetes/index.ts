@@ -10,9 +10,11 @@
  *
  * Current limitations (what a real API server does and this one does not):
  * - One namespace per cluster (the estate's); other namespaces are NotFound, and namespaces are read only.
- * - Authentication checks a token's shape only (auth.ts): no request is authorized against RBAC or
- *   an EKS access entry, and a request with no token is admitted (kubectl does not send a bearer
- *   token over plain http); no webhooks, no defaulting beyond what the renderers print.
+ * - Authentication checks a token's shape only (auth.ts): a request is authorized against RBAC only
+ *   when the sandbox enforces permissions (../iam.ts: the generated Roles of the token's identity),
+ *   never against an EKS access entry; without enforcement a request with no token is admitted
+ *   (kubectl does not send a bearer token over plain http); no webhooks, no defaulting beyond what
+ *   the renderers print.
  * - Group-versions served: core v1, apps/v1, batch/v1, networking.k8s.io/v1 (NetworkPolicy),
  *   autoscaling/v1 (the Scale subresource only) and autoscaling/v2 (HorizontalPodAutoscalers: get,
  *   list, patch; the controller in hpa.ts);
