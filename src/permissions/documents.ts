@@ -113,7 +113,14 @@ function awsArns(scope: CloudNeed['scope'], stacks: Stack[]): string[] | undefin
   return out.length ? sorted(out) : undefined;
 }
 
-const SERVICE_SID: Record<string, string> = { rds: 'Rds', route53: 'Route53', eks: 'Eks', kms: 'Kms' };
+const SERVICE_SID: Record<string, string> = {
+  rds: 'Rds',
+  route53: 'Route53',
+  eks: 'Eks',
+  kms: 'Kms',
+  cloudwatch: 'CloudWatch',
+  'route53-recovery-cluster': 'Route53RecoveryCluster',
+};
 
 /** The IAM policy of the AWS needs. */
 export function awsPolicy(needs: DeclaredNeed[], plan?: Plan): Generated<IamPolicy> {
@@ -137,7 +144,8 @@ export function awsPolicy(needs: DeclaredNeed[], plan?: Plan): Generated<IamPoli
   const used = new Map<string, number>();
   for (const [key, g] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const service = key.split('|')[0];
-    const base = `${SERVICE_SID[service] ?? service}${g.resource === '*' ? 'AnyResource' : 'PlanResources'}`;
+    // a Sid is alphanumeric (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html)
+    const base = `${SERVICE_SID[service] ?? service.replace(/[^A-Za-z0-9]/g, '')}${g.resource === '*' ? 'AnyResource' : 'PlanResources'}`;
     const k = (used.get(base) ?? 0) + 1;
     used.set(base, k);
     statements.push({

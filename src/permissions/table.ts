@@ -42,10 +42,18 @@ export async function loadDeclarations(): Promise<DeclarationTable> {
     import('../providers/gcp/cluster-access.js'),
   ]);
   const k8s = await import('../providers/kubernetes/cluster.js');
+  // a plan's AWS traffic is Route 53 records or ARC routing controls: the role holds both
+  const arc = await import('../providers/aws/arc.js');
+  // the replication-lag readers the database providers delegate to (their rows are also in the
+  // database tables' replicationLag; merged here so every method of theirs is declared)
+  const [cloudwatch, monitoring] = await Promise.all([
+    import('../providers/aws/cloudwatch-lag.js'),
+    import('../providers/gcp/monitoring-lag.js'),
+  ]);
   return {
     aws: {
-      database: awsDb.PERMISSIONS,
-      traffic: awsTraffic.PERMISSIONS,
+      database: union(awsDb.PERMISSIONS, cloudwatch.PERMISSIONS),
+      traffic: union(awsTraffic.PERMISSIONS, arc.PERMISSIONS),
       nodePool: awsPool.PERMISSIONS,
       clusterAccess: awsAccess.PERMISSIONS,
     },
@@ -56,13 +64,20 @@ export async function loadDeclarations(): Promise<DeclarationTable> {
       clusterAccess: azAccess.PERMISSIONS,
     },
     gcp: {
-      database: gDb.PERMISSIONS,
+      database: union(gDb.PERMISSIONS, monitoring.PERMISSIONS),
       traffic: gTraffic.PERMISSIONS,
       nodePool: gPool.PERMISSIONS,
       clusterAccess: gAccess.PERMISSIONS,
     },
     kubernetes: { cluster: k8s.PERMISSIONS },
   };
+}
+
+/** Two tables of one role, method by method. */
+function union(a: ProviderPermissions, b: ProviderPermissions): ProviderPermissions {
+  const out: ProviderPermissions = { ...a };
+  for (const [method, needs] of Object.entries(b)) out[method] = [...(out[method] ?? []), ...needs];
+  return out;
 }
 
 /** What to generate: one cloud, one identity, optionally one phase. */

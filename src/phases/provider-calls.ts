@@ -63,6 +63,7 @@ const SCALE: ProviderCall[] = [
 /** src/phases/database.ts (and database-azure.ts): the promotion and its fence check. */
 const DATABASE: ProviderCall[] = [
   'database.describe',
+  'database.replicationLag',
   'database.failover',
   'database.poll',
   'database.failoverHistory',
@@ -84,6 +85,8 @@ export const PHASE_PROVIDER_CALLS: Record<string, readonly ProviderCall[]> = {
   validate: [],
   readiness: [
     'database.describe',
+    'database.replicationLag',
+    'traffic.switchPlane',
     'database.lastBackup',
     'database.restorePoints',
     'traffic.expectation',
@@ -112,6 +115,8 @@ export const PHASE_PROVIDER_CALLS: Record<string, readonly ProviderCall[]> = {
 /** Optional methods of the provider interfaces (src/providers/types.ts): a cloud may not have them. */
 export const OPTIONAL_CALLS: readonly ProviderCall[] = [
   'database.restorePoints',
+  'database.replicationLag',
+  'traffic.switchPlane',
   'database.createReplica',
   'database.enableHighAvailability',
 ];

@@ -57,8 +57,13 @@ export interface Denial {
   kube?: { verb: string; group: string; resource: string; sub?: string; name?: string; namespace?: string };
 }
 
-const AWS_SERVICES = new Set(['rds', 'route53', 'eks']);
-const GOOGLE_SERVICES = new Set(['sqladmin', 'clouddns', 'container']);
+const AWS_SERVICES = new Set(['rds', 'route53', 'eks', 'cloudwatch']);
+const GOOGLE_SERVICES = new Set(['sqladmin', 'clouddns', 'container', 'monitoring']);
+/** The ARC cluster's regional endpoints are services of their own (arc-<region>); one IAM prefix. */
+const ARC_PREFIX = 'arc-';
+const isAws = (service: string) => AWS_SERVICES.has(service) || service.startsWith(ARC_PREFIX);
+const iamPrefix = (service: string) =>
+  service.startsWith(ARC_PREFIX) ? 'route53-recovery-cluster' : service;
 
 const ARM: Record<string, string> = {
   FailoverGroups_Get: 'Microsoft.Sql/servers/failoverGroups/read',
@@ -87,6 +92,7 @@ const GOOGLE: Record<string, Record<string, string>> = {
     'instances.patch': 'cloudsql.instances.update',
     'instances.failover': 'cloudsql.instances.failover',
     'instances.promoteReplica': 'cloudsql.instances.promoteReplica',
+    'instances.switchover': 'cloudsql.instances.failover',
     'backupRuns.list': 'cloudsql.backupRuns.list',
     'operations.get': 'cloudsql.instances.get',
     'operations.list': 'cloudsql.instances.get',
@@ -99,6 +105,7 @@ const GOOGLE: Record<string, Record<string, string>> = {
     'changes.get': 'dns.changes.get',
     'changes.list': 'dns.changes.list',
   },
+  monitoring: { 'timeSeries.list': 'monitoring.timeSeries.list' },
   container: {
     'clusters.get': 'container.clusters.get',
     'nodePools.get': 'container.clusters.get',
@@ -110,7 +117,7 @@ const GOOGLE: Record<string, Record<string, string>> = {
 
 /** The permissions a request needs (all of them), or undefined when the sandbox does not serve it (its own 404 answers). */
 export function requiredPermissions(service: string, req: ServiceRequest, op: string): string[] | undefined {
-  if (AWS_SERVICES.has(service)) return /^[A-Z][A-Za-z]+$/.test(op) ? [`${service}:${op}`] : undefined;
+  if (isAws(service)) return /^[A-Z][A-Za-z]+$/.test(op) ? [`${iamPrefix(service)}:${op}`] : undefined;
   if (service === 'arm') {
     if (op === 'Endpoints_Update' || op === 'Endpoints_CreateOrUpdate' || op === 'Endpoints_Get') {
       const type = routeArm(req.method, req.path).p.type ?? 'azureEndpoints';
@@ -154,7 +161,7 @@ export function identityOf(service: string, req: ServiceRequest): SandboxIdentit
       : key === SANDBOX_READ_ONLY_ACCESS_KEY
         ? 'read-only'
         : undefined;
-  if (AWS_SERVICES.has(service)) return byKey(/Credential=([^/,\s]+)\//.exec(auth)?.[1]);
+  if (isAws(service)) return byKey(/Credential=([^/,\s]+)\//.exec(auth)?.[1]);
   const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
   if (token === SANDBOX_FAILOVER_TOKEN) return 'failover';
   if (token === SANDBOX_READ_ONLY_TOKEN) return 'read-only';
@@ -253,7 +260,7 @@ export class PermissionEnforcer {
     }
     const needed = requiredPermissions(service, req, op);
     if (!needed) return undefined;
-    const cloud = AWS_SERVICES.has(service) ? 'aws' : service === 'arm' ? 'azure' : 'gcp';
+    const cloud = isAws(service) ? 'aws' : service === 'arm' ? 'azure' : 'gcp';
     const missing = needed.find((p) => !allowed(docs, cloud, p));
     return missing ? { cloud, permission: missing, identity } : undefined;
   }

@@ -52,6 +52,10 @@ const MODULES: { cloud: string; role: string; file: string }[] = [
     { cloud, role: 'clusterAccess', file: `src/providers/${cloud}/cluster-access.ts` },
   ]),
   { cloud: 'kubernetes', role: 'cluster', file: 'src/providers/kubernetes/cluster.ts' },
+  // modules a provider class delegates to, whose tables src/permissions/table.ts merges into the role
+  { cloud: 'aws', role: 'traffic', file: 'src/providers/aws/arc.ts' },
+  { cloud: 'aws', role: 'database', file: 'src/providers/aws/cloudwatch-lag.ts' },
+  { cloud: 'gcp', role: 'database', file: 'src/providers/gcp/monitoring-lag.ts' },
 ];
 
 describe('every provider call has a permission declaration', () => {

@@ -25,6 +25,7 @@ import {
 import { classify, UserError, wrapSdkError } from '../../engine/errors.js';
 import type { SiteName } from '../../plan/types.js';
 import type { Operation, OperationStatus, SwitchPlane, TrafficProvider, TrafficState } from '../types.js';
+import { aws, type ProviderPermissions } from '../../permissions/types.js';
 import { clientConfig, deadlineBound, expectKind, type AwsProviderOptions, type Stack } from './common.js';
 
 /** Prefix of the id of a routing-control switch. */
@@ -39,6 +40,23 @@ type ArcConfig = {
 export function wantedStates(target: SiteName): Record<SiteName, 'On' | 'Off'> {
   return target === 'dr' ? { primary: 'Off', dr: 'On' } : { primary: 'On', dr: 'On' };
 }
+
+const CONTROL_READS = [aws('route53-recovery-cluster', 'GetRoutingControlState')];
+/**
+ * The ARC cluster data plane (routing-control ARNs are not in the plan's scopes: "*"). Used instead
+ * of the Route 53 record writes when traffic.routing is arc-routing-control.
+ */
+export const PERMISSIONS = {
+  states: CONTROL_READS,
+  describe: CONTROL_READS,
+  switchTo: [
+    ...CONTROL_READS,
+    aws('route53-recovery-cluster', 'UpdateRoutingControlStates', { mutates: true }),
+  ],
+  poll: CONTROL_READS,
+  expectation: [],
+  switchPlane: CONTROL_READS,
+} satisfies ProviderPermissions;
 
 /** `TrafficProvider` over Route 53 ARC routing controls. */
 export class AwsArcTraffic implements TrafficProvider {

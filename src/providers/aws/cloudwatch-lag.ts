@@ -12,11 +12,17 @@
  * the newest one left is the last lag observed, with its timestamp.
  */
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { aws, type ProviderPermissions } from '../../permissions/types.js';
 import { wrapSdkError } from '../../engine/errors.js';
 import type { LagReading } from '../types.js';
 import { clientConfig, deadlineBound, type AwsProviderOptions } from './common.js';
 
 /** How far back the newest datapoint is looked for: CloudWatch keeps one-minute data 15 days. */
+/** The CloudWatch read behind AwsDatabase.replicationLag (GetMetricData takes no resource ARN: "*"). */
+export const PERMISSIONS = {
+  replicaLag: [aws('cloudwatch', 'GetMetricData')],
+} satisfies ProviderPermissions;
+
 export const LAG_LOOKBACK_MS = 24 * 3600_000;
 
 /** Reads ReplicaLag per region (one CloudWatch client per region, metrics are regional). */

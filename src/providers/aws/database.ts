@@ -34,7 +34,7 @@ import type {
   OperationStatus,
   ReplicaSpec,
 } from '../types.js';
-import { CloudWatchLag } from './cloudwatch-lag.js';
+import { CloudWatchLag, PERMISSIONS as CLOUDWATCH_PERMISSIONS } from './cloudwatch-lag.js';
 import { failoverEnding } from './rds-events.js';
 import { BUSY, FAILED, membersOf, replicationWords, ROUTINE } from './rds-topology.js';
 
@@ -71,6 +71,8 @@ export const PERMISSIONS = {
     }),
   ],
   enableHighAvailability: [aws('rds', 'ModifyDBInstance', { mutates: true, scope: 'rds-db' })],
+  // the read itself is CloudWatch's: see src/providers/aws/cloudwatch-lag.ts
+  replicationLag: [...TOPOLOGY_READS, ...CLOUDWATCH_PERMISSIONS.replicaLag],
 } satisfies ProviderPermissions;
 
 /** How far back DescribeEvents reaches: RDS keeps events 14 days. */

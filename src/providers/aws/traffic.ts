@@ -69,6 +69,8 @@ export const PERMISSIONS = {
   ],
   poll: [...RECORD_READS, aws('route53', 'GetChange', { scope: 'route53-change' })],
   expectation: [],
+  // readiness: the switch's data-plane pieces, and the zone's accelerated recovery
+  switchPlane: [...RECORD_READS, aws('route53', 'GetHostedZone', { scope: 'route53-hostedzone' })],
 } satisfies ProviderPermissions;
 
 /** Route 53's API limit: five requests a second per AWS account. */

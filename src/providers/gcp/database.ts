@@ -6,6 +6,7 @@
  * and wraps every SDK error with `wrapSdkError('sqladmin', ...)`.
  */
 import type { Database, SiteName } from '../../plan/types.js';
+import { PERMISSIONS as MONITORING_PERMISSIONS } from './monitoring-lag.js';
 import { UserError, classify, wrapSdkError } from '../../engine/errors.js';
 import { gcp, type ProviderPermissions } from '../../permissions/types.js';
 import {
@@ -45,7 +46,17 @@ export const PERMISSIONS = {
     ...TOPOLOGY_READS,
     gcp('instances.failover', 'cloudsql.instances.failover', true),
     gcp('instances.promoteReplica', 'cloudsql.instances.promoteReplica', true),
+    // advanced DR (database.advancedDr); the Cloud SQL IAM list names no switchover permission of
+    // its own, the failover one is assumed: check it against your role before relying on it
+    gcp(
+      'instances.switchover',
+      'cloudsql.instances.failover',
+      true,
+      'advanced DR switchover (assumed: no permission of its own is documented)',
+    ),
   ],
+  // the read itself is Cloud Monitoring's: see src/providers/gcp/monitoring-lag.ts
+  replicationLag: [...TOPOLOGY_READS, ...MONITORING_PERMISSIONS.replicaLag],
   poll: [gcp('operations.get', 'cloudsql.instances.get')],
   failoverHistory: TOPOLOGY_READS,
   createReplica: [...TOPOLOGY_READS, gcp('instances.insert', 'cloudsql.instances.create', true)],

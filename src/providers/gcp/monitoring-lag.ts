@@ -9,6 +9,7 @@
  * newest first; a series without points in the interval is not listed, so a replica whose
  * primary is gone has, after its last point, nothing newer to show.
  */
+import { gcp, type ProviderPermissions } from '../../permissions/types.js';
 import type { MetricServiceClient } from '@google-cloud/monitoring/build/src/v3/metric_service_client.js';
 import { wrapSdkError } from '../../engine/errors.js';
 import type { LagReading } from '../types.js';
@@ -18,6 +19,11 @@ import { timestampToDate } from './database.js';
 export const REPLICA_LAG_METRIC = 'cloudsql.googleapis.com/database/replication/replica_lag';
 
 /** How far back the newest point is looked for (Cloud Monitoring keeps these points six weeks). */
+/** The Cloud Monitoring read behind GcpDatabase.replicationLag. */
+export const PERMISSIONS = {
+  replicaLag: [gcp('timeSeries.list', 'monitoring.timeSeries.list')],
+} satisfies ProviderPermissions;
+
 export const LAG_LOOKBACK_MS = 24 * 3600_000;
 
 /** Reads replica_lag of Cloud SQL replicas of one project. */
