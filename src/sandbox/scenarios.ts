@@ -55,6 +55,18 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
       }
     },
   },
+  'logical-corruption': {
+    description:
+      'Logical corruption (bad writes) on the primary database: it replicated to the HA standby and the replicas, so a failover keeps it; a point-in-time restore to before it gives a clean database.',
+    incidentClass: 'database-corruption',
+    apply: (_w, stacks) => {
+      for (const s of stacks) {
+        s.database.corrupted = true;
+        s.database.corruptionReplicated = true;
+        s.database.logicalCorruptionAt = Date.now();
+      }
+    },
+  },
   'backup-running': {
     description:
       'An automated backup is running on the primary database for 10 minutes (cloud time): RDS shows backing-up, Cloud SQL a BACKUP_VOLUME operation; neither is a failover.',
