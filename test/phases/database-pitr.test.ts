@@ -27,7 +27,7 @@ const RESTORE_CALL: Record<string, string> = {
 };
 const MIN = 60_000;
 
-describe.each(['aws'] as const)('%s point-in-time recovery', (cloud) => {
+describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
   let sb: Sandbox;
   let dir: string;
   beforeEach(async () => {
@@ -122,6 +122,28 @@ describe.each(['aws'] as const)('%s point-in-time recovery', (cloud) => {
     await failoverDatabase(await context(new Journal(), at), 'database', cloud, 'primary', 'point-in-time');
     const inst = db().instances!.get('aegis-db-pitr-1')!;
     expect(dataCorrupted(sb.world.stacks.get(cloud)!, inst)).toBe(true);
+  }, 60_000);
+
+  it('the cloud itself refuses a taken target name and a time outside its window', async () => {
+    const ctx = await context(new Journal());
+    const database = (await ctx.env.providers(cloud)).database;
+    const taken = await caught(
+      database.restoreToPointInTime!({
+        source: 'aegis-db',
+        name: cloud === 'aws' ? 'aegis-db-replica' : 'aegis-db-dr-replica',
+        restoreTime: new Date(Date.now() - 10 * MIN),
+      }),
+    );
+    expect((taken as Error).message).toMatch(/already exists/);
+    const old = await caught(
+      database.restoreToPointInTime!({
+        source: 'aegis-db',
+        name: 'aegis-db-pitr-9',
+        restoreTime: new Date(Date.now() - 30 * 86400_000),
+      }),
+    );
+    expect((old as Error).message).toMatch(/outside the (restorable|point-in-time recovery) window/);
+    expect(restores()).toEqual([]);
   }, 60_000);
 
   it.each([
