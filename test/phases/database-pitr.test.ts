@@ -17,6 +17,7 @@ import { loadPlan } from '../../src/plan/load.js';
 import { failoverDatabase } from '../../src/phases/database.js';
 import { createEnvironment } from '../../src/phases/environment.js';
 import type { PhaseContext } from '../../src/phases/types.js';
+import { restoreSection } from '../../src/report/restores.js';
 import { dataCorrupted } from '../../src/sandbox/dbtopology.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { caught, until } from '../support/wait.js';
@@ -113,6 +114,38 @@ describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
     expect(again[0]).toMatchObject({ status: 'pass' });
     expect(mutations()).toBe(before);
     expect(restores()).toHaveLength(1);
+  }, 60_000);
+
+  it('the data window lost runs from the restore time to the declaration, and the report lists the restore', async () => {
+    sb.applyScenario('logical-corruption', [cloud]);
+    const corruptAt = db().logicalCorruptionAt!;
+    const journal = new Journal();
+    const declaredAt = new Date(corruptAt + 2 * MIN).toISOString();
+    journal.append({
+      phase: 'declare',
+      step: 'incident',
+      stack: cloud,
+      target: `stack:${cloud}`,
+      outcome: 'done',
+      startedAt: declaredAt,
+      endedAt: declaredAt,
+      durationMs: 0,
+      attempts: 1,
+      dryRun: false,
+      data: { incidentClass: 'database-corruption', declaredAt },
+    });
+    const at = new Date(corruptAt - 10 * MIN).toISOString();
+    await failoverDatabase(await context(journal, at), 'database', cloud, 'primary', 'point-in-time');
+    const done = journal.records.find((r) => r.step === 'restore' && r.outcome === 'done')!;
+    expect(done.data).toMatchObject({
+      dataWindowLostSeconds: 720,
+      dataWindowEnd: declaredAt,
+      dataWindowEndBasis: 'declaration',
+    });
+    const report = restoreSection(journal.records).join('\n');
+    expect(report).toMatch(/### Point-in-time restores/);
+    expect(report).toContain(`| ${cloud} | aegis-db-pitr-1 |`);
+    expect(report).toContain('| 720 s |');
   }, 60_000);
 
   it('a restore to a time after the corruption gives a corrupted instance (the sandbox is a witness)', async () => {
