@@ -116,6 +116,34 @@ describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
     expect(restores()).toHaveLength(1);
   }, 60_000);
 
+  it('a runner that died after the restore call: the re-run finds the instance by the intent and waits, it does not restore again', async () => {
+    sb.applyScenario('logical-corruption', [cloud]);
+    const at = new Date(db().logicalCorruptionAt! - 10 * MIN).toISOString();
+    const first = new Journal();
+    await failoverDatabase(await context(first, at), 'database', cloud, 'primary', 'point-in-time');
+    // what the dead runner left: the intent, no outcome; the instance is still being built
+    const intent = first.records.find((r) => r.step === 'restore' && r.outcome === 'intent')!;
+    db().instances!.get('aegis-db-pitr-1')!.status = 'creating';
+    sb.world.schedule(3000, () => {
+      db().instances!.get('aegis-db-pitr-1')!.status = 'available';
+    });
+    const journal = new Journal();
+    const { seq: _seq, runId: _run, prev: _prev, hash: _hash, ...entry } = intent;
+    journal.append(entry);
+    const rows = await failoverDatabase(
+      await context(journal, at),
+      'database',
+      cloud,
+      'primary',
+      'point-in-time',
+    );
+    expect(rows[0]).toMatchObject({ status: 'done' });
+    expect(restores()).toHaveLength(1);
+    const done = journal.records.find((r) => r.step === 'restore' && r.outcome === 'done')!;
+    expect(done.action).toMatch(/already under way/);
+    expect(done.data).toMatchObject({ writerInstance: 'aegis-db-pitr-1' });
+  }, 60_000);
+
   it('the data window lost runs from the restore time to the declaration, and the report lists the restore', async () => {
     sb.applyScenario('logical-corruption', [cloud]);
     const corruptAt = db().logicalCorruptionAt!;
