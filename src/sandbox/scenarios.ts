@@ -46,7 +46,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
   },
   'database-corruption': {
     description:
-      'The primary database is corrupted: writes fail integrity, replication lag climbs past the trigger.',
+      'The primary database is corrupted by a storage fault (an in-region HA failover leaves it behind; logical-corruption is bad writes): writes fail integrity, replication lag climbs past the trigger.',
     incidentClass: 'database-corruption',
     apply: (_w, stacks) => {
       for (const s of stacks) {
