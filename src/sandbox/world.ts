@@ -161,6 +161,11 @@ export interface DatabaseWorld {
    * restore to an earlier time leaves it out (see `dataCorrupted` in dbtopology.ts).
    */
   logicalCorruptionAt?: number;
+  /**
+   * Azure SQL: databases a point-in-time restore created on a server, by lowercased name (outside
+   * the failover group; see azure/sql-restore.ts).
+   */
+  restoredDatabases?: Map<string, import('./dbtopology.js').DbInstanceWorld>;
   events: { at: number; message: string }[];
   /**
    * Writes the database received from each site's application (its scheduled scans and user

@@ -25,10 +25,22 @@ import { caught, until } from '../support/wait.js';
 const RESTORE_CALL: Record<string, string> = {
   aws: 'RestoreDBInstanceToPointInTime',
   gcp: 'instances.clone',
+  azure: 'Databases_CreateOrUpdate',
+};
+/** The name the plan's pattern gives the first restore, and the database the restore starts from. */
+const RESTORED: Record<string, string> = {
+  aws: 'aegis-db-pitr-1',
+  gcp: 'aegis-db-pitr-1',
+  azure: 'aegis-fog-pitr-1',
+};
+const SOURCE: Record<string, RegExp> = {
+  aws: /^aegis-db$/,
+  gcp: /^aegis-db$/,
+  azure: /\/servers\/[^/]+\/databases\/aegis$/,
 };
 const MIN = 60_000;
 
-describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
+describe.each(['aws', 'gcp', 'azure'] as const)('%s point-in-time recovery', (cloud) => {
   let sb: Sandbox;
   let dir: string;
   beforeEach(async () => {
@@ -56,18 +68,26 @@ describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
   const db = () => sb.world.stacks.get(cloud)!.database;
   const mutations = () => sb.world.monitor.mutations.length;
   const restores = () => sb.world.monitor.mutations.filter((m) => m.operation === RESTORE_CALL[cloud]);
+  /** The restored instance (RDS, Cloud SQL) or database (Azure SQL) as the sandbox holds it. */
+  const restoredInst = () =>
+    cloud === 'azure' ? db().restoredDatabases?.get(RESTORED[cloud]) : db().instances?.get(RESTORED[cloud]);
 
-  it('logical corruption survives an in-region HA failover (the standby carries it)', async () => {
-    sb.applyScenario('logical-corruption', [cloud]);
-    const ctx = await context(new Journal());
-    const rows = await failoverDatabase(ctx, 'database', cloud, 'primary', 'in-region');
-    expect(rows.filter((r) => r.status === 'fail')).toEqual([]);
-    await until(
-      async () => db().failovers,
-      (n) => n > 0,
-    );
-    expect(db().corrupted).toBe(true);
-  }, 60_000);
+  // Azure SQL has no in-region HA failover to call
+  (cloud === 'azure' ? it.skip : it)(
+    'logical corruption survives an in-region HA failover (the standby carries it)',
+    async () => {
+      sb.applyScenario('logical-corruption', [cloud]);
+      const ctx = await context(new Journal());
+      const rows = await failoverDatabase(ctx, 'database', cloud, 'primary', 'in-region');
+      expect(rows.filter((r) => r.status === 'fail')).toEqual([]);
+      await until(
+        async () => db().failovers,
+        (n) => n > 0,
+      );
+      expect(db().corrupted).toBe(true);
+    },
+    60_000,
+  );
 
   it('restores once to before the corruption: a clean standalone instance, the data window lost, a re-run changes nothing', async () => {
     sb.applyScenario('logical-corruption', [cloud]);
@@ -84,20 +104,16 @@ describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'done' });
     expect(rows[0].detail).toMatch(/data window lost/);
-    expect(restores().map((m) => m.target)).toEqual(['aegis-db-pitr-1']);
-    const inst = db().instances!.get('aegis-db-pitr-1')!;
+    expect(restores().map((m) => m.target)).toEqual([RESTORED[cloud]]);
+    const inst = restoredInst()!;
     expect(inst).toMatchObject({ site: 'primary', status: 'available' });
     expect(inst.source).toBeUndefined();
     expect(dataCorrupted(sb.world.stacks.get(cloud)!, inst)).toBe(false);
     const rec = journal.records.filter((r) => r.phase === 'database' && r.step === 'restore');
     expect(rec.map((r) => r.outcome)).toEqual(['intent', 'done']);
     const data = rec[1].data!;
-    expect(data).toMatchObject({
-      mode: 'point-in-time',
-      restoreTime: at,
-      restoredFrom: 'aegis-db',
-      writerInstance: 'aegis-db-pitr-1',
-    });
+    expect(data).toMatchObject({ mode: 'point-in-time', restoreTime: at, writerInstance: RESTORED[cloud] });
+    expect(String(data.restoredFrom)).toMatch(SOURCE[cloud]);
     expect(String(data.writerEndpoint)).toMatch(/:\d+$/);
     // no declaration in this journal: the window runs to the restore (at least the 10 minutes)
     expect(data.dataWindowLostSeconds as number).toBeGreaterThanOrEqual(600);
@@ -123,9 +139,9 @@ describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
     await failoverDatabase(await context(first, at), 'database', cloud, 'primary', 'point-in-time');
     // what the dead runner left: the intent, no outcome; the instance is still being built
     const intent = first.records.find((r) => r.step === 'restore' && r.outcome === 'intent')!;
-    db().instances!.get('aegis-db-pitr-1')!.status = 'creating';
+    restoredInst()!.status = 'creating';
     sb.world.schedule(3000, () => {
-      db().instances!.get('aegis-db-pitr-1')!.status = 'available';
+      restoredInst()!.status = 'available';
     });
     const journal = new Journal();
     const { seq: _seq, runId: _run, prev: _prev, hash: _hash, ...entry } = intent;
@@ -141,7 +157,7 @@ describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
     expect(restores()).toHaveLength(1);
     const done = journal.records.find((r) => r.step === 'restore' && r.outcome === 'done')!;
     expect(done.action).toMatch(/already under way/);
-    expect(done.data).toMatchObject({ writerInstance: 'aegis-db-pitr-1' });
+    expect(done.data).toMatchObject({ writerInstance: RESTORED[cloud] });
   }, 60_000);
 
   it('the data window lost runs from the restore time to the declaration, and the report lists the restore', async () => {
@@ -172,7 +188,7 @@ describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
     });
     const report = restoreSection(journal.records).join('\n');
     expect(report).toMatch(/### Point-in-time restores/);
-    expect(report).toContain(`| ${cloud} | aegis-db-pitr-1 |`);
+    expect(report).toContain(`| ${cloud} | ${RESTORED[cloud]} |`);
     expect(report).toContain('| 720 s |');
   }, 60_000);
 
@@ -181,29 +197,31 @@ describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
     db().logicalCorruptionAt = Date.now() - 30 * MIN;
     const at = new Date(Date.now() - 10 * MIN).toISOString();
     await failoverDatabase(await context(new Journal(), at), 'database', cloud, 'primary', 'point-in-time');
-    const inst = db().instances!.get('aegis-db-pitr-1')!;
-    expect(dataCorrupted(sb.world.stacks.get(cloud)!, inst)).toBe(true);
+    expect(dataCorrupted(sb.world.stacks.get(cloud)!, restoredInst()!)).toBe(true);
   }, 60_000);
 
   it('the cloud itself refuses a taken target name and a time outside its window', async () => {
     const ctx = await context(new Journal());
     const database = (await ctx.env.providers(cloud)).database;
+    const { source } = await database.restoreWindow!();
     const taken = await caught(
       database.restoreToPointInTime!({
-        source: 'aegis-db',
-        name: cloud === 'aws' ? 'aegis-db-replica' : 'aegis-db-dr-replica',
+        source,
+        name: { aws: 'aegis-db-replica', gcp: 'aegis-db-dr-replica', azure: 'aegis' }[cloud],
         restoreTime: new Date(Date.now() - 10 * MIN),
       }),
     );
     expect((taken as Error).message).toMatch(/already exists/);
     const old = await caught(
       database.restoreToPointInTime!({
-        source: 'aegis-db',
+        source,
         name: 'aegis-db-pitr-9',
         restoreTime: new Date(Date.now() - 30 * 86400_000),
       }),
     );
-    expect((old as Error).message).toMatch(/outside the (restorable|point-in-time recovery) window/);
+    expect((old as Error).message).toMatch(
+      /outside the (restorable|point-in-time recovery|point-in-time restore) window/,
+    );
     expect(restores()).toEqual([]);
   }, 60_000);
 
@@ -224,7 +242,8 @@ describe.each(['aws', 'gcp'] as const)('%s point-in-time recovery', (cloud) => {
   ])(
     'restore-time %s: one sentence, nothing changed',
     async (_what, value, message) => {
-      if ((cloud as string) === 'gcp' && _what === 'after the latest restorable time') return; // Cloud SQL's window runs to now
+      // the Cloud SQL and Azure SQL windows run to now
+      if (cloud !== 'aws' && _what === 'after the latest restorable time') return;
       const err = await caught(
         failoverDatabase(await context(new Journal(), value), 'database', cloud, 'primary', 'point-in-time'),
       );
