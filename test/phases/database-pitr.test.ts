@@ -52,12 +52,12 @@ describe.each(['aws', 'gcp', 'azure'] as const)('%s point-in-time recovery', (cl
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function context(journal: Journal, restoreTime?: string): Promise<PhaseContext> {
+  async function context(journal: Journal, restoreTime?: string, dryRun = false): Promise<PhaseContext> {
     const plan = await loadPlan(sb.planFile!);
     return {
       plan,
       stacks: [cloud],
-      run: createContext(journal),
+      run: createContext(journal, { dryRun }),
       env: createEnvironment(plan),
       inputs: {
         'incident-class': 'database-corruption',
@@ -130,6 +130,24 @@ describe.each(['aws', 'gcp', 'azure'] as const)('%s point-in-time recovery', (cl
     expect(again[0]).toMatchObject({ status: 'pass' });
     expect(mutations()).toBe(before);
     expect(restores()).toHaveLength(1);
+  }, 60_000);
+
+  it('dry-run says what it would restore and makes no mutating call', async () => {
+    sb.applyScenario('logical-corruption', [cloud]);
+    const at = new Date(db().logicalCorruptionAt! - 10 * MIN).toISOString();
+    const journal = new Journal();
+    const rows = await failoverDatabase(
+      await context(journal, at, true),
+      'database',
+      cloud,
+      'primary',
+      'point-in-time',
+    );
+    expect(rows[0]).toMatchObject({ status: 'would-do' });
+    const rec = journal.records.find((r) => r.step === 'restore')!;
+    expect(rec.outcome).toBe('would-do');
+    expect(rec.action).toContain(`as ${RESTORED[cloud]}`);
+    expect(mutations()).toBe(0);
   }, 60_000);
 
   it('a runner that died after the restore call: the re-run finds the instance by the intent and waits, it does not restore again', async () => {
