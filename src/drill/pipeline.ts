@@ -29,7 +29,7 @@ export async function failoverStack(
   const target = servingSite(cls);
   const rows: ResultRow[] = [];
   if (has('declare')) rows.push(...(await declareStack(ctx, name)));
-  const dbTarget: SiteName = cls.databaseMode === 'in-region' ? 'primary' : 'dr';
+  const dbTarget: SiteName = ['in-region', 'point-in-time'].includes(cls.databaseMode) ? 'primary' : 'dr';
   const [dbRows, scaleRows] = await allSteps<[ResultRow[], ResultRow[]]>([
     (async () => {
       const r: ResultRow[] = [];

@@ -10,6 +10,7 @@ import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { DatabaseMode, SiteName } from '../plan/types.js';
 import type { CloudProviders, DatabaseState, Operation } from '../providers/types.js';
 import { azureFailover, azurePlannedNote, type AzureMove } from './database-azure.js';
+import { pointInTimeRestore, RESTORE_TIME_INPUT } from './database-pitr.js';
 import { fenceMethods, liftFence, networkPolicyName } from './drain.js';
 import { servingSite } from './incident.js';
 import { clusterKey, deploymentsOf, forEachStack, otherSite, perStackOutput } from './shared/context.js';
@@ -39,10 +40,12 @@ export const databasePhase: PhaseDef = {
     {
       name: 'database-mode',
       kind: 'enum',
-      choices: ['in-region', 'cross-region', 'planned', 'forced'],
-      description: 'Override of the class mode: in-region, cross-region, planned or forced.',
+      choices: ['in-region', 'cross-region', 'planned', 'forced', 'point-in-time'],
+      description:
+        'Override of the class mode: in-region, cross-region, planned, forced or point-in-time (logical corruption: restore to restore-time).',
       default: '',
     },
+    RESTORE_TIME_INPUT,
     {
       name: 'allow-data-loss',
       kind: 'boolean',
@@ -89,9 +92,9 @@ export const databasePhase: PhaseDef = {
 export function databaseMode(ctx: PhaseContext): DatabaseMode {
   const m = ctx.inputs['database-mode'];
   if (m) {
-    if (!['in-region', 'cross-region', 'planned', 'forced'].includes(m)) {
+    if (!['in-region', 'cross-region', 'planned', 'forced', 'point-in-time'].includes(m)) {
       throw new UserError(
-        `input database-mode is "${clip(m)}": expected in-region, cross-region, planned or forced.`,
+        `input database-mode is "${clip(m)}": expected in-region, cross-region, planned, forced or point-in-time.`,
       );
     }
     return m as DatabaseMode;
@@ -113,6 +116,7 @@ export async function failoverDatabase(
   target: SiteName,
   requested: DatabaseMode,
 ): Promise<ResultRow[]> {
+  if (requested === 'point-in-time') return pointInTimeRestore(ctx, phase, name);
   const stack = ctx.plan.stack(name);
   const providers = await ctx.env.providers(name);
   // the first read decides the mode: ridden out like any step's read, under the phase deadline
@@ -222,7 +226,7 @@ async function inRegionFailover({ ctx, phase, name, dbName, providers }: Databas
 async function crossRegionFailover(
   { ctx, phase, name, dbName, providers }: DatabaseStep,
   target: SiteName,
-  mode: DatabaseMode,
+  mode: Exclude<DatabaseMode, 'point-in-time'>,
 ): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
   let op: Operation | undefined;
@@ -375,7 +379,12 @@ async function waitForRoutine(
   return shown;
 }
 
-function effectiveMode(ctx: PhaseContext, name: string, mode: DatabaseMode, db: DatabaseState): DatabaseMode {
+function effectiveMode(
+  ctx: PhaseContext,
+  name: string,
+  mode: Exclude<DatabaseMode, 'point-in-time'>,
+  db: DatabaseState,
+): Exclude<DatabaseMode, 'point-in-time'> {
   const stack = ctx.plan.stack(name);
   if (stack.database.type !== 'azure-sql')
     return mode === 'planned' || mode === 'forced' ? 'cross-region' : mode;

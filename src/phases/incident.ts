@@ -24,7 +24,7 @@ export const CLASS_SELECTED_PHASES = ['drain', 'database', 'scale', 'traffic'];
 /** Where a class leaves the service: in the DR region, or still in the primary one (in-region database failover). */
 export function servingSite(cls: ResolvedIncidentClass): SiteName {
   const dbOnly = !cls.phases.includes('traffic') && cls.phases.includes('database');
-  return dbOnly && cls.databaseMode === 'in-region' ? 'primary' : 'dr';
+  return dbOnly && ['in-region', 'point-in-time'].includes(cls.databaseMode) ? 'primary' : 'dr';
 }
 
 /** Whether a journal record is a declaration (declare's `incident` record of a stack). */

@@ -53,10 +53,16 @@ export const IncidentClassName = Type.Union([
 export type IncidentClassName = Static<typeof IncidentClassName>;
 
 export const DatabaseMode = Type.Union(
-  [Type.Literal('in-region'), Type.Literal('cross-region'), Type.Literal('planned'), Type.Literal('forced')],
+  [
+    Type.Literal('in-region'),
+    Type.Literal('cross-region'),
+    Type.Literal('planned'),
+    Type.Literal('forced'),
+    Type.Literal('point-in-time'),
+  ],
   {
     description:
-      'in-region: HA failover inside the primary region (RDS Multi-AZ, Cloud SQL HA); cross-region: promote the DR replica (RDS PromoteReadReplica, Cloud SQL promoteReplica, Azure planned failover); planned / forced: Azure SQL failover group without / with data loss.',
+      'in-region: HA failover inside the primary region (RDS Multi-AZ, Cloud SQL HA: an instance or storage fault); cross-region: promote the DR replica (RDS PromoteReadReplica, Cloud SQL promoteReplica, Azure planned failover); planned / forced: Azure SQL failover group without / with data loss; point-in-time: restore the writer to the restore-time input as a new instance (logical corruption: an HA standby carries it too).',
   },
 );
 export type DatabaseMode = Static<typeof DatabaseMode>;
@@ -153,6 +159,13 @@ const RdsDatabase = Type.Object(
           'Name of each replica reprotect creates: {instance} is database.instance, {n} the first free number; default {instance}-reprotect-{n} (e.g. aegis-db-reprotect-1).',
       }),
     ),
+    restoreNamePattern: Type.Optional(
+      Type.String({
+        pattern: '\\{n\\}',
+        description:
+          'Name of each instance a point-in-time restore creates: {instance} is database.instance, {n} the first free number; default {instance}-pitr-{n} (e.g. aegis-db-pitr-1).',
+      }),
+    ),
     kmsKeyIds: Type.Optional(
       Type.Object(
         { primary: Type.Optional(Name), dr: Type.Optional(Name) },
@@ -198,6 +211,13 @@ const CloudSqlDatabase = Type.Object(
         default: false,
         description:
           'Cloud SQL Enterprise Plus advanced DR: the writer has a designated DR replica in the other region. A cross-region move is then a switchover (zero data loss) while the writer answers, and a replica failover (the old primary rejoins as a replica when its region returns) when it does not; no reprotect is needed after either.',
+      }),
+    ),
+    restoreNamePattern: Type.Optional(
+      Type.String({
+        pattern: '\\{n\\}',
+        description:
+          'Name of each instance a point-in-time restore creates: {instance} is database.instance, {n} the first free number; default {instance}-pitr-{n} (e.g. aegis-db-pitr-1).',
       }),
     ),
   },

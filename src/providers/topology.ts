@@ -125,3 +125,6 @@ export function followsPattern(pattern: string, instance: string, id: string): b
 
 /** The default pattern of `database.replicaNamePattern`. */
 export const DEFAULT_REPLICA_PATTERN = '{instance}-reprotect-{n}';
+
+/** The default pattern of `database.restoreNamePattern` (the instances a point-in-time restore creates). */
+export const DEFAULT_RESTORE_PATTERN = '{instance}-pitr-{n}';

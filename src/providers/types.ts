@@ -93,6 +93,38 @@ export interface LagReading {
   replica: string;
 }
 
+/** How far back the writer can be restored, as the cloud reports it. */
+export interface RestoreWindow {
+  /** The instance (RDS, Cloud SQL) or database (Azure SQL) a restore starts from: the writer. */
+  source: string;
+  /** RDS RestoreWindow.EarliestTime, Cloud SQL the transaction log retention, Azure earliestRestoreDate. */
+  earliest?: Date;
+  /** RDS LatestRestorableTime; undefined where the window runs to now. */
+  latest?: Date;
+  /** What the cloud said, in words, for an error message. */
+  found: string;
+}
+
+/** A point-in-time restore to a new instance (or database). */
+export interface RestoreSpec {
+  source: string;
+  name: string;
+  restoreTime: Date;
+}
+
+/** An instance (or database) a point-in-time restore created, as the cloud reports it now. */
+export interface RestoredDatabase {
+  id: string;
+  /** Provider status (creating, available, PENDING_CREATE, RUNNABLE, Online, ...). */
+  status: string;
+  /** Ready for the application. */
+  available: boolean;
+  /** The restore ended in error, in the cloud's words. */
+  failed?: string;
+  /** host:port the cloud gives the application to connect to, once it has one. */
+  endpoint?: string;
+}
+
 export interface DatabaseProvider {
   describe(): Promise<DatabaseState>;
   /**
@@ -132,6 +164,16 @@ export interface DatabaseProvider {
   createReplica?(spec: ReplicaSpec): Promise<Operation>;
   /** Turn Multi-AZ / HA on for an instance (RDS ModifyDBInstance MultiAZ, Cloud SQL availabilityType REGIONAL). */
   enableHighAvailability?(id: string, site: SiteName): Promise<Operation>;
+  /** How far back the writer can be restored (point-in-time recovery). */
+  restoreWindow?(): Promise<RestoreWindow>;
+  /** The instance a restore created under `name`, or undefined when there is none. */
+  restored?(name: string): Promise<RestoredDatabase | undefined>;
+  /**
+   * Restore the writer to a point in time as a new standalone instance (RDS
+   * RestoreDBInstanceToPointInTime, Cloud SQL instances.clone with pointInTime, Azure SQL
+   * databases create with createMode PointInTimeRestore).
+   */
+  restoreToPointInTime?(spec: RestoreSpec): Promise<Operation>;
 }
 
 export interface TrafficState {

@@ -14,6 +14,7 @@ import { escapeCell } from '../phases/render.js';
 import { approvalSection } from './approvals.js';
 import { escalationSection } from './escalations.js';
 import { orphanSection } from './orphans.js';
+import { restoreSection } from './restores.js';
 import { seconds, stackFigures, str, type StackFigures } from './figures.js';
 import { ganttMarkdown, incidentGantt, type GanttChart, type GanttOptions } from './gantt.js';
 
@@ -221,6 +222,7 @@ export function journalReport(
     );
   }
   md.push('');
+  md.push(...restoreSection(mine));
   md.push(...orphanSection(mine));
   md.push(...escalationSection(mine));
   return { markdown: md.join('\n'), stacks: figures, overrides, problems, chart, origin };

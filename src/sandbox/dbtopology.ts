@@ -43,6 +43,25 @@ export interface DbInstanceWorld {
   drReplica?: string;
   /** Cloud SQL replica failover: the writer this old primary becomes a replica of once its region is back. */
   rejoinAsReplicaOf?: string;
+  /**
+   * A point-in-time restore (RDS RestoreDBInstanceToPointInTime, Cloud SQL clone at a point in
+   * time): the real ms time its data was restored to, and the instance it was restored from. A
+   * restored instance is standalone, in the source's region, and replicates nothing.
+   */
+  restoredTo?: number;
+  restoredFrom?: string;
+}
+
+/**
+ * Whether an instance's data holds the corruption: a restored instance holds the data of its
+ * restore time, so it is clean when that is before the logical corruption was written (a storage
+ * fault is not in the transaction log it is rebuilt from); any other instance carries what the
+ * writer carries (a synchronous standby and the replicas receive the same writes).
+ */
+export function dataCorrupted(stack: StackWorld, inst: DbInstanceWorld): boolean {
+  const at = stack.database.logicalCorruptionAt;
+  if (inst.restoredTo !== undefined) return at !== undefined && inst.restoredTo >= at;
+  return stack.database.corrupted;
 }
 
 /** The instances of a stack's database (RDS and Cloud SQL stacks only). */
@@ -108,6 +127,8 @@ export function syncTopology(world: World, stack: StackWorld): void {
     }
   }
   db.writer = w.site;
+  // once the application writes to a restored instance, the data it sees is that instance's
+  if (w.restoredTo !== undefined) db.corrupted = dataCorrupted(stack, w);
   for (const site of ['primary', 'dr'] as const) {
     const bound = boundInstance(stack, site);
     db.writable[site] = bound !== undefined && !bound.source;

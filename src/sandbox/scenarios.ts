@@ -47,12 +47,24 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
   },
   'database-corruption': {
     description:
-      'The primary database is corrupted: writes fail integrity, replication lag climbs past the trigger.',
+      'The primary database is corrupted by a storage fault (an in-region HA failover leaves it behind; logical-corruption is bad writes): writes fail integrity, replication lag climbs past the trigger.',
     incidentClass: 'database-corruption',
     apply: (_w, stacks) => {
       for (const s of stacks) {
         s.database.corrupted = true;
         s.database.lagSeconds = 150;
+      }
+    },
+  },
+  'logical-corruption': {
+    description:
+      'Logical corruption (bad writes) on the primary database: it replicated to the HA standby and the replicas, so a failover keeps it; a point-in-time restore to before it gives a clean database.',
+    incidentClass: 'database-corruption',
+    apply: (_w, stacks) => {
+      for (const s of stacks) {
+        s.database.corrupted = true;
+        s.database.corruptionReplicated = true;
+        s.database.logicalCorruptionAt = Date.now();
       }
     },
   },

@@ -155,6 +155,17 @@ export interface DatabaseWorld {
    * and a read replica carry it), so a failover does not leave it behind.
    */
   corruptionReplicated?: boolean;
+  /**
+   * Real ms time logical corruption was written (bad writes, a faulty migration). It reaches every
+   * copy: a Multi-AZ / HA standby is synchronous, so a failover keeps it; only a point-in-time
+   * restore to an earlier time leaves it out (see `dataCorrupted` in dbtopology.ts).
+   */
+  logicalCorruptionAt?: number;
+  /**
+   * Azure SQL: databases a point-in-time restore created on a server, by lowercased name (outside
+   * the failover group; see azure/sql-restore.ts).
+   */
+  restoredDatabases?: Map<string, import('./dbtopology.js').DbInstanceWorld>;
   events: { at: number; message: string }[];
   /**
    * Writes the database received from each site's application (its scheduled scans and user
@@ -232,6 +243,11 @@ export const DURATIONS = {
   replicaBuild: [900, 1800],
   /** Turning Multi-AZ / HA on for an instance. */
   haModify: [300, 600],
+  /**
+   * A point-in-time restore to a new instance (RDS RestoreDBInstanceToPointInTime, Cloud SQL clone,
+   * Azure SQL PointInTimeRestore): a backup restored, then the logs replayed to the restore time.
+   */
+  pitrRestore: [600, 1500],
   azureFailover: [30, 90],
   cloudSqlFailover: [30, 60],
   route53Insync: [20, 60],

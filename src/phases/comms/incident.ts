@@ -124,7 +124,7 @@ export function incidentFromJournal(
 /** Where a class leaves the service (a DB-only in-region failover stays on primary). */
 export function servingSite(cls: ResolvedIncidentClass): 'primary' | 'dr' {
   const dbOnly = !cls.phases.includes('traffic') && cls.phases.includes('database');
-  return dbOnly && cls.databaseMode === 'in-region' ? 'primary' : 'dr';
+  return dbOnly && ['in-region', 'point-in-time'].includes(cls.databaseMode) ? 'primary' : 'dr';
 }
 
 function span(rs: JournalRecord[]): { startedAt?: number; endedAt?: number } {

@@ -33,9 +33,13 @@ import type {
   Operation,
   OperationStatus,
   ReplicaSpec,
+  RestoredDatabase,
+  RestoreSpec,
+  RestoreWindow,
 } from '../types.js';
 import { CloudWatchLag, PERMISSIONS as CLOUDWATCH_PERMISSIONS } from './cloudwatch-lag.js';
 import { failoverEnding } from './rds-events.js';
+import { rdsRestore, rdsRestored, rdsRestoreWindow } from './rds-restore.js';
 import { BUSY, FAILED, membersOf, replicationWords, ROUTINE } from './rds-topology.js';
 
 export { failoverEnding };
@@ -416,6 +420,32 @@ export class AwsDatabase implements DatabaseProvider {
       id: `rds:create:${spec.site}:${spec.name}:${started}`,
       description: `RDS CreateDBInstanceReadReplica ${spec.name} of ${source.id} in ${this.regions[spec.site]}`,
     };
+  }
+
+  /** The writer's site: a point-in-time restore lands in the writer's Region. */
+  private async writerSite(): Promise<SiteName> {
+    const w = (await this.topology()).topology.writer;
+    return w && w.site !== 'unknown' ? w.site : 'primary';
+  }
+
+  async restoreWindow(): Promise<RestoreWindow> {
+    const w = (await this.topology()).topology.writer;
+    if (!w || w.site === 'unknown' || !w.reachable) {
+      throw new UserError(
+        `the RDS writer of ${this.instance} is ${w ? `${w.id}, whose region does not answer` : 'unknown'}: a point-in-time restore needs it; run the database phase again once its region answers.`,
+      );
+    }
+    return rdsRestoreWindow(this.clients[w.site], w.id, this.regions[w.site]);
+  }
+
+  async restored(name: string): Promise<RestoredDatabase | undefined> {
+    const site = await this.writerSite();
+    return rdsRestored(this.clients[site], name, this.regions[site]);
+  }
+
+  async restoreToPointInTime(spec: RestoreSpec): Promise<Operation> {
+    const site = await this.writerSite();
+    return rdsRestore(this.clients[site], spec, this.regions[site]);
   }
 
   /** ModifyDBInstance MultiAZ=true, applied immediately. */

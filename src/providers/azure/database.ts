@@ -18,7 +18,17 @@ import { isRestError } from '@azure/core-rest-pipeline';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
 import { azure, type ProviderPermissions } from '../../permissions/types.js';
 import type { SiteName, Stack } from '../../plan/types.js';
-import type { DatabaseProvider, DatabaseState, Operation, OperationStatus, RestorePoints } from '../types.js';
+import type {
+  DatabaseProvider,
+  DatabaseState,
+  Operation,
+  OperationStatus,
+  RestoredDatabase,
+  RestorePoints,
+  RestoreSpec,
+  RestoreWindow,
+} from '../types.js';
+import { azureRestore, azureRestored } from './sql-restore.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
 
 /**
@@ -308,6 +318,34 @@ export class AzureDatabase implements DatabaseProvider {
     }
     out.found = `restore points of ${s.server}/${database}: ${seen.length ? seen.join(', ') : 'none'}`;
     return out;
+  }
+
+  /** The writer's server and the group's database on it, read from the group's roles. */
+  private async writerDatabase(): Promise<{ site: SiteName; dbId?: string }> {
+    const state = await this.describe();
+    const site: SiteName = state.writer === 'unknown' ? 'primary' : state.writer;
+    return { site, dbId: (state.raw?.databases as string[] | undefined)?.[0] };
+  }
+
+  async restoreWindow(): Promise<RestoreWindow> {
+    const { dbId } = await this.writerDatabase();
+    if (!dbId) {
+      throw new UserError(
+        `failover group ${this.spec.failoverGroup} lists no database: a point-in-time restore needs one; check database.failoverGroup.`,
+      );
+    }
+    const points = await this.restorePoints();
+    return { source: dbId, earliest: points.continuousFrom, found: points.found };
+  }
+
+  async restored(name: string): Promise<RestoredDatabase | undefined> {
+    const { site } = await this.writerDatabase();
+    return azureRestored(this.client, this.spec[site], name);
+  }
+
+  async restoreToPointInTime(spec: RestoreSpec): Promise<Operation> {
+    const { site } = await this.writerDatabase();
+    return azureRestore(this.client, this.spec[site], spec);
   }
 
   async failover(

@@ -23,8 +23,12 @@ import type {
   Operation,
   OperationStatus,
   ReplicaSpec,
+  RestoredDatabase,
+  RestoreSpec,
+  RestoreWindow,
 } from '../types.js';
 import type { MonitoringLag } from './monitoring-lag.js';
+import { sqlRestore, sqlRestored, sqlRestoreWindow } from './sql-restore.js';
 import { sqlMembersOf } from './sql-topology.js';
 import { NO_RETRY, type SqlClients } from './clients.js';
 
@@ -545,6 +549,25 @@ export class GcpDatabase implements DatabaseProvider {
     } catch (err) {
       throw wrapSdkError('sqladmin', 'instances.insert', err, `replica ${spec.name}`);
     }
+  }
+
+  async restoreWindow(): Promise<RestoreWindow> {
+    const { topology, raw } = await this.topology();
+    const w = topology.writer;
+    if (!w || !w.reachable) {
+      throw new UserError(
+        `the Cloud SQL writer of ${this.config.instance} is ${w ? `${w.id}, whose region does not answer` : 'unknown'}: a point-in-time clone needs it; run the database phase again once it answers.`,
+      );
+    }
+    return sqlRestoreWindow(w.id, raw.get(w.id) as Parameters<typeof sqlRestoreWindow>[1]);
+  }
+
+  restored(name: string): Promise<RestoredDatabase | undefined> {
+    return sqlRestored(this.clients, this.config.project, name);
+  }
+
+  restoreToPointInTime(spec: RestoreSpec): Promise<Operation> {
+    return sqlRestore(this.clients, this.config.project, spec);
   }
 
   /** instances.patch availabilityType REGIONAL (https://cloud.google.com/sql/docs/postgres/configure-ha). */

@@ -4,7 +4,8 @@
  * `aegis-db` in the primary region and its cross-region read replica `aegis-db-replica` in the DR
  * region. Actions: DescribeDBInstances, DescribeDBSnapshots, DescribeEvents, RebootDBInstance,
  * PromoteReadReplica, CreateDBInstanceReadReplica, ModifyDBInstance (MultiAZ and
- * BackupRetentionPeriod only). Not emulated: parameter groups, cascading replicas' own lag,
+ * BackupRetentionPeriod only), RestoreDBInstanceToPointInTime and
+ * DescribeDBInstanceAutomatedBackups (rds-restore.ts). Not emulated: parameter groups, cascading replicas' own lag,
  * deletion, StopDBInstance. Requests are form-encoded POSTs; responses are the real
  * `<XResponse><XResult>` XML with a RequestId, and errors the real `<ErrorResponse>` shape.
  *
@@ -18,6 +19,11 @@ import type { FaultHit } from '../faults.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import { promoteInstance, replicasOf, replicates, type DbInstanceWorld } from '../dbtopology.js';
 import { DURATIONS, SITES, type StackWorld, type World } from '../world.js';
+import {
+  describeDBInstanceAutomatedBackups,
+  restorableWindow,
+  restoreDBInstanceToPointInTime,
+} from './rds-restore.js';
 import {
   AwsXmlError,
   SANDBOX_ACCOUNT,
@@ -117,11 +123,11 @@ function params(req: ServiceRequest): URLSearchParams {
   return p;
 }
 
-function arn(region: string, id: string): string {
+export function arn(region: string, id: string): string {
   return `arn:aws:rds:${region}:${SANDBOX_ACCOUNT}:db:${id}`;
 }
 
-function instancesIn(stack: StackWorld): Map<string, DbInstanceWorld> {
+export function instancesIn(stack: StackWorld): Map<string, DbInstanceWorld> {
   const m = stack.database.instances;
   if (!m) throw new Error('the sandbox AWS stack has no RDS instances');
   return m;
@@ -174,8 +180,7 @@ function endpointOf(id: string, region: string): XmlNode {
  * Region), `ReadReplicaDBInstanceIdentifiers` on a source (a cross-Region replica by its ARN),
  * `StatusInfos` "read replication" on a replica that has finished building.
  */
-function instanceXml(world: World, stack: StackWorld, inst: DbInstanceWorld): XmlNode {
-  const db = stack.database;
+export function instanceXml(world: World, stack: StackWorld, inst: DbInstanceWorld): XmlNode {
   const region = stack.sites[inst.site].region;
   const all = instancesIn(stack);
   const node: XmlNode = {
@@ -193,8 +198,8 @@ function instanceXml(world: World, stack: StackWorld, inst: DbInstanceWorld): Xm
     MultiAZ: inst.multiAZ,
     EngineVersion: '16.4',
     ...(inst.multiAZ ? { SecondaryAvailabilityZone: otherZone(stack, inst.site, inst.zone) } : {}),
-    ...(inst.id === db.writerId && inst.backupRetentionDays > 0
-      ? { LatestRestorableTime: new Date(Math.max(db.lastBackupAt, Date.now() - 5 * 60_000)) }
+    ...(inst.backupRetentionDays > 0 && !inst.source && inst.status !== 'creating'
+      ? { LatestRestorableTime: restorableWindow(stack, inst).latest }
       : {}),
   };
   if (inst.source) {
@@ -235,7 +240,7 @@ function regionOf(world: World, req: ServiceRequest): string {
 }
 
 /** Resolve an instance id in the request's region, or throw DBInstanceNotFound. */
-function findInstance(stack: StackWorld, region: string, id: string | null): DbInstanceWorld {
+export function findInstance(stack: StackWorld, region: string, id: string | null): DbInstanceWorld {
   if (!id)
     throw new RdsError(
       400,
@@ -249,7 +254,7 @@ function findInstance(stack: StackWorld, region: string, id: string | null): DbI
   return inst;
 }
 
-function addEvent(world: World, source: string, message: string): void {
+export function addEvent(world: World, source: string, message: string): void {
   const ev = { at: Date.now(), message };
   awsStack(world).database.events.push(ev);
   side(world).eventSources.set(ev, source);
@@ -656,6 +661,12 @@ export function rdsService(): ServiceDef {
             break;
           case 'ModifyDBInstance':
             result = modifyDBInstance(world, stack, region, p);
+            break;
+          case 'RestoreDBInstanceToPointInTime':
+            result = restoreDBInstanceToPointInTime(world, stack, region, p);
+            break;
+          case 'DescribeDBInstanceAutomatedBackups':
+            result = describeDBInstanceAutomatedBackups(stack, region, p);
             break;
           default:
             throw new RdsError(

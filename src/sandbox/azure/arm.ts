@@ -58,6 +58,7 @@ export {
   TRAFFIC_MANAGER_API_VERSION,
 } from './common.js';
 export { trafficManagerAnswer } from './trafficmanager.js';
+import { getDatabase, putDatabase, serverBody } from './sql-restore.js';
 
 const SEG = '([^/]+)';
 const ROUTES: { re: RegExp; op: ArmOperation; keys: string[]; method?: string }[] = [
@@ -95,6 +96,23 @@ const ROUTES: { re: RegExp; op: ArmOperation; keys: string[]; method?: string }[
     ),
     op: 'RestorePoints_ListByDatabase',
     keys: ['sub', 'rg', 'server', 'db'],
+    method: 'GET',
+  },
+  {
+    re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}/databases/${SEG}$`,
+      'i',
+    ),
+    op: 'Databases_Get',
+    keys: ['sub', 'rg', 'server', 'db'],
+  },
+  {
+    re: new RegExp(
+      `^/subscriptions/${SEG}/resourceGroups/${SEG}/providers/Microsoft\\.Sql/servers/${SEG}$`,
+      'i',
+    ),
+    op: 'Servers_Get',
+    keys: ['sub', 'rg', 'server'],
     method: 'GET',
   },
   {
@@ -189,6 +207,7 @@ export function routeArm(method: string, path: string): Route {
     else if (op === 'Endpoints_Get' && method === 'PATCH') op = 'Endpoints_Update';
     else if (op === 'Endpoints_Get' && method === 'PUT') op = 'Endpoints_CreateOrUpdate';
     else if (op === 'AgentPools_Get' && method === 'PUT') op = 'AgentPools_CreateOrUpdate';
+    else if (op === 'Databases_Get' && method === 'PUT') op = 'Databases_CreateOrUpdate';
     else if (r.method && r.method !== method) return { op: 'Unknown', p };
     else if (!r.method && method !== 'GET') return { op: 'Unknown', p };
     return { op, p };
@@ -265,6 +284,12 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
           }
           case 'RestorePoints_ListByDatabase':
             return send(res, 200, restorePoints(arm, ctx, r));
+          case 'Databases_Get':
+            return send(res, 200, getDatabase(arm, ctx, r));
+          case 'Databases_CreateOrUpdate':
+            return send(res, 201, putDatabase(arm, req, ctx, r));
+          case 'Servers_Get':
+            return send(res, 200, serverBody(arm, ctx, r));
           case 'DatabaseOperations_ListByDatabase':
             return send(res, 200, databaseOperations(arm, ctx, r));
           case 'Profiles_Get':

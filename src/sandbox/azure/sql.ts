@@ -10,7 +10,8 @@
  * - The group's database: `restorePoints` (its one CONTINUOUS point, see `restorePoints`) and its
  *   management `operations` (`az sql db op list`), where a running group failover shows InProgress.
  *
- * Not emulated: creating, updating or deleting failover groups, servers or databases; more than one
+ * Not emulated: creating, updating or deleting failover groups, servers or databases (except a
+ * point-in-time restore to a new database, sql-restore.ts); more than one
  * failover group or database; read-only listener endpoints; `tryPlannedBeforeForcedFailover`;
  * automatic (grace-period) failover policy; cancelling database operations.
  */

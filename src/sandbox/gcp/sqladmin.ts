@@ -16,9 +16,9 @@
  * backups), GET instances/{i}, POST instances/{i}/failover (requires the current `settingsVersion`
  * in `failoverContext`), POST instances/{i}/promoteReplica (`failover=true`: advanced DR replica
  * failover), POST instances/{i}/switchover (advanced DR), GET instances/{i}/backupRuns,
- * GET operations/{op}, GET operations?instance=I. Fault operation names: instances.get,
- * instances.failover, instances.promoteReplica, instances.switchover, backupRuns.list,
- * operations.get, operations.list.
+ * GET operations/{op}, GET operations?instance=I, POST instances/{i}/clone (sqladmin-clone.ts).
+ * Fault operation names: instances.get, instances.failover, instances.promoteReplica,
+ * instances.switchover, instances.clone, backupRuns.list, operations.get, operations.list.
  *
  * Operations go PENDING -> RUNNING -> DONE; the effect lands when DONE, after
  * `world.duration(DURATIONS.cloudSqlFailover)`. If the instance's region goes down before then,
@@ -39,6 +39,7 @@ import {
   type DbInstanceWorld,
 } from '../dbtopology.js';
 import { DURATIONS, type StackWorld, type World } from '../world.js';
+import { cloneInstance } from './sqladmin-clone.js';
 import {
   gcpStack,
   googleError,
@@ -50,16 +51,17 @@ import {
   rfc3339,
 } from './common.js';
 
-type SqlOpType =
+export type SqlOpType =
   | 'FAILOVER'
   | 'PROMOTE_REPLICA'
   | 'SWITCHOVER'
   | 'BACKUP_VOLUME'
   | 'MAINTENANCE'
   | 'CREATE_REPLICA'
-  | 'UPDATE';
+  | 'UPDATE'
+  | 'CLONE';
 
-interface SqlOperation {
+export interface SqlOperation {
   name: string;
   instance: string;
   site: SiteName;
@@ -100,6 +102,13 @@ function settingsVersionOf(state: SqlState, name: string): number {
   return state.settingsVersion[name];
 }
 
+/** A private IP of the instance, stable per name (10.64.x.y), as `ipAddresses` shows it. */
+function privateIp(name: string): string {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `10.64.${(h >> 8) & 255}.${h & 255 || 1}`;
+}
+
 const BASE = '/v1/projects/';
 
 /** Split a path into its Cloud SQL parts. */
@@ -129,6 +138,7 @@ function opName(req: ServiceRequest): string {
     if (r.action === 'failover' && req.method === 'POST') return 'instances.failover';
     if (r.action === 'promoteReplica' && req.method === 'POST') return 'instances.promoteReplica';
     if (r.action === 'switchover' && req.method === 'POST') return 'instances.switchover';
+    if (r.action === 'clone' && req.method === 'POST') return 'instances.clone';
     if (r.action === 'backupRuns' && req.method === 'GET') return 'backupRuns.list';
     return 'instances.unsupported';
   }
@@ -136,7 +146,7 @@ function opName(req: ServiceRequest): string {
   return 'unknown';
 }
 
-function renderOperation(op: SqlOperation): Record<string, unknown> {
+export function renderOperation(op: SqlOperation): Record<string, unknown> {
   const link = `https://sqladmin.googleapis.com/v1/projects/${SANDBOX_PROJECT}`;
   return {
     kind: 'sql#operation',
@@ -209,6 +219,7 @@ function renderInstance(world: World, stack: StackWorld, inst: DbInstanceWorld):
     kind: 'sql#backupConfiguration',
     enabled: inst.backupRetentionDays > 0,
     pointInTimeRecoveryEnabled: inst.backupRetentionDays > 0,
+    ...(inst.backupRetentionDays > 0 ? { transactionLogRetentionDays: 7 } : {}),
     startTime: '03:00',
     ...(inst.backupRetentionDays > 0
       ? { backupRetentionSettings: { retentionUnit: 'COUNT', retainedBackups: inst.backupRetentionDays } }
@@ -222,6 +233,8 @@ function renderInstance(world: World, stack: StackWorld, inst: DbInstanceWorld):
     name,
     project: SANDBOX_PROJECT,
     connectionName: `${SANDBOX_PROJECT}:${s.region}:${name}`,
+    createTime: rfc3339(inst.createdAt),
+    ipAddresses: [{ type: 'PRIVATE', ipAddress: privateIp(name) }],
     selfLink: `https://sqladmin.googleapis.com/v1/projects/${SANDBOX_PROJECT}/instances/${name}`,
     databaseVersion: 'POSTGRES_16',
     backendType: 'SECOND_GEN',
@@ -276,7 +289,7 @@ function renderInstance(world: World, stack: StackWorld, inst: DbInstanceWorld):
   };
 }
 
-function startOperation(
+export function startOperation(
   ctx: ServiceContext,
   stack: StackWorld,
   instance: string,
@@ -299,9 +312,11 @@ function startOperation(
   const total = world.duration(
     type === 'CREATE_REPLICA'
       ? DURATIONS.replicaBuild
-      : type === 'UPDATE'
-        ? DURATIONS.haModify
-        : DURATIONS.cloudSqlFailover,
+      : type === 'CLONE'
+        ? DURATIONS.pitrRestore
+        : type === 'UPDATE'
+          ? DURATIONS.haModify
+          : DURATIONS.cloudSqlFailover,
   );
   const db = stack.database;
   const movesWriter = type === 'FAILOVER' || type === 'PROMOTE_REPLICA' || type === 'SWITCHOVER';
@@ -412,6 +427,8 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
       return;
     case 'instances.patch':
       return patchInstance(ctx, req, res, stack, inst);
+    case 'instances.clone':
+      return cloneInstance(ctx, req, res, stack, inst);
     case 'backupRuns.list': {
       if (inst.source || inst.backupRetentionDays === 0) {
         send(res, 200, { kind: 'sql#backupRunsList', items: [] });
