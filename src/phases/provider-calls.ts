@@ -64,6 +64,9 @@ const SCALE: ProviderCall[] = [
 const DATABASE: ProviderCall[] = [
   'database.describe',
   'database.replicationLag',
+  'database.restoreWindow',
+  'database.restored',
+  'database.restoreToPointInTime',
   'database.failover',
   'database.poll',
   'database.failoverHistory',

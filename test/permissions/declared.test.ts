@@ -56,6 +56,9 @@ const MODULES: { cloud: string; role: string; file: string }[] = [
   { cloud: 'aws', role: 'traffic', file: 'src/providers/aws/arc.ts' },
   { cloud: 'aws', role: 'database', file: 'src/providers/aws/cloudwatch-lag.ts' },
   { cloud: 'gcp', role: 'database', file: 'src/providers/gcp/monitoring-lag.ts' },
+  { cloud: 'aws', role: 'database', file: 'src/providers/aws/rds-restore.ts' },
+  { cloud: 'gcp', role: 'database', file: 'src/providers/gcp/sql-restore.ts' },
+  { cloud: 'azure', role: 'database', file: 'src/providers/azure/sql-restore.ts' },
 ];
 
 describe('every provider call has a permission declaration', () => {

@@ -39,7 +39,12 @@ import type {
 } from '../types.js';
 import { CloudWatchLag, PERMISSIONS as CLOUDWATCH_PERMISSIONS } from './cloudwatch-lag.js';
 import { failoverEnding } from './rds-events.js';
-import { rdsRestore, rdsRestored, rdsRestoreWindow } from './rds-restore.js';
+import {
+  rdsRestore,
+  rdsRestored,
+  rdsRestoreWindow,
+  PERMISSIONS as RESTORE_PERMISSIONS,
+} from './rds-restore.js';
 import { BUSY, FAILED, membersOf, replicationWords, ROUTINE } from './rds-topology.js';
 
 export { failoverEnding };
@@ -75,6 +80,9 @@ export const PERMISSIONS = {
     }),
   ],
   enableHighAvailability: [aws('rds', 'ModifyDBInstance', { mutates: true, scope: 'rds-db' })],
+  restoreWindow: [...TOPOLOGY_READS, ...RESTORE_PERMISSIONS.restoreWindow],
+  restored: [...TOPOLOGY_READS, ...RESTORE_PERMISSIONS.restored],
+  restoreToPointInTime: [...TOPOLOGY_READS, ...RESTORE_PERMISSIONS.restoreToPointInTime],
   // the read itself is CloudWatch's: see src/providers/aws/cloudwatch-lag.ts
   replicationLag: [...TOPOLOGY_READS, ...CLOUDWATCH_PERMISSIONS.replicaLag],
 } satisfies ProviderPermissions;

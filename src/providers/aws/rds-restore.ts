@@ -6,6 +6,7 @@
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceToPointInTime.html)
  * and the restored instance as DescribeDBInstances shows it.
  */
+import { aws, type ProviderPermissions } from '../../permissions/types.js';
 import {
   DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
@@ -23,6 +24,17 @@ async function call<T>(operation: string, fn: () => Promise<T>, resource?: strin
     throw wrapSdkError('rds', operation, err, resource);
   }
 }
+
+/**
+ * The RDS calls of a point-in-time restore, by the provider method that makes them (the target
+ * instance is named from database.restoreNamePattern, {instance}-pitr-{n}: the rds-db scope's
+ * `<instance>-*` covers it).
+ */
+export const PERMISSIONS = {
+  restoreWindow: [aws('rds', 'DescribeDBInstanceAutomatedBackups'), aws('rds', 'DescribeDBInstances')],
+  restored: [aws('rds', 'DescribeDBInstances')],
+  restoreToPointInTime: [aws('rds', 'RestoreDBInstanceToPointInTime', { mutates: true, scope: 'rds-db' })],
+} satisfies ProviderPermissions;
 
 /** The restore window of `id` (the writer) in `region`. */
 export async function rdsRestoreWindow(

@@ -28,7 +28,7 @@ import type {
   RestoreSpec,
   RestoreWindow,
 } from '../types.js';
-import { azureRestore, azureRestored } from './sql-restore.js';
+import { azureRestore, azureRestored, PERMISSIONS as RESTORE_PERMISSIONS } from './sql-restore.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
 
 /**
@@ -66,6 +66,13 @@ export const PERMISSIONS = {
     azure('FailoverGroups_OperationResult', 'Microsoft.Sql/locations/failoverGroupOperationResults/read'),
   ],
   failoverHistory: GROUP_READS,
+  restoreWindow: [
+    ...GROUP_READS,
+    azure('RestorePoints_ListByDatabase', 'Microsoft.Sql/servers/databases/restorePoints/read'),
+    ...RESTORE_PERMISSIONS.restoreWindow,
+  ],
+  restored: [...GROUP_READS, ...RESTORE_PERMISSIONS.restored],
+  restoreToPointInTime: [...GROUP_READS, ...RESTORE_PERMISSIONS.restoreToPointInTime],
 } satisfies ProviderPermissions;
 
 /** The plan's `stack.database` for Azure SQL. */

@@ -8,6 +8,7 @@
  * not follow it, so the application must be bound to the server's own name
  * (`fullyQualifiedDomainName`, port 1433).
  */
+import { azure, type ProviderPermissions } from '../../permissions/types.js';
 import type { SqlManagementClient } from '@azure/arm-sql';
 import { wrapSdkError } from '../../engine/errors.js';
 import type { Operation, RestoredDatabase, RestoreSpec } from '../types.js';
@@ -16,6 +17,19 @@ export interface ServerRef {
   resourceGroup: string;
   server: string;
 }
+
+/** The Azure SQL calls of a point-in-time restore, by the provider method that makes them. */
+export const PERMISSIONS = {
+  restoreWindow: [],
+  restored: [
+    azure('Databases_Get', 'Microsoft.Sql/servers/databases/read'),
+    azure('Servers_Get', 'Microsoft.Sql/servers/read'),
+  ],
+  restoreToPointInTime: [
+    azure('Servers_Get', 'Microsoft.Sql/servers/read'),
+    azure('Databases_CreateOrUpdate', 'Microsoft.Sql/servers/databases/write', true),
+  ],
+} satisfies ProviderPermissions;
 
 /** The database `name` on the server, or undefined when Azure does not know it. */
 export async function azureRestored(

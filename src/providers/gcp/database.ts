@@ -28,7 +28,12 @@ import type {
   RestoreWindow,
 } from '../types.js';
 import type { MonitoringLag } from './monitoring-lag.js';
-import { sqlRestore, sqlRestored, sqlRestoreWindow } from './sql-restore.js';
+import {
+  PERMISSIONS as RESTORE_PERMISSIONS,
+  sqlRestore,
+  sqlRestored,
+  sqlRestoreWindow,
+} from './sql-restore.js';
 import { sqlMembersOf } from './sql-topology.js';
 import { NO_RETRY, type SqlClients } from './clients.js';
 
@@ -59,6 +64,9 @@ export const PERMISSIONS = {
       'advanced DR switchover (assumed: no permission of its own is documented)',
     ),
   ],
+  restoreWindow: [...TOPOLOGY_READS, ...RESTORE_PERMISSIONS.restoreWindow],
+  restored: [...TOPOLOGY_READS, ...RESTORE_PERMISSIONS.restored],
+  restoreToPointInTime: [...TOPOLOGY_READS, ...RESTORE_PERMISSIONS.restoreToPointInTime],
   // the read itself is Cloud Monitoring's: see src/providers/gcp/monitoring-lag.ts
   replicationLag: [...TOPOLOGY_READS, ...MONITORING_PERMISSIONS.replicaLag],
   poll: [gcp('operations.get', 'cloudsql.instances.get')],

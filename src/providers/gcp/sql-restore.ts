@@ -6,6 +6,7 @@
  * retention (`settings.backupConfiguration.transactionLogRetentionDays`, point-in-time recovery
  * on) from its creation, up to now.
  */
+import { gcp, type ProviderPermissions } from '../../permissions/types.js';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
 import type { Operation, RestoredDatabase, RestoreSpec, RestoreWindow } from '../types.js';
 import { NO_RETRY, type SqlClients } from './clients.js';
@@ -30,6 +31,13 @@ const unwrap = <T>(v: T | { value?: T | null } | null | undefined): T | undefine
   v !== null && typeof v === 'object' && 'value' in (v as object)
     ? ((v as { value?: T | null }).value ?? undefined)
     : ((v as T | null | undefined) ?? undefined);
+
+/** The Cloud SQL calls of a point-in-time clone, by the provider method that makes them. */
+export const PERMISSIONS = {
+  restoreWindow: [],
+  restored: [gcp('instances.get', 'cloudsql.instances.get')],
+  restoreToPointInTime: [gcp('instances.clone', 'cloudsql.instances.clone', true)],
+} satisfies ProviderPermissions;
 
 /** The restore window of the writer `id` (its instance as instances.get / list returned it). */
 export function sqlRestoreWindow(id: string, inst: SqlInstance | undefined): RestoreWindow {
