@@ -4,6 +4,8 @@
  *   2. replication lag (Prometheus) and health     5. DR configmap equal to the primary's
  *      by the cloud's own status                   6. DR health endpoint answers 200
  *   3. last backup age
+ * and beyond the runbook: "Cluster access" (readiness-access.ts: a SelfSubjectAccessReview per
+ * Kubernetes permission the phases use, on both sites).
  * A check that needs the primary region reports "primary unreachable" (warn) instead of blocking
  * when that region does not answer: during a region outage that is the expected state.
  */
@@ -17,6 +19,7 @@ import { errorText, row } from './shared/rows.js';
 import { fenceEnforcementRow, fenceReturnedPrimary } from './drain.js';
 import { servingSite } from './incident.js';
 import { poolSelector } from './scale.js';
+import { CLUSTER_ACCESS_ITEM, clusterAccessRow } from './readiness-access.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
 import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
 import { deprecatedOutput } from './results.js';
@@ -185,6 +188,7 @@ const CHECKS: { item: string; run: Check; needsPrimary: boolean }[] = [
   { item: 'DNS TTL', run: dnsTtl, needsPrimary: false },
   { item: 'DR config', run: config, needsPrimary: true },
   { item: 'DR health', run: drHealth, needsPrimary: false },
+  { item: CLUSTER_ACCESS_ITEM, run: clusterAccessRow, needsPrimary: false },
 ];
 
 /** Checks that only matter when the service moves to the DR site. */
@@ -238,7 +242,7 @@ export const readinessPhase: PhaseDef = {
   name: 'readiness',
   title: 'Pre-failover readiness',
   description:
-    'Runs the runbook\'s six pre-failover checks on every stack (DR nodes and pods, replication lag and health, last backup age, DNS TTL, DR config drift, DR health), or in mode failback its "primary recovered" checks (primary nodes Ready, primary healthy for the plan\'s duration, sync possible, DR serving).',
+    'Runs the runbook\'s six pre-failover checks on every stack (DR nodes and pods, replication lag and health, last backup age, DNS TTL, DR config drift, DR health) and whether the identity may make every Kubernetes call the phases make (cluster access), or in mode failback its "primary recovered" checks (primary nodes Ready, primary healthy for the plan\'s duration, sync possible, DR serving).',
   inputs: [
     {
       name: 'mode',

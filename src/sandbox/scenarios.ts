@@ -5,6 +5,7 @@
 import { clip } from '../engine/clip.js';
 import { didYouMean, UserError } from '../engine/errors.js';
 import { CONFIGMAP } from './estate.js';
+import { denyAccess } from './kubernetes/rbac.js';
 import type { StackWorld, World } from './world.js';
 
 /** How long a recovering region's nodes take to come back, in cloud seconds. */
@@ -158,6 +159,17 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
           cm['opa.bundle'] = 'policies-2026.10.4';
         }
       }
+    },
+  },
+  'dr-cluster-access-denied': {
+    description:
+      "Readiness failure: the DR cluster's role binding for the job's identity lacks patch on deployments/scale and create on jobs (the DR scale and the integrity Job would be refused with 403).",
+    apply: (_w, stacks) => {
+      for (const s of stacks)
+        denyAccess(s.sites.dr.cluster, [
+          { verb: 'patch', group: 'apps', resource: 'deployments', subresource: 'scale' },
+          { verb: 'create', group: 'batch', resource: 'jobs' },
+        ]);
     },
   },
   'dr-health-down': {
