@@ -38,6 +38,7 @@ import { prometheusFallbackService } from './prometheus/promql.js';
 import { applyScenario, checkScenario, scenarioNames } from './scenarios.js';
 import type { RequestSummary } from './requests.js';
 import { SITES, World, type CloudKind, type DurationMode } from './world.js';
+import { ec2Service, serviceQuotasService } from './aws/quotas.js';
 import type { ZoneShape } from './aws/route53-zone.js';
 
 export interface SandboxOptions {
@@ -256,7 +257,14 @@ export function sandboxPlan(
         nodegroup: t.nodegroup,
         ...POOL_SIZES,
       },
-      endpoints: { rds: endpoints.rds, route53: endpoints.route53, eks: endpoints.eks, dns: endpoints.dns },
+      endpoints: {
+        rds: endpoints.rds,
+        route53: endpoints.route53,
+        eks: endpoints.eks,
+        ec2: endpoints.ec2,
+        servicequotas: endpoints.servicequotas,
+        dns: endpoints.dns,
+      },
     };
   }
   if (clouds.includes('azure')) {
@@ -323,6 +331,7 @@ export function sandboxPlan(
         sqladmin: endpoints.sqladmin,
         clouddns: endpoints.clouddns,
         container: endpoints.container,
+        compute: endpoints.compute,
         dns: endpoints.dns,
       },
     };
@@ -425,6 +434,8 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     rdsService(),
     route53Service(),
     eksService(),
+    serviceQuotasService(),
+    ec2Service(),
     armService(),
     sqladminService(),
     clouddnsService(),

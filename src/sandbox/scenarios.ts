@@ -6,6 +6,7 @@ import { clip } from '../engine/clip.js';
 import { didYouMean, UserError } from '../engine/errors.js';
 import { CONFIGMAP } from './estate.js';
 import { denyAccess } from './kubernetes/rbac.js';
+import { quotaOf } from './quotas.js';
 import type { StackWorld, World } from './world.js';
 
 /** How long a recovering region's nodes take to come back, in cloud seconds. */
@@ -170,6 +171,13 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
           { verb: 'patch', group: 'apps', resource: 'deployments', subresource: 'scale' },
           { verb: 'create', group: 'batch', resource: 'jobs' },
         ]);
+    },
+  },
+  'dr-quota-low': {
+    description:
+      "Readiness failure: the DR region's vCPU quota for the node pool's machine family is 20, all of it in use (the standby pool and other instances): the pool cannot grow to its production size.",
+    apply: (_w, stacks) => {
+      for (const s of stacks) quotaOf(s.sites.dr).familyVcpus = 20;
     },
   },
   'dr-health-down': {
