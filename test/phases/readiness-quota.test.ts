@@ -15,7 +15,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { POOL } from '../../src/sandbox/estate.js';
 import { familyQuota } from '../../src/providers/aws/capacity.js';
 
-const CLOUDS = ['aws'] as const;
+const CLOUDS = ['aws', 'azure'] as const;
 
 let sandbox: Sandbox;
 let work: string;
@@ -64,6 +64,9 @@ describe('readiness: DR quota', () => {
     expect(rows.aws.detail).toBe(
       `us-west-2 holds ${POOL.active} x m6i.xlarge (4 vCPUs each, ${POOL.standby} running): Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (L-1216C47A): 24 vCPUs needed, limit 96 vCPUs (usage not counted: Service Quotas gives the limit, the usage is a CloudWatch metric this check does not read)`,
     );
+    expect(rows.azure.detail).toBe(
+      `westus2 holds ${POOL.active} x Standard_D4s_v5 (4 vCPUs each, ${POOL.standby} running): Standard DSv5 Family vCPUs (standardDSv5Family): 12 vCPUs needed, 76 vCPUs free (limit 96, in use 20); Total Regional vCPUs (cores): 12 vCPUs needed, 180 vCPUs free (limit 200, in use 20)`,
+    );
   }, 60_000);
 
   it('dr-quota-low: fails naming the region, the quota, needed and free vCPUs, and the quota increase to request', async () => {
@@ -73,6 +76,9 @@ describe('readiness: DR quota', () => {
     for (const c of CLOUDS) expect(rows[c].status).toBe('fail');
     expect(rows.aws.detail).toBe(
       'DR region us-west-2 cannot hold the node pool at its production size: quota Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (L-1216C47A) has limit 20 vCPUs and the pool needs 24 vCPUs for 6 x m6i.xlarge (4 vCPUs each, 3 running); request a quota increase of at least 4 vCPUs for Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (L-1216C47A) in us-west-2 before a failover needs it.',
+    );
+    expect(rows.azure.detail).toBe(
+      'DR region westus2 cannot hold the node pool at its production size: quota Standard DSv5 Family vCPUs (standardDSv5Family) has 0 vCPUs free (limit 20, in use 20) and the pool needs another 12 vCPUs for 6 x Standard_D4s_v5 (4 vCPUs each, 3 running); request a quota increase of at least 12 vCPUs for Standard DSv5 Family vCPUs (standardDSv5Family) in westus2 before a failover needs it.',
     );
     expect(result.outputs['failed-items']).toMatch(/aws\/DR quota/);
   }, 60_000);
