@@ -39,6 +39,7 @@ import { applyScenario, checkScenario, scenarioNames } from './scenarios.js';
 import type { RequestSummary } from './requests.js';
 import { SITES, World, type CloudKind, type DurationMode } from './world.js';
 import { ec2Service, serviceQuotasService } from './aws/quotas.js';
+import { computeService } from './gcp/compute.js';
 import type { ZoneShape } from './aws/route53-zone.js';
 
 export interface SandboxOptions {
@@ -440,6 +441,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     sqladminService(),
     clouddnsService(),
     containerService(),
+    computeService(),
     appService(),
     githubService(),
     slackService(),

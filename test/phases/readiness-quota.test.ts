@@ -15,7 +15,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { POOL } from '../../src/sandbox/estate.js';
 import { familyQuota } from '../../src/providers/aws/capacity.js';
 
-const CLOUDS = ['aws', 'azure'] as const;
+const CLOUDS = ['aws', 'azure', 'gcp'] as const;
 
 let sandbox: Sandbox;
 let work: string;
@@ -67,6 +67,9 @@ describe('readiness: DR quota', () => {
     expect(rows.azure.detail).toBe(
       `westus2 holds ${POOL.active} x Standard_D4s_v5 (4 vCPUs each, ${POOL.standby} running): Standard DSv5 Family vCPUs (standardDSv5Family): 12 vCPUs needed, 76 vCPUs free (limit 96, in use 20); Total Regional vCPUs (cores): 12 vCPUs needed, 180 vCPUs free (limit 200, in use 20)`,
     );
+    expect(rows.gcp.detail).toBe(
+      `us-central1 holds ${POOL.active} x e2-standard-4 (4 vCPUs each, ${POOL.standby} running): E2_CPUS: 12 vCPUs needed, 76 vCPUs free (limit 96, in use 20); CPUS: 12 vCPUs needed, 180 vCPUs free (limit 200, in use 20)`,
+    );
   }, 60_000);
 
   it('dr-quota-low: fails naming the region, the quota, needed and free vCPUs, and the quota increase to request', async () => {
@@ -79,6 +82,9 @@ describe('readiness: DR quota', () => {
     );
     expect(rows.azure.detail).toBe(
       'DR region westus2 cannot hold the node pool at its production size: quota Standard DSv5 Family vCPUs (standardDSv5Family) has 0 vCPUs free (limit 20, in use 20) and the pool needs another 12 vCPUs for 6 x Standard_D4s_v5 (4 vCPUs each, 3 running); request a quota increase of at least 12 vCPUs for Standard DSv5 Family vCPUs (standardDSv5Family) in westus2 before a failover needs it.',
+    );
+    expect(rows.gcp.detail).toBe(
+      'DR region us-central1 cannot hold the node pool at its production size: quota E2_CPUS has 0 vCPUs free (limit 20, in use 20) and the pool needs another 12 vCPUs for 6 x e2-standard-4 (4 vCPUs each, 3 running); request a quota increase of at least 12 vCPUs for E2_CPUS in us-central1 before a failover needs it.',
     );
     expect(result.outputs['failed-items']).toMatch(/aws\/DR quota/);
   }, 60_000);

@@ -5,6 +5,7 @@
 import type { Stack } from '../../plan/types.js';
 import { UserError } from '../../engine/errors.js';
 import type { CloudProviders } from '../types.js';
+import { GcpCapacity } from './capacity.js';
 import { containerClient, dnsClient, sqlClients } from './clients.js';
 import { GcpDatabase } from './database.js';
 import { GcpNodePool } from './nodepool.js';
@@ -51,6 +52,7 @@ export function createGcpProviders(stack: Stack): CloudProviders {
       nodePool,
       { primary: stack.primary.region, dr: stack.dr.region },
       containerClient(endpoints.container),
+      new GcpCapacity(nodePool.project, endpoints.compute),
     ),
   };
 }
