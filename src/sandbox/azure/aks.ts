@@ -45,6 +45,7 @@ import { SANDBOX_SUBSCRIPTION, TOPOLOGY } from '../estate.js';
 import { clusterPath } from '../kubernetes/routes.js';
 import { send, type ServiceContext, type ServiceRequest } from '../http.js';
 import { PODS_PER_NODE, SITES, type SiteWorld, type World } from '../world.js';
+import { POOL_MACHINES } from '../quotas.js';
 import {
   type ArmLro,
   type ArmState,
@@ -208,7 +209,7 @@ export function aksPoolConfig(site: SiteWorld): AksPoolConfig {
   if (!c) {
     c = {
       immutable: {
-        vmSize: 'Standard_D4s_v5',
+        vmSize: POOL_MACHINES.azure.type,
         osType: 'Linux',
         osSKU: 'Ubuntu',
         osDiskSizeGB: 128,
