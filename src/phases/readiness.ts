@@ -4,6 +4,9 @@
  *   2. replication lag (the cloud, else Prometheus) 5. DR configmap equal to the primary's
  *      by the cloud's own status                   6. DR health endpoint answers 200
  *   3. last backup age
+ * and beyond the runbook: "Cluster access" (readiness-access.ts: a SelfSubjectAccessReview per
+ * Kubernetes permission the phases use, on both sites) and "DR quota" (readiness-quota.ts: the DR
+ * region's vCPU quota for the pool's machine family against the production size).
  * A check that needs the primary region reports "primary unreachable" (warn) instead of blocking
  * when that region does not answer: during a region outage that is the expected state.
  */
@@ -18,6 +21,8 @@ import { cloudLag, LAG_STALE_MS } from './shared/rpo.js';
 import { fenceEnforcementRow, fenceReturnedPrimary } from './drain.js';
 import { servingSite } from './incident.js';
 import { poolSelector } from './scale.js';
+import { CLUSTER_ACCESS_ITEM, clusterAccessRow } from './readiness-access.js';
+import { DR_QUOTA_ITEM, drQuotaRow } from './readiness-quota.js';
 import { healthyForMs, journalGateOverride, OVERRIDE_REASON_INPUT, recoveredRows } from './recovered.js';
 import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
 import { deprecatedOutput } from './results.js';
@@ -266,10 +271,19 @@ const CHECKS: { item: string; run: Check; needsPrimary: boolean }[] = [
   { item: 'DNS TTL', run: dnsTtl, needsPrimary: false },
   { item: 'DR config', run: config, needsPrimary: true },
   { item: 'DR health', run: drHealth, needsPrimary: false },
+  { item: CLUSTER_ACCESS_ITEM, run: clusterAccessRow, needsPrimary: false },
+  { item: DR_QUOTA_ITEM, run: drQuotaRow, needsPrimary: false },
 ];
 
 /** Checks that only matter when the service moves to the DR site. */
-const DR_SITE_CHECKS = ['DR nodes and pods', 'Replication', 'DNS TTL', 'DR config', 'DR health'];
+const DR_SITE_CHECKS = [
+  'DR nodes and pods',
+  'Replication',
+  'DNS TTL',
+  'DR config',
+  'DR health',
+  DR_QUOTA_ITEM,
+];
 
 export async function readinessRows(ctx: PhaseContext, name: string): Promise<ResultRow[]> {
   const stack = ctx.plan.stack(name);
@@ -321,7 +335,7 @@ export const readinessPhase: PhaseDef = {
   name: 'readiness',
   title: 'Pre-failover readiness',
   description:
-    'Runs the runbook\'s six pre-failover checks on every stack (DR nodes and pods, replication lag and health, last backup age, DNS TTL and when it was lowered, DR config drift, DR health) and, for Route 53, which plane the traffic switch calls, or in mode failback its "primary recovered" checks (primary nodes Ready, primary healthy for the plan\'s duration, sync possible, DR serving).',
+    "Runs the runbook's six pre-failover checks on every stack (DR nodes and pods, replication lag and health, last backup age, DNS TTL and when it was lowered, DR config drift, DR health) and, beyond the runbook, whether the identity may make every Kubernetes call the phases make (cluster access), whether the DR region's vCPU quota holds the node pool at its production size (DR quota) and, for Route 53, which plane the traffic switch calls, or in mode failback its \"primary recovered\" checks (primary nodes Ready, primary healthy for the plan's duration, sync possible, DR serving).",
   inputs: [
     {
       name: 'mode',

@@ -400,11 +400,14 @@ const Endpoints = Type.Object(
     cloudwatch: Type.Optional(Url),
     route53: Type.Optional(Url),
     eks: Type.Optional(Url),
+    ec2: Type.Optional(Url),
+    servicequotas: Type.Optional(Url),
     arm: Type.Optional(Url),
     sqladmin: Type.Optional(Url),
     monitoring: Type.Optional(Url),
     clouddns: Type.Optional(Url),
     container: Type.Optional(Url),
+    compute: Type.Optional(Url),
     dns: Type.Optional(
       Type.String({
         pattern: '^[^:]+:[0-9]+$',

@@ -239,7 +239,30 @@ export interface NetworkPolicyEnforcement {
   detail: string;
 }
 
+/** A vCPU quota that bounds a node pool's machine family in a region. */
+export interface QuotaLimit {
+  /** The quota as the cloud names it (with its code): `... Standard (A, C, ...) instances (L-1216C47A)`, `standardDSv5Family`, `E2_CPUS`. */
+  name: string;
+  /** vCPUs allowed. */
+  limit: number;
+  /** vCPUs in use, where the API gives it (Azure usages, GCP region quotas); absent for AWS Service Quotas. */
+  usage?: number;
+}
+
+/** What a site's region allows a node pool: its machine type, that type's vCPUs, and the quotas. */
+export interface PoolCapacity {
+  region: string;
+  machineType: string;
+  vcpusPerNode: number;
+  /** Every quota the pool's nodes count against (family, regional total), most specific first. */
+  quotas: QuotaLimit[];
+  /** What was not read, in words (AWS: the usage). */
+  note?: string;
+}
+
 export interface NodePoolProvider {
+  /** The site's region quotas for the pool's machine family (readiness "DR quota"). */
+  capacity?(site: SiteName): Promise<PoolCapacity>;
   describe(site: SiteName): Promise<NodePoolState>;
   /** Whether the site's cluster enforces NetworkPolicy (the network-policy fence relies on it). */
   networkPolicy(site: SiteName): Promise<NetworkPolicyEnforcement>;

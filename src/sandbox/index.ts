@@ -51,6 +51,8 @@ import { prometheusFallbackService } from './prometheus/promql.js';
 import { applyScenario, checkScenario, scenarioNames } from './scenarios.js';
 import type { RequestSummary } from './requests.js';
 import { SITES, World, type CloudKind, type DurationMode } from './world.js';
+import { ec2Service, serviceQuotasService } from './aws/quotas.js';
+import { computeService } from './gcp/compute.js';
 import type { ZoneShape } from './aws/route53-zone.js';
 
 export interface SandboxOptions {
@@ -281,6 +283,8 @@ export function sandboxPlan(
         cloudwatch: endpoints.cloudwatch,
         route53: endpoints.route53,
         eks: endpoints.eks,
+        ec2: endpoints.ec2,
+        servicequotas: endpoints.servicequotas,
         dns: endpoints.dns,
       },
     };
@@ -350,6 +354,7 @@ export function sandboxPlan(
         clouddns: endpoints.clouddns,
         container: endpoints.container,
         monitoring: endpoints.monitoring,
+        compute: endpoints.compute,
         dns: endpoints.dns,
       },
     };
@@ -466,12 +471,15 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
     rdsService(),
     route53Service(),
     eksService(),
+    serviceQuotasService(),
+    ec2Service(),
     armService(),
     sqladminService(),
     clouddnsService(),
     containerService(),
     cloudwatchService(),
     monitoringService(),
+    computeService(),
     appService(),
     githubService(),
     slackService(),

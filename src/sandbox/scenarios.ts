@@ -6,6 +6,8 @@ import { clip } from '../engine/clip.js';
 import { didYouMean, UserError } from '../engine/errors.js';
 import { CONFIGMAP } from './estate.js';
 import { sampleLagNow, stallReplication } from './replication-lag.js';
+import { denyAccess } from './kubernetes/rbac.js';
+import { quotaOf } from './quotas.js';
 import type { StackWorld, World } from './world.js';
 
 /** How long a recovering region's nodes take to come back, in cloud seconds. */
@@ -188,6 +190,24 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
         s.sites.dr.healthy = false;
         if (s.sites.dr.cluster.nodes[0]) s.sites.dr.cluster.nodes[0].ready = false;
       }
+    },
+  },
+  'dr-cluster-access-denied': {
+    description:
+      "Readiness failure: the DR cluster's role binding for the job's identity lacks patch on deployments/scale and create on jobs (the DR scale and the integrity Job would be refused with 403).",
+    apply: (_w, stacks) => {
+      for (const s of stacks)
+        denyAccess(s.sites.dr.cluster, [
+          { verb: 'patch', group: 'apps', resource: 'deployments', subresource: 'scale' },
+          { verb: 'create', group: 'batch', resource: 'jobs' },
+        ]);
+    },
+  },
+  'dr-quota-low': {
+    description:
+      "Readiness failure: the DR region's vCPU quota for the node pool's machine family is 20, all of it in use (the standby pool and other instances): the pool cannot grow to its production size.",
+    apply: (_w, stacks) => {
+      for (const s of stacks) quotaOf(s.sites.dr).familyVcpus = 20;
     },
   },
   'dr-health-down': {

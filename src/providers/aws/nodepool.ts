@@ -9,8 +9,9 @@ import {
   EKSClient,
   UpdateNodegroupConfigCommand,
 } from '@aws-sdk/client-eks';
-import { wrapSdkError } from '../../engine/errors.js';
+import { UserError, wrapSdkError } from '../../engine/errors.js';
 import { aws, type ProviderPermissions } from '../../permissions/types.js';
+import { AwsCapacity } from './capacity.js';
 import type { SiteName } from '../../plan/types.js';
 import type {
   NetworkPolicyEnforcement,
@@ -18,6 +19,7 @@ import type {
   NodePoolState,
   Operation,
   OperationStatus,
+  PoolCapacity,
 } from '../types.js';
 import { clientConfig, expectKind, type AwsProviderOptions, type Stack, deadlineBound } from './common.js';
 
@@ -48,6 +50,7 @@ export class AwsNodePool implements NodePoolProvider {
   private readonly clients: Record<SiteName, EKSClient>;
   private readonly clusters: Record<SiteName, string>;
   private readonly nodegroup: string;
+  private readonly capacities: Record<SiteName, AwsCapacity>;
 
   constructor(stack: Stack, opts: AwsProviderOptions = {}) {
     const np = expectKind(stack.nodePool, 'eks', 'nodePool');
@@ -58,6 +61,29 @@ export class AwsNodePool implements NodePoolProvider {
       primary: deadlineBound(new EKSClient(clientConfig(stack.primary.region, endpoint, opts))),
       dr: deadlineBound(new EKSClient(clientConfig(stack.dr.region, endpoint, opts))),
     };
+    const e = { ec2: stack.endpoints?.ec2, servicequotas: stack.endpoints?.servicequotas };
+    this.capacities = {
+      primary: new AwsCapacity(stack.primary.region, e, opts),
+      dr: new AwsCapacity(stack.dr.region, e, opts),
+    };
+  }
+
+  /** The node group's instance type (its first, as DescribeNodegroup lists them) against the region's On-Demand vCPU quota. */
+  async capacity(site: SiteName): Promise<PoolCapacity> {
+    const out = await call(
+      'DescribeNodegroup',
+      () =>
+        this.clients[site].send(
+          new DescribeNodegroupCommand({ clusterName: this.clusters[site], nodegroupName: this.nodegroup }),
+        ),
+      `node group ${this.nodegroup} of cluster ${this.clusters[site]}`,
+    );
+    const type = out.nodegroup?.instanceTypes?.[0];
+    if (!type)
+      throw new UserError(
+        `node group ${this.nodegroup} of cluster ${this.clusters[site]} lists no instance type (a launch template sets it): the DR quota cannot be checked; check the On-Demand vCPU quota of its family by hand.`,
+      );
+    return this.capacities[site].read(type);
   }
 
   async describe(site: SiteName): Promise<NodePoolState> {

@@ -24,7 +24,9 @@ import type {
   NodePoolState,
   Operation,
   OperationStatus,
+  PoolCapacity,
 } from '../types.js';
+import { AzureCapacity } from './capacity.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
 
 /**
@@ -79,10 +81,12 @@ export class AzureNodePool implements NodePoolProvider {
    * @param endpoint The plan's `endpoints.arm` override.
    * @param credential Optional credential instead of the default chain.
    */
+  private capacityReader?: AzureCapacity;
+
   constructor(
     private readonly spec: AksPoolSpec,
-    endpoint?: string,
-    credential?: TokenCredential,
+    private readonly endpoint?: string,
+    private readonly credential?: TokenCredential,
   ) {
     const conn = armConnection(endpoint, credential);
     this.client = secureClient(
@@ -95,6 +99,23 @@ export class AzureNodePool implements NodePoolProvider {
    * The cluster's network profile: networkPolicy azure, calico or cilium enforces NetworkPolicy,
    * none (or absent) does not (https://learn.microsoft.com/en-us/azure/aks/use-network-policies).
    */
+  /** The pool's vmSize in its cluster's location, against the region's compute quotas. */
+  async capacity(site: SiteName): Promise<PoolCapacity> {
+    const cluster = this.spec.cluster[site];
+    const [pool, mc] = await Promise.all([
+      this.get(site),
+      this.client.managedClusters.get(this.spec.resourceGroup[site], cluster).catch((err: unknown) => {
+        throw wrapSdkError('arm', 'ManagedClusters_Get', err, `AKS cluster ${cluster}`);
+      }),
+    ]);
+    if (!pool.vmSize || !mc.location)
+      throw new UserError(
+        `agent pool ${cluster}/${this.spec.pool} gave no vmSize or location: the DR quota cannot be checked; check the pool in the Azure portal.`,
+      );
+    this.capacityReader ??= new AzureCapacity(this.spec.subscriptionId, this.endpoint, this.credential);
+    return this.capacityReader.read(mc.location, pool.vmSize);
+  }
+
   async networkPolicy(site: SiteName): Promise<NetworkPolicyEnforcement> {
     const cluster = this.spec.cluster[site];
     try {

@@ -6,6 +6,7 @@
 import type { Stack } from '../../plan/types.js';
 import { UserError } from '../../engine/errors.js';
 import type { CloudProviders } from '../types.js';
+import { GcpCapacity } from './capacity.js';
 import { containerClient, dnsClient, monitoringClient, sqlClients } from './clients.js';
 import { GcpDatabase } from './database.js';
 import { MonitoringLag } from './monitoring-lag.js';
@@ -55,6 +56,7 @@ export function createGcpProviders(stack: Stack): CloudProviders {
       nodePool,
       { primary: stack.primary.region, dr: stack.dr.region },
       containerClient(endpoints.container),
+      new GcpCapacity(nodePool.project, endpoints.compute),
     ),
   };
 }

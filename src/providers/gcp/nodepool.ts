@@ -27,7 +27,9 @@ import type {
   NodePoolState,
   Operation,
   OperationStatus,
+  PoolCapacity,
 } from '../types.js';
+import type { GcpCapacity } from './capacity.js';
 import { NO_RETRY } from './clients.js';
 
 /**
@@ -55,6 +57,8 @@ export class GcpNodePool implements NodePoolProvider {
     /** Location (region) of each site's cluster: the plan's `primary.region` / `dr.region`. */
     private readonly regions: Record<SiteName, string>,
     private readonly client: ClusterManagerClient,
+    /** Compute Engine reads for the DR quota check (absent: not checked). */
+    private readonly capacityReader?: GcpCapacity,
   ) {}
 
   /** Resource name of a site's node pool. */
@@ -70,6 +74,22 @@ export class GcpNodePool implements NodePoolProvider {
     } catch (err) {
       throw wrapSdkError('container', 'nodePools.get', err, `node pool ${this.poolName(site)}`);
     }
+  }
+
+  /** The pool's machine type (its config, in its first zone) against the region's CPU quotas. */
+  async capacity(site: SiteName): Promise<PoolCapacity> {
+    if (!this.capacityReader)
+      throw new UserError(
+        `no Compute Engine client for GKE pool ${this.config.pool}: the DR quota cannot be checked here.`,
+      );
+    const np = await this.get(site);
+    const machineType = np.config?.machineType;
+    const zone = np.locations?.[0];
+    if (!machineType || !zone)
+      throw new UserError(
+        `node pool ${this.poolName(site)} gave no machine type or zone: the DR quota cannot be checked; check the pool's config.`,
+      );
+    return this.capacityReader.read(this.regions[site], zone, machineType);
   }
 
   async describe(site: SiteName): Promise<NodePoolState> {

@@ -7,6 +7,7 @@
 import {
   ApiException,
   AppsV1Api,
+  AuthorizationV1Api,
   AutoscalingV2Api,
   BatchV1Api,
   CoreV1Api,
@@ -34,6 +35,8 @@ import {
   wrapSdkError,
 } from '../../engine/errors.js';
 import type {
+  AccessAnswer,
+  AccessQuestion,
   AutoscalerStatus,
   Cluster,
   DeploymentStatus,
@@ -123,6 +126,7 @@ interface Apis {
   batch: BatchV1Api;
   autoscaling: AutoscalingV2Api;
   networking: NetworkingV1Api;
+  authorization: AuthorizationV1Api;
 }
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -279,6 +283,7 @@ export class KubernetesCluster implements Cluster {
       batch: apiClient(kc, BatchV1Api),
       autoscaling: apiClient(kc, AutoscalingV2Api),
       networking: apiClient(kc, NetworkingV1Api),
+      authorization: apiClient(kc, AuthorizationV1Api),
     };
     return this.apisCache;
   }
@@ -338,6 +343,37 @@ export class KubernetesCluster implements Cluster {
       if (httpStatus(err) === 404) return undefined;
       throw wrap(operation, err, `${target} in ${this.label}`);
     }
+  }
+
+  /**
+   * `kubectl auth can-i`: a SelfSubjectAccessReview of the caller's own identity
+   * (https://kubernetes.io/docs/reference/access-authn-authz/authorization/#checking-api-access).
+   */
+  async canI(q: AccessQuestion): Promise<AccessAnswer> {
+    const what = `${q.verb} ${q.subresource ? `${q.resource}/${q.subresource}` : q.resource}`;
+    const review = await this.call('createSelfSubjectAccessReview', `access review (${what})`, (a) =>
+      a.authorization.createSelfSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: {
+            resourceAttributes: {
+              verb: q.verb,
+              group: q.group,
+              resource: q.resource,
+              ...(q.subresource ? { subresource: q.subresource } : {}),
+              ...(q.namespaced ? { namespace: this.namespace } : {}),
+            },
+          },
+        },
+      }),
+    );
+    const st = review.status;
+    return {
+      allowed: st?.allowed === true && st?.denied !== true,
+      ...(st?.reason ? { reason: st.reason } : {}),
+      ...(st?.evaluationError ? { evaluationError: st.evaluationError } : {}),
+    };
   }
 
   /** Every node (or those a label selector picks) and whether its Ready condition is True. */

@@ -45,7 +45,28 @@ export interface EgressFence {
   denies: boolean;
 }
 
+/** The attributes of a SelfSubjectAccessReview: may the caller do `verb` on the resource? */
+export interface AccessQuestion {
+  verb: string;
+  /** API group: '' for the core group. */
+  group: string;
+  resource: string;
+  subresource?: string;
+  /** false for a cluster-scoped resource: asked without a namespace. */
+  namespaced: boolean;
+}
+
+export interface AccessAnswer {
+  allowed: boolean;
+  /** The authorizer's reason, when it gives one (RBAC names the binding that allows). */
+  reason?: string;
+  /** Set when the authorizer could not evaluate the question. */
+  evaluationError?: string;
+}
+
 export interface Cluster {
+  /** Ask the API server whether the caller may do this (SelfSubjectAccessReview, kubectl auth can-i). */
+  canI(q: AccessQuestion): Promise<AccessAnswer>;
   /** Nodes, optionally only those a label selector picks (`cloud.google.com/gke-nodepool=pool`). */
   nodes(selector?: string): Promise<{ name: string; ready: boolean }[]>;
   pods(

@@ -13,6 +13,7 @@ import type { SiteName } from '../../plan/types.js';
 import type { FaultHit } from '../faults.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import { SITES, type SiteWorld, type World } from '../world.js';
+import { POOL_MACHINES } from '../quotas.js';
 import { clusterPath } from '../kubernetes/routes.js';
 import { SANDBOX_ACCOUNT, awsStack, dropConnection, faultError, regionDown, signedRegion } from './common.js';
 
@@ -167,7 +168,7 @@ function nodegroupJson(world: World, name: SiteName, site: SiteWorld) {
       status: busy ? 'UPDATING' : site.up ? 'ACTIVE' : 'DEGRADED',
       capacityType: 'ON_DEMAND',
       scalingConfig: scalingOf(world, name, site),
-      instanceTypes: ['m6i.xlarge'],
+      instanceTypes: [POOL_MACHINES.aws.type],
       subnets: site.zones.map((z) => `subnet-sandbox-${z}`),
       amiType: 'AL2023_x86_64_STANDARD',
       nodeRole: `arn:aws:iam::${SANDBOX_ACCOUNT}:role/aegis-node`,

@@ -20,7 +20,9 @@
  *   require") and removes nodes the pods do not need once they have been unneeded for the
  *   profile's scale-down-unneeded-time (10 minutes by default), down to minCount. A count set by
  *   hand above what the pods need is therefore taken back: with the autoscaler on, the lever is
- *   minCount. Scale-up for pending pods is not emulated.
+ *   minCount. Scale-up: pods that cannot be scheduled for want of nodes make it add the nodes they
+ *   need at its next scan (scan-interval 10 s), up to maxCount; it never grows a pool whose pods
+ *   fit, so a pool reaches a size its pods do not need yet only when minCount is moved.
  * - The operation status endpoint, which follows the pool's nodes until they are all present and Ready.
  *
  * - listClusterUserCredential: a kubeconfig for an Entra ID cluster whose user runs kubelogin, as
@@ -33,7 +35,7 @@
  *
  * Not emulated: managed clusters themselves (create, upgrade, local accounts); creating or deleting
  * pools; more than one pool per cluster through ARM (the system pool exists only as nodes); PATCH;
- * If-Match; version upgrades; the autoscaler's scale-up.
+ * If-Match; version upgrades; pods' resource requests (a node holds PODS_PER_NODE pods).
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
@@ -43,6 +45,7 @@ import { SANDBOX_SUBSCRIPTION, TOPOLOGY } from '../estate.js';
 import { clusterPath } from '../kubernetes/routes.js';
 import { send, type ServiceContext, type ServiceRequest } from '../http.js';
 import { PODS_PER_NODE, SITES, type SiteWorld, type World } from '../world.js';
+import { POOL_MACHINES } from '../quotas.js';
 import {
   type ArmLro,
   type ArmState,
@@ -183,10 +186,19 @@ interface AksPoolConfig {
   tags: Record<string, string>;
   /** Real ms since when the pool has had more nodes than its pods need (autoscaler scale-down). */
   unneededSince?: number;
+  /** Real ms since when pods have been pending for want of nodes (autoscaler scale-up). */
+  pendingSince?: number;
 }
 
 /** The cluster autoscaler profile's default scale-down-unneeded-time, in cloud seconds. */
 export const AKS_SCALE_DOWN_UNNEEDED_S = 600;
+
+/**
+ * The cluster autoscaler profile's default scan-interval, in cloud seconds: how often it looks for
+ * pods that cannot be scheduled ("By default, the scan interval is 10 seconds",
+ * https://learn.microsoft.com/en-us/training/modules/configure-scaling-azure-kubernetes-service/3-cluster-autoscaler).
+ */
+export const AKS_SCAN_INTERVAL_S = 10;
 
 const configs = new WeakMap<SiteWorld, AksPoolConfig>();
 const autoscaled = new WeakSet<World>();
@@ -197,7 +209,7 @@ export function aksPoolConfig(site: SiteWorld): AksPoolConfig {
   if (!c) {
     c = {
       immutable: {
-        vmSize: 'Standard_D4s_v5',
+        vmSize: POOL_MACHINES.azure.type,
         osType: 'Linux',
         osSKU: 'Ubuntu',
         osDiskSizeGB: 128,
@@ -240,16 +252,39 @@ function startAutoscaler(arm: ArmState, world: World): void {
   });
 }
 
+/**
+ * One pass of the cluster autoscaler over a pool. Scale-up: pods that cannot be scheduled for want
+ * of nodes (the pool's nodes, Ready or still booting, hold fewer than the replicas) make it add the
+ * nodes they need at its next scan, never above maxCount ("The maximum count limits scale-out");
+ * the new nodes then take their boot time. It does not grow the pool for any other reason: a pool
+ * whose pods fit stays where it is, so only minCount (or a count set by hand) brings it to a size
+ * the pods do not need yet. Scale-down: see `AKS_SCALE_DOWN_UNNEEDED_S`.
+ * (https://learn.microsoft.com/en-us/azure/aks/cluster-autoscaler-overview)
+ */
 function autoscale(world: World, site: SiteWorld): void {
   const c = aksPoolConfig(site);
   const p = site.pool;
-  if (!c.enableAutoScaling || !site.up) return;
+  if (!c.enableAutoScaling || !site.up) {
+    c.pendingSince = undefined;
+    return;
+  }
   if (p.desired < p.min || p.desired > p.max) {
     p.desired = Math.min(p.max, Math.max(p.min, p.desired));
     c.unneededSince = undefined;
     return;
   }
-  const keep = Math.max(p.min, nodesNeeded(site));
+  const needed = nodesNeeded(site);
+  if (needed > p.desired && p.desired < p.max) {
+    c.unneededSince = undefined;
+    c.pendingSince ??= world.now();
+    if (world.now() - c.pendingSince >= world.realMs(AKS_SCAN_INTERVAL_S)) {
+      p.desired = Math.min(p.max, needed);
+      c.pendingSince = undefined;
+    }
+    return;
+  }
+  c.pendingSince = undefined;
+  const keep = Math.max(p.min, needed);
   if (p.desired <= keep || scaling(site)) {
     c.unneededSince = undefined;
     return;
@@ -370,6 +405,7 @@ export function putPool(
   config.tags = { ...(obj(body.tags) as Record<string, string>) };
   config.enableAutoScaling = auto;
   config.unneededSince = undefined;
+  config.pendingSince = undefined;
   if (auto) {
     site.pool.min = minCount!;
     site.pool.max = maxCount!;

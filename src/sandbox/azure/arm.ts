@@ -34,6 +34,7 @@ import {
   stackOf,
   baseUrl,
 } from './common.js';
+import { computeSkus, computeUsages } from './compute.js';
 import {
   checkFog,
   databaseOperations,
@@ -193,6 +194,18 @@ const ROUTES: { re: RegExp; op: ArmOperation; keys: string[]; method?: string }[
     keys: ['sub', 'location', 'id'],
     method: 'GET',
   },
+  {
+    re: new RegExp(`^/subscriptions/${SEG}/providers/Microsoft\\.Compute/locations/${SEG}/usages$`, 'i'),
+    op: 'Usage_List',
+    keys: ['sub', 'location'],
+    method: 'GET',
+  },
+  {
+    re: new RegExp(`^/subscriptions/${SEG}/providers/Microsoft\\.Compute/skus$`, 'i'),
+    op: 'ResourceSkus_List',
+    keys: ['sub'],
+    method: 'GET',
+  },
 ];
 
 /** Find the ARM operation of a request (method-aware for the resources that take several verbs). */
@@ -240,7 +253,7 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
           throw new ArmError(
             404,
             'ResourceNotFound',
-            `The sandbox ARM has no ${req.method} ${req.path}; it serves SQL failover groups, Traffic Manager profiles and AKS agent pools.`,
+            `The sandbox ARM has no ${req.method} ${req.path}; it serves SQL failover groups, Traffic Manager profiles, AKS agent pools and compute usages and SKUs.`,
           );
         }
         if (!req.url.searchParams.get('api-version')) {
@@ -314,6 +327,10 @@ export function armService(opts: ArmServiceOptions = {}): ServiceDef {
             return send(res, 200, managedCluster(arm, ctx.world, r.p.rg, r.p.cluster));
           case 'ManagedClusters_ListClusterUserCredentials':
             return send(res, 200, clusterUserCredentials(arm, ctx.world, r.p.rg, r.p.cluster));
+          case 'Usage_List':
+            return send(res, 200, computeUsages(arm, ctx.world, r.p.location));
+          case 'ResourceSkus_List':
+            return send(res, 200, computeSkus(arm, ctx.world, req.url.searchParams.get('$filter')));
         }
       } catch (err) {
         if (err instanceof ArmError)

@@ -43,6 +43,8 @@ export type ArmOperation =
   | 'AgentPools_AsyncOperation'
   | 'ManagedClusters_Get'
   | 'ManagedClusters_ListClusterUserCredentials'
+  | 'Usage_List'
+  | 'ResourceSkus_List'
   | 'Unknown';
 
 export interface Route {

@@ -35,6 +35,7 @@ import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
 import { clusterPath } from '../kubernetes/routes.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import type { SiteWorld, StackWorld, World } from '../world.js';
+import { POOL_MACHINES } from '../quotas.js';
 import {
   gcpStack,
   googleError,
@@ -173,7 +174,7 @@ function renderPool(site: SiteWorld, location: string, busy: boolean): Record<st
   const p = site.pool;
   return {
     name: p.name,
-    config: { machineType: 'e2-standard-4', diskSizeGb: 100, imageType: 'COS_CONTAINERD' },
+    config: { machineType: POOL_MACHINES.gcp.type, diskSizeGb: 100, imageType: 'COS_CONTAINERD' },
     initialNodeCount: GKE_INITIAL_NODE_COUNT_PER_ZONE,
     locations: [...site.zones],
     autoscaling: {

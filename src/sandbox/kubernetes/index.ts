@@ -10,11 +10,11 @@
  *
  * Current limitations (what a real API server does and this one does not):
  * - One namespace per cluster (the estate's); other namespaces are NotFound, and namespaces are read only.
- * - Authentication checks a token's shape only (auth.ts): a request is authorized against RBAC only
- *   when the sandbox enforces permissions (../iam.ts: the generated Roles of the token's identity),
- *   never against an EKS access entry; without enforcement a request with no token is admitted
- *   (kubectl does not send a bearer token over plain http); no webhooks, no defaulting beyond what
- *   the renderers print.
+ * - Authentication checks a token's shape only (auth.ts), and a request with no token is admitted
+ *   (kubectl does not send a bearer token over plain http). Authorization: a per-cluster RBAC model
+ *   that allows everything a scenario has not denied (rbac.ts, with SelfSubjectAccessReview), and,
+ *   when the sandbox enforces permissions, the generated Roles of the token's identity (../iam.ts);
+ *   never an EKS access entry; no webhooks, no defaulting beyond what the renderers print.
  * - Group-versions served: core v1, apps/v1, batch/v1, networking.k8s.io/v1 (NetworkPolicy),
  *   autoscaling/v1 (the Scale subresource only) and autoscaling/v2 (HorizontalPodAutoscalers: get,
  *   list, patch; the controller in hpa.ts);
@@ -45,6 +45,7 @@ import { pods } from './pods.js';
 import { route } from './routes.js';
 import { StatusError, sendStatus } from './status.js';
 import { authenticate } from './auth.js';
+import { authorize, selfSubjectAccessReview } from './rbac.js';
 
 export { DRAIN_ANNOTATION } from './deployments.js';
 export { type JobContext, type JobResult, jobCommand, jobEnv, jobImage, registerJobHandler } from './jobs.js';
@@ -52,6 +53,7 @@ export { SANDBOX_KUBE_TOKEN, writeKubeconfig } from './kubeconfig.js';
 export { EKS_TOKEN_MAX_AGE_S, SANDBOX_CLOUD_TOKEN, eksTokenProblem } from './auth.js';
 export { jsonPatch, mergePatch } from './patch.js';
 export { clusterPath } from './routes.js';
+export { type AccessRule, SANDBOX_KUBE_USER, denyAccess } from './rbac.js';
 export { parseLabelSelector } from './selectors.js';
 
 /** The emulated Kubernetes API of every cluster of the world, on one port (service key 'kubernetes'). */
@@ -198,6 +200,8 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     return;
   }
 
+  if (r.kind === 'selfsubjectaccessreviews') return selfSubjectAccessReview(req, res, cluster);
+  if (r.kind) authorize(cluster, req, r);
   switch (r.kind) {
     case 'nodes':
       return nodes(req, res, world, w, r);

@@ -59,6 +59,8 @@ export function route(req: ServiceRequest): Route {
   ) {
     return { ...r, op: 'discovery' };
   }
+  if (p.join('/') === 'apis/authorization.k8s.io/v1/selfsubjectaccessreviews')
+    return { ...r, kind: 'selfsubjectaccessreviews', op: 'createSelfSubjectAccessReview' };
   // core v1
   if (p[0] === 'api' && p[1] === 'v1') {
     if (p[2] === 'nodes') {
