@@ -46,6 +46,11 @@ export async function loadDeclarations(): Promise<DeclarationTable> {
   const arc = await import('../providers/aws/arc.js');
   // the replication-lag readers the database providers delegate to (their rows are also in the
   // database tables' replicationLag; merged here so every method of theirs is declared)
+  const [awsCapacity, azCapacity, gCapacity] = await Promise.all([
+    import('../providers/aws/capacity.js'),
+    import('../providers/azure/capacity.js'),
+    import('../providers/gcp/capacity.js'),
+  ]);
   const [cloudwatch, monitoring] = await Promise.all([
     import('../providers/aws/cloudwatch-lag.js'),
     import('../providers/gcp/monitoring-lag.js'),
@@ -54,19 +59,19 @@ export async function loadDeclarations(): Promise<DeclarationTable> {
     aws: {
       database: union(awsDb.PERMISSIONS, cloudwatch.PERMISSIONS),
       traffic: union(awsTraffic.PERMISSIONS, arc.PERMISSIONS),
-      nodePool: awsPool.PERMISSIONS,
+      nodePool: union(awsPool.PERMISSIONS, awsCapacity.PERMISSIONS),
       clusterAccess: awsAccess.PERMISSIONS,
     },
     azure: {
       database: azDb.PERMISSIONS,
       traffic: azTraffic.PERMISSIONS,
-      nodePool: azPool.PERMISSIONS,
+      nodePool: union(azPool.PERMISSIONS, azCapacity.PERMISSIONS),
       clusterAccess: azAccess.PERMISSIONS,
     },
     gcp: {
       database: union(gDb.PERMISSIONS, monitoring.PERMISSIONS),
       traffic: gTraffic.PERMISSIONS,
-      nodePool: gPool.PERMISSIONS,
+      nodePool: union(gPool.PERMISSIONS, gCapacity.PERMISSIONS),
       clusterAccess: gAccess.PERMISSIONS,
     },
     kubernetes: { cluster: k8s.PERMISSIONS },

@@ -90,6 +90,8 @@ export const PHASE_PROVIDER_CALLS: Record<string, readonly ProviderCall[]> = {
     'database.describe',
     'database.replicationLag',
     'traffic.switchPlane',
+    'nodePool.capacity',
+    'cluster.canI',
     'database.lastBackup',
     'database.restorePoints',
     'traffic.expectation',
@@ -120,6 +122,7 @@ export const OPTIONAL_CALLS: readonly ProviderCall[] = [
   'database.restorePoints',
   'database.replicationLag',
   'traffic.switchPlane',
+  'nodePool.capacity',
   'database.createReplica',
   'database.enableHighAvailability',
 ];

@@ -57,8 +57,8 @@ export interface Denial {
   kube?: { verb: string; group: string; resource: string; sub?: string; name?: string; namespace?: string };
 }
 
-const AWS_SERVICES = new Set(['rds', 'route53', 'eks', 'cloudwatch']);
-const GOOGLE_SERVICES = new Set(['sqladmin', 'clouddns', 'container', 'monitoring']);
+const AWS_SERVICES = new Set(['rds', 'route53', 'eks', 'cloudwatch', 'ec2', 'servicequotas']);
+const GOOGLE_SERVICES = new Set(['sqladmin', 'clouddns', 'container', 'monitoring', 'compute']);
 /** The ARC cluster's regional endpoints are services of their own (arc-<region>); one IAM prefix. */
 const ARC_PREFIX = 'arc-';
 const isAws = (service: string) => AWS_SERVICES.has(service) || service.startsWith(ARC_PREFIX);
@@ -76,6 +76,8 @@ const ARM: Record<string, string> = {
   Databases_Get: 'Microsoft.Sql/servers/databases/read',
   Databases_CreateOrUpdate: 'Microsoft.Sql/servers/databases/write',
   Servers_Get: 'Microsoft.Sql/servers/read',
+  ResourceSkus_List: 'Microsoft.Compute/skus/read',
+  Usage_List: 'Microsoft.Compute/locations/usages/read',
   DatabaseOperations_ListByDatabase: 'Microsoft.Sql/servers/databases/operations/read',
   Profiles_Get: 'Microsoft.Network/trafficManagerProfiles/read',
   Profiles_Update: 'Microsoft.Network/trafficManagerProfiles/write',
@@ -110,6 +112,7 @@ const GOOGLE: Record<string, Record<string, string>> = {
     'changes.list': 'dns.changes.list',
   },
   monitoring: { 'timeSeries.list': 'monitoring.timeSeries.list' },
+  compute: { 'machineTypes.get': 'compute.machineTypes.get', 'regions.get': 'compute.regions.get' },
   container: {
     'clusters.get': 'container.clusters.get',
     'nodePools.get': 'container.clusters.get',

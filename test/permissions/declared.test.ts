@@ -59,6 +59,11 @@ const MODULES: { cloud: string; role: string; file: string }[] = [
   { cloud: 'aws', role: 'database', file: 'src/providers/aws/rds-restore.ts' },
   { cloud: 'gcp', role: 'database', file: 'src/providers/gcp/sql-restore.ts' },
   { cloud: 'azure', role: 'database', file: 'src/providers/azure/sql-restore.ts' },
+  ...['aws', 'azure', 'gcp'].map((cloud) => ({
+    cloud,
+    role: 'nodePool',
+    file: `src/providers/${cloud}/capacity.ts`,
+  })),
 ];
 
 describe('every provider call has a permission declaration', () => {

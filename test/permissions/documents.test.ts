@@ -125,6 +125,7 @@ describe('generated documents', () => {
     expect(rule('deployments/scale')?.verbs).toEqual(['patch']);
     expect(rule('pods/log')?.verbs).toEqual(['get']);
     expect(objs.find((o) => o.kind === 'ClusterRole')!.rules).toEqual([
+      { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews'], verbs: ['create'] },
       { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
     ]);
     const ro = await permissionDocuments({ plan, cloud: 'kubernetes', identity: 'read-only' });

@@ -9,6 +9,7 @@
  * Reading that metric is out of scope here: the check compares the whole production size with the
  * limit and says that usage was not counted.
  */
+import { aws, type ProviderPermissions } from '../../permissions/types.js';
 import { DescribeInstanceTypesCommand, EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
@@ -38,6 +39,11 @@ export function familyQuota(instanceType: string): { code: string; name: string 
   const exact = FAMILY_QUOTAS.find((f) => f.prefixes.includes(prefix));
   return exact ?? FAMILY_QUOTAS.find((f) => f.prefixes.includes(prefix.slice(0, 1)) && prefix.length <= 2);
 }
+
+/** The DR quota's reads: the vCPUs of the instance type, and the family's On-Demand vCPU quota ("*": neither takes a resource). */
+export const PERMISSIONS = {
+  read: [aws('ec2', 'DescribeInstanceTypes'), aws('servicequotas', 'GetServiceQuota')],
+} satisfies ProviderPermissions;
 
 /** Clients of one region for the capacity reads. */
 export class AwsCapacity {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
 import { aws, type ProviderPermissions } from '../../permissions/types.js';
-import { AwsCapacity } from './capacity.js';
+import { AwsCapacity, PERMISSIONS as CAPACITY_PERMISSIONS } from './capacity.js';
 import type { SiteName } from '../../plan/types.js';
 import type {
   NetworkPolicyEnforcement,
@@ -43,6 +43,7 @@ export const PERMISSIONS = {
   networkPolicy: [aws('eks', 'DescribeAddon', { scope: 'eks-addon' })],
   resize: [aws('eks', 'UpdateNodegroupConfig', { mutates: true, scope: 'eks-nodegroup' })],
   poll: [aws('eks', 'DescribeUpdate', { scope: 'eks-nodegroup' })],
+  capacity: [aws('eks', 'DescribeNodegroup', { scope: 'eks-nodegroup' }), ...CAPACITY_PERMISSIONS.read],
 } satisfies ProviderPermissions;
 
 /** `NodePoolProvider` over Amazon EKS managed node groups. */

@@ -7,11 +7,20 @@
  * https://learn.microsoft.com/en-us/rest/api/compute/resource-skus/list,
  * https://learn.microsoft.com/en-us/azure/virtual-machines/quotas).
  */
+import { azure, type ProviderPermissions } from '../../permissions/types.js';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import type { TokenCredential } from '@azure/core-auth';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
 import type { PoolCapacity, QuotaLimit } from '../types.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
+
+/** The DR quota's reads: the VM size's vCPUs and family, and the region's compute usages. */
+export const PERMISSIONS = {
+  read: [
+    azure('ResourceSkus_List', 'Microsoft.Compute/skus/read'),
+    azure('Usage_List', 'Microsoft.Compute/locations/usages/read'),
+  ],
+} satisfies ProviderPermissions;
 
 /** Compute usages and SKUs of one subscription. */
 export class AzureCapacity {

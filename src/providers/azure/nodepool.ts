@@ -26,7 +26,7 @@ import type {
   OperationStatus,
   PoolCapacity,
 } from '../types.js';
-import { AzureCapacity } from './capacity.js';
+import { AzureCapacity, PERMISSIONS as CAPACITY_PERMISSIONS } from './capacity.js';
 import { armClientOptions, armConnection, secureClient } from './credentials.js';
 
 /**
@@ -45,6 +45,11 @@ export const PERMISSIONS = {
   poll: [
     azure('AgentPools_AsyncOperation', 'Microsoft.ContainerService/locations/operations/read'),
     azure('AgentPools_Get', 'Microsoft.ContainerService/managedClusters/agentPools/read'),
+  ],
+  capacity: [
+    azure('AgentPools_Get', 'Microsoft.ContainerService/managedClusters/agentPools/read'),
+    azure('ManagedClusters_Get', 'Microsoft.ContainerService/managedClusters/read'),
+    ...CAPACITY_PERMISSIONS.read,
   ],
 } satisfies ProviderPermissions;
 

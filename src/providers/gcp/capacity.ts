@@ -7,11 +7,17 @@
  * https://cloud.google.com/compute/docs/reference/rest/v1/machineTypes/get,
  * https://cloud.google.com/compute/resource-usage).
  */
+import { gcp, type ProviderPermissions } from '../../permissions/types.js';
 import { MachineTypesClient } from '@google-cloud/compute/build/src/v1/machine_types_client.js';
 import { RegionsClient } from '@google-cloud/compute/build/src/v1/regions_client.js';
 import { UserError, wrapSdkError } from '../../engine/errors.js';
 import type { PoolCapacity, QuotaLimit } from '../types.js';
 import { deadlineBound, gaxOptions, NO_RETRY, parseEndpoint } from './clients.js';
+
+/** The DR quota's reads: the machine type's vCPUs, and the region's quotas. */
+export const PERMISSIONS = {
+  read: [gcp('machineTypes.get', 'compute.machineTypes.get'), gcp('regions.get', 'compute.regions.get')],
+} satisfies ProviderPermissions;
 
 /** The Compute Engine clients the quota read uses (endpoint override = `endpoints.compute`). */
 export class GcpCapacity {

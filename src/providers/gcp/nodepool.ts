@@ -29,7 +29,7 @@ import type {
   OperationStatus,
   PoolCapacity,
 } from '../types.js';
-import type { GcpCapacity } from './capacity.js';
+import { PERMISSIONS as CAPACITY_PERMISSIONS, type GcpCapacity } from './capacity.js';
 import { NO_RETRY } from './clients.js';
 
 /**
@@ -45,6 +45,7 @@ export const PERMISSIONS = {
     gcp('nodePools.setSize', 'container.clusters.update', true),
   ],
   poll: [gcp('operations.get', 'container.operations.get')],
+  capacity: [gcp('nodePools.get', 'container.clusters.get'), ...CAPACITY_PERMISSIONS.read],
 } satisfies ProviderPermissions;
 
 /** The `gke` variant of the plan's nodePool block. */

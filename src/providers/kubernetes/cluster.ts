@@ -58,6 +58,10 @@ export type { Cluster, DeploymentStatus, EgressFence, JobSpec, JobStatus } from 
  */
 export const PERMISSIONS = {
   nodes: [kube('listNode', 'list', '', 'nodes', true)],
+  // readiness's cluster access check (every authenticated user may ask by default: system:basic-user)
+  canI: [
+    kube('createSelfSubjectAccessReview', 'create', 'authorization.k8s.io', 'selfsubjectaccessreviews', true),
+  ],
   pods: [kube('listNamespacedPod', 'list', '', 'pods')],
   deployment: [kube('readNamespacedDeployment', 'get', 'apps', 'deployments')],
   scale: [kube('patchNamespacedDeploymentScale', 'patch', 'apps', 'deployments/scale')],
