@@ -22,6 +22,7 @@ import {
   targetSite,
 } from './shared/inputs.js';
 import { awaitOperation, isUnreachable, probe, sampleFor } from './shared/observe.js';
+import { bindWriter, writerFacts } from './shared/binding.js';
 import { journalOrphan } from './shared/orphans.js';
 import { errorText, outcomeRow } from './shared/rows.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
@@ -71,8 +72,13 @@ export const databasePhase: PhaseDef = {
     // stays read-only and nothing serves writes.
     const servesFromPrimary = servingSite(incidentClass(ctx)) === 'primary';
     const { ok, rows } = await forEachStack(ctx, async (name) => {
-      const done = await failoverDatabase(ctx, 'database', name, target, mode);
-      if (!servesFromPrimary || done.some((r) => r.status === 'fail')) return done;
+      const moved = await failoverDatabase(ctx, 'database', name, target, mode);
+      if (moved.some((r) => r.status === 'fail')) return moved;
+      const done = [
+        ...moved,
+        ...(await bindWriter(ctx, 'database', name, servesFromPrimary ? 'primary' : target)),
+      ];
+      if (!servesFromPrimary) return done;
       return [...done, ...(await liftFence(ctx, 'database', name, 'primary'))];
     });
     const rpo = perStackOutput(
@@ -290,7 +296,8 @@ async function crossRegionFailover(
       replication: s.replication.detail,
       primaryReachable: s.primaryReachable,
     }),
-    data: () => ({
+    data: (b, after) => ({
+      ...writerFacts(after ?? b),
       mode,
       rpoSeconds: lagAtPromotion,
       operation: op?.id,

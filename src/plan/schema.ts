@@ -141,10 +141,49 @@ const Site = Type.Object(
   Strict,
 );
 
+/**
+ * How the application finds its database writer (the database phase and failback repoint it after
+ * the writer changed): a ConfigMap or Secret key its pods read at start, plus the Deployments to
+ * restart so that they read the new value.
+ */
+export const DatabaseBinding = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('configmap'), Type.Literal('secret')], {
+      description:
+        'configmap or secret: the object whose key holds the writer endpoint (pods read it at start, as an environment variable).',
+    }),
+    name: Name,
+    key: Type.String({
+      minLength: 1,
+      pattern: '^[-._a-zA-Z0-9]+$',
+      description:
+        'The key holding the writer endpoint (RDS: the instance endpoint address; Cloud SQL: its private IP).',
+    }),
+    namespace: Type.Optional(
+      Type.String({
+        description:
+          "Namespace of the object; default: the site's kubernetes namespace (the only one supported).",
+      }),
+    ),
+    restart: Type.Array(Name, {
+      default: [],
+      description:
+        'Deployments to restart (kubectl rollout restart) after the key changed; their rollout is awaited. Default: the stack’s deployments.',
+    }),
+  },
+  {
+    ...Strict,
+    description:
+      'Endpoint binding: where the application reads its database writer from; the database phase and failback repoint it at the new writer.',
+  },
+);
+export type DatabaseBinding = Static<typeof DatabaseBinding>;
+
 const RdsDatabase = Type.Object(
   {
     type: Type.Literal('rds'),
     instance: Name,
+    binding: Type.Optional(DatabaseBinding),
     replica: Type.Optional(Type.String({ description: 'Cross-region read replica in the DR region.' })),
     replicaNamePattern: Type.Optional(
       Type.String({
@@ -174,6 +213,7 @@ const AzureSqlDatabase = Type.Object(
     primary: Type.Object({ resourceGroup: Name, server: Name }, Strict),
     dr: Type.Object({ resourceGroup: Name, server: Name }, Strict),
     allowDataLoss: Type.Boolean({ default: false }),
+    binding: Type.Optional(DatabaseBinding),
   },
   Strict,
 );
@@ -182,6 +222,7 @@ const CloudSqlDatabase = Type.Object(
     type: Type.Literal('cloud-sql'),
     project: Name,
     instance: Name,
+    binding: Type.Optional(DatabaseBinding),
     failoverReplica: Type.Optional(
       Type.String({ description: 'In-region HA standby name (informational).' }),
     ),
@@ -541,6 +582,13 @@ const Application = Type.Object(
     ),
     scanRequest: Type.Unknown({ default: { scope: 'test', providers: ['aws'] } }),
     tokenEnv: Type.String({ default: 'AEGIS_API_TOKEN' }),
+    writeProbePath: Type.Optional(
+      Type.String({
+        pattern: '^/',
+        description:
+          'POST path of the application\'s database write probe (answers 2xx with {"database":{"host":...}}, the host it wrote to): verify checks "database writes succeeding" there, against the current writer.',
+      }),
+    ),
   },
   Strict,
 );

@@ -31,6 +31,7 @@ export interface Instance {
   secondaryGceZone?: string | null;
   region?: string | null;
   replicaNames?: string[] | null;
+  ipAddresses?: { type?: string | number | null; ipAddress?: string | null }[] | null;
   failoverReplica?: { name?: string | null; available?: { value?: boolean | null } | null } | null;
   settings?: {
     settingsVersion?: { value?: unknown } | null;

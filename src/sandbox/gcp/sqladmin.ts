@@ -23,6 +23,7 @@
  * the operation ends DONE with an `error`. Every call about an instance whose region is down
  * answers 503 UNAVAILABLE. Enum fields are rendered as names (the client decodes names and numbers).
  */
+import { instanceHost } from '../binding.js';
 import type http from 'node:http';
 import type { SiteName } from '../../plan/types.js';
 import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
@@ -205,6 +206,8 @@ function renderInstance(world: World, stack: StackWorld, inst: DbInstanceWorld):
     name,
     project: SANDBOX_PROJECT,
     connectionName: `${SANDBOX_PROJECT}:${s.region}:${name}`,
+    // private IP (https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances#IpMapping)
+    ipAddresses: [{ type: 'PRIVATE', ipAddress: instanceHost(stack, inst) }],
     selfLink: `https://sqladmin.googleapis.com/v1/projects/${SANDBOX_PROJECT}/instances/${name}`,
     databaseVersion: 'POSTGRES_16',
     backendType: 'SECOND_GEN',

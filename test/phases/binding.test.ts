@@ -1,0 +1,116 @@
+/**
+ * Endpoint binding (src/phases/shared/binding.ts) against the sandbox, whose applications read
+ * their database writer from a ConfigMap (RDS) or Secret (Cloud SQL) key at pod start
+ * (src/sandbox/binding.ts): after a cross-region promotion, verify's "Database writes" check
+ * fails until the key is repointed and the deployments restarted; the database phase does both;
+ * a re-run changes nothing; a changed key without a restart changes nothing either.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runPhase } from '../../src/phases/runner.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { CloudKind } from '../../src/sandbox/world.js';
+
+const RETRY = { retry: { maxAttempts: 2, baseMs: 1, capMs: 5 } };
+
+async function open(cloud: CloudKind, withBinding: boolean): Promise<{ sandbox: Sandbox; work: string }> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `aegis-binding-${cloud}-`));
+  const sandbox = await startSandbox({
+    outDir: work,
+    speed: 3000,
+    prometheus: 'builtin',
+    clouds: [cloud],
+    bindings: true,
+    planOverrides: (doc) => {
+      if (!withBinding) delete doc.stacks[cloud].database.binding;
+    },
+  });
+  return { sandbox, work };
+}
+
+async function phase(sb: Sandbox, work: string, name: string, inputs: Record<string, string> = {}) {
+  const { result } = await runPhase({
+    phase: name,
+    planFile: sb.planFile!,
+    journalFile: path.join(work, 'journal.jsonl'),
+    inputs: { 'incident-class': 'region-outage', ...inputs },
+    run: RETRY,
+  });
+  return result;
+}
+
+/** Declare (fence the primary), promote DR, move traffic; then verify's database-writes row. */
+async function failover(sb: Sandbox, work: string) {
+  await phase(sb, work, 'declare');
+  const db = await phase(sb, work, 'database');
+  await phase(sb, work, 'traffic');
+  const verify = await phase(sb, work, 'verify');
+  return { db, writes: verify.rows.find((r) => r.item === 'Database writes') };
+}
+
+describe.each<CloudKind>(['aws', 'gcp'])('endpoint binding on %s', (cloud) => {
+  it('without a binding in the plan: the bind step says so and verify sees the writes fail', async () => {
+    const { sandbox, work } = await open(cloud, false);
+    try {
+      const { db, writes } = await failover(sandbox, work);
+      expect(db.rows.find((r) => r.item === 'Endpoint binding')).toMatchObject({
+        status: 'skip',
+        detail: expect.stringMatching(/names no binding/),
+      });
+      // the DR pods still point at the old primary, in a region declared down... or a replica
+      expect(writes?.status).toBe('fail');
+    } finally {
+      await sandbox.close();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('with a binding: the database phase repoints and restarts, verify passes, a re-run changes nothing', async () => {
+    const { sandbox, work } = await open(cloud, true);
+    try {
+      const { db, writes } = await failover(sandbox, work);
+      const bind = db.rows.find((r) => r.item === 'Endpoint binding');
+      expect(bind).toMatchObject({ status: 'done' });
+      expect(writes).toMatchObject({ status: 'pass', detail: expect.stringMatching(/\(the writer\)/) });
+      const stack = sandbox.world.stack(cloud);
+      const writer = stack.database.instances!.get(stack.database.writerId!)!;
+      expect(writer.site).toBe('dr');
+      const before = sandbox.world.monitor.mutations.length;
+      const again = await phase(sandbox, work, 'database');
+      expect(again.rows.find((r) => r.item === 'Endpoint binding')?.detail).toMatch(/^already done/);
+      expect(sandbox.world.monitor.mutations.slice(before)).toEqual([]);
+    } finally {
+      await sandbox.close();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('a changed ConfigMap without a restart', () => {
+  it('leaves the running pods on the old endpoint: their writes still fail', async () => {
+    const { sandbox, work } = await open('aws', false);
+    try {
+      await failover(sandbox, work);
+      const stack = sandbox.world.stack('aws');
+      const writer = stack.database.instances!.get(stack.database.writerId!)!;
+      // repoint the key by hand through the sandbox's Kubernetes API, as `kubectl patch` would
+      const cm = stack.sites.dr.cluster.configMaps.get(stack.binding!.name)!;
+      const url = `${sandbox.endpoints['kubernetes.aws.dr']}/api/v1/namespaces/${stack.sites.dr.cluster.namespace}/configmaps/${stack.binding!.name}`;
+      const host = `${writer.id}.c0sandbox.${stack.sites.dr.region}.rds.aegis.test`;
+      const res = await fetch(url, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ data: { [stack.binding!.key]: host } }),
+      });
+      expect(res.status).toBe(200);
+      expect(cm).toBeDefined();
+      expect(stack.sites.dr.cluster.configMaps.get(stack.binding!.name)![stack.binding!.key]).toBe(host);
+      const verify = await phase(sandbox, work, 'verify');
+      expect(verify.rows.find((r) => r.item === 'Database writes')?.status).toBe('fail');
+    } finally {
+      await sandbox.close();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
