@@ -58,8 +58,8 @@ describe.each<CloudKind>(['aws', 'gcp'])('endpoint binding on %s', (cloud) => {
         status: 'skip',
         detail: expect.stringMatching(/names no binding/),
       });
-      // the DR pods still point at the old primary, in a region declared down... or a replica
-      expect(writes?.status).toBe('fail');
+      // the DR pods still point at the old primary: an orphan now, whose writes replicate nowhere
+      expect(writes).toMatchObject({ status: 'fail', detail: expect.stringMatching(/not the writer/) });
     } finally {
       await sandbox.close();
       fs.rmSync(work, { recursive: true, force: true });
@@ -107,7 +107,10 @@ describe('a changed ConfigMap without a restart', () => {
       expect(cm).toBeDefined();
       expect(stack.sites.dr.cluster.configMaps.get(stack.binding!.name)![stack.binding!.key]).toBe(host);
       const verify = await phase(sandbox, work, 'verify');
-      expect(verify.rows.find((r) => r.item === 'Database writes')?.status).toBe('fail');
+      expect(verify.rows.find((r) => r.item === 'Database writes')).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/not the writer/),
+      });
     } finally {
       await sandbox.close();
       fs.rmSync(work, { recursive: true, force: true });
