@@ -8,7 +8,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runFailover } from '../../src/drill/pipeline.js';
+import { Journal } from '../../src/engine/journal.js';
+import { createContext } from '../../src/engine/step.js';
+import { loadPlan } from '../../src/plan/load.js';
+import { setDrain } from '../../src/phases/drain.js';
+import { createEnvironment } from '../../src/phases/environment.js';
+import { failbackStack } from '../../src/phases/failback.js';
+import { journalGateOverride } from '../../src/phases/recovered.js';
+import { reprotectUntilHealthy } from '../../src/phases/reprotect.js';
 import { runPhase } from '../../src/phases/runner.js';
+import { syncStack } from '../../src/phases/sync.js';
+import type { PhaseContext } from '../../src/phases/types.js';
+import { instanceHost } from '../../src/sandbox/binding.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { CloudKind } from '../../src/sandbox/world.js';
 
@@ -116,4 +128,83 @@ describe('a changed ConfigMap without a restart', () => {
       fs.rmSync(work, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe.each<CloudKind>(['aws', 'gcp'])('%s drill failover and failback with a binding', (cloud) => {
+  it('the drill binds DR to the promoted writer, failback binds the primary back; re-runs change nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `aegis-binding-fb-${cloud}-`));
+    const sb = await startSandbox({
+      outDir: dir,
+      speed: 2000,
+      prometheus: 'builtin',
+      clouds: [cloud],
+      bindings: true,
+    });
+    try {
+      const journal = new Journal({ file: path.join(dir, 'journal.jsonl') });
+      const context = async (inputs: Record<string, string>): Promise<PhaseContext> => {
+        const plan = await loadPlan(sb.planFile!);
+        process.env[plan.doc.application.tokenEnv] ??= 'sandbox-token';
+        return {
+          plan,
+          stacks: [cloud],
+          run: createContext(journal, {}),
+          env: createEnvironment(plan),
+          inputs,
+        };
+      };
+      const fails = (rows: { status: string }[]) => rows.filter((r) => r.status === 'fail');
+      const stack = sb.world.stack(cloud);
+      const key = () => {
+        const b = stack.binding!;
+        const objects = (site: 'primary' | 'dr') =>
+          b.kind === 'configmap' ? stack.sites[site].cluster.configMaps : stack.sites[site].cluster.secrets;
+        return { primary: objects('primary').get(b.name)![b.key], dr: objects('dr').get(b.name)![b.key] };
+      };
+      const writerHost = () => instanceHost(stack, stack.database.instances!.get(stack.database.writerId!)!);
+
+      // region outage: the DR pods point at the primary writer, in a region that is down
+      const ctx = await context({ 'incident-class': 'region-outage' });
+      sb.applyScenario('region-outage', [cloud]);
+      const over = await runFailover(ctx, ctx.plan.classes['region-outage']);
+      expect(fails(over.rows)).toEqual([]);
+      expect(over.rows.find((r) => r.item === 'Endpoint binding')?.status).toBe('done');
+      expect(over.rows.find((r) => r.item === 'Database writes')?.status).toBe('pass');
+      expect(key().dr).toBe(writerHost());
+
+      sb.applyScenario('primary-recovered', [cloud]);
+      await setDrain(ctx, 'declare', cloud, 'primary', true);
+      expect(fails(await reprotectUntilHealthy(ctx, cloud, 60_000))).toEqual([]);
+      await syncStack(ctx, cloud, 'dry-run');
+      await syncStack(ctx, cloud, 'execute');
+      const fbCtx = await context({
+        'incident-class': 'region-outage',
+        'skip-health-gate': 'true',
+        'override-reason': 'test',
+      });
+      journalGateOverride(fbCtx, 'failback', 0);
+      const back = await failbackStack(fbCtx, cloud, 0, true);
+      expect(fails(back)).toEqual([]);
+      expect(stack.database.writer).toBe('primary');
+      expect(back.find((r) => r.item === 'Endpoint binding')?.status).toBe('done');
+      expect(back.find((r) => r.item === 'Database writes')?.status).toBe('pass');
+      expect(key().primary).toBe(writerHost());
+      // every primary pod started after the key changed, so each writes to the writer
+      const pods = [...stack.sites.primary.cluster.pods.values()].filter((p) => p.deployment === 'aegis-api');
+      expect(pods.length).toBeGreaterThan(0);
+      expect(pods.every((p) => p.dbHost === writerHost())).toBe(true);
+
+      const before = sb.world.monitor.mutations.length;
+      const again = await failbackStack(fbCtx, cloud, 0, true);
+      expect(fails(again)).toEqual([]);
+      expect(again.find((r) => r.item === 'Endpoint binding')?.detail).toMatch(/^already done/);
+      const changes = sb.world.monitor.mutations
+        .slice(before)
+        .filter((m) => !(m.service === 'app' || /jobs\/aegis-integrity/.test(m.target)));
+      expect(changes).toEqual([]);
+    } finally {
+      await sb.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
