@@ -183,7 +183,6 @@ const RdsDatabase = Type.Object(
   {
     type: Type.Literal('rds'),
     instance: Name,
-    binding: Type.Optional(DatabaseBinding),
     replica: Type.Optional(Type.String({ description: 'Cross-region read replica in the DR region.' })),
     replicaNamePattern: Type.Optional(
       Type.String({
@@ -202,6 +201,7 @@ const RdsDatabase = Type.Object(
         },
       ),
     ),
+    binding: Type.Optional(DatabaseBinding),
   },
   Strict,
 );
@@ -222,7 +222,6 @@ const CloudSqlDatabase = Type.Object(
     type: Type.Literal('cloud-sql'),
     project: Name,
     instance: Name,
-    binding: Type.Optional(DatabaseBinding),
     failoverReplica: Type.Optional(
       Type.String({ description: 'In-region HA standby name (informational).' }),
     ),
@@ -234,6 +233,7 @@ const CloudSqlDatabase = Type.Object(
           'Name of each replica reprotect creates: {instance} is database.instance, {n} the first free number; default {instance}-reprotect-{n} (e.g. aegis-db-reprotect-1).',
       }),
     ),
+    binding: Type.Optional(DatabaseBinding),
   },
   Strict,
 );
