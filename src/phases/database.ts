@@ -297,7 +297,7 @@ async function crossRegionFailover(
       primaryReachable: s.primaryReachable,
     }),
     data: (b, after) => ({
-      ...writerFacts(after ?? b),
+      ...writerFacts(after ?? (ctx.run.dryRun ? undefined : b)),
       mode,
       rpoSeconds: lagAtPromotion,
       operation: op?.id,

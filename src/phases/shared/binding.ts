@@ -107,6 +107,16 @@ export async function bindWriter(
   } catch (err) {
     return [row(name, 'Endpoint binding', 'fail', `the writer could not be read: ${errorText(err)}`)];
   }
+  if (!writer && ctx.run.dryRun)
+    // a dry run promoted nothing: the writer it would bind is not known yet (its region may be down)
+    return [
+      row(
+        name,
+        'Endpoint binding',
+        'would-do',
+        `would set ${b.kind} ${b.name} key ${b.key} on ${site} to the new writer's endpoint and restart ${restartsOf(ctx, name, site, b).join(', ')}`,
+      ),
+    ];
   if (!writer)
     return [
       row(
