@@ -41,20 +41,32 @@ async function open(cloud: CloudKind, withBinding: boolean): Promise<{ sandbox: 
   return { sandbox, work };
 }
 
-async function phase(sb: Sandbox, work: string, name: string, inputs: Record<string, string> = {}) {
+async function phase(
+  sb: Sandbox,
+  work: string,
+  name: string,
+  inputs: Record<string, string> = {},
+  dryRun = false,
+) {
   const { result } = await runPhase({
     phase: name,
     planFile: sb.planFile!,
     journalFile: path.join(work, 'journal.jsonl'),
     inputs: { 'incident-class': 'region-outage', ...inputs },
     run: RETRY,
+    dryRun,
   });
   return result;
 }
 
 /** Declare (fence the primary), promote DR, move traffic; then verify's database-writes row. */
-async function failover(sb: Sandbox, work: string) {
+async function failover(sb: Sandbox, work: string, bound: boolean) {
   await phase(sb, work, 'declare');
+  // a dry run first: it says what the bind would do and changes nothing
+  const before = sb.world.monitor.mutations.length;
+  const dry = await phase(sb, work, 'database', {}, true);
+  expect(sb.world.monitor.mutations.slice(before)).toEqual([]);
+  expect(dry.rows.find((r) => r.item === 'Endpoint binding')?.status).toBe(bound ? 'would-do' : 'skip');
   const db = await phase(sb, work, 'database');
   await phase(sb, work, 'traffic');
   const verify = await phase(sb, work, 'verify');
@@ -65,7 +77,7 @@ describe.each<CloudKind>(['aws', 'gcp'])('endpoint binding on %s', (cloud) => {
   it('without a binding in the plan: the bind step says so and verify sees the writes fail', async () => {
     const { sandbox, work } = await open(cloud, false);
     try {
-      const { db, writes } = await failover(sandbox, work);
+      const { db, writes } = await failover(sandbox, work, false);
       expect(db.rows.find((r) => r.item === 'Endpoint binding')).toMatchObject({
         status: 'skip',
         detail: expect.stringMatching(/names no binding/),
@@ -81,7 +93,7 @@ describe.each<CloudKind>(['aws', 'gcp'])('endpoint binding on %s', (cloud) => {
   it('with a binding: the database phase repoints and restarts, verify passes, a re-run changes nothing', async () => {
     const { sandbox, work } = await open(cloud, true);
     try {
-      const { db, writes } = await failover(sandbox, work);
+      const { db, writes } = await failover(sandbox, work, true);
       const bind = db.rows.find((r) => r.item === 'Endpoint binding');
       expect(bind).toMatchObject({ status: 'done' });
       expect(writes).toMatchObject({ status: 'pass', detail: expect.stringMatching(/\(the writer\)/) });
@@ -103,7 +115,7 @@ describe('a changed ConfigMap without a restart', () => {
   it('leaves the running pods on the old endpoint: their writes still fail', async () => {
     const { sandbox, work } = await open('aws', false);
     try {
-      await failover(sandbox, work);
+      await failover(sandbox, work, false);
       const stack = sandbox.world.stack('aws');
       const writer = stack.database.instances!.get(stack.database.writerId!)!;
       // repoint the key by hand through the sandbox's Kubernetes API, as `kubectl patch` would

@@ -107,8 +107,11 @@ export async function bindWriter(
   } catch (err) {
     return [row(name, 'Endpoint binding', 'fail', `the writer could not be read: ${errorText(err)}`)];
   }
-  if (!writer && ctx.run.dryRun)
-    // a dry run promoted nothing: the writer it would bind is not known yet (its region may be down)
+  // a dry run promoted nothing: the writer it would bind is not known yet (its region may be down)
+  const movePending = ctx.run.journal
+    .thisRun()
+    .some((r) => r.stack === name && r.phase === phase && r.step === 'failover' && r.outcome === 'would-do');
+  if (ctx.run.dryRun && (!writer || movePending))
     return [
       row(
         name,
