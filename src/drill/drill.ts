@@ -191,6 +191,8 @@ export async function runDrill(opts: DrillOptions): Promise<DrillResult> {
       outDir,
       prometheus: opts.prometheus ?? 'auto',
       clusterAccess: opts.clusterAccess,
+      // the applications read their writer from a ConfigMap / Secret key: the drill proves the bind step
+      bindings: true,
     });
     for (const n of sandbox.notes) log(`note: ${n}`);
     log(

@@ -13,6 +13,7 @@ import { drainSite } from '../phases/drain.js';
 import { scaleStack } from '../phases/scale.js';
 import { servingSite } from '../phases/incident.js';
 import { allSteps, forEachStack } from '../phases/shared/context.js';
+import { bindWriter } from '../phases/shared/binding.js';
 import { row } from '../phases/shared/rows.js';
 import { switchTraffic } from '../phases/traffic.js';
 import type { PhaseContext, ResultRow } from '../phases/types.js';
@@ -41,6 +42,9 @@ export async function failoverStack(
     has('scale') ? scaleStack(ctx, 'scale', name, 'dr') : Promise.resolve([]),
   ]);
   rows.push(...dbRows, ...scaleRows);
+  // repoint the application at the new writer once the serving site has its capacity
+  if (has('database') && !dbRows.some((r) => r.status === 'fail'))
+    rows.push(...(await bindWriter(ctx, 'database', name, target)));
   if (has('traffic')) rows.push(...(await switchTraffic(ctx, 'traffic', name, target)));
   rows.push(...(await verifyRows(ctx, name, target)));
   return rows;

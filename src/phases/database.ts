@@ -22,7 +22,8 @@ import {
   TARGET_INPUT,
   targetSite,
 } from './shared/inputs.js';
-import { awaitOperation, isUnreachable, probe } from './shared/observe.js';
+import { awaitOperation, isUnreachable, probe, sampleFor } from './shared/observe.js';
+import { bindWriter, writerFacts } from './shared/binding.js';
 import { journalOrphan } from './shared/orphans.js';
 import { errorText, outcomeRow } from './shared/rows.js';
 import { rpoEvidence, rpoText, type RpoEvidence } from './shared/rpo.js';
@@ -76,7 +77,15 @@ export const databasePhase: PhaseDef = {
     // stays read-only and nothing serves writes.
     const servesFromPrimary = servingSite(incidentClass(ctx)) === 'primary';
     const { ok, rows } = await forEachStack(ctx, async (name) => {
-      const done = await failoverDatabase(ctx, 'database', name, target, mode);
+      const moved = await failoverDatabase(ctx, 'database', name, target, mode);
+      if (moved.some((r) => r.status === 'fail')) return moved;
+      const done = [
+        ...moved,
+        ...(await bindWriter(ctx, 'database', name, servesFromPrimary ? 'primary' : target)),
+      ];
+      // the fence comes off only once the application is bound to the new writer (a point-in-time
+      // restore leaves the corrupted writer standalone and writable: lifting first would let the
+      // application write to it again)
       if (!servesFromPrimary || done.some((r) => r.status === 'fail')) return done;
       return [...done, ...(await liftFence(ctx, 'database', name, 'primary'))];
     });
@@ -297,7 +306,8 @@ async function crossRegionFailover(
       replication: s.replication.detail,
       primaryReachable: s.primaryReachable,
     }),
-    data: () => ({
+    data: (b, after) => ({
+      ...writerFacts(after ?? (ctx.run.dryRun ? undefined : b)),
       mode,
       ...(rpo ?? {}),
       operation: op?.id,

@@ -25,6 +25,7 @@ import { cloudLag, LAG_STALE_MS } from './shared/rpo.js';
 import { switchTraffic } from './traffic.js';
 import type { PhaseContext, PhaseDef, ResultRow } from './types.js';
 import { verifyRows } from './verify.js';
+import { bindWriter } from './shared/binding.js';
 
 export const failbackPhase: PhaseDef = {
   name: 'failback',
@@ -129,6 +130,10 @@ export async function failbackStack(
     rows.push(...(await liftFence(ctx, 'failback', name, 'dr')));
     return rows;
   }
+  // repoint the primary's application at its writer while it is still fenced (shared/binding.ts)
+  const bound = await bindWriter(ctx, 'failback', name, 'primary');
+  rows.push(...bound);
+  if (failed(bound)) return rows;
   // 6. unfence primary, 7. traffic back, 8. verify region primary
   rows.push(...(await liftFence(ctx, 'failback', name, 'primary')));
   rows.push(...(await switchTraffic(ctx, 'failback', name, 'primary')));

@@ -11,6 +11,7 @@ import { appRequest, joinUrl, publicUrl } from './shared/app.js';
 import { deploymentsOf, forEachStack } from './shared/context.js';
 import { servingSite } from './incident.js';
 import { CLASS_INPUT, FAILED_OUTPUT, incidentClass, outputsOf } from './shared/inputs.js';
+import { currentWriter } from './shared/binding.js';
 import { runJob } from './shared/jobs.js';
 import { observe, probe } from './shared/observe.js';
 import { errorText, row } from './shared/rows.js';
@@ -233,6 +234,7 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
       },
     },
   ];
+  if (app.writeProbePath) checks.push(writesCheck(ctx, name, target, joinUrl(base, app.writeProbePath)));
   if (ctx.run.dryRun) {
     return checks.map((c) =>
       row(name, c.item, 'would-do', `would check on ${target} (read-only checks are skipped in dry-run)`),
@@ -263,6 +265,46 @@ export async function verifyRows(ctx: PhaseContext, name: string, target: SiteNa
       return result;
     }),
   );
+}
+
+/**
+ * "Database writes succeeding" (the runbook's post-failover criterion): the application's write
+ * probe, through the public name, answers 2xx and names the host it wrote to, which must be the
+ * current writer's endpoint when one is known (an app still bound to the old writer may write to
+ * an orphan that replicates nowhere; one bound to a replica fails).
+ */
+function writesCheck(ctx: PhaseContext, name: string, target: SiteName, url: string): Check {
+  const item = 'Database writes';
+  return {
+    item,
+    run: async () => {
+      const [r, writer] = await Promise.all([
+        probe(ctx, () => appRequest(url, { method: 'POST', body: {} })),
+        currentWriter(ctx, name),
+      ]);
+      const host = r.body?.database?.host as string | undefined;
+      if (r.status < 200 || r.status >= 300)
+        return row(
+          name,
+          item,
+          'fail',
+          `POST ${url} -> ${r.status} ${r.text.slice(0, 200)} (expected 2xx from ${target})`,
+        );
+      if (writer && host !== writer.endpoint)
+        return row(
+          name,
+          item,
+          'fail',
+          `POST ${url} -> ${r.status}, but the write went to ${host ?? 'an unnamed host'}, not the writer ${writer.endpoint}${writer.instance ? ` (${writer.instance})` : ''}: repoint the application (database.binding) and restart it.`,
+        );
+      return row(
+        name,
+        item,
+        'pass',
+        `POST ${url} -> ${r.status}; written to ${host ?? 'the database'}${writer ? ' (the writer)' : ''}`,
+      );
+    },
+  };
 }
 
 /**

@@ -147,6 +147,44 @@ const Site = Type.Object(
   Strict,
 );
 
+/**
+ * How the application finds its database writer (the database phase and failback repoint it after
+ * the writer changed): a ConfigMap or Secret key its pods read at start, plus the Deployments to
+ * restart so that they read the new value.
+ */
+export const DatabaseBinding = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('configmap'), Type.Literal('secret')], {
+      description:
+        'configmap or secret: the object whose key holds the writer endpoint (pods read it at start, as an environment variable).',
+    }),
+    name: Name,
+    key: Type.String({
+      minLength: 1,
+      pattern: '^[-._a-zA-Z0-9]+$',
+      description:
+        'The key holding the writer endpoint (RDS: the instance endpoint address; Cloud SQL: its private IP).',
+    }),
+    namespace: Type.Optional(
+      Type.String({
+        description:
+          "Namespace of the object; default: the site's kubernetes namespace (the only one supported).",
+      }),
+    ),
+    restart: Type.Array(Name, {
+      default: [],
+      description:
+        'Deployments to restart (kubectl rollout restart) after the key changed; their rollout is awaited. Default: the stack’s deployments.',
+    }),
+  },
+  {
+    ...Strict,
+    description:
+      'Endpoint binding: where the application reads its database writer from; the database phase and failback repoint it at the new writer.',
+  },
+);
+export type DatabaseBinding = Static<typeof DatabaseBinding>;
+
 const RdsDatabase = Type.Object(
   {
     type: Type.Literal('rds'),
@@ -176,6 +214,7 @@ const RdsDatabase = Type.Object(
         },
       ),
     ),
+    binding: Type.Optional(DatabaseBinding),
   },
   Strict,
 );
@@ -187,6 +226,7 @@ const AzureSqlDatabase = Type.Object(
     primary: Type.Object({ resourceGroup: Name, server: Name }, Strict),
     dr: Type.Object({ resourceGroup: Name, server: Name }, Strict),
     allowDataLoss: Type.Boolean({ default: false }),
+    binding: Type.Optional(DatabaseBinding),
   },
   Strict,
 );
@@ -220,6 +260,7 @@ const CloudSqlDatabase = Type.Object(
           'Name of each instance a point-in-time restore creates: {instance} is database.instance, {n} the first free number; default {instance}-pitr-{n} (e.g. aegis-db-pitr-1).',
       }),
     ),
+    binding: Type.Optional(DatabaseBinding),
   },
   Strict,
 );
@@ -633,6 +674,13 @@ const Application = Type.Object(
     ),
     scanRequest: Type.Unknown({ default: { scope: 'test', providers: ['aws'] } }),
     tokenEnv: Type.String({ default: 'AEGIS_API_TOKEN' }),
+    writeProbePath: Type.Optional(
+      Type.String({
+        pattern: '^/',
+        description:
+          'POST path of the application\'s database write probe (answers 2xx with {"database":{"host":...}}, the host it wrote to): verify checks "database writes succeeding" there, against the current writer.',
+      }),
+    ),
   },
   Strict,
 );

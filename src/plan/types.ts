@@ -5,7 +5,7 @@
 import type { CloudName, DatabaseMode, IncidentClassName, PhaseName, PlanInput, Stack } from './schema.js';
 
 export type { CloudName, DatabaseMode, IncidentClassName, PhaseName, PlanInput, Stack };
-export type { SiteName, Site, Database, Traffic, NodePool, Endpoints } from './schema.js';
+export type { SiteName, Site, Database, DatabaseBinding, Traffic, NodePool, Endpoints } from './schema.js';
 
 export interface ResolvedIncidentClass {
   name: IncidentClassName;

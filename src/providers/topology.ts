@@ -27,6 +27,8 @@ export interface DatabaseInstanceView {
   backupsEnabled?: boolean;
   encrypted?: boolean;
   zone?: string;
+  /** The address the application connects to (RDS endpoint address, Cloud SQL private IP). */
+  endpoint?: string;
   /** The cloud's handle for it in another region's call (RDS: the instance ARN). */
   arn?: string;
   /** Whether its region answered. */

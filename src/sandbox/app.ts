@@ -6,13 +6,18 @@
  *   GET  /sites/<stack>/<site>/api/v1/policies/health {"opa_external":"ok","opa_embedded":"ok"}
  *   POST /sites/<stack>/<site>/api/v1/scans           201 {"id","status":"queued"}; 503 on a site that cannot write
  *   GET  /sites/<stack>/<site>/api/v1/scans/<id>      queued -> running -> completed over a few cloud seconds
+ *   POST /sites/<stack>/<site>/api/v1/db/write-probe  201 {"database":{"host"}}: one pod writes a heartbeat row where
+ *                                                     its endpoint points; 503 when that write fails (binding.ts)
  *   ANY  /public/<stack>/<path>                       the public name: served by the site the DNS record points at
  *   GET  /metrics                                     Prometheus exposition of every stack and site
  */
 import type http from 'node:http';
 import type { SiteName } from '../plan/types.js';
 import { activeConnections } from './connections.js';
+import { instanceHost, podWriteTarget } from './binding.js';
+import { boundInstance, writerInstance } from './dbtopology.js';
 import { activeSite } from './estate.js';
+import { writerPods } from './writes.js';
 import type { FaultHit } from './faults.js';
 import { type ServiceContext, type ServiceDef, type ServiceRequest, send } from './http.js';
 import { metricsFor, siteHealthy } from './metrics.js';
@@ -63,6 +68,7 @@ function opOf(method: string, rest: string): string {
   if (rest === '/api/v1/policies/health') return 'policies';
   if (rest === '/api/v1/scans' && method === 'POST') return 'createScan';
   if (rest.startsWith('/api/v1/scans/')) return 'getScan';
+  if (rest === '/api/v1/db/write-probe' && method === 'POST') return 'writeProbe';
   return 'unknown';
 }
 
@@ -174,6 +180,34 @@ function serveSite(
       send(res, 201, { id, status: 'queued', scope: body.scope, providers: body.providers, ...base });
       return;
     }
+    case 'writeProbe': {
+      // one ready pod answers (as a Service would pick one); its writes go where its endpoint points
+      const pods = [...site.cluster.pods.values()].filter((p) => p.deployment === 'aegis-api' && p.ready);
+      if (pods.length === 0) {
+        send(res, 503, { error: 'unavailable: this site has no ready aegis-api pods', ...base });
+        return;
+      }
+      const pod = pods[Math.floor(world.random() * pods.length)];
+      const target = podWriteTarget(stack, pod);
+      const writes =
+        writerPods(stack, siteName).includes(pod) &&
+        (!!stack.binding || world.acceptsWrites(stack, siteName));
+      if (!target.ok || !writes) {
+        send(res, 503, {
+          error: `the write failed: ${!target.ok ? target.reason : 'read-only: this pod does not reach a writable database'}`,
+          pod: pod.name,
+          database: { host: target.host },
+          ...base,
+        });
+        return;
+      }
+      const w = writerInstance(stack);
+      const host = target.host ?? (w ? instanceHost(stack, boundInstance(stack, siteName) ?? w) : undefined);
+      stack.database.writesFrom[siteName]++;
+      world.monitor.mutation('app', 'writeProbe', `${stack.name}/${siteName}/${pod.name}`);
+      send(res, 201, { written: true, pod: pod.name, database: { host }, ...base });
+      return;
+    }
     case 'getScan': {
       const id = decodeURIComponent(rest.slice('/api/v1/scans/'.length));
       const scan = scans(world).get(id);
@@ -199,7 +233,7 @@ function serveSite(
   }
 }
 
-/** The Aegis application service (fault key 'app'; operations health, connections, policies, createScan, getScan, metrics). */
+/** The Aegis application service (fault key 'app'; operations health, connections, policies, createScan, getScan, writeProbe, metrics). */
 export function appService(): ServiceDef {
   return {
     name: 'app',

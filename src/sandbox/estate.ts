@@ -2,6 +2,7 @@
  * The default sandbox estate: the runbook's Cloud Aegis topology on all three clouds, with names
  * under the reserved `.test` domain so nothing in it can be mistaken for a real host.
  */
+import { bindingValue, defaultBinding, seedBinding } from './binding.js';
 import { startingInstances } from './dbtopology.js';
 import type { SiteName } from '../plan/types.js';
 import { seedZone, type ZoneShape } from './aws/route53-zone.js';
@@ -114,6 +115,7 @@ function cluster(name: string, site: SiteName, region: string): ClusterState {
         },
       ],
     ]),
+    secrets: new Map(),
     jobs: new Map(),
     networkPolicies: new Map(),
     namespace: NAMESPACE,
@@ -225,6 +227,13 @@ export interface EstateOptions {
    * PRIMARY/SECONDARY failover alias records driven by health checks, as a Route 53 DR setup does.
    */
   route53?: ZoneShape;
+  /**
+   * Endpoint bindings: the RDS stack's application reads its writer from the ConfigMap key
+   * aegis-db/writer.host, the Cloud SQL stack's from the Secret key aegis-db/writer.host, each read
+   * when a pod starts (binding.ts); nothing repoints them but a bind step and a rollout restart.
+   * Default: off (the application finds the writer by itself).
+   */
+  bindings?: boolean;
 }
 
 /** Fill a world with the Cloud Aegis estate (all three stacks unless `clouds` says otherwise). */
@@ -250,6 +259,11 @@ export function createEstate(
     }
   const aws = world.stacks.get('aws');
   if (aws) seedZone(world, aws, opts.route53 ?? 'simple');
+  if (opts.bindings)
+    for (const stack of world.stacks.values()) {
+      const b = defaultBinding(stack.database.kind);
+      if (b) seedBinding(stack, b);
+    }
   for (const stack of world.stacks.values()) {
     for (const site of SITES) {
       // existing pods start ready
@@ -265,6 +279,7 @@ export function createEstate(
             ready: true,
             labels: { ...d.labels },
             createdAt: Date.now(),
+            ...(stack.binding ? { dbHost: bindingValue(stack, c) } : {}),
           });
         }
         d.readyReplicas = d.replicas;

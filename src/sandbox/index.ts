@@ -79,6 +79,12 @@ export interface SandboxOptions {
   faults?: FaultSpec[];
   /** What the AWS hosted zone holds for the public name (see `EstateOptions.route53`; default failover-alias, as the sandbox plan expects). */
   route53?: ZoneShape;
+  /**
+   * Endpoint bindings (see `EstateOptions.bindings`): the RDS and Cloud SQL stacks' applications
+   * read their writer from a ConfigMap / Secret key, and the plan names it (database.binding) and
+   * the app's write probe (application.writeProbePath). Default off.
+   */
+  bindings?: boolean;
   /** Plan tweaks merged into the generated plan document. */
   planOverrides?: (doc: Record<string, any>) => void;
   /**
@@ -437,7 +443,7 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
   const world = createEstate(
     new World({ speed: opts.speed ?? 600, seed: opts.seed, durations: opts.durations }),
     clouds,
-    { route53: opts.route53 ?? 'failover-alias' },
+    { route53: opts.route53 ?? 'failover-alias', bindings: opts.bindings },
   );
   // The application namespaces are hardened as a production cluster's should be: Pod Security
   // "restricted" enforced, so a Job aegis-dr creates without its securityContext never runs.
@@ -646,6 +652,11 @@ async function startParts(opts: SandboxOptions, cleanups: (() => unknown)[]): Pr
   sandbox.planDocument = sandboxPlan(endpoints, kubeconfigPath, clouds, opts.clusterAccess);
   if (opts.route53 === 'failover-arc' && sandbox.planDocument.stacks?.aws)
     Object.assign(sandbox.planDocument.stacks.aws.traffic, arcPlanTraffic(endpoints));
+  if (opts.bindings) {
+    sandbox.planDocument.application.writeProbePath = '/api/v1/db/write-probe';
+    for (const st of world.stacks.values())
+      if (st.binding) sandbox.planDocument.stacks[st.name].database.binding = { ...st.binding };
+  }
   opts.planOverrides?.(sandbox.planDocument);
   if (opts.outDir) {
     sandbox.planFile = path.join(opts.outDir, 'plan.yml');

@@ -17,10 +17,14 @@
  * - `aegis_db_replication_lag_seconds` gauge: the replica's lag while replicating, 0 on the writer.
  * - `aegis_http_requests_total{status}` counter: about 50 requests per real second per stack, sent
  *   to the site DNS points at; 0.1 % answer 503, all of them while that site cannot serve.
+ * - `aegis_db_writes_total{result}` counter (stacks with an endpoint binding): the serving site's
+ *   database writes (a fifth of its requests), `error` for those of pods whose endpoint names no
+ *   instance that takes writes (a replica, a region that is down); those requests answer 503 too.
  */
 import type { SiteName } from '../plan/types.js';
 import { activeSite } from './estate.js';
 import { type SiteWorld, type StackWorld, type World, SITES, readyPods } from './world.js';
+import { writerPods } from './writes.js';
 
 /** Simulated user requests per real second per stack. */
 export const REQUESTS_PER_SECOND = 50;
@@ -48,7 +52,11 @@ export const METRIC_HELP: Record<string, { type: MetricType; help: string }> = {
     help: 'Seconds the replica database is behind the writer.',
   },
   aegis_http_requests_total: { type: 'counter', help: 'HTTP requests answered by the site, by status.' },
+  aegis_db_writes_total: { type: 'counter', help: 'Database writes of the site, by result (ok, error).' },
 };
+
+/** Share of the application's requests that write to the database. */
+export const WRITE_SHARE = 0.2;
 
 interface Breakpoint {
   t: number;
@@ -146,7 +154,22 @@ export class MetricsSimulation {
           out.push({ name: 'aegis_db_replication_lag_seconds', labels, type: 'gauge', level: lag });
         const share = active === siteName ? 1 : active === 'both' ? 0.5 : 0;
         const rate = perMs * share;
-        const errorRatio = share > 0 && !siteCanServe(site) ? 1 : BASELINE_ERROR_RATIO;
+        const pods = readyPods(site.cluster, 'aegis-api');
+        const failing = stack.binding && pods > 0 ? 1 - writerPods(stack, siteName).length / pods : 0;
+        const errorRatio =
+          share > 0 && !siteCanServe(site) ? 1 : Math.max(BASELINE_ERROR_RATIO, failing * WRITE_SHARE);
+        if (stack.binding) {
+          for (const [result, part] of [
+            ['ok', 1 - failing],
+            ['error', failing],
+          ] as const)
+            out.push({
+              name: 'aegis_db_writes_total',
+              labels: { ...labels, result },
+              type: 'counter',
+              level: rate * WRITE_SHARE * part,
+            });
+        }
         out.push({
           name: 'aegis_http_requests_total',
           labels: { ...labels, status: '200' },

@@ -11,6 +11,7 @@
  * both sites of a stack ever accepted writes at the same time (split brain).
  */
 import type { SiteName } from '../plan/types.js';
+import { bindingValue, type BindingWorld } from './binding.js';
 import { syncTopology, type DbInstanceWorld } from './dbtopology.js';
 import { reconcileHpas } from './kubernetes/hpa.js';
 import { RequestLog } from './requests.js';
@@ -39,6 +40,10 @@ export interface DeploymentState {
   labels: Record<string, string>;
   /** Real ms time at which pending pods become ready. */
   readyAt: number;
+  /** Annotations of the pod template (`kubectl rollout restart` sets kubectl.kubernetes.io/restartedAt). */
+  templateAnnotations?: Record<string, string>;
+  /** Bumped when the pod template changes: pods of an older template are replaced (a rolling update). */
+  templateVersion?: number;
 }
 
 export interface PodState {
@@ -55,6 +60,10 @@ export interface PodState {
    * are open since then (a NetworkPolicy created later may leave them open, see writes.ts).
    */
   connectedSince?: number;
+  /** The pod template version it was created from (see DeploymentState.templateVersion). */
+  template?: number;
+  /** The database endpoint the pod read from the stack's binding when it started (binding.ts). */
+  dbHost?: string;
 }
 
 export interface JobState {
@@ -82,6 +91,8 @@ export interface ClusterState {
   deployments: Map<string, DeploymentState>;
   pods: Map<string, PodState>;
   configMaps: Map<string, Record<string, string>>;
+  /** Secrets (core/v1) of the namespace, their data decoded. */
+  secrets: Map<string, Record<string, string>>;
   jobs: Map<string, JobState>;
   /** NetworkPolicies (networking.k8s.io/v1) of the namespace; enforced only where the site's network plugin enforces them. */
   networkPolicies: Map<string, NetworkPolicyState>;
@@ -218,6 +229,8 @@ export interface StackWorld {
    * NetworkPolicy that cuts the pods' egress to the database stop the writes.
    */
   appWatchesDeployment?: boolean;
+  /** Where the application reads its database writer from (binding.ts); undefined: it finds the writer by itself. */
+  binding?: BindingWorld;
   sites: Record<SiteName, SiteWorld>;
   database: DatabaseWorld;
   traffic: TrafficWorld;
@@ -383,7 +396,7 @@ export class World {
       for (const site of SITES) {
         // the HPA controller runs where the cluster's control plane does: not in a region that is down
         if (stack.sites[site].up) reconcileHpas(this, stack.sites[site].cluster);
-        reconcileCluster(this, stack.sites[site]);
+        reconcileCluster(this, stack.sites[site], stack);
       }
       syncTopology(this, stack);
     }
@@ -428,6 +441,8 @@ export class World {
     const s = stack.sites[site];
     if (!s.up || stack.database.status === 'unavailable') return false;
     if (writerPods(stack, site).length === 0) return false;
+    // with a binding, each pod writes where its endpoint points (writerPods keeps those it reaches)
+    if (stack.binding) return true;
     if (stack.database.writable[site]) return true;
     const other: SiteName = site === 'primary' ? 'dr' : 'primary';
     return stack.database.writable[other] && stack.sites[other].up;
@@ -475,7 +490,7 @@ export const PODS_PER_NODE = 2;
  * Bring a cluster's pods in line with its deployments and nodes: pods exist for every replica,
  * become ready only on Ready nodes after their start-up time, and vanish when scaled down.
  */
-export function reconcileCluster(world: World, site: SiteWorld): void {
+export function reconcileCluster(world: World, site: SiteWorld, stack?: StackWorld): void {
   const c = site.cluster;
   const now = world.now();
   const readyNodes = site.up ? c.nodes.filter((n) => n.ready) : [];
@@ -483,14 +498,30 @@ export function reconcileCluster(world: World, site: SiteWorld): void {
   // existing Running job pods take capacity too
   let changed = false;
   for (const d of c.deployments.values()) {
-    const mine = [...c.pods.values()].filter((p) => p.deployment === d.name);
+    const version = d.templateVersion ?? 0;
+    const all = [...c.pods.values()].filter((p) => p.deployment === d.name);
+    const old = all.filter((p) => (p.template ?? 0) !== version);
+    let mine = all.filter((p) => (p.template ?? 0) === version);
+    // a rolling update (maxSurge 25 %, rounded up): an old pod goes once a new one is ready
+    const surge = old.length > 0 ? Math.max(1, Math.ceil(d.replicas * 0.25)) : 0;
+    const newReady = mine.filter((p) => p.ready).length;
+    const keepOld = Math.max(0, d.replicas - newReady);
+    // old pods that are not ready go first
+    const oldByReady = [...old].sort((a, b) => Number(a.ready) - Number(b.ready));
+    for (let i = 0; i < oldByReady.length - keepOld; i++) {
+      c.pods.delete(oldByReady[i].name);
+      changed = true;
+    }
+    const oldLeft = Math.min(old.length, keepOld);
     // scale down: remove newest first
     for (let i = mine.length - 1; i >= d.replicas; i--) {
       c.pods.delete(mine[i].name);
       changed = true;
     }
-    for (let i = mine.length; i < d.replicas; i++) {
+    mine = mine.slice(0, d.replicas);
+    for (let i = mine.length; i < d.replicas && i + oldLeft < d.replicas + surge; i++) {
       const name = `${d.name}-${Math.floor(world.random() * 0xfffff).toString(36)}-${i}`;
+      const dbHost = stack ? bindingValue(stack, c) : undefined;
       c.pods.set(name, {
         name,
         deployment: d.name,
@@ -498,6 +529,8 @@ export function reconcileCluster(world: World, site: SiteWorld): void {
         ready: false,
         labels: { ...d.labels },
         createdAt: now,
+        template: version,
+        ...(dbHost !== undefined ? { dbHost } : {}),
       });
       changed = true;
     }
@@ -525,15 +558,14 @@ export function reconcileCluster(world: World, site: SiteWorld): void {
       }
       if (p.ready) ready++;
     }
-    if (
-      d.readyReplicas !== ready ||
-      d.updatedReplicas !== d.replicas ||
-      d.observedGeneration !== d.generation
-    ) {
+    const updated = [...c.pods.values()].filter(
+      (p) => p.deployment === d.name && (p.template ?? 0) === version,
+    ).length;
+    if (d.readyReplicas !== ready || d.updatedReplicas !== updated || d.observedGeneration !== d.generation) {
       changed = true;
     }
     d.readyReplicas = ready;
-    d.updatedReplicas = d.replicas;
+    d.updatedReplicas = updated;
     d.observedGeneration = d.generation;
   }
   // node pool: nodes follow the pool's desired size, each Ready after its boot time

@@ -28,6 +28,7 @@
  */
 import { DRAIN_ANNOTATION } from '../plan/constants.js';
 import type { SiteName } from '../plan/types.js';
+import { podWriteTarget } from './binding.js';
 import { type LabelSelectorObject, selectsObject } from './kubernetes/selectors.js';
 import type { PodState, StackWorld } from './world.js';
 
@@ -131,13 +132,17 @@ export function podReachesDatabase(stack: StackWorld, site: SiteName, pod: PodSt
   return isolating.some((p) => (p.spec.egress ?? []).some((r) => ruleAllowsDatabase(r, port)));
 }
 
-/** The application's pods of `site` that write to the database right now. */
+/**
+ * The application's pods of `site` that write to the database right now (with an endpoint
+ * binding: only those whose endpoint, read at start, names an instance that takes writes; binding.ts).
+ */
 export function writerPods(stack: StackWorld, site: SiteName, app = 'aegis-api'): PodState[] {
   const s = stack.sites[site];
   if (!s.up) return [];
   const dep = s.cluster.deployments.get(app);
   if (stack.appWatchesDeployment && dep?.annotations[DRAIN_ANNOTATION] === 'true') return [];
   return [...s.cluster.pods.values()].filter(
-    (p) => p.deployment === app && p.ready && podReachesDatabase(stack, site, p),
+    (p) =>
+      p.deployment === app && p.ready && podReachesDatabase(stack, site, p) && podWriteTarget(stack, p).ok,
   );
 }

@@ -79,6 +79,7 @@ export function membersOf(
       backupsEnabled: (inst.BackupRetentionPeriod ?? 0) > 0,
       encrypted: inst.StorageEncrypted ?? false,
       zone: inst.AvailabilityZone,
+      endpoint: inst.Endpoint?.Address,
       arn: inst.DBInstanceArn ?? `arn:aws:rds:${region}:000000000000:db:${id}`,
       reachable: true,
     });

@@ -88,6 +88,7 @@ export interface Instance {
   secondaryGceZone?: string | null;
   region?: string | null;
   replicaNames?: string[] | null;
+  ipAddresses?: { type?: string | number | null; ipAddress?: string | null }[] | null;
   failoverReplica?: { name?: string | null; available?: { value?: boolean | null } | null } | null;
   /** Advanced DR: a primary's designated DR replica, or on a replica whether it is one. */
   replicationCluster?: { failoverDrReplicaName?: string | null; drReplica?: boolean | null } | null;

@@ -60,6 +60,8 @@ export function sqlMembersOf(
       highAvailability: String(inst.settings?.availabilityType) === 'REGIONAL',
       backupsEnabled: boolOf(inst.settings?.backupConfiguration?.enabled) === true,
       zone: inst.gceZone ?? undefined,
+      // the private IP an endpoint binding holds (IpMapping type PRIVATE)
+      endpoint: (inst.ipAddresses ?? []).find((a) => String(a.type) === 'PRIVATE')?.ipAddress ?? undefined,
       reachable: true,
     });
   }

@@ -120,7 +120,8 @@ export function rolloutComplete(status: DeploymentStatus): boolean {
     status.observedGeneration >= status.generation &&
     status.updatedReplicas === status.replicas &&
     status.availableReplicas === status.replicas &&
-    status.readyReplicas === status.replicas
+    status.readyReplicas === status.replicas &&
+    (status.currentReplicas === undefined || status.currentReplicas === status.updatedReplicas)
   );
 }
 
@@ -420,6 +421,8 @@ export class KubernetesCluster implements Cluster {
       observedGeneration: d.status?.observedGeneration ?? 0,
       generation: d.metadata?.generation ?? 0,
       annotations: { ...(d.metadata?.annotations ?? {}) },
+      currentReplicas: d.status?.replicas ?? 0,
+      templateAnnotations: { ...(d.spec?.template?.metadata?.annotations ?? {}) },
     };
   }
 
@@ -471,6 +474,61 @@ export class KubernetesCluster implements Cluster {
       a.core.readNamespacedConfigMap({ name, namespace: this.namespace }),
     );
     return cm ? { ...(cm.data ?? {}) } : undefined;
+  }
+
+  async objectData(
+    kind: 'configmap' | 'secret',
+    name: string,
+    namespace = this.namespace,
+  ): Promise<Record<string, string> | undefined> {
+    if (kind === 'configmap') {
+      const cm = await this.find('readNamespacedConfigMap', `configmap ${name}`, (a) =>
+        a.core.readNamespacedConfigMap({ name, namespace }),
+      );
+      return cm ? { ...(cm.data ?? {}) } : undefined;
+    }
+    const sec = await this.find('readNamespacedSecret', `secret ${name}`, (a) =>
+      a.core.readNamespacedSecret({ name, namespace }),
+    );
+    if (!sec) return undefined;
+    return Object.fromEntries(
+      Object.entries(sec.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+    );
+  }
+
+  async setObjectKey(
+    kind: 'configmap' | 'secret',
+    name: string,
+    key: string,
+    value: string,
+    namespace = this.namespace,
+  ): Promise<void> {
+    if (kind === 'configmap') {
+      await this.call('patchNamespacedConfigMap', `configmap ${name}`, (a) =>
+        a.core.patchNamespacedConfigMap({ name, namespace, body: { data: { [key]: value } } }, MERGE_PATCH),
+      );
+      return;
+    }
+    const data = { [key]: Buffer.from(value, 'utf8').toString('base64') };
+    await this.call('patchNamespacedSecret', `secret ${name}`, (a) =>
+      a.core.patchNamespacedSecret({ name, namespace, body: { data } }, MERGE_PATCH),
+    );
+  }
+
+  /**
+   * `kubectl rollout restart`: a patch of the pod template's kubectl.kubernetes.io/restartedAt
+   * annotation, which starts a rolling update
+   * (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_rollout/kubectl_rollout_restart/).
+   */
+  async restart(name: string, at: string, annotations: Record<string, string> = {}): Promise<void> {
+    const body = {
+      spec: {
+        template: { metadata: { annotations: { ...annotations, 'kubectl.kubernetes.io/restartedAt': at } } },
+      },
+    };
+    await this.call('patchNamespacedDeployment', `deployment ${name}`, (a) =>
+      a.apps.patchNamespacedDeployment({ name, namespace: this.namespace, body }, MERGE_PATCH),
+    );
   }
 
   /** GET `path` on a pod's port through the API server's pod proxy; the response body as text. */

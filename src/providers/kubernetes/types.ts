@@ -11,6 +11,10 @@ export interface DeploymentStatus {
   observedGeneration: number;
   generation: number;
   annotations: Record<string, string>;
+  /** status.replicas: every pod of the deployment, old template included (kubectl's "old replicas are pending termination"). */
+  currentReplicas?: number;
+  /** Annotations of the pod template (spec.template.metadata.annotations). */
+  templateAnnotations?: Record<string, string>;
 }
 
 export interface JobSpec {
@@ -80,6 +84,22 @@ export interface Cluster {
   setAutoscalerBounds(name: string, minReplicas: number, maxReplicas: number): Promise<void>;
   annotate(name: string, annotations: Record<string, string | null>): Promise<void>;
   configMap(name: string): Promise<Record<string, string> | undefined>;
+  /** A ConfigMap's or Secret's data (a Secret's decoded), in `namespace` (default: the cluster's); undefined when it does not exist. */
+  objectData(
+    kind: 'configmap' | 'secret',
+    name: string,
+    namespace?: string,
+  ): Promise<Record<string, string> | undefined>;
+  /** Set one key of a ConfigMap or Secret (merge patch of `data`). */
+  setObjectKey(
+    kind: 'configmap' | 'secret',
+    name: string,
+    key: string,
+    value: string,
+    namespace?: string,
+  ): Promise<void>;
+  /** `kubectl rollout restart`: set kubectl.kubernetes.io/restartedAt (and `annotations`) on the pod template. */
+  restart(name: string, at: string, annotations?: Record<string, string>): Promise<void>;
   podProxyGet(pod: string, port: number, path: string): Promise<string>;
   runJob(spec: JobSpec): Promise<void>;
   job(name: string): Promise<JobStatus | undefined>;

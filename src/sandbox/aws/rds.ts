@@ -14,6 +14,7 @@
  */
 import type http from 'node:http';
 import type { SiteName } from '../../plan/types.js';
+import { instanceHost } from '../binding.js';
 import { TOPOLOGY } from '../estate.js';
 import type { FaultHit } from '../faults.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
@@ -169,8 +170,9 @@ function statusOf(world: World, stack: StackWorld, inst: DbInstanceWorld): strin
   return 'available';
 }
 
-function endpointOf(id: string, region: string): XmlNode {
-  return { Address: `${id}.c0sandbox.${region}.rds.aegis.test`, Port: 5432, HostedZoneId: 'Z0SANDBOXRDS' };
+/** The instance endpoint (binding.ts gives its address, which an endpoint binding holds). */
+function endpointOf(stack: StackWorld, inst: DbInstanceWorld): XmlNode {
+  return { Address: instanceHost(stack, inst), Port: 5432, HostedZoneId: 'Z0SANDBOXRDS' };
 }
 
 /**
@@ -189,7 +191,7 @@ export function instanceXml(world: World, stack: StackWorld, inst: DbInstanceWor
     Engine: 'postgres',
     DBInstanceStatus: statusOf(world, stack, inst),
     MasterUsername: 'aegis',
-    Endpoint: endpointOf(inst.id, region),
+    Endpoint: endpointOf(stack, inst),
     AllocatedStorage: 100,
     InstanceCreateTime: new Date(inst.createdAt),
     PreferredBackupWindow: '03:00-03:30',

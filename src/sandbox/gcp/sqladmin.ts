@@ -25,6 +25,7 @@
  * the operation ends DONE with an `error`. Every call about an instance whose region is down
  * answers 503 UNAVAILABLE. Enum fields are rendered as names (the client decodes names and numbers).
  */
+import { instanceHost } from '../binding.js';
 import type http from 'node:http';
 import type { SiteName } from '../../plan/types.js';
 import { SANDBOX_PROJECT, TOPOLOGY } from '../estate.js';
@@ -100,13 +101,6 @@ function instanceOf(stack: StackWorld, name: string): DbInstanceWorld | undefine
 function settingsVersionOf(state: SqlState, name: string): number {
   state.settingsVersion[name] ??= 1;
   return state.settingsVersion[name];
-}
-
-/** A private IP of the instance, stable per name (10.64.x.y), as `ipAddresses` shows it. */
-function privateIp(name: string): string {
-  let h = 0;
-  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return `10.64.${(h >> 8) & 255}.${h & 255 || 1}`;
 }
 
 const BASE = '/v1/projects/';
@@ -234,7 +228,8 @@ function renderInstance(world: World, stack: StackWorld, inst: DbInstanceWorld):
     project: SANDBOX_PROJECT,
     connectionName: `${SANDBOX_PROJECT}:${s.region}:${name}`,
     createTime: rfc3339(inst.createdAt),
-    ipAddresses: [{ type: 'PRIVATE', ipAddress: privateIp(name) }],
+    // private IP (https://cloud.google.com/sql/docs/postgres/admin-api/rest/v1/instances#IpMapping)
+    ipAddresses: [{ type: 'PRIVATE', ipAddress: instanceHost(stack, inst) }],
     selfLink: `https://sqladmin.googleapis.com/v1/projects/${SANDBOX_PROJECT}/instances/${name}`,
     databaseVersion: 'POSTGRES_16',
     backendType: 'SECOND_GEN',

@@ -47,7 +47,10 @@ function renderDeployment(w: Where, d: DeploymentState, createdAt: string) {
       replicas: d.replicas,
       selector: { matchLabels: { app: d.labels.app ?? d.name } },
       template: {
-        metadata: { labels: { ...d.labels } },
+        metadata: {
+          labels: { ...d.labels },
+          ...(d.templateAnnotations ? { annotations: { ...d.templateAnnotations } } : {}),
+        },
         spec: {
           containers: [
             {
@@ -211,6 +214,18 @@ export function deployments(
     const annotations = readStringMap('Deployment', d.name, 'metadata.annotations', meta.annotations);
     const labels = readStringMap('Deployment', d.name, 'metadata.labels', meta.labels);
     const n = readReplicas('Deployment', d.name, next.spec);
+    // a changed pod template (`kubectl rollout restart` sets kubectl.kubernetes.io/restartedAt in
+    // it) starts a rolling update: new pods replace the old ones (world.ts reconcileCluster)
+    // https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#updating-a-deployment
+    const spec = isObj(next.spec) ? next.spec : {};
+    const template = isObj(spec.template) ? spec.template : {};
+    const tmeta = isObj(template.metadata) ? template.metadata : {};
+    const tann = readStringMap('Deployment', d.name, 'spec.template.metadata.annotations', tmeta.annotations);
+    if (JSON.stringify(tann) !== JSON.stringify(d.templateAnnotations ?? {})) {
+      d.templateAnnotations = tann;
+      d.templateVersion = (d.templateVersion ?? 0) + 1;
+      d.generation++;
+    }
     delete annotations['deployment.kubernetes.io/revision'];
     d.annotations = annotations;
     if (isObj(meta.labels)) d.labels = labels;

@@ -68,7 +68,8 @@ export function discovery(path: string): object | undefined {
           resource('pods', 'Pod', true, ['get', 'list', 'watch'], ['po']),
           resource('pods/log', 'Pod', true, ['get']),
           resource('pods/proxy', 'PodProxyOptions', true, ['get']),
-          resource('configmaps', 'ConfigMap', true, ['get', 'list', 'watch'], ['cm']),
+          resource('configmaps', 'ConfigMap', true, ['get', 'list', 'watch', 'patch'], ['cm']),
+          resource('secrets', 'Secret', true, ['get', 'patch']),
         ],
       };
     case 'apis/apps/v1':

@@ -19,7 +19,8 @@
  *   autoscaling/v1 (the Scale subresource only) and autoscaling/v2 (HorizontalPodAutoscalers: get,
  *   list, patch; the controller in hpa.ts);
  *   JSON only (no protobuf, no YAML bodies), no server-side apply, no dry-run.
- * - Verbs: nodes, pods and configmaps are read only; deployments are get/list/watch/patch (no create,
+ * - Verbs: nodes and pods are read only; configmaps are get/list/watch/patch, secrets get/patch
+ *   (the endpoint binding); deployments are get/list/watch/patch (no create,
  *   update or delete); jobs are create/get/list/watch/delete; networkpolicies create/get/list/delete
  *   (no patch, update or watch). No ReplicaSets or Services are served.
  * - Strategic merge patch is applied as a JSON merge patch (lists are replaced, not merged by key).
@@ -32,7 +33,7 @@ import type http from 'node:http';
 import type { FaultHit } from '../faults.js';
 import { send, type ServiceContext, type ServiceDef, type ServiceRequest } from '../http.js';
 import { SITES } from '../world.js';
-import { configmaps } from './configmaps.js';
+import { configmaps, secrets } from './configmaps.js';
 import { deployments } from './deployments.js';
 import { discovery } from './discovery.js';
 import { horizontalPodAutoscalers } from './hpa.js';
@@ -208,7 +209,9 @@ function handle(req: ServiceRequest, res: http.ServerResponse, ctx: ServiceConte
     case 'pods':
       return pods(req, res, world, w, r);
     case 'configmaps':
-      return configmaps(req, res, world, w, r, createdAt);
+      return configmaps(req, res, world, w, r, createdAt, mutation);
+    case 'secrets':
+      return secrets(req, res, w, r, createdAt, mutation);
     case 'namespaces':
       return namespaces(req, res, w, r, createdAt);
     case 'deployments':

@@ -112,8 +112,22 @@ export function route(req: ServiceRequest): Route {
             op: verb('listNamespacedConfigMap', 'ConfigMap'),
           };
         if (p.length === 6)
-          return { ...r, kind: 'configmaps', namespace: ns, name, op: 'readNamespacedConfigMap' };
+          return {
+            ...r,
+            kind: 'configmaps',
+            namespace: ns,
+            name,
+            op: method === 'PATCH' ? 'patchNamespacedConfigMap' : 'readNamespacedConfigMap',
+          };
       }
+      if (res === 'secrets' && p.length === 6)
+        return {
+          ...r,
+          kind: 'secrets',
+          namespace: ns,
+          name,
+          op: method === 'PATCH' ? 'patchNamespacedSecret' : 'readNamespacedSecret',
+        };
     }
   }
   if (p[0] === 'apis' && p[1] === 'autoscaling' && p[2] === 'v2' && p[3] === 'namespaces') {
