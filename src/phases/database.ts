@@ -22,7 +22,7 @@ import {
   TARGET_INPUT,
   targetSite,
 } from './shared/inputs.js';
-import { awaitOperation, isUnreachable, probe, sampleFor } from './shared/observe.js';
+import { awaitOperation, isUnreachable, probe } from './shared/observe.js';
 import { bindWriter, writerFacts } from './shared/binding.js';
 import { journalOrphan } from './shared/orphans.js';
 import { errorText, outcomeRow } from './shared/rows.js';
