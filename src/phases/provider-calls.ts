@@ -68,6 +68,9 @@ const DATABASE: ProviderCall[] = [
   'database.restored',
   'database.restoreToPointInTime',
   'database.failover',
+  'cluster.objectData',
+  'cluster.setObjectKey',
+  'cluster.restart',
   'database.poll',
   'database.failoverHistory',
   'cluster.deployment',
@@ -81,7 +84,7 @@ const TRAFFIC: ProviderCall[] = [
   'traffic.poll',
   'traffic.expectation',
 ];
-const VERIFY: ProviderCall[] = ['cluster.deployment', ...JOBS];
+const VERIFY: ProviderCall[] = ['cluster.deployment', 'database.describe', ...JOBS];
 
 /** Per phase (and `status`, the read-only CLI command), the provider methods it may call. */
 export const PHASE_PROVIDER_CALLS: Record<string, readonly ProviderCall[]> = {

@@ -88,6 +88,16 @@ export const PERMISSIONS = {
     kube('deleteNamespacedNetworkPolicy', 'delete', 'networking.k8s.io', 'networkpolicies'),
   ],
   deleteJob: [kube('deleteNamespacedJob', 'delete', 'batch', 'jobs')],
+  // the endpoint binding (database.binding): read and set the writer key, then a rollout restart
+  objectData: [
+    kube('readNamespacedConfigMap', 'get', '', 'configmaps'),
+    kube('readNamespacedSecret', 'get', '', 'secrets'),
+  ],
+  setObjectKey: [
+    kube('patchNamespacedConfigMap', 'patch', '', 'configmaps'),
+    kube('patchNamespacedSecret', 'patch', '', 'secrets'),
+  ],
+  restart: [kube('patchNamespacedDeployment', 'patch', 'apps', 'deployments')],
 } satisfies ProviderPermissions;
 
 /** How to reach a cluster: the plan's `sites.<site>.kubernetes` block. */
