@@ -15,6 +15,8 @@ export const E2E = [
   '<rootDir>/test/drill/(comms|cloud-access-drill)\\.test\\.ts$',
   '<rootDir>/test/phases/escalate\\.test\\.ts$',
   '<rootDir>/test/phases/notify-crash\\.test\\.ts$',
+  // whole failover and failback round trips per cloud
+  '<rootDir>/test/phases/(binding|failback-topology|database-pitr|reprotect|cloudsql-advanced-dr)\\.test\\.ts$',
 ];
 
 const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.json' });

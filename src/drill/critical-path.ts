@@ -113,15 +113,26 @@ export function failoverOperations(
       cloudSeconds: d(DURATIONS.podReady),
       after: [],
     },
-    {
-      name: 'traffic',
-      description: TRAFFIC[cloud].what,
-      cloudSeconds: d(TRAFFIC[cloud].range),
-      after: ['database', 'nodes', 'rollout'],
-    },
+    ...switchAndVerify(cloud, d, opts.errorWindowCloudSeconds, ['database', 'nodes', 'rollout'], 'DR'),
+  ];
+}
+
+/**
+ * The traffic switch (after `after`), then verify's checks that wait on it: the data integrity Job
+ * in the serving cluster, the end-to-end scan, and the 5xx rate over the error-rate window.
+ */
+function switchAndVerify(
+  cloud: CloudKind,
+  d: (range: readonly [number, number]) => number,
+  errorWindowCloudSeconds: number | undefined,
+  after: string[],
+  serving: 'DR' | 'primary',
+): FailoverOperation[] {
+  return [
+    { name: 'traffic', description: TRAFFIC[cloud].what, cloudSeconds: d(TRAFFIC[cloud].range), after },
     {
       name: 'integrity',
-      description: 'data integrity Job in the DR cluster',
+      description: `data integrity Job in the ${serving} cluster`,
       cloudSeconds: d(DURATIONS.job),
       after: ['traffic'],
     },
@@ -134,7 +145,7 @@ export function failoverOperations(
     {
       name: 'error-window',
       description: 'the 5xx rate measured over the error-rate window after the switch',
-      cloudSeconds: opts.errorWindowCloudSeconds ?? 0,
+      cloudSeconds: errorWindowCloudSeconds ?? 0,
       after: ['traffic'],
     },
   ];
@@ -187,30 +198,7 @@ export function failbackOperations(
       cloudSeconds: d(SWITCHOVER[cloud].range),
       after: ['drain-dr'],
     },
-    {
-      name: 'traffic',
-      description: TRAFFIC[cloud].what,
-      cloudSeconds: d(TRAFFIC[cloud].range),
-      after: ['database'],
-    },
-    {
-      name: 'integrity',
-      description: 'data integrity Job in the primary cluster',
-      cloudSeconds: d(DURATIONS.job),
-      after: ['traffic'],
-    },
-    {
-      name: 'scan',
-      description: 'end-to-end scan queued and completed',
-      cloudSeconds: SCAN_QUEUED_CLOUD_SECONDS + SCAN_RUNNING_CLOUD_SECONDS,
-      after: ['traffic'],
-    },
-    {
-      name: 'error-window',
-      description: 'the 5xx rate measured over the error-rate window after the switch back',
-      cloudSeconds: opts.errorWindowCloudSeconds ?? 0,
-      after: ['traffic'],
-    },
+    ...switchAndVerify(cloud, d, opts.errorWindowCloudSeconds, ['database'], 'primary'),
   ];
 }
 

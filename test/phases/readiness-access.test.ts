@@ -7,37 +7,15 @@
  * deployments/scale and create on jobs away from the DR role, which readiness must name, with the
  * cloud-side fix, before a failover meets the 403.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { KUBERNETES_PERMISSIONS } from '../../src/plan/kubernetes-permissions.js';
-import { runPhase } from '../../src/phases/runner.js';
 import type { ResultRow } from '../../src/phases/types.js';
 import { NAMESPACE, TOPOLOGY } from '../../src/sandbox/estate.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { caught } from '../support/wait.js';
+import { sandboxPerSuite } from '../support/sandbox.js';
 
-let sandbox: Sandbox;
-let work: string;
-
-beforeAll(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-readiness-access-'));
-  sandbox = await startSandbox({ outDir: work, speed: 2000, prometheus: 'builtin', clusterAccess: 'cloud' });
-}, 60_000);
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(work, { recursive: true, force: true });
-});
-
-const readiness = () =>
-  runPhase({
-    phase: 'readiness',
-    planFile: sandbox.planFile!,
-    journalFile: path.join(work, 'journal.jsonl'),
-    run: { retry: { maxAttempts: 2, baseMs: 1, capMs: 5 } },
-  });
+const suite = sandboxPerSuite('readiness-access', { speed: 2000, clusterAccess: 'cloud' });
+const readiness = () => suite.phase('readiness', { maxAttempts: 2 });
 
 const accessRows = (rows: ResultRow[]) =>
   rows
@@ -57,12 +35,14 @@ describe('readiness: cluster access (SelfSubjectAccessReview)', () => {
       expect(r.detail).toBe(
         `${KUBERNETES_PERMISSIONS.length} permissions allowed on the dr cluster (namespace ${NAMESPACE}) and on the primary cluster (namespace ${NAMESPACE})`,
       );
-    const reviews = JSON.stringify(sandbox.world.requests.summary()).match(/createSelfSubjectAccessReview/g);
+    const reviews = JSON.stringify(suite.sandbox.world.requests.summary()).match(
+      /createSelfSubjectAccessReview/g,
+    );
     expect(reviews).not.toBeNull();
   }, 60_000);
 
   it('dr-cluster-access-denied: the refused permissions are named with the phases that need them and the cloud-side fix; the API server really refuses them', async () => {
-    sandbox.applyScenario('dr-cluster-access-denied');
+    suite.sandbox.applyScenario('dr-cluster-access-denied');
     const { result } = await readiness();
     expect(result.ok).toBe(false);
     const rows = accessRows(result.rows);
@@ -84,7 +64,7 @@ describe('readiness: cluster access (SelfSubjectAccessReview)', () => {
 
     // the same identity meets the 403 the check predicted (kubeconfig user, same RBAC model)
     const kc = new KubeConfig();
-    kc.loadFromFile(sandbox.kubeconfigFile!);
+    kc.loadFromFile(suite.sandbox.kubeconfigFile!);
     kc.setCurrentContext(TOPOLOGY.azure.contexts.dr);
     const apps = kc.makeApiClient(AppsV1Api);
     const err = await caught(

@@ -6,37 +6,15 @@
  * with the standby pool and other instances, which readiness must name in one sentence with the
  * fix (a quota increase).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { runPhase } from '../../src/phases/runner.js';
 import type { ResultRow } from '../../src/phases/types.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { POOL } from '../../src/sandbox/estate.js';
 import { familyQuota } from '../../src/providers/aws/capacity.js';
+import { sandboxPerSuite } from '../support/sandbox.js';
 
 const CLOUDS = ['aws', 'azure', 'gcp'] as const;
 
-let sandbox: Sandbox;
-let work: string;
-
-beforeAll(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'aegis-readiness-quota-'));
-  sandbox = await startSandbox({ outDir: work, speed: 2000, prometheus: 'builtin', clouds: [...CLOUDS] });
-}, 60_000);
-
-afterAll(async () => {
-  await sandbox?.close();
-  fs.rmSync(work, { recursive: true, force: true });
-});
-
-const readiness = () =>
-  runPhase({
-    phase: 'readiness',
-    planFile: sandbox.planFile!,
-    journalFile: path.join(work, 'journal.jsonl'),
-    run: { retry: { maxAttempts: 2, baseMs: 1, capMs: 5 } },
-  });
+const suite = sandboxPerSuite('readiness-quota', { speed: 2000, clouds: [...CLOUDS] });
+const readiness = () => suite.phase('readiness', { maxAttempts: 2 });
 
 const quotaRows = (rows: ResultRow[]) =>
   Object.fromEntries(rows.filter((r) => r.item === 'DR quota').map((r) => [r.stack, r]));
@@ -73,7 +51,7 @@ describe('readiness: DR quota', () => {
   }, 60_000);
 
   it('dr-quota-low: fails naming the region, the quota, needed and free vCPUs, and the quota increase to request', async () => {
-    sandbox.applyScenario('dr-quota-low');
+    suite.sandbox.applyScenario('dr-quota-low');
     const { result } = await readiness();
     const rows = quotaRows(result.rows);
     for (const c of CLOUDS) expect(rows[c].status).toBe('fail');

@@ -69,9 +69,9 @@ export class AwsNodePool implements NodePoolProvider {
     };
   }
 
-  /** The node group's instance type (its first, as DescribeNodegroup lists them) against the region's On-Demand vCPU quota. */
-  async capacity(site: SiteName): Promise<PoolCapacity> {
-    const out = await call(
+  /** DescribeNodegroup of the site's node group. */
+  private nodegroupOf(site: SiteName) {
+    return call(
       'DescribeNodegroup',
       () =>
         this.clients[site].send(
@@ -79,6 +79,11 @@ export class AwsNodePool implements NodePoolProvider {
         ),
       `node group ${this.nodegroup} of cluster ${this.clusters[site]}`,
     );
+  }
+
+  /** The node group's instance type (its first, as DescribeNodegroup lists them) against the region's On-Demand vCPU quota. */
+  async capacity(site: SiteName): Promise<PoolCapacity> {
+    const out = await this.nodegroupOf(site);
     const type = out.nodegroup?.instanceTypes?.[0];
     if (!type)
       throw new UserError(
@@ -88,14 +93,7 @@ export class AwsNodePool implements NodePoolProvider {
   }
 
   async describe(site: SiteName): Promise<NodePoolState> {
-    const out = await call(
-      'DescribeNodegroup',
-      () =>
-        this.clients[site].send(
-          new DescribeNodegroupCommand({ clusterName: this.clusters[site], nodegroupName: this.nodegroup }),
-        ),
-      `node group ${this.nodegroup} of cluster ${this.clusters[site]}`,
-    );
+    const out = await this.nodegroupOf(site);
     const ng = out.nodegroup;
     const status = ng?.status ?? 'unknown';
     return {
