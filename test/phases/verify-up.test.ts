@@ -47,8 +47,15 @@ maybe('verify reads up', () => {
       ['dr', 'us-central1', 1],
       ['primary', 'us-east1', 1],
     ]);
+    // a rate over the 5 s window needs two scrapes of the site's requests: wait for the first
+    // window's worth of them (right after the sandbox starts there may be only one)
+    await until(
+      () => prom.query('sum(rate(aegis_http_requests_total[5s])) by (region)'),
+      (v) => v.some((x) => x.labels.region === 'us-east1'),
+    );
     const { result } = await verify('primary');
-    expect(result.rows.find((r) => r.item === 'Error rate')?.status).toBe('pass');
+    const rate = result.rows.find((r) => r.item === 'Error rate');
+    expect([rate?.status, rate?.detail]).toEqual(['pass', rate?.detail]);
   }, 60_000);
 
   it('a site whose target is down fails the error-rate check, saying Prometheus reports it down', async () => {
