@@ -227,7 +227,7 @@ export const SCENARIOS: Record<string, ScenarioDef> = {
         s.database.corruptionReplicated = false;
         for (const n of s.sites.primary.cluster.nodes) {
           n.ready = false;
-          w.schedule(w.realMs(REGION_RECOVERY_CLOUD_SECONDS), () => {
+          w.schedule(w.regionRecoveryRealMs ?? w.realMs(REGION_RECOVERY_CLOUD_SECONDS), () => {
             n.ready = true;
           });
         }

@@ -343,6 +343,13 @@ export function pickDuration(
 
 export class World {
   readonly speed: number;
+  /**
+   * Real ms a recovered region's nodes take to come Ready (scenario primary-recovered); default an
+   * hour of cloud time at the world's speed. A test that checks what a scheduled run does before
+   * they are back sets a floor here, so the check does not race the machine's load (at speed 1000
+   * an hour is 3.6 s of real time).
+   */
+  regionRecoveryRealMs?: number;
   readonly stacks = new Map<string, StackWorld>();
   readonly monitor = new InvariantMonitor();
   /** Every request the emulated HTTP services received (see requests.ts). */

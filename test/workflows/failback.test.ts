@@ -41,6 +41,10 @@ async function failedOver(w: WorkflowWorld, fence = true): Promise<void> {
   const phase = (name: string) => runPhase({ phase: name, planFile: w.sandbox.planFile!, journalFile });
   // the region comes back: its API server answers at once, its nodes come Ready later
   const world = w.sandbox.world;
+  // the region's nodes come back 20 s of real time later (an hour of cloud time is 3.6 s at speed
+  // 1000): the scheduled triggers run below must land its fence first on a loaded CI machine too,
+  // as it does in an hour-long recovery
+  if (fence) world.regionRecoveryRealMs = 20_000;
   w.sandbox.applyScenario('primary-recovered');
   // The fence set while the region was down never landed (its API did not answer): the next
   // scheduled triggers run fences the returned primary before its pods start (docs/FENCES.md).
